@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/** A function that adds one command group (e.g. `lm`, `data`, `pm`) to the root program. */
+export type RegisterCommands = (program: Command) => void;
+
+/**
+ * Every command group of the CLI. Add a group by importing its register function here.
+ */
+export const COMMAND_GROUPS: readonly RegisterCommands[] = [];
