@@ -1,0 +1,44 @@
+/**
+ * The attack strategies shared by the HH world and the red-team harness: a typed registry keyed by
+ * `StrategyId`, so the compiler checks that every id has its implementation.
+ * @example
+ * import { STRATEGIES, seededUniform } from '../attacks/index.ts';
+ * const conversation = STRATEGIES.rot13.transform({ request: 'How do I pick a lock?', category: 'other' }, seededUniform(1));
+ */
+import type { Strategy, StrategyId } from '../spec/strategy.ts';
+import { crescendo } from './crescendo.ts';
+import { base64, leetspeak, rot13Strategy } from './encodings.ts';
+import { authority, direct, fiction, prefixInjection, refusalSuppression, roleplay } from './framing.ts';
+import { payloadSplit } from './payload-split.ts';
+
+/** Every strategy, by id. */
+export const STRATEGIES = {
+  direct,
+  roleplay,
+  fiction,
+  authority,
+  prefix_injection: prefixInjection,
+  refusal_suppression: refusalSuppression,
+  payload_split: payloadSplit,
+  crescendo,
+  base64,
+  rot13: rot13Strategy,
+  leetspeak,
+} as const satisfies Record<StrategyId, Strategy>;
+
+/** Every strategy id, in registry order. */
+export const STRATEGY_IDS = Object.keys(STRATEGIES) as StrategyId[];
+
+/** True when `id` names a strategy. */
+export function isStrategyId(id: string): id is StrategyId {
+  return Object.hasOwn(STRATEGIES, id);
+}
+
+export { classifyRefusal, isRefusalSentence, splitSentences, REFUSAL_LABELS } from './refusal.ts';
+export type { RefusalLabel, RefusalAnalysis } from './refusal.ts';
+export { seededUniform, pick } from './seeded-random.ts';
+export { toBase64, rot13, toLeetspeak } from './encodings.ts';
+export { runCrescendo, CRESCENDO_STEPS, CRESCENDO_TOPICS } from './crescendo.ts';
+export type { CrescendoEvent } from './crescendo.ts';
+export { payloadSplitConversation, splitWords } from './payload-split.ts';
+export { singleTurn } from './framing.ts';
