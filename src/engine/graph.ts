@@ -1,0 +1,236 @@
+/**
+ * The symbolic graph: static-shape tensors whose operations append ONNX nodes. Every tensor may
+ * carry a vector–Jacobian rule (`vjp`) so that `gradients()` can emit the backward pass as more
+ * nodes of the same graph (reverse-mode autodiff; see `autodiff.ts`).
+ */
+import { GraphError } from '../spec/errors.ts';
+import { type DType, sizeOf } from './dtype.ts';
+
+/** An ONNX attribute value, tagged with its ONNX type. */
+export type Attribute =
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'float'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'ints'; readonly value: readonly number[] }
+  | { readonly type: 'floats'; readonly value: readonly number[] }
+  | { readonly type: 'graph'; readonly value: GraphBody };
+
+/** Attribute constructors. */
+export const attr = {
+  int: (value: number): Attribute => ({ type: 'int', value }),
+  float: (value: number): Attribute => ({ type: 'float', value }),
+  string: (value: string): Attribute => ({ type: 'string', value }),
+  ints: (value: readonly number[]): Attribute => ({ type: 'ints', value }),
+  floats: (value: readonly number[]): Attribute => ({ type: 'floats', value }),
+  graph: (value: GraphBody): Attribute => ({ type: 'graph', value }),
+};
+
+/** One emitted ONNX node. */
+export interface NodeSpec {
+  readonly opType: string;
+  readonly domain: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attributes: Readonly<Record<string, Attribute>>;
+}
+
+/** A constant tensor stored in the graph (an ONNX initializer). */
+export interface Initializer {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: Float32Array | Float64Array | BigInt64Array | Uint8Array;
+}
+
+/** A declared graph input or output. */
+export interface ValueSpec {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+/** Everything needed to serialize a graph (or a Loop body). */
+export interface GraphBody {
+  readonly name: string;
+  readonly nodes: readonly NodeSpec[];
+  readonly initializers: readonly Initializer[];
+  readonly inputs: readonly ValueSpec[];
+  readonly outputs: readonly ValueSpec[];
+}
+
+/**
+ * Vector–Jacobian product: given d(loss)/d(output), the gradients for each parent (undefined = none).
+ * `needs[i]` says whether parent i needs a gradient, so rules skip emitting nodes nobody reads.
+ */
+export type Vjp = (gradOutput: Tensor, needs: readonly boolean[]) => readonly (Tensor | undefined)[];
+
+let nextTensorId = 0;
+
+/** A symbolic tensor: a name in the graph, a static shape and a dtype. */
+export class Tensor {
+  constructor(
+    readonly graph: Graph,
+    readonly name: string,
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+    /** Tensors this one was computed from (for autodiff). */
+    readonly parents: readonly Tensor[] = [],
+    /** How gradients flow to `parents`; absent for inputs, constants and non-differentiable ops. */
+    readonly vjp?: Vjp,
+  ) {}
+
+  /** Number of dimensions. */
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  /** Order in which the tensor was created (a topological order of the graph). */
+  readonly id: number = nextTensorId++;
+}
+
+/**
+ * A graph under construction. Ops (see `ops/`) call `emit` to append nodes; `input`, `constant`
+ * and `output` declare the interface. Names are unique within the graph.
+ */
+export class Graph {
+  readonly nodes: NodeSpec[] = [];
+  readonly initializers: Initializer[] = [];
+  readonly inputs: ValueSpec[] = [];
+  readonly outputs: ValueSpec[] = [];
+  private readonly usedNames = new Set<string>();
+  private counter = 0;
+  private readonly constantCache = new Map<string, Tensor>();
+
+  constructor(readonly name = 'hhrl') {}
+
+  /** A fresh unique name with the given stem. */
+  freshName(stem: string): string {
+    let name = `${stem}_${this.counter++}`;
+    while (this.usedNames.has(name)) name = `${stem}_${this.counter++}`;
+    this.usedNames.add(name);
+    return name;
+  }
+
+  private claim(name: string): string {
+    if (this.usedNames.has(name)) throw new GraphError(`duplicate tensor name "${name}" in graph "${this.name}"`);
+    this.usedNames.add(name);
+    return name;
+  }
+
+  /** Declare a graph input. */
+  input(name: string, dtype: DType, shape: readonly number[]): Tensor {
+    checkShape(shape, name);
+    this.claim(name);
+    this.inputs.push({ name, dtype, shape: [...shape] });
+    return new Tensor(this, name, [...shape], dtype);
+  }
+
+  /** A constant tensor (ONNX initializer). Small constants with equal content are shared. */
+  constant(
+    data: Float32Array | Float64Array | BigInt64Array | Uint8Array,
+    dtype: DType,
+    shape: readonly number[],
+    stem = 'const',
+  ): Tensor {
+    checkShape(shape, stem);
+    if (data.length !== sizeOf(shape)) {
+      throw new GraphError(`constant ${stem}: ${data.length} values for shape [${shape.join(', ')}]`);
+    }
+    const key = data.length <= 16 ? `${dtype}|${shape.join(',')}|${Array.from(data as ArrayLike<unknown>).join(',')}` : null;
+    const cached = key === null ? undefined : this.constantCache.get(key);
+    if (cached) return cached;
+    const name = this.freshName(stem);
+    this.initializers.push({ name, dtype, shape: [...shape], data });
+    const tensor = new Tensor(this, name, [...shape], dtype);
+    if (key !== null) this.constantCache.set(key, tensor);
+    return tensor;
+  }
+
+  /** A scalar constant of the given dtype (shape `[]`). */
+  scalar(value: number, dtype: DType = 'float32'): Tensor {
+    return this.constant(typedArrayOf(dtype, [value]), dtype, [], 'scalar');
+  }
+
+  /** A 1-D int64 constant (shapes, axes, indices). */
+  ints(values: readonly number[]): Tensor {
+    return this.constant(BigInt64Array.from(values.map((v) => BigInt(v))), 'int64', [values.length], 'ints');
+  }
+
+  /**
+   * Append one node. Returns one tensor per entry of `outputs`.
+   * @param outputs - shape and dtype of each output; `vjp` applies to the first output only.
+   */
+  emit(
+    opType: string,
+    inputs: readonly (Tensor | null)[],
+    outputs: readonly { shape: readonly number[]; dtype: DType }[],
+    options: { attributes?: Record<string, Attribute>; vjp?: Vjp; parents?: readonly Tensor[]; domain?: string } = {},
+  ): Tensor[] {
+    for (const tensor of inputs) {
+      if (tensor !== null && tensor.graph !== this) {
+        throw new GraphError(`${opType}: input "${tensor.name}" belongs to another graph`);
+      }
+    }
+    const names = outputs.map(() => this.freshName(opType.toLowerCase()));
+    this.nodes.push({
+      opType,
+      domain: options.domain ?? '',
+      inputs: inputs.map((tensor) => (tensor === null ? '' : tensor.name)),
+      outputs: names,
+      attributes: options.attributes ?? {},
+    });
+    const parents = options.parents ?? inputs.filter((t): t is Tensor => t !== null);
+    return outputs.map(
+      (spec, index) =>
+        new Tensor(this, names[index], [...spec.shape], spec.dtype, index === 0 ? parents : [], index === 0 ? options.vjp : undefined),
+    );
+  }
+
+  /** Like `emit` for a single output. */
+  emit1(
+    opType: string,
+    inputs: readonly (Tensor | null)[],
+    shape: readonly number[],
+    dtype: DType,
+    options: { attributes?: Record<string, Attribute>; vjp?: Vjp; parents?: readonly Tensor[]; domain?: string } = {},
+  ): Tensor {
+    return this.emit(opType, inputs, [{ shape, dtype }], options)[0];
+  }
+
+  /** Mark a tensor as a graph output under `name` (an Identity node renames it). */
+  output(tensor: Tensor, name: string): void {
+    this.claim(name);
+    this.nodes.push({ opType: 'Identity', domain: '', inputs: [tensor.name], outputs: [name], attributes: {} });
+    this.outputs.push({ name, dtype: tensor.dtype, shape: [...tensor.shape] });
+  }
+
+  /** Snapshot of the graph for serialization. */
+  body(): GraphBody {
+    return { name: this.name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs };
+  }
+}
+
+/** A typed array of `dtype` holding `values`. */
+export function typedArrayOf(dtype: DType, values: readonly number[]): Float32Array | Float64Array | BigInt64Array | Uint8Array {
+  switch (dtype) {
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'int64':
+      return BigInt64Array.from(values.map((v) => BigInt(Math.trunc(v))));
+    case 'bool':
+      return Uint8Array.from(values.map((v) => (v ? 1 : 0)));
+  }
+}
+
+function checkShape(shape: readonly number[], what: string): void {
+  for (const dim of shape) {
+    if (!Number.isInteger(dim) || dim < 0) throw new GraphError(`${what}: invalid static shape [${shape.join(', ')}]`);
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The engine: static-shape symbolic tensors whose ops emit ONNX nodes, reverse-mode autodiff that
+ * emits the backward pass as nodes, AdamW as nodes, and ONNX Runtime sessions to run it all.
+ */
+export * from './dtype.ts';
+export { Graph, Tensor, attr, type Attribute, type GraphBody, type Vjp } from './graph.ts';
+export { gradients } from './autodiff.ts';
+export * from './ops/elementwise.ts';
+export * from './ops/reduce.ts';
+export * from './ops/shape.ts';
+export * from './ops/matmul.ts';
+export * from './ops/nn.ts';
+export { broadcastShapes } from './ops/broadcast.ts';
+export { CompiledGraph, SessionCache, type HostTensor, type CompileOptions } from './session.ts';
+export { encodeModel, OPSET } from './onnx-proto.ts';
+export { gradCheck, type GradCheckInput, type GradCheckResult } from './gradcheck.ts';
