@@ -33,3 +33,20 @@ export class GraphError extends HhrlError {}
 
 /** A call to a model or endpoint failed (timeout, HTTP error, malformed reply). */
 export class TargetError extends HhrlError {}
+
+/**
+ * A string is not an HH transcript (`"\n\nHuman: …\n\nAssistant: …"`) or a turn cannot be written as one.
+ * `offset` is the character position the problem was found at. Readers wrap it in a {@link DataFormatError}
+ * that names the file and line.
+ */
+export class TranscriptError extends HhrlError {
+  constructor(
+    readonly expected: string,
+    readonly offset: number,
+  ) {
+    super(`${expected} (at character ${offset})`);
+  }
+}
+
+/** A comparison store (SQLite file) cannot be opened, is of an unknown schema version, or a write failed. */
+export class StoreError extends HhrlError {}

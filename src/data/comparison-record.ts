@@ -1,0 +1,167 @@
+/**
+ * The stored form of a comparison and how it is built from two transcripts.
+ *
+ * The store keeps the ORIGINAL transcript strings, cut at the shared prefix: `prefix + chosen` is the chosen
+ * transcript and `prefix + rejected` the rejected one, byte for byte. Turns are derived by parsing.
+ */
+import { createHash } from 'node:crypto';
+import { COMPARISON_TASKS, type Comparison, type ComparisonTask } from '../spec/comparison.ts';
+import type { Conversation, Turn } from '../spec/conversation.ts';
+import { TranscriptError } from '../spec/errors.ts';
+import { parseTranscript, parseTurns, serializeTranscript, TURN_MARKERS } from './hh-transcript.ts';
+
+/** A comparison as a caller hands it to the store: whole transcripts (HH strings or turns) plus metadata. */
+export interface ComparisonInput {
+  /** Whole preferred transcript, shared turns included: an HH string or a list of turns. */
+  readonly chosen: string | Conversation;
+  /** Whole dispreferred transcript. */
+  readonly rejected: string | Conversation;
+  readonly task: ComparisonTask;
+  /** Where it came from: a file name, `world:<seed>`, `online:<round>`, … */
+  readonly source: string;
+  readonly annotatorId?: string | null;
+  /** Preference strength in [0, 1]. */
+  readonly strength?: number | null;
+  /** Online round (0 = static data). Default 0. */
+  readonly round?: number;
+  readonly policyIds?: { readonly chosen: string | null; readonly rejected: string | null };
+  /** ISO-8601; defaults to the time the store is given. */
+  readonly createdAt?: string;
+}
+
+/** One row of the store. Transcript columns are exact substrings of the originals. */
+export interface ComparisonRecord {
+  readonly id: string;
+  readonly task: ComparisonTask;
+  readonly source: string;
+  /** Shared prefix of both transcripts (whole turns), as written. */
+  readonly prefix: string;
+  /** Rest of the chosen transcript after `prefix`. */
+  readonly chosen: string;
+  /** Rest of the rejected transcript after `prefix`. */
+  readonly rejected: string;
+  readonly prefixTurns: number;
+  readonly chosenTurns: number;
+  readonly rejectedTurns: number;
+  readonly annotatorId: string | null;
+  readonly strength: number | null;
+  readonly round: number;
+  readonly chosenPolicyId: string | null;
+  readonly rejectedPolicyId: string | null;
+  readonly createdAt: string;
+  /** The original HH JSONL line, kept only when it differs from the canonical one `hh` export would write. */
+  readonly rawLine: string | null;
+}
+
+/**
+ * Content id of a comparison: the first 32 hex digits of sha256 over task, exact transcripts, annotator and
+ * round. `occurrence` counts earlier identical rows in the same batch (file), so a file that repeats a row
+ * keeps both copies, while importing the same file twice adds nothing.
+ */
+export function comparisonId(
+  content: { task: string; chosen: string; rejected: string; annotatorId: string | null; round: number },
+  occurrence = 0,
+): string {
+  const key = JSON.stringify([1, content.task, content.chosen, content.rejected, content.annotatorId, content.round, occurrence]);
+  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+}
+
+/** Length in characters of the first `count` turns written as a transcript. */
+function writtenLength(turns: readonly Turn[], count: number): number {
+  let length = 0;
+  for (let index = 0; index < count; index++) length += TURN_MARKERS[turns[index].role].length + turns[index].text.length;
+  return length;
+}
+
+/**
+ * Number of turns the two transcripts share, leaving each at least one turn of its own (so identical
+ * transcripts still compare their last turns).
+ */
+export function sharedTurnCount(chosen: readonly Turn[], rejected: readonly Turn[]): number {
+  const limit = Math.min(chosen.length, rejected.length) - 1;
+  let count = 0;
+  while (count < limit && chosen[count].role === rejected[count].role && chosen[count].text === rejected[count].text) count++;
+  return count;
+}
+
+/** Parse both transcripts and cut them at the shared prefix. Throws TranscriptError (field name in the message). */
+export function splitTranscripts(chosenText: string, rejectedText: string) {
+  const chosen = parseField('chosen', chosenText);
+  const rejected = parseField('rejected', rejectedText);
+  const shared = sharedTurnCount(chosen, rejected);
+  const prefixLength = writtenLength(chosen, shared);
+  return {
+    prefix: chosenText.slice(0, prefixLength),
+    chosen: chosenText.slice(prefixLength),
+    rejected: rejectedText.slice(prefixLength),
+    prefixTurns: shared,
+    chosenTurns: chosen.length - shared,
+    rejectedTurns: rejected.length - shared,
+  };
+}
+
+function parseField(field: string, text: string): Turn[] {
+  try {
+    return parseTranscript(text);
+  } catch (error) {
+    if (error instanceof TranscriptError) throw new TranscriptError(`field "${field}": ${error.expected}`, error.offset);
+    throw error;
+  }
+}
+
+function asTranscript(value: string | Conversation): string {
+  return typeof value === 'string' ? value : serializeTranscript(value);
+}
+
+/**
+ * Validate a {@link ComparisonInput} and build its stored record.
+ * @throws TranscriptError for a transcript that is not HH; RangeError for bad metadata.
+ */
+export function buildRecord(input: ComparisonInput, options: { occurrence?: number; now: string; rawLine?: string | null }): ComparisonRecord {
+  if (!(COMPARISON_TASKS as readonly string[]).includes(input.task)) {
+    throw new RangeError(`task must be one of ${COMPARISON_TASKS.join('|')}, got ${JSON.stringify(input.task)}`);
+  }
+  const strength = input.strength ?? null;
+  if (strength !== null && !(strength >= 0 && strength <= 1)) throw new RangeError(`strength must be in [0, 1], got ${strength}`);
+  const round = input.round ?? 0;
+  if (!Number.isInteger(round) || round < 0) throw new RangeError(`round must be a whole number ≥ 0, got ${round}`);
+  const chosenText = asTranscript(input.chosen);
+  const rejectedText = asTranscript(input.rejected);
+  const annotatorId = input.annotatorId ?? null;
+  const split = splitTranscripts(chosenText, rejectedText);
+  return {
+    id: comparisonId({ task: input.task, chosen: chosenText, rejected: rejectedText, annotatorId, round }, options.occurrence),
+    task: input.task,
+    source: input.source,
+    ...split,
+    annotatorId,
+    strength,
+    round,
+    chosenPolicyId: input.policyIds?.chosen ?? null,
+    rejectedPolicyId: input.policyIds?.rejected ?? null,
+    createdAt: input.createdAt ?? options.now,
+    rawLine: options.rawLine ?? null,
+  };
+}
+
+/** The whole chosen and rejected transcripts of a record, exactly as they were given. */
+export function transcriptsOf(record: Pick<ComparisonRecord, 'prefix' | 'chosen' | 'rejected'>): { chosen: string; rejected: string } {
+  return { chosen: record.prefix + record.chosen, rejected: record.prefix + record.rejected };
+}
+
+/** The spec-level {@link Comparison} of a record (turns parsed from the stored strings). */
+export function toComparison(record: ComparisonRecord): Comparison {
+  return {
+    id: record.id,
+    prefix: record.prefix === '' ? [] : parseTurns(record.prefix),
+    chosen: parseTurns(record.chosen),
+    rejected: parseTurns(record.rejected),
+    task: record.task,
+    source: record.source,
+    annotatorId: record.annotatorId,
+    strength: record.strength,
+    round: record.round,
+    policyIds: { chosen: record.chosenPolicyId, rejected: record.rejectedPolicyId },
+    createdAt: record.createdAt,
+  };
+}

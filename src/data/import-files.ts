@@ -1,0 +1,135 @@
+/**
+ * Import comparison files into a store: every file of one call in ONE transaction, so a failure leaves the
+ * store exactly as it was. Default mode skips bad rows and reports how many and why; strict mode stops at the
+ * first bad row and writes nothing. Importing the same file again adds nothing (content ids).
+ */
+import { basename } from 'node:path';
+import { COMPARISON_TASKS, type ComparisonTask } from '../spec/comparison.ts';
+import { DataFormatError, TranscriptError } from '../spec/errors.ts';
+import { buildRecord } from './comparison-record.ts';
+import { readComparisonRows, type ReadComparisonsOptions } from './comparison-reader.ts';
+import { RowProblem, type RowProblemKind } from './row-problem.ts';
+import type { ComparisonStore } from './store/comparison-store.ts';
+
+/** Options of {@link importFiles}. */
+export interface ImportOptions extends ReadComparisonsOptions {
+  /** Task of every row; default: from the file name (`…harmless…` or `…helpful…`), else an error. */
+  readonly task?: ComparisonTask;
+  /** Source recorded on every row; default: the file's base name. */
+  readonly source?: string;
+  /** Stop at the first bad row and write nothing. */
+  readonly strict?: boolean;
+  /** How many bad rows to keep as examples in the report (default 10). */
+  readonly maxExamples?: number;
+  /** Called every `progressEvery` rows (default 10,000) and at the end of each file. */
+  readonly onProgress?: (progress: { file: string; rows: number }) => void;
+  readonly progressEvery?: number;
+  /** Clock for `createdAt` (a process boundary; tests pass a fixed one). */
+  readonly now?: () => Date;
+}
+
+/** What one file contributed. */
+export interface FileImportReport {
+  readonly file: string;
+  readonly task: ComparisonTask;
+  readonly source: string;
+  /** Rows read (good and bad). */
+  readonly rows: number;
+  readonly added: number;
+  readonly duplicates: number;
+  readonly skipped: number;
+}
+
+/** What an import did. */
+export interface ImportReport {
+  readonly files: readonly FileImportReport[];
+  readonly added: number;
+  readonly duplicates: number;
+  readonly skipped: number;
+  /** Skipped rows by kind of problem. */
+  readonly skippedByKind: Partial<Record<RowProblemKind, number>>;
+  /** The first few skipped rows, each naming file, line and what was expected. */
+  readonly examples: readonly DataFormatError[];
+}
+
+/** The task a file name implies (`harmless-base-…` → harmless), or undefined when it names neither or both. */
+export function taskFromFileName(file: string): ComparisonTask | undefined {
+  const name = basename(file).toLowerCase();
+  const found = COMPARISON_TASKS.filter((task) => name.includes(task));
+  return found.length === 1 ? found[0] : undefined;
+}
+
+function toProblem(error: unknown): RowProblem {
+  if (error instanceof RowProblem) return error;
+  if (error instanceof TranscriptError) return new RowProblem('not-a-transcript', error.message);
+  if (error instanceof RangeError) return new RowProblem('bad-metadata', error.message);
+  throw error;
+}
+
+/**
+ * Import files into `store` in one transaction.
+ * @throws DataFormatError for an unreadable or truncated file, a file whose task cannot be told, or (strict) the
+ * first bad row; the store is then unchanged.
+ */
+export async function importFiles(store: ComparisonStore, files: readonly string[], options: ImportOptions = {}): Promise<ImportReport> {
+  const tasks = files.map((file) => {
+    const task = options.task ?? taskFromFileName(file);
+    if (task === undefined) {
+      throw new DataFormatError(file, undefined, `cannot tell the task from the file name; expected --task ${COMPARISON_TASKS.join('|')}`);
+    }
+    return task;
+  });
+  const maxExamples = options.maxExamples ?? 10;
+  const progressEvery = options.progressEvery ?? 10_000;
+  const now = (options.now ?? (() => new Date()))().toISOString();
+  const reports: FileImportReport[] = [];
+  const skippedByKind: Partial<Record<RowProblemKind, number>> = {};
+  const examples: DataFormatError[] = [];
+  let skippedTotal = 0;
+  const writer = store.beginWrite(files);
+  try {
+    for (const [index, file] of files.entries()) {
+      const task = tasks[index];
+      const source = options.source ?? basename(file);
+      const occurrences = new Map<string, number>();
+      let rows = 0;
+      let added = 0;
+      let duplicates = 0;
+      let skipped = 0;
+      for await (const read of readComparisonRows(file, options)) {
+        rows++;
+        let problem: RowProblem | undefined = 'problem' in read ? read.problem : undefined;
+        if (!('problem' in read)) {
+          try {
+            const input = { chosen: read.row.chosen, rejected: read.row.rejected, task, source };
+            let record = buildRecord(input, { now, rawLine: read.row.rawLine });
+            const seen = occurrences.get(record.id) ?? 0;
+            occurrences.set(record.id, seen + 1);
+            if (seen > 0) record = buildRecord(input, { now, rawLine: read.row.rawLine, occurrence: seen });
+            if (writer.add(record)) added++;
+            else duplicates++;
+          } catch (error) {
+            problem = toProblem(error);
+          }
+        }
+        if (problem !== undefined) {
+          const error = new DataFormatError(file, read.line, problem.expected);
+          if (options.strict) throw error;
+          skipped++;
+          skippedByKind[problem.kind] = (skippedByKind[problem.kind] ?? 0) + 1;
+          if (examples.length < maxExamples) examples.push(error);
+        }
+        if (rows % progressEvery === 0) options.onProgress?.({ file, rows });
+      }
+      options.onProgress?.({ file, rows });
+      skippedTotal += skipped;
+      reports.push({ file, task, source, rows, added, duplicates, skipped });
+    }
+  } catch (error) {
+    writer.rollback();
+    throw error;
+  }
+  writer.commit({ files, skipped: skippedTotal });
+  const sum = (key: 'added' | 'duplicates' | 'skipped') => reports.reduce((total, report) => total + report[key], 0);
+  return { files: reports, added: sum('added'), duplicates: sum('duplicates'), skipped: sum('skipped'), skippedByKind, examples };
+}

@@ -1,0 +1,300 @@
+/**
+ * The comparison store: one SQLite file (better-sqlite3, WAL) of comparisons in the order they arrived.
+ * Writes are transactions — a batch lands whole or not at all — and a row's content id makes adding the
+ * same comparison twice a no-op. Reads stream in store order.
+ *
+ * @example
+ * const store = ComparisonStore.open('runs/demo/comparisons.sqlite');
+ * store.insert([{ chosen: '\n\nHuman: hi\n\nAssistant: hello', rejected: '\n\nHuman: hi\n\nAssistant: go away',
+ *                 task: 'helpful', source: 'world:1', annotatorId: 'sim-3' }]); // → { added: 1, duplicates: 0, ids: [...] }
+ * for (const comparison of store.comparisons({ task: 'helpful' })) { … }
+ * store.close();
+ */
+import Database from 'better-sqlite3';
+import type { Comparison, ComparisonTask } from '../../spec/comparison.ts';
+import { StoreError } from '../../spec/errors.ts';
+import { buildRecord, toComparison, type ComparisonInput, type ComparisonRecord } from '../comparison-record.ts';
+import { MIGRATIONS, migrate } from './schema.ts';
+import { computeStats, type StoreStats } from './store-stats.ts';
+
+/** Which comparisons to read. Every field given must match. */
+export interface ComparisonFilter {
+  readonly task?: ComparisonTask;
+  readonly source?: string;
+  readonly round?: number;
+  readonly annotatorId?: string;
+}
+
+/** Options of {@link ComparisonStore.open}. */
+export interface OpenStoreOptions {
+  /** Open for reading only; the file must exist and be at the newest schema. */
+  readonly readonly?: boolean;
+  /** Clock for `createdAt` defaults and import times (a process boundary; tests pass a fixed one). */
+  readonly now?: () => Date;
+}
+
+/** What a write added. */
+export interface InsertResult {
+  readonly added: number;
+  readonly duplicates: number;
+  /** Content id of every input, in input order (duplicates included). */
+  readonly ids: readonly string[];
+}
+
+/** A streaming write: records are added one by one inside one open transaction. */
+export interface StoreWriter {
+  /** Add a record; false when a comparison with its id is already stored. */
+  add(record: ComparisonRecord): boolean;
+  /** Commit everything added, logging the import; the writer is closed afterwards. */
+  commit(summary: { files: readonly string[]; skipped: number }): { added: number; duplicates: number };
+  /** Undo everything added; the store is left exactly as before `beginWrite`. */
+  rollback(): void;
+}
+
+const COLUMNS = `id, task, source, prefix, chosen, rejected, prefix_turns, chosen_turns, rejected_turns, annotator_id,
+  strength, round, chosen_policy_id, rejected_policy_id, created_at, raw_line`;
+
+interface Row {
+  id: string;
+  task: ComparisonTask;
+  source: string;
+  prefix: string;
+  chosen: string;
+  rejected: string;
+  prefix_turns: number;
+  chosen_turns: number;
+  rejected_turns: number;
+  annotator_id: string | null;
+  strength: number | null;
+  round: number;
+  chosen_policy_id: string | null;
+  rejected_policy_id: string | null;
+  created_at: string;
+  raw_line: string | null;
+}
+
+function fromRow(row: Row): ComparisonRecord {
+  return {
+    id: row.id,
+    task: row.task,
+    source: row.source,
+    prefix: row.prefix,
+    chosen: row.chosen,
+    rejected: row.rejected,
+    prefixTurns: row.prefix_turns,
+    chosenTurns: row.chosen_turns,
+    rejectedTurns: row.rejected_turns,
+    annotatorId: row.annotator_id,
+    strength: row.strength,
+    round: row.round,
+    chosenPolicyId: row.chosen_policy_id,
+    rejectedPolicyId: row.rejected_policy_id,
+    createdAt: row.created_at,
+    rawLine: row.raw_line,
+  };
+}
+
+const FILTER_COLUMNS = { task: 'task', source: 'source', round: 'round', annotatorId: 'annotator_id' } as const satisfies Record<
+  keyof ComparisonFilter,
+  string
+>;
+
+function whereClause(filter: ComparisonFilter): { sql: string; values: unknown[] } {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  for (const key of Object.keys(FILTER_COLUMNS) as (keyof ComparisonFilter)[]) {
+    if (filter[key] === undefined) continue;
+    parts.push(`${FILTER_COLUMNS[key]} = ?`);
+    values.push(filter[key]);
+  }
+  return { sql: parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`, values };
+}
+
+/** A comparison store on one SQLite file. Not safe to share one instance between concurrent writers. */
+export class ComparisonStore {
+  private writing = false;
+
+  private constructor(
+    /** The SQLite file. */
+    readonly path: string,
+    private readonly db: Database.Database,
+    private readonly now: () => Date,
+  ) {}
+
+  /**
+   * Open (creating if needed, unless `readonly`) a store and bring its schema up to date.
+   * @throws StoreError when the file is not an hhrl store, is newer than this code, or cannot be opened.
+   */
+  static open(path: string, options: OpenStoreOptions = {}): ComparisonStore {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    } catch (error) {
+      throw new StoreError(`${path}: cannot open the store (${(error as Error).message})`, { cause: error });
+    }
+    try {
+      db.pragma('busy_timeout = 5000');
+      if (options.readonly) {
+        const version = db.pragma('user_version', { simple: true }) as number;
+        if (version !== MIGRATIONS.length) {
+          throw new StoreError(`${path}: store schema version ${version}, expected ${MIGRATIONS.length}; open it for writing once to migrate`);
+        }
+      } else {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+        migrate(db, path);
+      }
+    } catch (error) {
+      db.close();
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`${path}: not a usable SQLite store (${(error as Error).message})`, { cause: error });
+    }
+    return new ComparisonStore(path, db, options.now ?? (() => new Date()));
+  }
+
+  /** The schema version of the open file. */
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /**
+   * Start a streaming write (one transaction until {@link StoreWriter.commit} or {@link StoreWriter.rollback}).
+   * Only one writer at a time per store object.
+   */
+  beginWrite(files: readonly string[] = []): StoreWriter {
+    if (this.writing) throw new StoreError(`${this.path}: a write is already in progress on this store`);
+    const db = this.db;
+    db.exec('BEGIN IMMEDIATE');
+    this.writing = true;
+    let importId: number | bigint;
+    try {
+      importId = db.prepare('INSERT INTO imports (started_at, files) VALUES (?, ?)').run(this.now().toISOString(), JSON.stringify(files))
+        .lastInsertRowid;
+    } catch (error) {
+      db.exec('ROLLBACK');
+      this.writing = false;
+      throw error;
+    }
+    const insert = db.prepare(
+      `INSERT INTO comparisons (${COLUMNS}, import_id) VALUES (${'?, '.repeat(16)}?) ON CONFLICT (id) DO NOTHING`,
+    );
+    let added = 0;
+    let duplicates = 0;
+    let open = true;
+    const close = () => {
+      open = false;
+      this.writing = false;
+    };
+    const requireOpen = () => {
+      if (!open) throw new StoreError(`${this.path}: this write was already committed or rolled back`);
+    };
+    return {
+      add: (record) => {
+        requireOpen();
+        const changes = insert.run(
+          record.id, record.task, record.source, record.prefix, record.chosen, record.rejected,
+          record.prefixTurns, record.chosenTurns, record.rejectedTurns, record.annotatorId, record.strength,
+          record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine, importId,
+        ).changes;
+        if (changes === 1) added++;
+        else duplicates++;
+        return changes === 1;
+      },
+      commit: (summary) => {
+        requireOpen();
+        try {
+          db.prepare('UPDATE imports SET finished_at = ?, files = ?, added = ?, duplicates = ?, skipped = ? WHERE id = ?').run(
+            this.now().toISOString(), JSON.stringify(summary.files), added, duplicates, summary.skipped, importId,
+          );
+          db.exec('COMMIT');
+        } catch (error) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          close();
+          throw new StoreError(`${this.path}: the write could not be committed (${(error as Error).message})`, { cause: error });
+        }
+        close();
+        return { added, duplicates };
+      },
+      rollback: () => {
+        if (!open) return;
+        if (db.inTransaction) db.exec('ROLLBACK');
+        close();
+      },
+    };
+  }
+
+  /**
+   * Insert comparisons in one transaction: all of them or, if any input is invalid, none.
+   * Identical inputs within the batch are kept as separate comparisons (see `comparisonId`).
+   * @throws TranscriptError or RangeError for an invalid input (nothing is written).
+   */
+  insert(inputs: readonly ComparisonInput[], options: { files?: readonly string[] } = {}): InsertResult {
+    const now = this.now().toISOString();
+    const occurrences = new Map<string, number>();
+    const records = inputs.map((input) => {
+      const first = buildRecord(input, { now });
+      const seen = occurrences.get(first.id) ?? 0;
+      occurrences.set(first.id, seen + 1);
+      return seen === 0 ? first : buildRecord(input, { now, occurrence: seen });
+    });
+    const writer = this.beginWrite(options.files ?? []);
+    try {
+      for (const record of records) writer.add(record);
+    } catch (error) {
+      writer.rollback();
+      throw error;
+    }
+    return { ...writer.commit({ files: options.files ?? [], skipped: 0 }), ids: records.map((record) => record.id) };
+  }
+
+  /** The stored record with this id (transcript strings as given), or undefined. */
+  record(id: string): ComparisonRecord | undefined {
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM comparisons WHERE id = ?`).get(id) as Row | undefined;
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  /** The comparison with this id, turns parsed, or undefined. */
+  get(id: string): Comparison | undefined {
+    const record = this.record(id);
+    return record === undefined ? undefined : toComparison(record);
+  }
+
+  /**
+   * Stream stored records in store order (import order). Do not write to this store object while iterating.
+   */
+  *records(filter: ComparisonFilter = {}, page: { limit?: number; offset?: number } = {}): IterableIterator<ComparisonRecord> {
+    const where = whereClause(filter);
+    const limit = page.limit ?? -1;
+    const offset = page.offset ?? 0;
+    const statement = this.db.prepare(`SELECT ${COLUMNS} FROM comparisons ${where.sql} ORDER BY seq LIMIT ? OFFSET ?`);
+    for (const row of statement.iterate(...where.values, limit, offset)) yield fromRow(row as Row);
+  }
+
+  /** Stream comparisons (turns parsed) in store order. */
+  *comparisons(filter: ComparisonFilter = {}, page: { limit?: number; offset?: number } = {}): IterableIterator<Comparison> {
+    for (const record of this.records(filter, page)) yield toComparison(record);
+  }
+
+  /** Comparisons matching `filter` as an array (use {@link comparisons} for large reads). */
+  query(filter: ComparisonFilter = {}, page: { limit?: number; offset?: number } = {}): Comparison[] {
+    return [...this.comparisons(filter, page)];
+  }
+
+  /** Number of comparisons matching `filter`. */
+  count(filter: ComparisonFilter = {}): number {
+    const where = whereClause(filter);
+    return (this.db.prepare(`SELECT count(*) AS n FROM comparisons ${where.sql}`).get(...where.values) as { n: number }).n;
+  }
+
+  /** Counts by task, source and round, mean turns and lengths, imports. */
+  stats(): StoreStats {
+    return computeStats(this.db);
+  }
+
+  /** Close the file. Rolls back a write still open. */
+  close(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.db.close();
+  }
+}
