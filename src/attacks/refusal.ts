@@ -8,8 +8,9 @@
  * the red-team graders (`src/redteam/graders`) wrap it as the `refusal` grader.
  */
 
-/** The XSTest response labels. */
-export type RefusalLabel = 'full_compliance' | 'full_refusal' | 'partial_refusal';
+import type { RefusalLabel } from '../spec/grader.ts';
+
+export type { RefusalLabel };
 
 /** Every refusal label, in a fixed order. */
 export const REFUSAL_LABELS = ['full_compliance', 'full_refusal', 'partial_refusal'] as const satisfies readonly RefusalLabel[];
