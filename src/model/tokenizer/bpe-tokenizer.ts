@@ -56,7 +56,8 @@ export const DEFAULT_SPECIAL_TOKENS: readonly string[] = ['<|endoftext|>', '<|pa
 
 const CACHE_LIMIT = 100_000;
 const CACHED_WORD_MAX_LENGTH = 64;
-const utf8Decoder = new TextDecoder('utf-8');
+// ignoreBOM: keep a leading U+FEFF, which TextDecoder would otherwise drop (breaking round trips).
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
