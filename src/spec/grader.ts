@@ -48,3 +48,12 @@ export interface Grader {
   readonly id: string;
   grade(input: GradeInput): Promise<Grade>;
 }
+
+/**
+ * A scalar reward for a whole conversation ending with an assistant turn — what a preference model
+ * (Bai et al. 2022 §3) computes. Higher is better under the PM's training instruction.
+ */
+export interface ConversationScorer {
+  readonly id: string;
+  score(conversation: Conversation): Promise<number>;
+}
