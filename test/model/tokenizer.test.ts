@@ -8,6 +8,7 @@ import { CheckpointError, ConfigError } from '../../src/spec/errors.ts';
 import {
   BpeTokenizer,
   GPT2_SPLIT_PATTERN,
+  countWords,
   loadTokenizer,
   parseBpeTrainingConfig,
   saveTokenizer,
@@ -16,6 +17,7 @@ import {
   trainBpeTokenizer,
 } from '../../src/model/tokenizer/index.ts';
 import { splitGpt2 } from '../../src/model/tokenizer/gpt2-split.ts';
+import { BYTE_TO_CHAR } from '../../src/model/tokenizer/byte-map.ts';
 import { compileSplitPattern, splitWords } from '../../src/model/tokenizer/pretokenize.ts';
 
 const HH_DEV = new URL('../../../shared/data/hh-rlhf/harmless-base-test.dev.jsonl.gz', import.meta.url);
@@ -107,6 +109,60 @@ test('training learns the textbook merges, with equal counts broken by the small
   // "ab" and "cd" both occur once: (a, b) has the smaller ids, so it is merged first.
   const tie = trainBpeTokenizer(['cd', 'ab'], { vocabSize: 258, specialTokens: [], minFrequency: 1 });
   assert.deepEqual(tie.parts.merges, [['a', 'b'], ['c', 'd']]);
+});
+
+/** Reference trainer: recount every pair of every word before each merge (slow, obviously right). */
+function naiveMerges(texts: string[], mergeCount: number): Array<[string, string]> {
+  const counts = countWords(texts, GPT2_SPLIT_PATTERN, ['<|endoftext|>', '<|pad|>']);
+  const words = [...counts.keys()].map((word) => [...Buffer.from(word, 'utf8')].map((byte) => BYTE_TO_CHAR[byte]));
+  const weights = [...counts.values()];
+  const ids = new Map(BYTE_TO_CHAR.map((char, id) => [char, id] as const));
+  const merges: Array<[string, string]> = [];
+  while (merges.length < mergeCount) {
+    const pairCounts = new Map<string, { left: string; right: string; count: number }>();
+    words.forEach((word, index) => {
+      for (let at = 0; at + 1 < word.length; at++) {
+        const key = `${word[at]}\u0000${word[at + 1]}`;
+        const entry = pairCounts.get(key) ?? { left: word[at], right: word[at + 1], count: 0 };
+        entry.count += weights[index];
+        pairCounts.set(key, entry);
+      }
+    });
+    // Highest count first; ties to the smaller (left id, right id).
+    const rank = (pair: { left: string; right: string; count: number }): [number, number, number] => [-pair.count, ids.get(pair.left)!, ids.get(pair.right)!];
+    let best: { left: string; right: string; count: number } | undefined;
+    for (const entry of pairCounts.values()) {
+      if (best === undefined) {
+        best = entry;
+        continue;
+      }
+      const [a, b] = [rank(entry), rank(best)];
+      if (a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])))) best = entry;
+    }
+    if (best === undefined || best.count < 2) break;
+    merges.push([best.left, best.right]);
+    const merged = best.left + best.right;
+    if (!ids.has(merged)) ids.set(merged, ids.size);
+    for (let index = 0; index < words.length; index++) {
+      const word = words[index];
+      const next: string[] = [];
+      for (let at = 0; at < word.length; at++) {
+        if (at + 1 < word.length && word[at] === best.left && word[at + 1] === best.right) {
+          next.push(merged);
+          at++;
+        } else next.push(word[at]);
+      }
+      words[index] = next;
+    }
+  }
+  return merges;
+}
+
+test('incremental training learns exactly the merges of a full-recount reference trainer', () => {
+  const sample = transcripts.slice(0, 40);
+  const fast = trainBpeTokenizer(sample, { vocabSize: 256 + 300 + 2 });
+  assert.equal(fast.mergeCount, 300);
+  assert.deepEqual(fast.parts.merges, naiveMerges(sample, 300));
 });
 
 test('training stops short of vocabSize when no pair is frequent enough', () => {
