@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerDataCommands } from './data-commands.ts';
 
 /** A function that adds one command group (e.g. `lm`, `data`, `pm`) to the root program. */
 export type RegisterCommands = (program: Command) => void;
@@ -6,4 +7,6 @@ export type RegisterCommands = (program: Command) => void;
 /**
  * Every command group of the CLI. Add a group by importing its register function here.
  */
-export const COMMAND_GROUPS: readonly RegisterCommands[] = [];
+export const COMMAND_GROUPS: readonly RegisterCommands[] = [
+  registerDataCommands,
+];

@@ -13,9 +13,12 @@ export interface ReadComparisonsOptions extends ReadLinesOptions {
   readonly format?: RowFormatId | 'auto';
 }
 
-/** One line's outcome. */
+/**
+ * One line's outcome. `canonicalLine` holds the line's UTF-8 bytes when they are exactly the canonical HH
+ * line of the row (see `formats/hh-line.ts`), so the content id can hash them without encoding again.
+ */
 export type ReadRow =
-  | { readonly line: number; readonly row: DecodedRow; readonly format: RowFormatId }
+  | { readonly line: number; readonly row: DecodedRow; readonly format: RowFormatId; readonly canonicalLine: Buffer | null }
   | { readonly line: number; readonly problem: RowProblem };
 
 /** Decode one line of text. Never throws for bad input; returns the problem instead. */
@@ -46,17 +49,18 @@ const LINE_PROBLEMS = {
 } as const;
 
 /**
- * Read a comparisons file row by row.
+ * Read a comparisons file, a batch of rows at a time.
  * @throws DataFormatError when the file cannot be read or its gzip stream is truncated or corrupt.
  */
-export async function* readComparisonRows(file: string, options: ReadComparisonsOptions = {}): AsyncGenerator<ReadRow> {
+export async function* readComparisonRows(file: string, options: ReadComparisonsOptions = {}): AsyncGenerator<ReadRow[]> {
   const format = options.format ?? 'auto';
-  for await (const line of readLines(file, options)) {
-    if ('problem' in line) {
-      yield { line: line.line, problem: LINE_PROBLEMS[line.problem](line.bytes, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES) };
-      continue;
-    }
-    const decoded = decodeLine(line.text, format);
-    yield 'problem' in decoded ? { line: line.line, problem: decoded.problem } : { line: line.line, ...decoded };
+  const limit = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  for await (const lines of readLines(file, options)) {
+    yield lines.map((line): ReadRow => {
+      if ('problem' in line) return { line: line.line, problem: LINE_PROBLEMS[line.problem](line.bytes, limit) };
+      const decoded = decodeLine(line.text, format);
+      if ('problem' in decoded) return { line: line.line, problem: decoded.problem };
+      return { line: line.line, ...decoded, canonicalLine: decoded.row.lineIsCanonical ? line.bytes : null };
+    });
   }
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { COMPARISON_TASKS, type Comparison, type ComparisonTask } from '../spec/comparison.ts';
 import type { Conversation, Turn } from '../spec/conversation.ts';
 import { TranscriptError } from '../spec/errors.ts';
+import { hhLine } from './formats/hh-line.ts';
 import { parseTranscript, parseTurns, serializeTranscript, TURN_MARKERS } from './hh-transcript.ts';
 
 /** A comparison as a caller hands it to the store: whole transcripts (HH strings or turns) plus metadata. */
@@ -40,9 +41,6 @@ export interface ComparisonRecord {
   readonly chosen: string;
   /** Rest of the rejected transcript after `prefix`. */
   readonly rejected: string;
-  readonly prefixTurns: number;
-  readonly chosenTurns: number;
-  readonly rejectedTurns: number;
   readonly annotatorId: string | null;
   readonly strength: number | null;
   readonly round: number;
@@ -54,28 +52,26 @@ export interface ComparisonRecord {
 }
 
 /**
- * Content id of a comparison: the first 32 hex digits of sha256 over task, exact transcripts, annotator and
- * round. `occurrence` counts earlier identical rows in the same batch (file), so a file that repeats a row
- * keeps both copies, while importing the same file twice adds nothing.
+ * Content id of a comparison: the first 32 hex digits of sha256 over a header (task, annotator, round,
+ * occurrence) and the canonical HH line of the two transcripts (`hhLine`, UTF-8) — so the same comparison
+ * read from an HH, TRL or OpenAI file gets the same id. `occurrence` counts earlier identical rows in the same
+ * batch (file): a file that repeats a row keeps both copies, while importing the same file twice adds nothing.
  */
 export function comparisonId(
-  content: { task: string; chosen: string; rejected: string; annotatorId: string | null; round: number },
+  header: { task: string; annotatorId: string | null; round: number },
+  canonicalLine: string | Uint8Array,
   occurrence = 0,
 ): string {
-  const key = JSON.stringify([1, content.task, content.chosen, content.rejected, content.annotatorId, content.round, occurrence]);
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
-}
-
-/** Length in characters of the first `count` turns written as a transcript. */
-function writtenLength(turns: readonly Turn[], count: number): number {
-  let length = 0;
-  for (let index = 0; index < count; index++) length += TURN_MARKERS[turns[index].role].length + turns[index].text.length;
-  return length;
+  return createHash('sha256')
+    .update(JSON.stringify([1, header.task, header.annotatorId, header.round, occurrence]) + '\n')
+    .update(canonicalLine)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
- * Number of turns the two transcripts share, leaving each at least one turn of its own (so identical
- * transcripts still compare their last turns).
+ * Number of turns two parsed transcripts share, leaving each at least one turn of its own (so identical
+ * transcripts still compare their last turns). {@link splitTranscripts} computes the same cut on strings.
  */
 export function sharedTurnCount(chosen: readonly Turn[], rejected: readonly Turn[]): number {
   const limit = Math.min(chosen.length, rejected.length) - 1;
@@ -84,25 +80,36 @@ export function sharedTurnCount(chosen: readonly Turn[], rejected: readonly Turn
   return count;
 }
 
-/** Parse both transcripts and cut them at the shared prefix. Throws TranscriptError (field name in the message). */
-export function splitTranscripts(chosenText: string, rejectedText: string) {
-  const chosen = parseField('chosen', chosenText);
-  const rejected = parseField('rejected', rejectedText);
-  const shared = sharedTurnCount(chosen, rejected);
-  const prefixLength = writtenLength(chosen, shared);
-  return {
-    prefix: chosenText.slice(0, prefixLength),
-    chosen: chosenText.slice(prefixLength),
-    rejected: rejectedText.slice(prefixLength),
-    prefixTurns: shared,
-    chosenTurns: chosen.length - shared,
-    rejectedTurns: rejected.length - shared,
-  };
+/** Two whole transcripts cut at their shared prefix: `prefix + chosen` and `prefix + rejected` are the originals. */
+export interface TranscriptSplit {
+  readonly prefix: string;
+  readonly chosen: string;
+  readonly rejected: string;
 }
 
-function parseField(field: string, text: string): Turn[] {
+/**
+ * Check that both strings are HH transcripts and cut them after the turns they share — the same cut as
+ * {@link sharedTurnCount} on the parsed turns, found without parsing: the shared turns end at the last marker
+ * that lies wholly inside the common prefix of the two strings.
+ * @throws TranscriptError naming the field that is not an HH transcript.
+ */
+export function splitTranscripts(chosenText: string, rejectedText: string): TranscriptSplit {
+  checkStart('chosen', chosenText);
+  checkStart('rejected', rejectedText);
+  const limit = Math.min(chosenText.length, rejectedText.length);
+  let common = TURN_MARKERS.human.length;
+  while (common < limit && chosenText.charCodeAt(common) === rejectedText.charCodeAt(common)) common++;
+  const cut = Math.max(
+    chosenText.lastIndexOf(TURN_MARKERS.human, common - TURN_MARKERS.human.length),
+    chosenText.lastIndexOf(TURN_MARKERS.assistant, common - TURN_MARKERS.assistant.length),
+  );
+  return { prefix: chosenText.slice(0, cut), chosen: chosenText.slice(cut), rejected: rejectedText.slice(cut) };
+}
+
+function checkStart(field: string, text: string): void {
+  if (text.startsWith(TURN_MARKERS.human)) return;
   try {
-    return parseTranscript(text);
+    parseTranscript(text); // throws the precise message
   } catch (error) {
     if (error instanceof TranscriptError) throw new TranscriptError(`field "${field}": ${error.expected}`, error.offset);
     throw error;
@@ -117,7 +124,17 @@ function asTranscript(value: string | Conversation): string {
  * Validate a {@link ComparisonInput} and build its stored record.
  * @throws TranscriptError for a transcript that is not HH; RangeError for bad metadata.
  */
-export function buildRecord(input: ComparisonInput, options: { occurrence?: number; now: string; rawLine?: string | null }): ComparisonRecord {
+export function buildRecord(
+  input: ComparisonInput,
+  options: {
+    now: string;
+    occurrence?: number;
+    /** The original line, when it should be kept for `hh` export. */
+    rawLine?: string | null;
+    /** The canonical HH line's UTF-8 bytes when the caller already has them (saves encoding it again). */
+    canonicalLine?: Uint8Array | null;
+  },
+): ComparisonRecord {
   if (!(COMPARISON_TASKS as readonly string[]).includes(input.task)) {
     throw new RangeError(`task must be one of ${COMPARISON_TASKS.join('|')}, got ${JSON.stringify(input.task)}`);
   }
@@ -129,8 +146,9 @@ export function buildRecord(input: ComparisonInput, options: { occurrence?: numb
   const rejectedText = asTranscript(input.rejected);
   const annotatorId = input.annotatorId ?? null;
   const split = splitTranscripts(chosenText, rejectedText);
+  const canonical = options.canonicalLine ?? hhLine(chosenText, rejectedText);
   return {
-    id: comparisonId({ task: input.task, chosen: chosenText, rejected: rejectedText, annotatorId, round }, options.occurrence),
+    id: comparisonId({ task: input.task, annotatorId, round }, canonical, options.occurrence),
     task: input.task,
     source: input.source,
     ...split,

@@ -96,30 +96,33 @@ export async function importFiles(store: ComparisonStore, files: readonly string
       let added = 0;
       let duplicates = 0;
       let skipped = 0;
-      for await (const read of readComparisonRows(file, options)) {
-        rows++;
-        let problem: RowProblem | undefined = 'problem' in read ? read.problem : undefined;
-        if (!('problem' in read)) {
-          try {
-            const input = { chosen: read.row.chosen, rejected: read.row.rejected, task, source };
-            let record = buildRecord(input, { now, rawLine: read.row.rawLine });
-            const seen = occurrences.get(record.id) ?? 0;
-            occurrences.set(record.id, seen + 1);
-            if (seen > 0) record = buildRecord(input, { now, rawLine: read.row.rawLine, occurrence: seen });
-            if (writer.add(record)) added++;
-            else duplicates++;
-          } catch (error) {
-            problem = toProblem(error);
+      for await (const batch of readComparisonRows(file, options)) {
+        for (const read of batch) {
+          rows++;
+          let problem: RowProblem | undefined = 'problem' in read ? read.problem : undefined;
+          if (!('problem' in read)) {
+            try {
+              const input = { chosen: read.row.chosen, rejected: read.row.rejected, task, source };
+              const build = { now, rawLine: read.row.rawLine, canonicalLine: read.canonicalLine };
+              let record = buildRecord(input, build);
+              const seen = occurrences.get(record.id) ?? 0;
+              occurrences.set(record.id, seen + 1);
+              if (seen > 0) record = buildRecord(input, { ...build, occurrence: seen });
+              if (writer.add(record)) added++;
+              else duplicates++;
+            } catch (error) {
+              problem = toProblem(error);
+            }
           }
+          if (problem !== undefined) {
+            const error = new DataFormatError(file, read.line, problem.expected);
+            if (options.strict) throw error;
+            skipped++;
+            skippedByKind[problem.kind] = (skippedByKind[problem.kind] ?? 0) + 1;
+            if (examples.length < maxExamples) examples.push(error);
+          }
+          if (rows % progressEvery === 0) options.onProgress?.({ file, rows });
         }
-        if (problem !== undefined) {
-          const error = new DataFormatError(file, read.line, problem.expected);
-          if (options.strict) throw error;
-          skipped++;
-          skippedByKind[problem.kind] = (skippedByKind[problem.kind] ?? 0) + 1;
-          if (examples.length < maxExamples) examples.push(error);
-        }
-        if (rows % progressEvery === 0) options.onProgress?.({ file, rows });
       }
       options.onProgress?.({ file, rows });
       skippedTotal += skipped;

@@ -3,7 +3,8 @@
  * name). Memory stays bounded: a line longer than `maxLineBytes` is not buffered — its bytes are dropped up to
  * the next newline and it is reported as a `too-long` line, so a 50 MB single-line file gives a clear error
  * instead of eating memory. A UTF-8 byte-order mark at the start is dropped; a `\r` before `\n` (CRLF) is
- * dropped; lines that are empty or only whitespace are not reported.
+ * dropped; lines that are empty or only whitespace are not reported. Lines come in batches (one per chunk
+ * read) to keep the per-line cost low.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -18,9 +19,12 @@ import { DataFormatError } from '../spec/errors.ts';
  */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-/** One line of a file: its text, or why it could not be read as text. Line numbers start at 1. */
+/**
+ * One line of a file — its text and UTF-8 bytes (without BOM, `\r` or `\n`), or why it could not be read as
+ * text. Line numbers start at 1.
+ */
 export type FileLine =
-  | { readonly line: number; readonly text: string }
+  | { readonly line: number; readonly text: string; readonly bytes: Buffer }
   | { readonly line: number; readonly problem: 'too-long' | 'invalid-utf8'; readonly bytes: number };
 
 /** Options of {@link readLines}. */
@@ -31,6 +35,8 @@ export interface ReadLinesOptions {
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
+const REPLACEMENT_CHARACTER = '\uFFFD';
+const NON_BLANK = /\S/; // stops at the first visible character, unlike trim(), which copies the line
 
 /** True when the file starts with the gzip magic bytes 1f 8b. */
 export async function isGzipFile(file: string): Promise<boolean> {
@@ -49,47 +55,52 @@ export async function isGzipFile(file: string): Promise<boolean> {
 function openDecoded(file: string, gzip: boolean): Readable {
   const source = createReadStream(file, { highWaterMark: 1 << 20 });
   if (!gzip) return source;
-  const gunzip = createGunzip({ chunkSize: 1 << 18 });
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
   source.on('error', (error) => gunzip.destroy(error));
   return source.pipe(gunzip);
 }
 
+/** Text of one complete line's bytes, or the problem with it; null for a blank line. */
+function lineOf(line: number, raw: Buffer, maxLineBytes: number): FileLine | null {
+  let bytes = raw;
+  if (bytes.length > maxLineBytes) return { line, problem: 'too-long', bytes: bytes.length };
+  if (line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  if (bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
+  const text = bytes.toString('utf8');
+  // Decoding replaces invalid bytes by U+FFFD; only then is the (slower) validity check needed.
+  if (text.includes(REPLACEMENT_CHARACTER) && !isUtf8(bytes)) return { line, problem: 'invalid-utf8', bytes: bytes.length };
+  return NON_BLANK.test(text) ? { line, text, bytes } : null;
+}
+
 /**
- * Read the lines of a plain or gzip-compressed text file, one at a time.
+ * Read the lines of a plain or gzip-compressed text file, a batch at a time.
  * @throws DataFormatError naming the file (and the line reached) when the file cannot be read or its gzip
  * stream is truncated or corrupt.
  */
-export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<FileLine> {
+export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<FileLine[]> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const gzip = await isGzipFile(file);
   const stream = openDecoded(file, gzip);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  let dropping = false; // inside a line that is already too long
+  let dropping = false; // inside a line already known to be too long: its bytes are not kept
   let line = 0;
 
-  const finish = (tail: Buffer | null): FileLine | null => {
+  const complete = (tail: Buffer): FileLine | null => {
     line++;
-    if (dropping) {
-      const bytes = pendingBytes + (tail?.length ?? 0);
-      dropping = false;
-      pending = [];
-      pendingBytes = 0;
-      return { line, problem: 'too-long', bytes };
-    }
-    let bytes = pending.length === 0 ? (tail ?? Buffer.alloc(0)) : Buffer.concat(tail === null ? pending : [...pending, tail]);
+    const total = pendingBytes + tail.length;
+    const wasDropping = dropping;
+    const parts = pending;
     pending = [];
     pendingBytes = 0;
-    if (bytes.length > maxLineBytes) return { line, problem: 'too-long', bytes: bytes.length };
-    if (line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-    if (bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
-    if (!isUtf8(bytes)) return { line, problem: 'invalid-utf8', bytes: bytes.length };
-    const text = bytes.toString('utf8');
-    return text.trim() === '' ? null : { line, text };
+    dropping = false;
+    if (wasDropping || total > maxLineBytes) return { line, problem: 'too-long', bytes: total };
+    return lineOf(line, parts.length === 0 ? tail : Buffer.concat([...parts, tail]), maxLineBytes);
   };
 
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const batch: FileLine[] = [];
       let start = 0;
       while (start < chunk.length) {
         const end = chunk.indexOf(NEWLINE, start);
@@ -99,13 +110,14 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
           if (pendingBytes > maxLineBytes) {
             dropping = true;
             pending = [];
-          } else if (!dropping) pending.push(rest);
+          } else pending.push(rest);
           break;
         }
-        const result = finish(chunk.subarray(start, end));
-        if (result !== null) yield result;
+        const result = complete(chunk.subarray(start, end));
+        if (result !== null) batch.push(result);
         start = end + 1;
       }
+      if (batch.length > 0) yield batch;
     }
   } catch (error) {
     if (error instanceof DataFormatError) throw error;
@@ -116,7 +128,7 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
     throw new DataFormatError(file, line + 1, what, { cause: error });
   }
   if (pendingBytes > 0 || dropping) {
-    const result = finish(null);
-    if (result !== null) yield result;
+    const result = complete(Buffer.alloc(0));
+    if (result !== null) yield [result];
   }
 }

@@ -7,14 +7,10 @@
  */
 import { transcriptsOf, type ComparisonRecord } from '../comparison-record.ts';
 import { stringField } from '../row-problem.ts';
+import { hhLine, isCanonicalHhLine } from './hh-line.ts';
 import type { RowFormat } from './row-format.ts';
 
 const SHAPE = 'HH form {"chosen","rejected"}';
-
-/** The canonical HH line for two whole transcripts. */
-export function hhLine(chosen: string, rejected: string): string {
-  return `{"chosen": ${JSON.stringify(chosen)}, "rejected": ${JSON.stringify(rejected)}}`;
-}
 
 /** The `hh` row format. */
 export const HH_FORMAT: RowFormat = {
@@ -23,7 +19,8 @@ export const HH_FORMAT: RowFormat = {
   decode(row, line) {
     const chosen = stringField(row, 'chosen', SHAPE);
     const rejected = stringField(row, 'rejected', SHAPE);
-    return { chosen, rejected, rawLine: line === hhLine(chosen, rejected) ? null : line };
+    const canonical = isCanonicalHhLine(line) || line === hhLine(chosen, rejected);
+    return { chosen, rejected, rawLine: canonical ? null : line, lineIsCanonical: canonical };
   },
   encode(record: ComparisonRecord) {
     if (record.rawLine !== null) return record.rawLine;

@@ -33,6 +33,7 @@ export const OPENAI_FORMAT: RowFormat = {
       chosen: serializeTranscript([...prefix, ...messagesToTurns(row.preferred_output, 'preferred_output')]),
       rejected: serializeTranscript([...prefix, ...messagesToTurns(row.non_preferred_output, 'non_preferred_output')]),
       rawLine: null,
+    lineIsCanonical: false,
     };
   },
   encode(record: ComparisonRecord) {

@@ -11,6 +11,8 @@ export interface DecodedRow {
   readonly chosen: string;
   readonly rejected: string;
   readonly rawLine: string | null;
+  /** True when the line read is exactly the canonical HH line of the row (its bytes then serve as the hash input). */
+  readonly lineIsCanonical: boolean;
 }
 
 /** Reading and writing one row format. */

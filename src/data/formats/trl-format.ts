@@ -25,6 +25,7 @@ function decodeConversational(row: Record<string, unknown>) {
     chosen: serializeTranscript([...prompt, ...messagesToTurns(row.chosen, 'chosen')]),
     rejected: serializeTranscript([...prompt, ...messagesToTurns(row.rejected, 'rejected')]),
     rawLine: null,
+    lineIsCanonical: false,
   };
 }
 
@@ -38,7 +39,7 @@ export const TRL_FORMAT: RowFormat = {
       throw new RowProblem('wrong-type', `field "prompt": expected a string or an array of messages, got ${jsonType(row.prompt)}`);
     }
     const prompt = row.prompt;
-    return { chosen: prompt + stringField(row, 'chosen', SHAPE), rejected: prompt + stringField(row, 'rejected', SHAPE), rawLine: null };
+    return { chosen: prompt + stringField(row, 'chosen', SHAPE), rejected: prompt + stringField(row, 'rejected', SHAPE), rawLine: null, lineIsCanonical: false };
   },
   encode(record: ComparisonRecord) {
     const { chosen, rejected } = transcriptsOf(record);

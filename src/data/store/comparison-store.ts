@@ -51,8 +51,8 @@ export interface StoreWriter {
   rollback(): void;
 }
 
-const COLUMNS = `id, task, source, prefix, chosen, rejected, prefix_turns, chosen_turns, rejected_turns, annotator_id,
-  strength, round, chosen_policy_id, rejected_policy_id, created_at, raw_line`;
+const COLUMNS = `id, task, source, prefix, chosen, rejected, annotator_id, strength, round, chosen_policy_id,
+  rejected_policy_id, created_at, raw_line`;
 
 interface Row {
   id: string;
@@ -61,9 +61,6 @@ interface Row {
   prefix: string;
   chosen: string;
   rejected: string;
-  prefix_turns: number;
-  chosen_turns: number;
-  rejected_turns: number;
   annotator_id: string | null;
   strength: number | null;
   round: number;
@@ -81,9 +78,6 @@ function fromRow(row: Row): ComparisonRecord {
     prefix: row.prefix,
     chosen: row.chosen,
     rejected: row.rejected,
-    prefixTurns: row.prefix_turns,
-    chosenTurns: row.chosen_turns,
-    rejectedTurns: row.rejected_turns,
     annotatorId: row.annotator_id,
     strength: row.strength,
     round: row.round,
@@ -134,6 +128,8 @@ export class ComparisonStore {
     }
     try {
       db.pragma('busy_timeout = 5000');
+      // 16 KiB pages keep a whole HH row (~1–3 KB) in one page; only takes effect on a new file.
+      if (!options.readonly) db.pragma('page_size = 16384');
       if (options.readonly) {
         const version = db.pragma('user_version', { simple: true }) as number;
         if (version !== MIGRATIONS.length) {
@@ -165,6 +161,8 @@ export class ComparisonStore {
   beginWrite(files: readonly string[] = []): StoreWriter {
     if (this.writing) throw new StoreError(`${this.path}: a write is already in progress on this store`);
     const db = this.db;
+    // A large page cache keeps a whole import in memory until COMMIT instead of spilling pages mid-transaction.
+    db.pragma('cache_size = -262144');
     db.exec('BEGIN IMMEDIATE');
     this.writing = true;
     let importId: number | bigint;
@@ -177,7 +175,7 @@ export class ComparisonStore {
       throw error;
     }
     const insert = db.prepare(
-      `INSERT INTO comparisons (${COLUMNS}, import_id) VALUES (${'?, '.repeat(16)}?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO comparisons (${COLUMNS}, import_id) VALUES (${'?, '.repeat(13)}?) ON CONFLICT (id) DO NOTHING`,
     );
     let added = 0;
     let duplicates = 0;
@@ -193,9 +191,8 @@ export class ComparisonStore {
       add: (record) => {
         requireOpen();
         const changes = insert.run(
-          record.id, record.task, record.source, record.prefix, record.chosen, record.rejected,
-          record.prefixTurns, record.chosenTurns, record.rejectedTurns, record.annotatorId, record.strength,
-          record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine, importId,
+          record.id, record.task, record.source, record.prefix, record.chosen, record.rejected, record.annotatorId,
+          record.strength, record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine, importId,
         ).changes;
         if (changes === 1) added++;
         else duplicates++;

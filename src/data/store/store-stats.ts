@@ -37,6 +37,12 @@ function countBy(db: Database.Database, column: string, order: string): Record<s
   return Object.fromEntries(rows.map((row) => [String(row.key), row.n]));
 }
 
+/** SQL for the number of turns in a transcript column: marker occurrences (markers are ASCII). */
+function turns(column: string): string {
+  const count = (marker: string) => `((length(${column}) - length(replace(${column}, char(10, 10) || '${marker}', ''))) / ${marker.length + 2})`;
+  return `(${count('Human: ')} + ${count('Assistant: ')})`;
+}
+
 /** Compute {@link StoreStats} for an open store database. */
 export function computeStats(db: Database.Database): StoreStats {
   const totals = db
@@ -46,11 +52,11 @@ export function computeStats(db: Database.Database): StoreStats {
         count(annotator_id) AS withAnnotator,
         count(strength) AS withStrength,
         avg(strength) AS meanStrength,
-        avg(prefix_turns + chosen_turns) AS meanTurns,
-        avg(prefix_turns) AS meanPrefixTurns,
+        avg(${turns('prefix')} + ${turns('chosen')}) AS meanTurns,
+        avg(${turns('prefix')}) AS meanPrefixTurns,
         avg(length(chosen)) AS meanChosenChars,
         avg(length(rejected)) AS meanRejectedChars,
-        coalesce(sum(chosen_turns > 1 OR rejected_turns > 1), 0) AS differBeforeLastTurn
+        coalesce(sum(${turns('chosen')} > 1 OR ${turns('rejected')} > 1), 0) AS differBeforeLastTurn
       FROM comparisons`,
     )
     .get() as Omit<StoreStats, 'schemaVersion' | 'byTask' | 'bySource' | 'byRound' | 'writes'>;
