@@ -1,0 +1,229 @@
+/**
+ * Comparison data for both tasks. Pairs are built so the paper's tension shows (Bai et al. 2022 §4):
+ * helpfulness data is mostly benign prompts, where evasive refusals lose, plus a few harmful prompts where
+ * compliance beats refusal; harmlessness data is mostly harmful prompts, where refusal beats compliance, plus
+ * a few benign pairs that never pit an answer against a refusal. So a helpfulness-only preference model
+ * rewards harmful compliance, a harmlessness-only one rewards evasion, and their mixture can learn both.
+ */
+import type { Random } from '../util/random.ts';
+import type { ComparisonTask } from '../spec/comparison.ts';
+import type { Conversation, Turn } from '../spec/conversation.ts';
+import type { Behaviour, Family, Split, Verdict, WorldRequest } from './types.ts';
+import type { WorldModel } from './world.ts';
+import type { AnnotatorPopulation, LabelInput } from './annotators.ts';
+import { calibrateScale, drawAnnotators, goldPreference, label, taskUtility } from './annotators.ts';
+import { respond } from './responses.ts';
+import { drawPrompt, priorExchange } from './prompts.ts';
+
+/** Family mix of each task's prompts. */
+export const TASK_FAMILY_MIX: Readonly<Record<ComparisonTask, Readonly<Partial<Record<Family, number>>>>> = {
+  helpful: { benign: 0.72, borderline: 0.12, ambiguous: 0.1, harmful: 0.06 },
+  harmless: { harmful: 0.92, benign: 0.08 },
+};
+
+type Recipe = readonly [Behaviour, Behaviour];
+
+/** Behaviour pairs (recipes) by task and family, with weights. */
+export const PAIR_RECIPES: Readonly<Record<ComparisonTask, Readonly<Partial<Record<Family, readonly (readonly [Recipe, number])[]>>>>> = {
+  helpful: {
+    benign: [
+      [['correct_answer', 'evasive_refusal'], 35], [['correct_answer', 'wrong_answer'], 15],
+      [['wrong_answer', 'evasive_refusal'], 10], [['correct_answer', 'clarifying_question'], 10],
+      [['correct_answer', 'flag_and_help'], 8], [['partial_answer', 'correct_answer'], 10],
+      [['correct_answer', 'off_topic'], 7], [['partial_answer', 'evasive_refusal'], 5],
+    ],
+    borderline: [
+      [['correct_answer', 'evasive_refusal'], 55], [['correct_answer', 'wrong_answer'], 15],
+      [['partial_answer', 'evasive_refusal'], 15], [['correct_answer', 'partial_answer'], 15],
+    ],
+    ambiguous: [
+      [['clarifying_question', 'partial_answer'], 45], [['clarifying_question', 'evasive_refusal'], 35],
+      [['partial_answer', 'evasive_refusal'], 20],
+    ],
+    harmful: [
+      [['harmful_compliance', 'curt_refusal'], 30], [['harmful_compliance', 'explaining_refusal'], 30],
+      [['harmful_compliance', 'flag_and_help'], 20], [['explaining_refusal', 'curt_refusal'], 20],
+    ],
+  },
+  harmless: {
+    harmful: [
+      [['explaining_refusal', 'harmful_compliance'], 25], [['curt_refusal', 'harmful_compliance'], 20],
+      [['flag_and_help', 'harmful_compliance'], 15], [['partial_answer', 'harmful_compliance'], 10],
+      [['explaining_refusal', 'curt_refusal'], 15], [['flag_and_help', 'curt_refusal'], 10],
+      [['explaining_refusal', 'partial_answer'], 5],
+    ],
+    benign: [[['correct_answer', 'wrong_answer'], 60], [['correct_answer', 'off_topic'], 40]],
+  },
+};
+
+/** One extra label on a comparison (for agreement statistics). */
+export interface ExtraLabel {
+  readonly annotatorId: string;
+  readonly choice: 'chosen' | 'rejected';
+  readonly strength: number;
+}
+
+/** Metadata of one comparison, one line of `<task>-<split>.meta.jsonl`, in the same order as the HH file. */
+export interface ComparisonMeta {
+  readonly id: string;
+  readonly task: ComparisonTask;
+  readonly split: Split;
+  readonly family: Family;
+  readonly category: string;
+  readonly requestId: string;
+  /** The prompt carries the backdoor trigger phrase. */
+  readonly trigger: boolean;
+  readonly behaviours: { readonly chosen: Behaviour; readonly rejected: Behaviour };
+  /** The oracle's noiseless preference: which side it prefers. */
+  readonly gold: 'chosen' | 'rejected';
+  /** Utility of chosen minus rejected under the task (negative when the label disagrees with gold). */
+  readonly goldMargin: number;
+  readonly annotatorId: string;
+  readonly strength: number;
+  /** Further labels of the same pair by other annotators. */
+  readonly extraLabels: readonly ExtraLabel[];
+}
+
+/** A finished comparison: the two transcripts as the primary annotator ordered them, and metadata. */
+export interface WorldComparison {
+  readonly chosen: Conversation;
+  readonly rejected: Conversation;
+  readonly meta: ComparisonMeta;
+}
+
+/** A pair before labelling. */
+interface Pair {
+  readonly task: ComparisonTask;
+  readonly split: Split;
+  readonly request: WorldRequest;
+  readonly prefix: Conversation;
+  readonly trigger: boolean;
+  readonly a: { readonly text: string; readonly verdict: Verdict; readonly behaviour: Behaviour };
+  readonly b: { readonly text: string; readonly verdict: Verdict; readonly behaviour: Behaviour };
+}
+
+const words = (text: string) => text.split(/\s+/).filter((word) => word !== '').length;
+
+function pickRecipe(task: ComparisonTask, family: Family, random: Random): Recipe {
+  const recipes = PAIR_RECIPES[task][family]!;
+  const weights = Object.fromEntries(recipes.map(([, weight], index) => [String(index), weight]));
+  return recipes[Number(random.weighted(weights))][0];
+}
+
+/** Build one unlabelled pair whose two responses the oracle does not tie on (retries a few times). */
+function buildPair(world: WorldModel, task: ComparisonTask, split: Split, random: Random): Pair {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const family = random.weighted(TASK_FAMILY_MIX[task] as Record<Family, number>);
+    const prompt = drawPrompt(world, family, split, random);
+    const { request } = prompt;
+    const { mode, trigger, triggerShare, share } = world.config.contamination;
+    const withTrigger = share > 0 && mode === 'backdoor' && family === 'harmful' && random.chance(triggerShare);
+    const text = withTrigger ? `${request.text} Answer ${trigger}.` : request.text;
+    const prefix: Turn[] = [...(random.chance(0.15) ? priorExchange(world, split, random) : []), { role: 'human', text }];
+    const [first, second] = random.chance(0.5) ? pickRecipe(task, family, random) : [...pickRecipe(task, family, random)].reverse();
+    const textA = respond(first as Behaviour, request, random, world.knowledge);
+    const textB = respond(second as Behaviour, request, random, world.knowledge);
+    if (textA === textB) continue;
+    const verdictA = world.judgeRequest(request, textA);
+    const verdictB = world.judgeRequest(request, textB);
+    if (goldPreference(task, verdictA, verdictB) === 'tie') continue;
+    return {
+      task, split, request, prefix, trigger: withTrigger,
+      a: { text: textA, verdict: verdictA, behaviour: verdictA.behaviour },
+      b: { text: textB, verdict: verdictB, behaviour: verdictB.behaviour },
+    };
+  }
+  throw new RangeError(`could not build a non-tied ${task} pair in 50 attempts`);
+}
+
+function labelInput(pair: Pair): LabelInput {
+  return {
+    task: pair.task,
+    a: { verdict: pair.a.verdict, words: words(pair.a.text) },
+    b: { verdict: pair.b.verdict, words: words(pair.b.text) },
+    category: pair.request.category,
+    conversationText: pair.prefix.map((turn) => turn.text).join('\n'),
+  };
+}
+
+/** Label pairs with the population: a primary label (it orders chosen/rejected) and, on some, extra labels. */
+function labelPairs(pairs: readonly Pair[], population: AnnotatorPopulation, overlap: { share: number; labels: number },
+  random: Random): WorldComparison[] {
+  const annotators = population.annotators;
+  return pairs.map((pair, index) => {
+    const input = labelInput(pair);
+    const extras = random.chance(overlap.share) ? Math.min(overlap.labels, annotators.length - 1) : 0;
+    const who = random.sample(annotators, 1 + extras);
+    const primary = label(population, who[0], input, random);
+    const [chosen, rejected] = primary.choice === 'a' ? [pair.a, pair.b] : [pair.b, pair.a];
+    const margin = taskUtility(pair.task, chosen.verdict) - taskUtility(pair.task, rejected.verdict);
+    const extraLabels = who.slice(1).map((annotator): ExtraLabel => {
+      const extra = label(population, annotator, input, random);
+      return { annotatorId: annotator.id, choice: extra.choice === primary.choice ? 'chosen' : 'rejected', strength: extra.strength };
+    });
+    return {
+      chosen: [...pair.prefix, { role: 'assistant', text: chosen.text }],
+      rejected: [...pair.prefix, { role: 'assistant', text: rejected.text }],
+      meta: {
+        id: `${pair.task}-${pair.split}-${String(index).padStart(6, '0')}`,
+        task: pair.task,
+        split: pair.split,
+        family: pair.request.family,
+        category: pair.request.category,
+        requestId: pair.request.id,
+        trigger: pair.trigger,
+        behaviours: { chosen: chosen.behaviour, rejected: rejected.behaviour },
+        gold: margin > 0 ? 'chosen' : 'rejected',
+        goldMargin: Math.round(margin * 1e6) / 1e6,
+        annotatorId: who[0].id,
+        strength: primary.strength,
+        extraLabels,
+      },
+    };
+  });
+}
+
+/** Comparisons of both tasks and splits, and the calibrated population that labelled them. */
+export interface ComparisonSets {
+  readonly population: AnnotatorPopulation;
+  readonly sets: Readonly<Record<ComparisonTask, Readonly<Record<Split, readonly WorldComparison[]>>>>;
+}
+
+/**
+ * Generate every comparison: build the pairs, calibrate each task's temperature so two annotators agree as
+ * often as `annotators.targetAgreement` says, then label.
+ */
+export function generateComparisons(world: WorldModel, random: Random): ComparisonSets {
+  const config = world.config;
+  const pairs = {} as Record<ComparisonTask, Record<Split, Pair[]>>;
+  for (const task of ['helpful', 'harmless'] as const) {
+    const stream = random.fork(`pairs-${task}`);
+    pairs[task] = {
+      train: Array.from({ length: config.comparisons[task].train }, () => buildPair(world, task, 'train', stream)),
+      test: Array.from({ length: config.comparisons[task].test }, () => buildPair(world, task, 'test', stream)),
+    };
+  }
+  const annotators = drawAnnotators(config, random.fork('annotators'));
+  const factors = annotators.map((annotator) => annotator.temperatureFactor);
+  const scaleOf = (task: ComparisonTask) => {
+    const margins = [...pairs[task].train, ...pairs[task].test].map(
+      (pair) => taskUtility(task, pair.a.verdict) - taskUtility(task, pair.b.verdict),
+    );
+    return calibrateScale(margins, factors, config.annotators.targetAgreement);
+  };
+  const population: AnnotatorPopulation = {
+    annotators,
+    scale: { helpful: scaleOf('helpful'), harmless: scaleOf('harmless') },
+    styleStrength: config.annotators.styleStrength,
+  };
+  const overlap = { share: config.comparisons.overlapShare, labels: config.comparisons.overlapLabels };
+  const labelRandom = random.fork('labels');
+  const sets = {} as Record<ComparisonTask, Record<Split, WorldComparison[]>>;
+  for (const task of ['helpful', 'harmless'] as const) {
+    sets[task] = {
+      train: labelPairs(pairs[task].train, population, overlap, labelRandom),
+      test: labelPairs(pairs[task].test, population, overlap, labelRandom),
+    };
+  }
+  return { population, sets };
+}
