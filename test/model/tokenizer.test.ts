@@ -18,6 +18,7 @@ import {
 } from '../../src/model/tokenizer/index.ts';
 import { splitGpt2 } from '../../src/model/tokenizer/gpt2-split.ts';
 import { BYTE_TO_CHAR } from '../../src/model/tokenizer/byte-map.ts';
+import { MergeTable } from '../../src/model/tokenizer/bpe-merge.ts';
 import { compileSplitPattern, splitWords } from '../../src/model/tokenizer/pretokenize.ts';
 
 const HH_DEV = new URL('../../../shared/data/hh-rlhf/harmless-base-test.dev.jsonl.gz', import.meta.url);
@@ -199,6 +200,29 @@ test('arbitrary unicode round-trips; a lone surrogate comes back as U+FFFD', () 
   assert.equal(trained.decode(trained.encode('a\ud800b')), 'a\ufffdb');
   // decodeBytes gives the UTF-8 bytes, for streaming where a token may end mid-character.
   assert.deepEqual(Buffer.from(trained.decodeBytes(trained.encode('né 😀'))), Buffer.from('né 😀', 'utf8'));
+});
+
+test('long words merge with a heap exactly as the pass-per-merge loop does', () => {
+  const { vocab, merges } = trained.parts;
+  const table = new MergeTable(merges.map(([left, right]) => [vocab.get(left)!, vocab.get(right)!, vocab.get(left + right)!] as const));
+  const byteIds = (text: string): number[] => [...Buffer.from(text, 'utf8')].map((byte) => vocab.get(BYTE_TO_CHAR[byte])!);
+  const random = seededRandom(5);
+  const samples = [
+    ...transcripts.slice(0, 200).map((text) => text.slice(0, 2000)),
+    ...transcripts.slice(200, 260).map((text) => text.replace(/\s/g, '')),
+    'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+    ...Array.from({ length: 100 }, () => randomText(random, 1 + Math.floor(random() * 100))),
+  ];
+  for (const text of samples) {
+    const byPasses = byteIds(text);
+    const withHeap = byteIds(text);
+    table.applyByPasses(byPasses);
+    table.applyWithHeap(withHeap);
+    assert.deepEqual(withHeap, byPasses);
+  }
+  // A 200 kB word without spaces still round-trips (and takes milliseconds, not minutes).
+  const blob = transcripts.slice(0, 100).join('').replace(/[\s\p{P}]/gu, '').slice(0, 200_000);
+  assert.equal(trained.decode(trained.encode(blob)), blob);
 });
 
 test('special tokens are matched only with allowSpecial', () => {
