@@ -57,7 +57,11 @@ interface VocabResult {
   encode_warm_tokens_per_s: number;
   decode_mb_per_s: number;
   load_tokenizer_json_ms: number;
+  long_word_200kb_encode_ms: number;
 }
+
+/** 200 kB of HH text with whitespace and punctuation removed: one pre-token word (worst case for BPE). */
+const longWord = texts.slice(0, 100).join('').replace(/[\s\p{P}]/gu, '').slice(0, 200_000);
 
 const results: VocabResult[] = [];
 for (const vocabSize of [1024, 2048, 4096]) {
@@ -80,6 +84,7 @@ for (const vocabSize of [1024, 2048, 4096]) {
   const path = join(tmpdir(), `hhrl-bench-tokenizer-${process.pid}.json`);
   saveTokenizer(trained, path);
   const loadMs = median(Array.from({ length: runs }, () => timeMs(() => loadTokenizer(path))));
+  const longWordMs = median(Array.from({ length: runs }, () => timeMs(() => trained.encode(longWord))));
   const tokens = encoded.reduce((sum, ids) => sum + ids.length, 0);
   const megabytes = corpusBytes / 1e6;
   results.push({
@@ -93,6 +98,7 @@ for (const vocabSize of [1024, 2048, 4096]) {
     encode_warm_tokens_per_s: Math.round(tokens / (warmMs / 1000)),
     decode_mb_per_s: Number((megabytes / (decodeMs / 1000)).toFixed(2)),
     load_tokenizer_json_ms: Number(loadMs.toFixed(1)),
+    long_word_200kb_encode_ms: Math.round(longWordMs),
   });
 }
 
@@ -114,5 +120,6 @@ console.table(
     'warm tokens/s': result.encode_warm_tokens_per_s,
     'decode MB/s': result.decode_mb_per_s,
     'load json ms': result.load_tokenizer_json_ms,
+    '200 kB word ms': result.long_word_200kb_encode_ms,
   })),
 );
