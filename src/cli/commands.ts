@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerDataCommands } from './data-commands.ts';
+import { registerRedteamCommands } from './redteam-commands.ts';
+import { registerServeCommands } from './serve-commands.ts';
 
 /** A function that adds one command group (e.g. `lm`, `data`, `pm`) to the root program. */
 export type RegisterCommands = (program: Command) => void;
@@ -9,4 +11,6 @@ export type RegisterCommands = (program: Command) => void;
  */
 export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerDataCommands,
+  registerRedteamCommands,
+  registerServeCommands,
 ];

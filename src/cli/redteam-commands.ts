@@ -1,0 +1,211 @@
+/**
+ * `hhrl redteam run|grade|strategies` — red-team a target on public suites and grade response files.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { STRATEGIES, STRATEGY_IDS, isStrategyId } from '../attacks/index.ts';
+import { ConfigError } from '../spec/errors.ts';
+import type { StrategyId } from '../spec/strategy.ts';
+import { COMBINE_RULES, type CombineRule } from '../redteam/graders/compose.ts';
+import { GRADER_KINDS, gradersFromSpec } from '../redteam/graders/grader-spec.ts';
+import { gradeFile } from '../redteam/grade-file.ts';
+import { runRedteam } from '../redteam/runner/runner.ts';
+import { renderReportTable } from '../redteam/runner/report-table.ts';
+import { loadSuites, parseSuiteSpecs, SUITE_KINDS } from '../redteam/suites/index.ts';
+import { targetFromSpec } from '../redteam/targets/target-spec.ts';
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return number;
+}
+
+function wholeNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return number;
+}
+
+function finiteNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number)) throw new InvalidArgumentError('expected a number');
+  return number;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Parse `--strategies`: a comma list of ids, or `all`. */
+export function parseStrategyList(text: string): StrategyId[] {
+  if (text.trim() === 'all') return [...STRATEGY_IDS];
+  const ids = text.split(',').map((id) => id.trim()).filter((id) => id !== '');
+  for (const id of ids) if (!isStrategyId(id)) throw new ConfigError(`unknown strategy "${id}"; expected one of ${STRATEGY_IDS.join(', ')} or all`);
+  if (ids.length === 0) throw new ConfigError('--strategies needs at least one strategy');
+  return ids as StrategyId[];
+}
+
+interface EndpointOptions {
+  baseUrl?: string;
+  apiKeyEnv?: string;
+  header?: string[];
+  timeoutMs?: number;
+  maxRetries?: number;
+  targetConcurrency?: number;
+  maxTokens?: number;
+  temperature?: number;
+  systemPrompt?: string;
+  judgeModel?: string;
+  judgeBaseUrl?: string;
+  judgeApiKeyEnv?: string;
+  grader: string;
+  combine: CombineRule;
+}
+
+function addGraderOptions(command: Command): Command {
+  return command
+    .option('--grader <list>', `graders, comma-separated: ${Object.keys(GRADER_KINDS).join(', ')}`, 'refusal')
+    .addOption(new Option('--combine <rule>', 'how several graders combine').choices(Object.keys(COMBINE_RULES)).default('any'))
+    .option('--judge-model <name>', 'model of the LLM judge')
+    .option('--judge-base-url <url>', 'OpenAI-compatible base URL of the judge (…/v1)')
+    .option('--judge-api-key-env <name>', 'environment variable holding the judge API key');
+}
+
+function graders(options: EndpointOptions) {
+  return gradersFromSpec(options.grader, options.combine, {
+    model: options.judgeModel,
+    baseUrl: options.judgeBaseUrl,
+    apiKeyEnv: options.judgeApiKeyEnv,
+    timeoutMs: options.timeoutMs,
+    maxRetries: options.maxRetries,
+  });
+}
+
+interface RunFlags extends EndpointOptions {
+  target: string;
+  suite: string;
+  strategies: string;
+  out: string;
+  concurrency: number;
+  resume: boolean;
+  retryErrors: boolean;
+  seed: number;
+  maxTurns: number;
+  limit?: number;
+  promptCol?: string;
+  categoryCol?: string;
+  idCol?: string;
+  expectedCol?: string;
+}
+
+interface GradeFlags extends EndpointOptions {
+  input: string;
+  promptCol: string;
+  responseCol: string;
+  idCol?: string;
+  out: string;
+  concurrency: number;
+}
+
+function registerRun(group: Command): void {
+  const run = group
+    .command('run')
+    .description('attack a target with strategies on suites; write results.jsonl, report.json, report.html')
+    .requiredOption('--target <spec>', 'openai:MODEL (with --base-url) or hhrl:DIR')
+    .requiredOption('--suite <specs>', `KIND:PATH[,KIND:PATH…]; kinds: ${Object.keys(SUITE_KINDS).join(', ')}`)
+    .option('--strategies <list>', `comma list or "all": ${STRATEGY_IDS.join(', ')}`, 'direct')
+    .requiredOption('--out <dir>', 'run folder')
+    .option('--concurrency <n>', 'attempts in flight', positiveInteger, 8)
+    .option('--resume', 'continue the run in --out without repeating finished attempts', false)
+    .option('--retry-errors', 'with --resume: run errored attempts again', false)
+    .option('--seed <n>', 'seed of strategy wording', wholeNumber, 0)
+    .option('--max-turns <n>', 'turn limit of multi-turn strategies (crescendo)', positiveInteger, 8)
+    .option('--limit <n>', 'use only the first N items of each suite', positiveInteger)
+    .option('--base-url <url>', 'OpenAI-compatible base URL, up to /v1')
+    .option('--api-key-env <name>', 'environment variable holding the API key')
+    .option('--header <name: value>', 'extra HTTP header (repeatable)', collect)
+    .option('--timeout-ms <n>', 'per-request timeout', positiveInteger)
+    .option('--max-retries <n>', 'retries on 429/5xx/timeouts', wholeNumber)
+    .option('--target-concurrency <n>', 'requests in flight to the target (default: --concurrency)', positiveInteger)
+    .option('--max-tokens <n>', 'max_tokens per reply', positiveInteger)
+    .option('--temperature <t>', 'sampling temperature', finiteNumber)
+    .option('--system-prompt <text>', 'system message sent before each conversation')
+    .option('--prompt-col <name>', 'csv/jsonl suites: prompt column')
+    .option('--category-col <name>', 'csv/jsonl suites: category column')
+    .option('--id-col <name>', 'csv/jsonl suites: id column (default: row number)')
+    .option('--expected-col <name>', 'csv/jsonl suites: column saying safe/unsafe');
+  addGraderOptions(run).action(async (o: RunFlags) => {
+    const strategies = parseStrategyList(o.strategies);
+    const specs = parseSuiteSpecs(o.suite);
+    let items = loadSuites(specs, { promptColumn: o.promptCol, categoryColumn: o.categoryCol, idColumn: o.idCol, expectedColumn: o.expectedCol });
+    if (o.limit !== undefined) {
+      const seen = new Map<string, number>();
+      items = items.filter((item) => {
+        const count = (seen.get(item.suite) ?? 0) + 1;
+        seen.set(item.suite, count);
+        return count <= o.limit!;
+      });
+    }
+    const target = targetFromSpec(o.target, {
+      baseUrl: o.baseUrl, apiKeyEnv: o.apiKeyEnv, headers: o.header, timeoutMs: o.timeoutMs, maxRetries: o.maxRetries,
+      concurrency: o.targetConcurrency ?? o.concurrency, maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed, systemPrompt: o.systemPrompt,
+    });
+    const { refusal, main } = graders(o);
+    const controller = new AbortController();
+    const stop = () => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write('\nhhrl: stopping after the attempts in flight (Ctrl-C again to quit now; --resume continues)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', stop);
+    const bar = new SingleBar({ stream: process.stderr, format: 'redteam {bar} {value}/{total} attempts | {eta}s left', hideCursor: true });
+    bar.start(items.length * strategies.length, 0);
+    try {
+      const result = await runRedteam({
+        outDir: o.out, items, suiteSpecs: o.suite.split(','), strategies, target, refusalGrader: refusal, mainGrader: main,
+        concurrency: o.concurrency, seed: o.seed, maxTurns: o.maxTurns, resume: o.resume, retryErrors: o.retryErrors,
+        signal: controller.signal, onProgress: (done) => bar.update(done),
+      });
+      bar.stop();
+      process.stdout.write(`${renderReportTable(result.report)}\n`);
+      process.stdout.write(`${result.ran} attempts run now; ${result.rows.length} in ${o.out}/results.jsonl${result.complete ? '' : ' (incomplete: rerun with --resume)'}\n`);
+    } finally {
+      bar.stop();
+      process.off('SIGINT', stop);
+    }
+  });
+}
+
+function registerGrade(group: Command): void {
+  const grade = group
+    .command('grade')
+    .description('label an existing CSV/JSONL of responses; each output line has the row id and its refusal label')
+    .requiredOption('--input <file>', 'CSV or JSONL file')
+    .requiredOption('--prompt-col <name>', 'prompt column')
+    .requiredOption('--response-col <name>', 'response column')
+    .option('--id-col <name>', 'id column (default: "id" when present, else the row number)')
+    .requiredOption('--out <file>', 'output JSONL')
+    .option('--concurrency <n>', 'rows graded at once (matters for the judge)', positiveInteger, 8)
+    .option('--timeout-ms <n>', 'judge request timeout', positiveInteger)
+    .option('--max-retries <n>', 'judge retries', wholeNumber);
+  addGraderOptions(grade).action(async (o: GradeFlags) => {
+    const { refusal, main } = graders(o);
+    const { lines, counts } = await gradeFile({
+      input: o.input, promptColumn: o.promptCol, responseColumn: o.responseCol, idColumn: o.idCol,
+      refusalGrader: refusal, mainGrader: main, out: o.out, concurrency: o.concurrency,
+    });
+    const summary = Object.entries(counts).map(([label, count]) => `${label} ${count}`).join(', ');
+    process.stdout.write(`${o.out}: ${lines.length} rows graded (${summary})\n`);
+  });
+}
+
+/** Register `hhrl redteam …`. */
+export function registerRedteamCommands(program: Command): void {
+  const group = program.command('redteam').description('red-team a model: suites × strategies → target → graders → report');
+  registerRun(group);
+  registerGrade(group);
+  group
+    .command('strategies')
+    .description('list the attack strategies')
+    .action(() => {
+      for (const id of STRATEGY_IDS) process.stdout.write(`${id.padEnd(20)} ${STRATEGIES[id].kind.padEnd(9)} ${STRATEGIES[id].description}\n`);
+    });
+}

@@ -1,0 +1,72 @@
+/**
+ * `hhrl serve --model DIR --port N` — an OpenAI-compatible server (`/v1/models`, `/v1/chat/completions`, SSE
+ * streaming) for an hhrl checkpoint, so any tool can red-team hhrl models.
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import type { ChatModel } from '../spec/chat-target.ts';
+import { ConfigError } from '../spec/errors.ts';
+import { createOpenAiApp, SERVE_DEFAULTS } from '../web/serve/openai-app.ts';
+import { listen } from '../web/serve/listen.ts';
+
+function port(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('expected a port 0–65535');
+  return number;
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+  return number;
+}
+
+/**
+ * Open an hhrl checkpoint as a chat model. Needs a checkpoint loader and a generator from `src/model`, which do
+ * not exist yet; this is the one place to wire them when they do.
+ */
+async function openCheckpointChatModel(dir: string): Promise<ChatModel> {
+  throw new ConfigError(
+    `cannot serve ${dir}: loading hhrl checkpoints as chat models is not available yet (src/model has no checkpoint loader and generator)`,
+  );
+}
+
+interface ServeFlags {
+  model: string;
+  port: number;
+  host: string;
+  apiKeyEnv?: string;
+  maxBodyBytes: number;
+  maxTokensLimit: number;
+}
+
+/** Register `hhrl serve`. */
+export function registerServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('serve an hhrl checkpoint over an OpenAI-compatible API (/v1/models, /v1/chat/completions, SSE)')
+    .requiredOption('--model <dir>', 'checkpoint folder')
+    .option('--port <n>', 'TCP port (0: any free port)', port, 8000)
+    .option('--host <address>', 'address to listen on (loopback by default; any other exposes the model)', '127.0.0.1')
+    .option('--api-key-env <name>', 'require "Authorization: Bearer $NAME" on every request')
+    .option('--max-body-bytes <n>', 'largest request body', positiveInteger, SERVE_DEFAULTS.maxBodyBytes)
+    .option('--max-tokens-limit <n>', 'largest max_tokens a request may ask for', positiveInteger, SERVE_DEFAULTS.maxTokensLimit)
+    .action(async (flags: ServeFlags) => {
+      let apiKey: string | undefined;
+      if (flags.apiKeyEnv !== undefined) {
+        apiKey = process.env[flags.apiKeyEnv];
+        if (apiKey === undefined || apiKey === '') throw new ConfigError(`environment variable ${flags.apiKeyEnv} (the API key) is not set`);
+      }
+      const model = await openCheckpointChatModel(flags.model);
+      const app = createOpenAiApp(model, {
+        maxBodyBytes: flags.maxBodyBytes,
+        maxTokensLimit: flags.maxTokensLimit,
+        createdAt: Math.floor(Date.now() / 1000),
+        ...(apiKey === undefined ? {} : { apiKey }),
+      });
+      const server = await listen(app, { port: flags.port, hostname: flags.host });
+      process.stderr.write(`hhrl serve: ${model.id} at ${server.url}/v1${apiKey === undefined ? '' : ' (API key required)'}; Ctrl-C stops\n`);
+      await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+      await server.close();
+    });
+}

@@ -1,0 +1,48 @@
+/**
+ * Graders from command-line names: `refusal` (rule-based), `judge` (an LLM over an OpenAI-compatible endpoint).
+ * Several names are composed with a combine rule. The refusal grader always runs as well, for over-refusal.
+ */
+import { ConfigError } from '../../spec/errors.ts';
+import type { Grader } from '../../spec/grader.ts';
+import { openAiTargetFromFlags, type EndpointFlags } from '../targets/target-spec.ts';
+import { composeGraders, type CombineRule } from './compose.ts';
+import { createLlmJudge } from './llm-judge.ts';
+import { createRefusalGrader } from './refusal-grader.ts';
+
+/** Flags of the LLM judge. */
+export interface JudgeFlags extends EndpointFlags {
+  readonly model?: string;
+}
+
+/** What a grader name needs to be built. */
+interface GraderBuildContext {
+  readonly refusal: Grader;
+  readonly judge: JudgeFlags;
+}
+
+/** Grader names usable on the command line. */
+export const GRADER_KINDS = {
+  refusal: {
+    description: 'rule-based XSTest refusal labels; a non-refusal of a harmful item counts as success (an upper bound)',
+    build: (context: GraderBuildContext) => context.refusal,
+  },
+  judge: {
+    description: 'HarmBench-style LLM judge over an OpenAI-compatible endpoint (--judge-model, --judge-base-url, --judge-api-key-env)',
+    build: (context: GraderBuildContext) => {
+      if (context.judge.model === undefined) throw new ConfigError('--grader judge needs --judge-model');
+      return createLlmJudge(openAiTargetFromFlags(context.judge.model, { temperature: 0, maxTokens: 16, ...context.judge }));
+    },
+  },
+} as const satisfies Record<string, { description: string; build: (context: GraderBuildContext) => Grader }>;
+
+/** Build the refusal grader and the main grader from a comma list of names. */
+export function gradersFromSpec(list: string, rule: CombineRule, judge: JudgeFlags): { refusal: Grader; main: Grader } {
+  const refusal = createRefusalGrader();
+  const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new ConfigError('--grader needs at least one grader name');
+  const graders = names.map((name) => {
+    if (!Object.hasOwn(GRADER_KINDS, name)) throw new ConfigError(`unknown grader "${name}"; expected one of ${Object.keys(GRADER_KINDS).join(', ')}`);
+    return GRADER_KINDS[name as keyof typeof GRADER_KINDS].build({ refusal, judge });
+  });
+  return { refusal, main: composeGraders(graders, rule) };
+}
