@@ -106,12 +106,20 @@ export class Graph {
   private counter = 0;
   private readonly constantCache = new Map<string, Tensor>();
 
-  constructor(readonly name = 'hhrl') {}
+  /**
+   * @param name - graph name.
+   * @param namePrefix - prefix of generated tensor names; a Loop body needs one, since ONNX names must
+   *   be unique across a graph and its subgraphs.
+   */
+  constructor(
+    readonly name = 'hhrl',
+    private readonly namePrefix = '',
+  ) {}
 
   /** A fresh unique name with the given stem. */
   freshName(stem: string): string {
-    let name = `${stem}_${this.counter++}`;
-    while (this.usedNames.has(name)) name = `${stem}_${this.counter++}`;
+    let name = `${this.namePrefix}${stem}_${this.counter++}`;
+    while (this.usedNames.has(name)) name = `${this.namePrefix}${stem}_${this.counter++}`;
     this.usedNames.add(name);
     return name;
   }
@@ -120,6 +128,15 @@ export class Graph {
     if (this.usedNames.has(name)) throw new GraphError(`duplicate tensor name "${name}" in graph "${this.name}"`);
     this.usedNames.add(name);
     return name;
+  }
+
+  /**
+   * Use a tensor of an enclosing graph inside this one (a Loop body): ONNX resolves the name from
+   * the outer scope. No gradient flows through a capture.
+   */
+  capture(outer: Tensor): Tensor {
+    if (outer.graph === this) return outer;
+    return new Tensor(this, outer.name, outer.shape, outer.dtype);
   }
 
   /** Declare a graph input. */

@@ -14,3 +14,6 @@ export { broadcastShapes } from './ops/broadcast.ts';
 export { CompiledGraph, SessionCache, type HostTensor, type CompileOptions } from './session.ts';
 export { encodeModel, OPSET } from './onnx-proto.ts';
 export { gradCheck, type GradCheckInput, type GradCheckResult } from './gradcheck.ts';
+export { ParamLayout, type ParamSpec, type ParamEntry, type ParamInit } from './params.ts';
+export { AdamWConfigSchema, adamwUpdate, learningRateAt, type AdamWConfig } from './optim.ts';
+export * from './train-step.ts';

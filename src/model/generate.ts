@@ -1,0 +1,181 @@
+/**
+ * Batched generation on the KV-cache graph: runs the decoding Loop in chunks, checks stop strings
+ * and token limits between chunks, and lets each row finish on its own.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../spec/errors.ts';
+import { Random } from '../util/random.ts';
+import type { CompiledGraph, HostTensor } from '../engine/index.ts';
+import type { GptConfig } from './gpt-config.ts';
+import { cacheNames, type SamplingMode } from './generate-graph.ts';
+
+/** Sampling settings. */
+export const GenerateOptionsSchema = z
+  .object({
+    maxNewTokens: z.number().int().min(1).max(8192).default(64).describe('most tokens to add per row'),
+    temperature: z.number().min(0).max(100).default(1).describe('softmax temperature; 0 = greedy'),
+    topK: z.number().int().min(0).default(0).describe('keep the k most likely tokens (0 = off)'),
+    topP: z.number().gt(0).max(1).default(1).describe('nucleus sampling mass (1 = off)'),
+    seed: z.number().int().default(0).describe('seed of the sampling noise'),
+    stop: z.array(z.string().min(1)).default([]).describe('stop before the first of these strings'),
+    eosId: z.number().int().min(-1).default(-1).describe('token id that ends a row (−1 = none)'),
+    chunk: z.number().int().min(1).max(1024).default(16).describe('decoding steps per graph run'),
+  })
+  .strict();
+
+/** Sampling settings (see `GenerateOptionsSchema`). */
+export type GenerateOptions = z.infer<typeof GenerateOptionsSchema>;
+
+/** Why a row stopped. */
+export type StopReason = 'stop' | 'eos' | 'length';
+
+/** One generated row. */
+export interface Generation {
+  /** Prompt tokens actually used (left-truncated when longer than the context allows). */
+  readonly promptTokens: number[];
+  /** New tokens, including a stop string's tokens or the eos token when one ended the row. */
+  readonly tokens: number[];
+  /** log π(token | prefix) of each new token under the untempered model. */
+  readonly logProbs: number[];
+  /** Decoded new text, cut before the stop string. */
+  readonly text: string;
+  readonly finishReason: StopReason;
+}
+
+/** What the host loop needs from a model. */
+export interface GenerationBackend {
+  readonly config: GptConfig;
+  readonly params: Float32Array;
+  /** The compiled generation graph for this batch size, chunk length and sampling mode. */
+  graph(batch: number, steps: number, mode: SamplingMode): Promise<CompiledGraph>;
+  decode(tokens: readonly number[]): string;
+}
+
+/** The sampling mode a set of options needs. */
+export function samplingMode(options: GenerateOptions): SamplingMode {
+  if (options.temperature === 0) return 'greedy';
+  return options.topK > 0 || options.topP < 1 ? 'filtered' : 'sample';
+}
+
+/**
+ * Generate continuations of `prompts` (token ids). Rows finish on their own at a stop string, the
+ * eos token or `maxNewTokens`; the same seed gives the same tokens.
+ */
+export async function generate(
+  backend: GenerationBackend,
+  prompts: readonly (readonly number[])[],
+  optionsInput: Partial<GenerateOptions> = {},
+): Promise<Generation[]> {
+  const options = GenerateOptionsSchema.parse(optionsInput);
+  const { config } = backend;
+  const t = config.context;
+  const b = prompts.length;
+  if (b === 0) return [];
+  const h = config.heads;
+  const d = config.dModel / h;
+  const mode = samplingMode(options);
+  const random = new Random(options.seed);
+  // 1) prompts, right-padded; keep the last t−1 tokens of a long prompt so at least one can be added
+  const used = prompts.map((prompt) => {
+    if (prompt.length === 0) throw new ConfigError('generate: every prompt needs at least one token');
+    return prompt.slice(Math.max(0, prompt.length - (t - 1)));
+  });
+  const lengths = used.map((prompt) => prompt.length);
+  const seq = new BigInt64Array(b * t);
+  used.forEach((prompt, row) => prompt.forEach((token, i) => (seq[row * t + i] = BigInt(token))));
+  const limits = lengths.map((length) => Math.min(t, length + options.maxNewTokens)); // exclusive end per row
+  const finalPosition = Math.max(...limits) - 1; // last position written
+  let feeds: Record<string, HostTensor> = {
+    params: { data: backend.params, shape: [backend.params.length] },
+    seq: { data: seq, shape: [b, t] },
+    lengths: { data: BigInt64Array.from(lengths.map(BigInt)), shape: [b] },
+    temperature: { data: Float32Array.of(options.temperature || 1), shape: [] },
+    top_k: { data: BigInt64Array.of(BigInt(options.topK)), shape: [] },
+    top_p: { data: Float32Array.of(options.topP), shape: [] },
+    eos: { data: BigInt64Array.of(BigInt(options.eosId)), shape: [] },
+    done: { data: new Uint8Array(b), shape: [b] },
+    logp: { data: new Float32Array(b * t), shape: [b, t] },
+  };
+  for (let layer = 0; layer < config.layers; layer++) {
+    feeds[cacheNames(layer).k] = { data: new Float32Array(b * h * t * d), shape: [b, h, t, d] };
+    feeds[cacheNames(layer).v] = { data: new Float32Array(b * h * t * d), shape: [b, h, t, d] };
+  }
+  const graph = await backend.graph(b, options.chunk, mode);
+  const reasons: (StopReason | undefined)[] = new Array(b).fill(undefined);
+  const stopIndex: number[] = new Array(b).fill(-1); // new tokens kept when a stop string matched
+  // 2) decode chunk by chunk
+  let start = 0;
+  while (start < finalPosition && reasons.some((reason) => reason === undefined)) {
+    const trips = Math.min(options.chunk, finalPosition - start);
+    const noise = new Float32Array(options.chunk * b);
+    for (let i = 0; i < noise.length; i++) noise[i] = random.next();
+    const outputs = await graph.run({
+      ...feeds,
+      start: { data: BigInt64Array.of(BigInt(start)), shape: [] },
+      trips: { data: BigInt64Array.of(BigInt(trips)), shape: [] },
+      noise: { data: noise, shape: [options.chunk, b] },
+    });
+    start += trips;
+    const nextFeeds: Record<string, HostTensor> = { ...feeds, seq: outputs.seq_out, logp: outputs.logp_out };
+    for (let layer = 0; layer < config.layers; layer++) {
+      nextFeeds[cacheNames(layer).k] = outputs[`${cacheNames(layer).k}_out`];
+      nextFeeds[cacheNames(layer).v] = outputs[`${cacheNames(layer).v}_out`];
+    }
+    const seqOut = outputs.seq_out.data as BigInt64Array;
+    const doneIn = outputs.done_out.data as Uint8Array;
+    const done = Uint8Array.from(doneIn);
+    for (let row = 0; row < b; row++) {
+      if (reasons[row] !== undefined) continue;
+      const written = Math.min(start + 1, limits[row]) - lengths[row]; // new tokens so far
+      if (written <= 0) continue;
+      const tokens = Array.from(seqOut.subarray(row * t + lengths[row], row * t + lengths[row] + written), Number);
+      const eosAt = options.eosId >= 0 ? tokens.indexOf(options.eosId) : -1;
+      const stopAt = firstStop(backend, tokens, options.stop);
+      if (stopAt >= 0 && (eosAt < 0 || stopAt <= eosAt)) {
+        reasons[row] = 'stop';
+        stopIndex[row] = stopAt;
+      } else if (eosAt >= 0) {
+        reasons[row] = 'eos';
+        stopIndex[row] = eosAt + 1;
+      } else if (lengths[row] + written >= limits[row]) {
+        reasons[row] = 'length';
+      }
+      if (reasons[row] !== undefined) done[row] = 1;
+    }
+    nextFeeds.done = { data: done, shape: [b] };
+    feeds = nextFeeds;
+  }
+  // 3) collect rows
+  const finalSeq = feeds.seq.data as BigInt64Array;
+  const finalLogp = feeds.logp.data as Float32Array;
+  return used.map((prompt, row) => {
+    const end = stopIndex[row] >= 0 ? lengths[row] + stopIndex[row] : limits[row];
+    const tokens = Array.from(finalSeq.subarray(row * t + lengths[row], row * t + end), Number);
+    const logProbs = Array.from(finalLogp.subarray(row * t + lengths[row], row * t + end));
+    const reason = reasons[row] ?? 'length';
+    let text = backend.decode(reason === 'eos' ? tokens.slice(0, -1) : tokens);
+    if (reason === 'stop') text = cutAtStop(text, options.stop);
+    return { promptTokens: [...prompt], tokens, logProbs, text, finishReason: reason };
+  });
+}
+
+/** Smallest n such that the first n tokens decode to text containing a stop string (−1 if none). */
+function firstStop(backend: GenerationBackend, tokens: readonly number[], stops: readonly string[]): number {
+  if (stops.length === 0) return -1;
+  const full = backend.decode(tokens);
+  if (!stops.some((stop) => full.includes(stop))) return -1;
+  for (let n = 1; n <= tokens.length; n++) {
+    const text = backend.decode(tokens.slice(0, n));
+    if (stops.some((stop) => text.includes(stop))) return n;
+  }
+  return tokens.length;
+}
+
+function cutAtStop(text: string, stops: readonly string[]): string {
+  let cut = text.length;
+  for (const stop of stops) {
+    const at = text.indexOf(stop);
+    if (at >= 0) cut = Math.min(cut, at);
+  }
+  return text.slice(0, cut);
+}
