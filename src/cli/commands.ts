@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDataCommands } from './data-commands.ts';
 import { registerRedteamCommands } from './redteam-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
+import { registerWorldCommands } from './world-commands.ts';
 
 /** A function that adds one command group (e.g. `lm`, `data`, `pm`) to the root program. */
 export type RegisterCommands = (program: Command) => void;
@@ -13,4 +14,5 @@ export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerDataCommands,
   registerRedteamCommands,
   registerServeCommands,
+  registerWorldCommands,
 ];

@@ -1,0 +1,195 @@
+/**
+ * Statistics of a world's comparison data: counts by family and category, pairwise annotator agreement (on
+ * comparisons several annotators labelled), each annotator's agreement with the oracle's noiseless
+ * preference, and which annotators look like contaminators (the rule is `FLAG_RULE`).
+ */
+import type { ComparisonTask } from '../spec/comparison.ts';
+import type { ComparisonMeta } from './comparisons.ts';
+
+/** Gold margin from which a comparison counts as decisive (e.g. harm differs in the harmlessness task). */
+export const DECISIVE_MARGIN = 1;
+/** Minimum labels an annotator needs on a slice before the slice is tested. */
+export const MIN_SLICE_LABELS = 8;
+/** Binomial tail probability below which a slice counts as suspicious (small: many slices are tested). */
+export const FLAG_TAIL = 1e-5;
+/** Minimum drop below the slice median for a flag (a large effect, not only a significant one). */
+export const FLAG_GAP = 0.3;
+
+/** The flagging rule, in words (shown by `hhrl world stats`). */
+export const FLAG_RULE =
+  `Labels are grouped into slices (task × harm category, or task × family for non-harmful prompts; prompts ` +
+  `carrying a trigger form their own slice; pairs whose gold margin is below ${DECISIVE_MARGIN} form "close" ` +
+  `slices). For each slice where an annotator has at least ${MIN_SLICE_LABELS} ` +
+  `labels, p0 is the median gold-agreement rate of all annotators with that many labels there. The annotator is ` +
+  `flagged when its rate on some slice is at least ${FLAG_GAP} below p0 AND the binomial probability of so few ` +
+  `gold-matching labels at rate p0 is below ${FLAG_TAIL} (both: a large and a significant drop). ` +
+  `Contaminators who flip one category, or who follow a backdoor trigger, fail this on that slice.`;
+
+/** Agreement between annotators on the same pairs. */
+export interface AgreementStats {
+  /** Label pairs compared (two annotators on one comparison). */
+  readonly pairs: number;
+  /** Share of those pairs where both chose the same response. */
+  readonly rate: number | null;
+}
+
+/** A suspicious slice of one annotator. */
+export interface SliceFinding {
+  readonly slice: string;
+  readonly labels: number;
+  readonly rate: number;
+  readonly median: number;
+  /** Binomial probability of this few gold-matching labels at the median rate. */
+  readonly tail: number;
+}
+
+/** One annotator's statistics. */
+export interface AnnotatorStats {
+  readonly id: string;
+  readonly labels: number;
+  /** Share of its labels that match the oracle's noiseless preference. */
+  readonly goldAgreement: number;
+  /** Share of agreement with other annotators on shared comparisons (null when it shares none). */
+  readonly peerAgreement: number | null;
+  readonly peerPairs: number;
+  /** Its least typical slice (lowest binomial tail), if any slice had enough labels. */
+  readonly worstSlice: SliceFinding | null;
+  readonly flagged: boolean;
+}
+
+/** Everything `hhrl world stats` reports. */
+export interface WorldStats {
+  readonly comparisons: number;
+  /** Counts by task, then family, then category. */
+  readonly counts: Record<string, Record<string, Record<string, number>>>;
+  readonly agreement: { readonly overall: AgreementStats; readonly byTask: Record<ComparisonTask, AgreementStats> };
+  /** Share of primary labels (the ones that order chosen/rejected) that match gold. */
+  readonly labelGoldAgreement: number;
+  readonly annotators: readonly AnnotatorStats[];
+  readonly flagged: readonly string[];
+  readonly rule: string;
+}
+
+/**
+ * Slice of a comparison for the flagging rule: task, harm category (or family), trigger, and whether the
+ * oracle's preference is decisive — on decisive pairs honest annotators nearly always agree with gold, so a
+ * flipped category stands out after a few labels.
+ */
+export function sliceOf(meta: ComparisonMeta): string {
+  const what = meta.trigger ? `${meta.family}+trigger` : meta.family === 'harmful' ? meta.category : meta.family;
+  return `${meta.task}/${what}${Math.abs(meta.goldMargin) >= DECISIVE_MARGIN ? '' : ' (close)'}`;
+}
+
+function logChoose(n: number, k: number): number {
+  let sum = 0;
+  for (let index = 1; index <= k; index++) sum += Math.log((n - k + index) / index);
+  return sum;
+}
+
+/** P(X ≤ k) for X ~ Binomial(n, p), computed exactly in log space. */
+export function binomialLowerTail(k: number, n: number, p: number): number {
+  if (p <= 0) return 1;
+  if (p >= 1) return k >= n ? 1 : 0;
+  let total = 0;
+  for (let index = 0; index <= k; index++) {
+    total += Math.exp(logChoose(n, index) + index * Math.log(p) + (n - index) * Math.log(1 - p));
+  }
+  return Math.min(1, total);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const increment = (record: Record<string, number>, key: string) => {
+  record[key] = (record[key] ?? 0) + 1;
+};
+
+/** Compute the statistics from comparison metadata (any mix of tasks and splits). */
+export function computeWorldStats(metas: readonly ComparisonMeta[]): WorldStats {
+  const counts: Record<string, Record<string, Record<string, number>>> = {};
+  const agreementByTask = { helpful: { pairs: 0, agree: 0 }, harmless: { pairs: 0, agree: 0 } };
+  // Per annotator and slice: [labels, gold-matching labels]; per annotator: peer pairs and agreements.
+  const perSlice = new Map<string, Map<string, [number, number]>>();
+  const peers = new Map<string, [number, number]>();
+  let primaryMatches = 0;
+  const record = (annotator: string, slice: string, matchesGold: boolean) => {
+    let slices = perSlice.get(annotator);
+    if (slices === undefined) perSlice.set(annotator, (slices = new Map()));
+    const cell = slices.get(slice) ?? [0, 0];
+    slices.set(slice, [cell[0] + 1, cell[1] + (matchesGold ? 1 : 0)]);
+  };
+  for (const meta of metas) {
+    increment(((counts[meta.task] ??= {})[meta.family] ??= {}), meta.category);
+    const slice = sliceOf(meta);
+    record(meta.annotatorId, slice, meta.gold === 'chosen');
+    if (meta.gold === 'chosen') primaryMatches++;
+    const labels = [{ annotatorId: meta.annotatorId, choice: 'chosen' as const }, ...meta.extraLabels];
+    for (const extra of meta.extraLabels) record(extra.annotatorId, slice, extra.choice === meta.gold);
+    for (let first = 0; first < labels.length; first++) {
+      for (let second = first + 1; second < labels.length; second++) {
+        const agree = labels[first].choice === labels[second].choice;
+        agreementByTask[meta.task].pairs++;
+        if (agree) agreementByTask[meta.task].agree++;
+        for (const who of [labels[first].annotatorId, labels[second].annotatorId]) {
+          const cell = peers.get(who) ?? [0, 0];
+          peers.set(who, [cell[0] + 1, cell[1] + (agree ? 1 : 0)]);
+        }
+      }
+    }
+  }
+  // Median gold-agreement rate per slice, over annotators with enough labels there.
+  const sliceRates = new Map<string, number[]>();
+  for (const slices of perSlice.values()) {
+    for (const [slice, [n, k]] of slices) if (n >= MIN_SLICE_LABELS) sliceRates.set(slice, [...(sliceRates.get(slice) ?? []), k / n]);
+  }
+  const sliceMedian = new Map([...sliceRates].map(([slice, rates]) => [slice, median(rates)]));
+  const annotators: AnnotatorStats[] = [...perSlice.keys()].sort().map((id) => {
+    const slices = perSlice.get(id)!;
+    let labels = 0;
+    let matches = 0;
+    let worst: SliceFinding | null = null;
+    let flagged = false;
+    for (const [slice, [n, k]] of slices) {
+      labels += n;
+      matches += k;
+      if (n < MIN_SLICE_LABELS) continue;
+      const p0 = sliceMedian.get(slice)!;
+      const tail = binomialLowerTail(k, n, p0);
+      const finding = { slice, labels: n, rate: k / n, median: p0, tail };
+      if (worst === null || tail < worst.tail) worst = finding;
+      if (tail < FLAG_TAIL && k / n <= p0 - FLAG_GAP) flagged = true;
+    }
+    const [peerPairs, peerAgree] = peers.get(id) ?? [0, 0];
+    return {
+      id,
+      labels,
+      goldAgreement: matches / labels,
+      peerAgreement: peerPairs === 0 ? null : peerAgree / peerPairs,
+      peerPairs,
+      worstSlice: worst,
+      flagged,
+    };
+  });
+  const rate = ({ pairs, agree }: { pairs: number; agree: number }): AgreementStats => ({
+    pairs,
+    rate: pairs === 0 ? null : agree / pairs,
+  });
+  return {
+    comparisons: metas.length,
+    counts,
+    agreement: {
+      overall: rate({
+        pairs: agreementByTask.helpful.pairs + agreementByTask.harmless.pairs,
+        agree: agreementByTask.helpful.agree + agreementByTask.harmless.agree,
+      }),
+      byTask: { helpful: rate(agreementByTask.helpful), harmless: rate(agreementByTask.harmless) },
+    },
+    labelGoldAgreement: metas.length === 0 ? 0 : primaryMatches / metas.length,
+    annotators,
+    flagged: annotators.filter((annotator) => annotator.flagged).map((annotator) => annotator.id),
+    rule: FLAG_RULE,
+  };
+}
