@@ -89,8 +89,8 @@ export interface TranscriptSplit {
 
 /**
  * Check that both strings are HH transcripts and cut them after the turns they share — the same cut as
- * {@link sharedTurnCount} on the parsed turns, found without parsing: the shared turns end at the last marker
- * that lies wholly inside the common prefix of the two strings.
+ * {@link sharedTurnCount} on the parsed turns, found without parsing: the shared turns end at the last
+ * position, within the common prefix of the two strings, where BOTH strings have a turn marker.
  * @throws TranscriptError naming the field that is not an HH transcript.
  */
 export function splitTranscripts(chosenText: string, rejectedText: string): TranscriptSplit {
@@ -99,11 +99,19 @@ export function splitTranscripts(chosenText: string, rejectedText: string): Tran
   const limit = Math.min(chosenText.length, rejectedText.length);
   let common = TURN_MARKERS.human.length;
   while (common < limit && chosenText.charCodeAt(common) === rejectedText.charCodeAt(common)) common++;
-  const cut = Math.max(
-    chosenText.lastIndexOf(TURN_MARKERS.human, common - TURN_MARKERS.human.length),
-    chosenText.lastIndexOf(TURN_MARKERS.assistant, common - TURN_MARKERS.assistant.length),
-  );
+  // Markers wholly inside the common prefix are in both strings; one that runs past it must be checked.
+  let cut = lastMarkerAt(chosenText, common);
+  while (!isMarkerAt(rejectedText, cut)) cut = lastMarkerAt(chosenText, cut - 1); // ends at 0, a Human marker in both
   return { prefix: chosenText.slice(0, cut), chosen: chosenText.slice(cut), rejected: rejectedText.slice(cut) };
+}
+
+/** Start of the last turn marker in `text` that starts at or before `position`. */
+function lastMarkerAt(text: string, position: number): number {
+  return Math.max(text.lastIndexOf(TURN_MARKERS.human, position), text.lastIndexOf(TURN_MARKERS.assistant, position));
+}
+
+function isMarkerAt(text: string, position: number): boolean {
+  return text.startsWith(TURN_MARKERS.human, position) || text.startsWith(TURN_MARKERS.assistant, position);
 }
 
 function checkStart(field: string, text: string): void {
