@@ -55,7 +55,7 @@ export async function gradCheck(
   const grads = gradients(loss, tensors);
   graph.output(loss, 'loss');
   grads.forEach((grad, i) => graph.output(grad, `grad${i}`));
-  const compiled = await CompiledGraph.compile(graph, { threads: 1 });
+  const compiled = await CompiledGraph.compile(graph, { threads: 1, optimization: 'basic' });
 
   const feeds: Record<string, HostTensor> = {};
   inputs.forEach((input, i) => (feeds[`x${i}`] = { data: Float64Array.from(input.data), shape: input.shape }));

@@ -17,6 +17,11 @@ export interface HostTensor {
 export interface CompileOptions {
   /** Intra-op threads (default: 2, this project's target machine). */
   readonly threads?: number;
+  /**
+   * ORT graph optimization level (default 'all'). Gradient checks use 'basic', so the graph checked is
+   * the one the engine emitted rather than ORT's fused rewrite of it.
+   */
+  readonly optimization?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 const ORT_TYPE = { float32: 'float32', float64: 'float64', int64: 'int64', bool: 'bool' } as const satisfies Record<
@@ -40,7 +45,7 @@ export class CompiledGraph {
     const model = encodeModel(graph.body());
     const session = await ort.InferenceSession.create(model, {
       executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: options.optimization ?? 'all',
       intraOpNumThreads: options.threads ?? 2,
       interOpNumThreads: 1,
       executionMode: 'sequential',
