@@ -12,6 +12,8 @@ export const DECISIVE_MARGIN = 1;
 export const MIN_SLICE_LABELS = 8;
 /** Binomial tail probability below which a slice counts as suspicious (small: many slices are tested). */
 export const FLAG_TAIL = 1e-5;
+/** Ceiling on a slice's reference rate: no slice is assumed more reliable than this (a median of 1 would make one slip look damning). */
+export const MAX_REFERENCE_RATE = 0.95;
 /** Minimum drop below the slice median for a flag (a large effect, not only a significant one). */
 export const FLAG_GAP = 0.3;
 
@@ -20,7 +22,8 @@ export const FLAG_RULE =
   `Labels are grouped into slices (task × harm category, or task × family for non-harmful prompts; prompts ` +
   `carrying a trigger form their own slice; pairs whose gold margin is below ${DECISIVE_MARGIN} form "close" ` +
   `slices). For each slice where an annotator has at least ${MIN_SLICE_LABELS} ` +
-  `labels, p0 is the median gold-agreement rate of all annotators with that many labels there. The annotator is ` +
+  `labels, p0 is the median gold-agreement rate of all annotators with that many labels there (at most ` +
+  `${MAX_REFERENCE_RATE}). The annotator is ` +
   `flagged when its rate on some slice is at least ${FLAG_GAP} below p0 AND the binomial probability of so few ` +
   `gold-matching labels at rate p0 is below ${FLAG_TAIL} (both: a large and a significant drop). ` +
   `Contaminators who flip one category, or who follow a backdoor trigger, fail this on that slice.`;
@@ -156,7 +159,7 @@ export function computeWorldStats(metas: readonly ComparisonMeta[]): WorldStats 
       labels += n;
       matches += k;
       if (n < MIN_SLICE_LABELS) continue;
-      const p0 = sliceMedian.get(slice)!;
+      const p0 = Math.min(MAX_REFERENCE_RATE, sliceMedian.get(slice)!);
       const tail = binomialLowerTail(k, n, p0);
       const finding = { slice, labels: n, rate: k / n, median: p0, tail };
       if (worst === null || tail < worst.tail) worst = finding;
