@@ -17,3 +17,9 @@ runTargetContract('OpenAI-compatible target against hhrl serve on loopback', asy
   );
   return { target, close: () => server.close() };
 });
+
+runTargetContract('OpenAI-compatible target with the platform fetch injected', async (model) => {
+  const server = await listen(createOpenAiApp(model), { port: 0 });
+  const target = createOpenAiTarget({ baseUrl: `${server.url}/v1`, model: model.id, maxRetries: 0 }, { fetch: (input, init) => fetch(input, init) });
+  return { target, close: () => server.close() };
+});

@@ -12,6 +12,7 @@ import type { UniformSource } from '../../spec/strategy.ts';
 import { seededUniform } from '../../attacks/seeded-random.ts';
 import { backoffDelay, isRetriableStatus, retryAfterMs } from './backoff.ts';
 import { createLimiter } from './limiter.ts';
+import { nodeHttpFetch } from './node-http-fetch.ts';
 
 /** Endpoint settings (the CLI builds them from flags). */
 export const OpenAiTargetConfigSchema = z
@@ -46,7 +47,7 @@ export interface OpenAiTargetDependencies {
 }
 
 const DEPENDENCIES: OpenAiTargetDependencies = {
-  fetch: (input, init) => fetch(input, init),
+  fetch: nodeHttpFetch,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   env: process.env,
   random: seededUniform('openai-target-jitter'),
