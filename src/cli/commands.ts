@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { registerDataCommands } from './data-commands.ts';
+import { registerDemoCommands } from './demo-commands.ts';
+import { registerLmCommands } from './lm-commands.ts';
 import { registerRedteamCommands } from './redteam-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 import { registerWorldCommands } from './world-commands.ts';
@@ -12,6 +14,8 @@ export type RegisterCommands = (program: Command) => void;
  */
 export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerDataCommands,
+  registerDemoCommands,
+  registerLmCommands,
   registerRedteamCommands,
   registerServeCommands,
   registerWorldCommands,

@@ -1,0 +1,59 @@
+/**
+ * `hhrl lm train` and `hhrl lm sample`.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { GenerateOptionsSchema } from '../model/generate.ts';
+import { GptModel } from '../model/gpt-model.ts';
+import { LmTrainConfigSchema } from '../train/lm/lm-config.ts';
+import { trainLanguageModel } from '../train/lm/lm-trainer.ts';
+import { resolveModelDir } from '../train/run-folder.ts';
+import { progressBar } from './progress.ts';
+import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
+
+const SampleSchema = GenerateOptionsSchema.extend({
+  prompt: z.string().describe('text to continue'),
+  samples: z.number().int().min(1).max(256).default(1).describe('continuations to draw'),
+}).strict();
+
+/** Register the `lm` command group. */
+export function registerLmCommands(program: Command): void {
+  const lm = program.command('lm').description('pretrain and sample small GPT language models');
+
+  const train = lm
+    .command('train')
+    .description('pretrain a GPT on a text file (BPE tokenizer trained on the text); resumable')
+    .requiredOption('--out <dir>', 'run folder (config.json, metrics.jsonl, checkpoints/)')
+    .option('--resume', 'continue the run in --out from its newest checkpoint');
+  addSchemaOptions(train, LmTrainConfigSchema);
+  train.action(async (raw: Record<string, unknown>) => {
+    const config = parseSchemaOptions(LmTrainConfigSchema, raw);
+    const bar = progressBar('lm train', config.steps, ['loss', 'val', 'tok_s']);
+    const result = await trainLanguageModel(config, String(raw.out), {
+      resume: Boolean(raw.resume),
+      onProgress: (p) =>
+        bar.update(p.step, { loss: p.loss.toFixed(3), val: p.validationLoss?.toFixed(3) ?? '-', tok_s: Math.round(p.tokensPerSecond) }),
+    });
+    bar.stop();
+    process.stdout.write(
+      `trained ${result.model.layout.total.toLocaleString('en-US')} parameters: loss ${result.finalLoss.toFixed(4)}` +
+        `${result.validationLoss === undefined ? '' : `, validation ${result.validationLoss.toFixed(4)}`}\ncheckpoint ${result.checkpointDir}\n`,
+    );
+  });
+
+  const sample = lm
+    .command('sample')
+    .description('continue a prompt with a trained model (a checkpoint or a run folder)')
+    .requiredOption('--model <dir>', 'checkpoint folder or run folder');
+  addSchemaOptions(sample, SampleSchema, ['eosId', 'chunk']);
+  sample.action(async (raw: Record<string, unknown>) => {
+    const options = parseSchemaOptions(SampleSchema, raw);
+    const { model } = GptModel.load(resolveModelDir(String(raw.model)));
+    const prompt = model.tokenizer.encode(options.prompt);
+    const prompts = Array.from({ length: options.samples }, () => prompt);
+    const eos = model.tokenizer.addedTokenId('<|endoftext|>') ?? -1;
+    const generations = await model.generate(prompts, { ...options, eosId: eos });
+    for (const generation of generations) process.stdout.write(`${options.prompt}${generation.text}\n${'-'.repeat(40)}\n`);
+    await model.release();
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * CLI options generated from a zod config schema: each field becomes `--kebab-name`, its
+ * `.describe()` text the help, its default shown; parsed values are validated by the same schema,
+ * and errors name the flag and the allowed range.
+ */
+import { Option, type Command } from 'commander';
+import type { z } from 'zod';
+import { ConfigError } from '../spec/errors.ts';
+
+type AnySchema = z.ZodObject<z.ZodRawShape>;
+
+interface FieldInfo {
+  readonly kind: string;
+  readonly defaultValue: unknown;
+  readonly choices?: readonly string[];
+}
+
+function fieldInfo(field: z.ZodType): FieldInfo {
+  let def = (field as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  let defaultValue: unknown;
+  while (def.type === 'default' || def.type === 'optional' || def.type === 'nullable') {
+    if (def.type === 'default') defaultValue = def.defaultValue;
+    def = (def.innerType as { _zod: { def: Record<string, unknown> } })._zod.def;
+  }
+  const choices = def.type === 'enum' ? Object.values(def.entries as Record<string, string>) : undefined;
+  return { kind: String(def.type), defaultValue, choices };
+}
+
+/** `learningRate` → `learning-rate`. */
+export function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/**
+ * Add one option per field of `schema` (except `skip`). Booleans become flags; numbers are parsed
+ * as numbers; enums list their choices.
+ */
+export function addSchemaOptions(command: Command, schema: AnySchema, skip: readonly string[] = []): Command {
+  for (const [name, field] of Object.entries(schema.shape)) {
+    if (skip.includes(name)) continue;
+    const info = fieldInfo(field as z.ZodType);
+    const description = (field as z.ZodType).description ?? name;
+    const flag = info.kind === 'boolean' ? `--${kebab(name)}` : `--${kebab(name)} <value>`;
+    const option = new Option(flag, description);
+    if (info.defaultValue !== undefined && info.kind !== 'boolean') option.default(info.defaultValue);
+    if (info.choices) option.choices([...info.choices]);
+    if (info.kind === 'number') option.argParser((value: string) => Number(value));
+    if (info.kind === 'array') option.argParser((value: string, previous: unknown) => [...((previous as string[] | undefined) ?? []), value]);
+    command.addOption(option);
+  }
+  return command;
+}
+
+/** Validate parsed CLI options with `schema`; errors name the flag and what is allowed. */
+export function parseSchemaOptions<S extends AnySchema>(schema: S, options: Record<string, unknown>): z.infer<S> {
+  const known: Record<string, unknown> = {};
+  for (const name of Object.keys(schema.shape)) if (options[name] !== undefined) known[name] = options[name];
+  const result = schema.safeParse(known);
+  if (!result.success) {
+    const details = result.error.issues
+      .map((issue) => `--${kebab(String(issue.path[0] ?? 'config'))}: ${issue.message}`)
+      .join('; ');
+    throw new ConfigError(`invalid options: ${details}`);
+  }
+  return result.data;
+}
