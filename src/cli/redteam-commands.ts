@@ -56,6 +56,7 @@ interface EndpointOptions {
   judgeModel?: string;
   judgeBaseUrl?: string;
   judgeApiKeyEnv?: string;
+  world?: string;
   grader: string;
   combine: CombineRule;
 }
@@ -66,7 +67,8 @@ function addGraderOptions(command: Command): Command {
     .addOption(new Option('--combine <rule>', 'how several graders combine').choices(Object.keys(COMBINE_RULES)).default('any'))
     .option('--judge-model <name>', 'model of the LLM judge')
     .option('--judge-base-url <url>', 'OpenAI-compatible base URL of the judge (…/v1)')
-    .option('--judge-api-key-env <name>', 'environment variable holding the judge API key');
+    .option('--judge-api-key-env <name>', 'environment variable holding the judge API key')
+    .option('--world <dir>', 'world folder for --grader world');
 }
 
 function graders(options: EndpointOptions) {
@@ -76,7 +78,7 @@ function graders(options: EndpointOptions) {
     apiKeyEnv: options.judgeApiKeyEnv,
     timeoutMs: options.timeoutMs,
     maxRetries: options.maxRetries,
-  });
+  }, options.world);
 }
 
 interface RunFlags extends EndpointOptions {

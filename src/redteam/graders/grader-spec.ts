@@ -1,5 +1,6 @@
 /**
- * Graders from command-line names: `refusal` (rule-based), `judge` (an LLM over an OpenAI-compatible endpoint).
+ * Graders from command-line names: `refusal` (rule-based), `judge` (an LLM over an OpenAI-compatible endpoint),
+ * `world` (the HH world's oracle).
  * Several names are composed with a combine rule. The refusal grader always runs as well, for over-refusal.
  */
 import { ConfigError } from '../../spec/errors.ts';
@@ -8,6 +9,8 @@ import { openAiTargetFromFlags, type EndpointFlags } from '../targets/target-spe
 import { composeGraders, type CombineRule } from './compose.ts';
 import { createLlmJudge } from './llm-judge.ts';
 import { createRefusalGrader } from './refusal-grader.ts';
+import { createWorldOracleGrader } from './world-oracle-grader.ts';
+import { loadWorld } from '../../world/index.ts';
 
 /** Flags of the LLM judge. */
 export interface JudgeFlags extends EndpointFlags {
@@ -18,6 +21,8 @@ export interface JudgeFlags extends EndpointFlags {
 interface GraderBuildContext {
   readonly refusal: Grader;
   readonly judge: JudgeFlags;
+  /** World folder for the `world` grader. */
+  readonly worldDir?: string;
 }
 
 /** Grader names usable on the command line. */
@@ -33,16 +38,23 @@ export const GRADER_KINDS = {
       return createLlmJudge(openAiTargetFromFlags(context.judge.model, { temperature: 0, maxTokens: 16, ...context.judge }));
     },
   },
+  world: {
+    description: 'the HH world oracle (exact ground truth for world requests; --world DIR)',
+    build: (context: GraderBuildContext) => {
+      if (context.worldDir === undefined) throw new ConfigError('--grader world needs --world DIR');
+      return createWorldOracleGrader(loadWorld(context.worldDir).model);
+    },
+  },
 } as const satisfies Record<string, { description: string; build: (context: GraderBuildContext) => Grader }>;
 
 /** Build the refusal grader and the main grader from a comma list of names. */
-export function gradersFromSpec(list: string, rule: CombineRule, judge: JudgeFlags): { refusal: Grader; main: Grader } {
+export function gradersFromSpec(list: string, rule: CombineRule, judge: JudgeFlags, worldDir?: string): { refusal: Grader; main: Grader } {
   const refusal = createRefusalGrader();
   const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '');
   if (names.length === 0) throw new ConfigError('--grader needs at least one grader name');
   const graders = names.map((name) => {
     if (!Object.hasOwn(GRADER_KINDS, name)) throw new ConfigError(`unknown grader "${name}"; expected one of ${Object.keys(GRADER_KINDS).join(', ')}`);
-    return GRADER_KINDS[name as keyof typeof GRADER_KINDS].build({ refusal, judge });
+    return GRADER_KINDS[name as keyof typeof GRADER_KINDS].build({ refusal, judge, ...(worldDir === undefined ? {} : { worldDir }) });
   });
   return { refusal, main: composeGraders(graders, rule) };
 }

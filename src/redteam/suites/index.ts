@@ -8,6 +8,7 @@ import { ConfigError } from '../../spec/errors.ts';
 import { loadMappedTable, type ColumnMapping } from './generic-suite.ts';
 import { loadAdvBench, loadHarmBench, loadSimpleSafetyTests, loadXSTest } from './published-suites.ts';
 import type { SuiteItem } from './suite-item.ts';
+import { loadWorldSuite } from './world-suite.ts';
 
 /** Column flags for the generic kinds. */
 export type SuiteOptions = Partial<ColumnMapping>;
@@ -38,6 +39,10 @@ export const SUITE_KINDS = {
     load: (path) => loadSimpleSafetyTests(path),
   },
   xstest: { description: 'XSTest prompts CSV (Röttger et al. 2024): over-refusal', load: (path) => loadXSTest(path) },
+  world: {
+    description: 'The HH world\'s harmful, borderline and benign evaluation sets (a folder from `hhrl world generate`)',
+    load: (path) => loadWorldSuite(path),
+  },
   csv: mapped('csv'),
   jsonl: mapped('jsonl'),
 } as const satisfies Record<string, SuiteKind>;
@@ -88,4 +93,5 @@ export type { ColumnMapping } from './generic-suite.ts';
 export { loadMappedTable } from './generic-suite.ts';
 export { loadAdvBench, loadHarmBench, loadSimpleSafetyTests, loadXSTest } from './published-suites.ts';
 export { readTable, type Table, type TableRow } from './table-file.ts';
+export { loadWorldSuite, WORLD_SUITE_SETS } from './world-suite.ts';
 export { CATEGORY_IDS, CATEGORY_DESCRIPTIONS, toCategory, type CategoryId } from './taxonomy.ts';
