@@ -3,12 +3,15 @@
  * store exactly as it was. Default mode skips bad rows and reports how many and why; strict mode stops at the
  * first bad row and writes nothing. Importing the same file again adds nothing (content ids).
  */
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { COMPARISON_TASKS, type ComparisonTask } from '../spec/comparison.ts';
-import { DataFormatError, TranscriptError } from '../spec/errors.ts';
-import { buildRecord } from './comparison-record.ts';
-import { readComparisonRows, type ReadComparisonsOptions } from './comparison-reader.ts';
-import { RowProblem, type RowProblemKind } from './row-problem.ts';
+import { DataFormatError } from '../spec/errors.ts';
+import type { ReadComparisonsOptions } from './comparison-reader.ts';
+import { prepareRows } from './prepare-rows.ts';
+import { prepareRowsInWorker } from './prepare-rows-parallel.ts';
+import type { RowProblemKind } from './row-problem.ts';
 import type { ComparisonStore } from './store/comparison-store.ts';
 
 /** Options of {@link importFiles}. */
@@ -24,7 +27,12 @@ export interface ImportOptions extends ReadComparisonsOptions {
   /** Called every `progressEvery` rows (default 10,000) and at the end of each file. */
   readonly onProgress?: (progress: { file: string; rows: number }) => void;
   readonly progressEvery?: number;
-  /** Clock for `createdAt` (a process boundary; tests pass a fixed one). */
+  /**
+   * Decode and hash rows in a worker thread while this thread writes to SQLite: `auto` (default) does so for
+   * files of {@link PARALLEL_MIN_FILE_BYTES} or more on a machine with two or more cores.
+   */
+  readonly parallel?: boolean | 'auto';
+  /** Clock for `createdAt`; default the store's. */
   readonly now?: () => Date;
 }
 
@@ -59,11 +67,14 @@ export function taskFromFileName(file: string): ComparisonTask | undefined {
   return found.length === 1 ? found[0] : undefined;
 }
 
-function toProblem(error: unknown): RowProblem {
-  if (error instanceof RowProblem) return error;
-  if (error instanceof TranscriptError) return new RowProblem('not-a-transcript', error.message);
-  if (error instanceof RangeError) return new RowProblem('bad-metadata', error.message);
-  throw error;
+/** Files at least this large (bytes on disk) are prepared in a worker thread when `parallel` is `auto`. */
+export const PARALLEL_MIN_FILE_BYTES = 4 * 1024 * 1024;
+
+async function runInWorker(file: string, parallel: boolean | 'auto'): Promise<boolean> {
+  if (parallel !== 'auto') return parallel;
+  if (availableParallelism() < 2) return false;
+  const size = await stat(file).then((info) => info.size).catch(() => 0); // a missing file fails later, with its message
+  return size >= PARALLEL_MIN_FILE_BYTES;
 }
 
 /**
@@ -81,7 +92,7 @@ export async function importFiles(store: ComparisonStore, files: readonly string
   });
   const maxExamples = options.maxExamples ?? 10;
   const progressEvery = options.progressEvery ?? 10_000;
-  const now = (options.now ?? (() => new Date()))().toISOString();
+  const now = (options.now ?? store.now)().toISOString();
   const reports: FileImportReport[] = [];
   const skippedByKind: Partial<Record<RowProblemKind, number>> = {};
   const examples: DataFormatError[] = [];
@@ -91,34 +102,23 @@ export async function importFiles(store: ComparisonStore, files: readonly string
     for (const [index, file] of files.entries()) {
       const task = tasks[index];
       const source = options.source ?? basename(file);
-      const occurrences = new Map<string, number>();
       let rows = 0;
       let added = 0;
       let duplicates = 0;
       let skipped = 0;
-      for await (const batch of readComparisonRows(file, options)) {
-        for (const read of batch) {
+      const settings = { format: options.format, maxLineBytes: options.maxLineBytes, task, source, now };
+      const prepared = (await runInWorker(file, options.parallel ?? 'auto')) ? prepareRowsInWorker(file, settings) : prepareRows(file, settings);
+      for await (const batch of prepared) {
+        for (const row of batch) {
           rows++;
-          let problem: RowProblem | undefined = 'problem' in read ? read.problem : undefined;
-          if (!('problem' in read)) {
-            try {
-              const input = { chosen: read.row.chosen, rejected: read.row.rejected, task, source };
-              const build = { now, rawLine: read.row.rawLine, canonicalLine: read.canonicalLine };
-              let record = buildRecord(input, build);
-              const seen = occurrences.get(record.id) ?? 0;
-              occurrences.set(record.id, seen + 1);
-              if (seen > 0) record = buildRecord(input, { ...build, occurrence: seen });
-              if (writer.add(record)) added++;
-              else duplicates++;
-            } catch (error) {
-              problem = toProblem(error);
-            }
-          }
-          if (problem !== undefined) {
-            const error = new DataFormatError(file, read.line, problem.expected);
+          if ('record' in row) {
+            if (writer.add(row.record)) added++;
+            else duplicates++;
+          } else {
+            const error = new DataFormatError(file, row.line, row.problem.expected);
             if (options.strict) throw error;
             skipped++;
-            skippedByKind[problem.kind] = (skippedByKind[problem.kind] ?? 0) + 1;
+            skippedByKind[row.problem.kind] = (skippedByKind[row.problem.kind] ?? 0) + 1;
             if (examples.length < maxExamples) examples.push(error);
           }
           if (rows % progressEvery === 0) options.onProgress?.({ file, rows });

@@ -170,6 +170,26 @@ test('strict import of several files writes nothing when a later file is bad', a
   store.close();
 });
 
+test('preparing rows in a worker thread gives the same store, the same reports and the same errors', async () => {
+  const inline = freshStore();
+  const threaded = freshStore();
+  const files = [HH_DEV_FILE, join(folder, 'no-human-harmless.jsonl'), join(folder, 'repeats-helpful.jsonl')];
+  const inlineReport = await importFiles(inline, files, { parallel: false, task: 'harmless' });
+  const threadedReport = await importFiles(threaded, files, { parallel: true, task: 'harmless' });
+  assert.deepEqual(threadedReport, inlineReport);
+  assert.deepEqual([...threaded.records()], [...inline.records()]);
+  const before = snapshot(threaded);
+  for (const [file, message] of [
+    [join(folder, TRUNCATED), /expected a complete gzip stream/],
+    [join(folder, 'wrong-types-harmless.jsonl'), /:2: field "chosen": expected a string, got number/],
+  ] as const) {
+    await assert.rejects(importFiles(threaded, [file], { parallel: true, strict: true }), (error: unknown) => error instanceof DataFormatError && message.test(error.message));
+    assert.deepEqual(snapshot(threaded), before);
+  }
+  inline.close();
+  threaded.close();
+});
+
 test('the task comes from --task or the file name, else a clear error', async () => {
   assert.equal(taskFromFileName('data/helpful-base/train.jsonl.gz'), undefined); // only the base name counts
   assert.equal(taskFromFileName('helpful-online-train.jsonl.gz'), 'helpful');

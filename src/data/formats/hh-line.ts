@@ -15,20 +15,21 @@ export function hhLine(chosen: string, rejected: string): string {
 
 /** Escapes `JSON.stringify` writes in short form; any other escape (`\/`, `\u…`) means "not canonical". */
 const SHORT_ESCAPES = new Set(['"', '\\', 'b', 'f', 'n', 'r', 't'].map((char) => char.charCodeAt(0)));
-const BACKSLASH = 0x5c;
-const QUOTE = 0x22;
 
-/** True when `line[from, to)` is the body of one JSON string literal using only short escapes. */
+/**
+ * True when `line[from, to)` is the body of one JSON string literal that uses only short escapes: its only
+ * unescaped quote is the one at `to`. Scans with `indexOf` (native) rather than char by char.
+ */
 function isPlainLiteral(line: string, from: number, to: number): boolean {
   let index = from;
-  for (; index < to; index++) {
-    const code = line.charCodeAt(index);
-    if (code === BACKSLASH) {
-      if (!SHORT_ESCAPES.has(line.charCodeAt(index + 1))) return false;
-      index++;
-    } else if (code === QUOTE) return false;
+  let quote = line.indexOf('"', index);
+  for (;;) {
+    const backslash = line.indexOf('\\', index);
+    if (backslash === -1 || backslash > quote) return quote === to;
+    if (!SHORT_ESCAPES.has(line.charCodeAt(backslash + 1))) return false;
+    index = backslash + 2;
+    if (index > quote) quote = line.indexOf('"', index); // the escape was \" : look for the next quote
   }
-  return index === to; // an escape must not run over the closing quote
 }
 
 /**

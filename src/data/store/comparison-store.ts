@@ -112,7 +112,8 @@ export class ComparisonStore {
     /** The SQLite file. */
     readonly path: string,
     private readonly db: Database.Database,
-    private readonly now: () => Date,
+    /** The store's clock (`OpenStoreOptions.now`): `createdAt` defaults and import times. */
+    readonly now: () => Date,
   ) {}
 
   /**
