@@ -14,8 +14,8 @@ import type { Readable } from 'node:stream';
 import { DataFormatError } from '../spec/errors.ts';
 
 /**
- * Longest line read, in bytes: 16 MiB. The longest row of the released HH-RLHF files is well under 100 KB, so
- * this leaves two orders of magnitude of room for long transcripts while capping memory per line.
+ * Longest line read, in bytes: 16 MiB. The longest row of the HH dev file (harmless-base test) is about 8 KB,
+ * so this leaves three orders of magnitude of room for long transcripts while capping memory per line.
  */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
@@ -40,12 +40,16 @@ const NON_BLANK = /\S/; // stops at the first visible character, unlike trim(), 
 
 /** True when the file starts with the gzip magic bytes 1f 8b. */
 export async function isGzipFile(file: string): Promise<boolean> {
+  const unreadable = (error: NodeJS.ErrnoException) =>
+    new DataFormatError(file, undefined, `expected a readable file (${error.code ?? error.message})`, { cause: error });
   const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
-    throw new DataFormatError(file, undefined, `expected a readable file (${error.code ?? error.message})`, { cause: error });
+    throw unreadable(error);
   });
   try {
     const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    const { bytesRead } = await handle.read(head, 0, 2, 0).catch((error: NodeJS.ErrnoException) => {
+      throw unreadable(error); // e.g. EISDIR
+    });
     return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
   } finally {
     await handle.close();

@@ -52,6 +52,7 @@ test('a truncated gzip stream and a missing file are clear file-level errors', a
     return true;
   });
   await assert.rejects(linesOf(join(folder, 'missing.jsonl')), /missing\.jsonl: expected a readable file \(ENOENT\)/);
+  await assert.rejects(linesOf(folder), (error: unknown) => error instanceof DataFormatError && /expected a readable file \(EISDIR\)/.test(error.message));
 });
 
 test('writeLinesAtomic writes plain and gzip files that read back line for line', async () => {
