@@ -105,6 +105,10 @@ export class Graph {
   private readonly usedNames = new Set<string>();
   private counter = 0;
   private readonly constantCache = new Map<string, Tensor>();
+  /** Tensor name → index of the node that produces it. */
+  private readonly producers = new Map<string, number>();
+  private readonly renames = new Map<string, string>();
+  private readonly exported = new Set<string>();
 
   /**
    * @param name - graph name.
@@ -136,6 +140,7 @@ export class Graph {
    */
   capture(outer: Tensor): Tensor {
     if (outer.graph === this) return outer;
+    outer.graph.exported.add(outer.name); // never renamed later: the body refers to it by name
     return new Tensor(this, outer.name, outer.shape, outer.dtype);
   }
 
@@ -194,6 +199,7 @@ export class Graph {
       }
     }
     const names = outputs.map(() => this.freshName(opType.toLowerCase()));
+    for (const name of names) this.producers.set(name, this.nodes.length);
     this.nodes.push({
       opType,
       domain: options.domain ?? '',
@@ -219,16 +225,29 @@ export class Graph {
     return this.emit(opType, inputs, [{ shape, dtype }], options)[0];
   }
 
-  /** Mark a tensor as a graph output under `name` (an Identity node renames it). */
+  /**
+   * Mark a tensor as a graph output under `name`. The producing node's output is renamed in place
+   * (no copy); inputs, initializers and tensors already exported get an Identity node.
+   */
   output(tensor: Tensor, name: string): void {
     this.claim(name);
-    this.nodes.push({ opType: 'Identity', domain: '', inputs: [tensor.name], outputs: [name], attributes: {} });
+    const producer = this.producers.get(tensor.name);
+    if (producer === undefined || this.exported.has(tensor.name)) {
+      this.nodes.push({ opType: 'Identity', domain: '', inputs: [tensor.name], outputs: [name], attributes: {} });
+    } else {
+      this.renames.set(tensor.name, name);
+      this.exported.add(tensor.name);
+    }
     this.outputs.push({ name, dtype: tensor.dtype, shape: [...tensor.shape] });
   }
 
-  /** Snapshot of the graph for serialization. */
+  /** Snapshot of the graph for serialization (with output renames applied). */
   body(): GraphBody {
-    return { name: this.name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs };
+    const rename = (names: readonly string[]) => names.map((n) => this.renames.get(n) ?? n);
+    const nodes = this.renames.size === 0
+      ? this.nodes
+      : this.nodes.map((node) => ({ ...node, inputs: rename(node.inputs), outputs: rename(node.outputs) }));
+    return { name: this.name, nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs };
   }
 }
 

@@ -30,7 +30,7 @@ function binary(
     vjp: vjp
       ? (grad, needs) =>
           vjp(grad, x, y, () => result, needs).map((g, i) =>
-            g === undefined ? undefined : unbroadcast(g, i === 0 ? x.shape : y.shape),
+            g === undefined || !needs[i] ? undefined : unbroadcast(g, i === 0 ? x.shape : y.shape),
           )
       : undefined,
   });
