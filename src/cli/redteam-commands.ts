@@ -57,6 +57,7 @@ interface EndpointOptions {
   judgeBaseUrl?: string;
   judgeApiKeyEnv?: string;
   world?: string;
+  pm?: string;
   grader: string;
   combine: CombineRule;
 }
@@ -68,7 +69,8 @@ function addGraderOptions(command: Command): Command {
     .option('--judge-model <name>', 'model of the LLM judge')
     .option('--judge-base-url <url>', 'OpenAI-compatible base URL of the judge (…/v1)')
     .option('--judge-api-key-env <name>', 'environment variable holding the judge API key')
-    .option('--world <dir>', 'world folder for --grader world');
+    .option('--world <dir>', 'world folder for --grader world')
+    .option('--pm <dir>', 'preference-model checkpoint for --grader harm');
 }
 
 function graders(options: EndpointOptions) {
@@ -78,7 +80,7 @@ function graders(options: EndpointOptions) {
     apiKeyEnv: options.judgeApiKeyEnv,
     timeoutMs: options.timeoutMs,
     maxRetries: options.maxRetries,
-  }, options.world);
+  }, { worldDir: options.world, pmDir: options.pm });
 }
 
 interface RunFlags extends EndpointOptions {

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { ChatModel } from '../spec/chat-target.ts';
+import { loadGptChatModel } from '../redteam/targets/gpt-chat-model.ts';
 import { ConfigError } from '../spec/errors.ts';
 import { createOpenAiApp, SERVE_DEFAULTS } from '../web/serve/openai-app.ts';
 import { listen } from '../web/serve/listen.ts';
@@ -19,16 +19,6 @@ function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
   return number;
-}
-
-/**
- * Open an hhrl checkpoint as a chat model. Needs a checkpoint loader and a generator from `src/model`, which do
- * not exist yet; this is the one place to wire them when they do.
- */
-async function openCheckpointChatModel(dir: string): Promise<ChatModel> {
-  throw new ConfigError(
-    `cannot serve ${dir}: loading hhrl checkpoints as chat models is not available yet (src/model has no checkpoint loader and generator)`,
-  );
 }
 
 interface ServeFlags {
@@ -57,7 +47,7 @@ export function registerServeCommands(program: Command): void {
         apiKey = process.env[flags.apiKeyEnv];
         if (apiKey === undefined || apiKey === '') throw new ConfigError(`environment variable ${flags.apiKeyEnv} (the API key) is not set`);
       }
-      const model = await openCheckpointChatModel(flags.model);
+      const model = loadGptChatModel(flags.model);
       const app = createOpenAiApp(model, {
         maxBodyBytes: flags.maxBodyBytes,
         maxTokensLimit: flags.maxTokensLimit,

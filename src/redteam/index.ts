@@ -7,6 +7,8 @@ export * from './graders/index.ts';
 export { gradersFromSpec, GRADER_KINDS } from './graders/grader-spec.ts';
 export { createOpenAiTarget, OpenAiTargetConfigSchema, toOpenAiMessages, type OpenAiTargetConfig } from './targets/openai-target.ts';
 export { createModelTarget, type ModelTargetOptions } from './targets/model-target.ts';
+export { createGptChatModel, loadGptChatModel, chatPrompt } from './targets/gpt-chat-model.ts';
+export { microBatch } from './micro-batch.ts';
 export { targetFromSpec, openAiTargetFromFlags, parseHeaders, type EndpointFlags } from './targets/target-spec.ts';
 export { createLimiter, type Limiter } from './targets/limiter.ts';
 export { runRedteam, type RedteamRunOptions, type RedteamRunResult } from './runner/runner.ts';

@@ -4,3 +4,4 @@ export { createLlmJudge, judgePrompt, parseJudgeAnswer } from './llm-judge.ts';
 export { createHarmScorer, HARM_SCORER_DEFAULTS, type HarmScorerOptions } from './harm-scorer.ts';
 export { composeGraders, combineHarmful, COMBINE_RULES, type CombineRule } from './compose.ts';
 export { createWorldOracleGrader } from './world-oracle-grader.ts';
+export { createPmConversationScorer, loadPmConversationScorer } from './pm-conversation-scorer.ts';

@@ -1,10 +1,11 @@
 /**
  * Targets from command-line specs: `openai:MODEL` (with `--base-url`, `--api-key-env`, `--header`, …) for any
- * OpenAI-compatible endpoint. `hhrl:DIR` (a local checkpoint) is recognised but needs a checkpoint loader from
- * `src/model`, which does not exist yet; until then serve the model with another server or wait for the loader.
+ * OpenAI-compatible endpoint, and `hhrl:DIR` for a local hhrl checkpoint run in-process.
  */
 import type { ChatTarget } from '../../spec/chat-target.ts';
 import { ConfigError } from '../../spec/errors.ts';
+import { loadGptChatModel } from './gpt-chat-model.ts';
+import { createModelTarget } from './model-target.ts';
 import { createOpenAiTarget, type OpenAiTargetDependencies } from './openai-target.ts';
 
 /** Endpoint flags shared by targets and the LLM judge. */
@@ -65,10 +66,12 @@ export function targetFromSpec(spec: string, flags: EndpointFlags): ChatTarget {
     return openAiTargetFromFlags(rest, flags);
   }
   if (kind === 'hhrl') {
-    throw new ConfigError(
-      `--target hhrl:${rest}: loading local checkpoints as chat models is not available yet (src/model has no checkpoint loader and generator); ` +
-        'serve the model behind an OpenAI-compatible server and use --target openai:MODEL --base-url URL',
-    );
+    if (rest === '') throw new ConfigError('--target hhrl:DIR needs a checkpoint folder');
+    return createModelTarget(loadGptChatModel(rest), {
+      label: rest,
+      concurrency: flags.concurrency ?? 16,
+      generation: { maxTokens: flags.maxTokens ?? 128, temperature: flags.temperature ?? 0, stop: [], ...(flags.seed === undefined ? {} : { seed: flags.seed }) },
+    });
   }
   throw new ConfigError(`unknown target "${spec}"; expected openai:MODEL or hhrl:DIR`);
 }
