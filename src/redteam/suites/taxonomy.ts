@@ -3,15 +3,11 @@
  * it and keeps the original label next to it. The first seven ids are the HH world's harm categories.
  */
 
-/** Common category ids. */
+import { HARM_CATEGORIES } from '../../world/types.ts';
+
+/** Common category ids: the HH world's harm categories, then the ones public suites add. */
 export const CATEGORY_IDS = [
-  'violence_weapons',
-  'dangerous_chemistry',
-  'cybercrime',
-  'fraud',
-  'hate_discrimination',
-  'self_harm',
-  'privacy',
+  ...HARM_CATEGORIES,
   'harassment',
   'illegal_goods',
   'child_safety',
