@@ -17,7 +17,7 @@ import { parsePmTrainConfig, type PmTrainConfig, type PmTrainConfigInput } from 
 import type { PreferencePair } from './pm-data.ts';
 import { pmBatchSpec, pmLoss } from './pm-loss.ts';
 import { PreferenceScorer } from './pm-scorer.ts';
-import { RunFolder } from './run-folder.ts';
+import { PmRunFolder } from './run-folder.ts';
 
 /** Validation result: mean loss −log σ(Δr) and accuracy (Δr > 0) over the validation pairs. */
 export interface ValidationResult {
@@ -115,13 +115,16 @@ function splitValidation(config: PmTrainConfig, train: readonly PreferencePair[]
   return { train: train.filter((_, index) => !held.has(index)), validation: order.slice(0, count).sort((a, b) => a - b).map((index) => train[index]) };
 }
 
-/** A fresh PM: tokenizer from the training transcripts (or bytes), GPT of the configured shape. */
-function freshModel(config: PmTrainConfig, train: readonly PreferencePair[]): GptModel {
+/**
+ * A fresh PM: a tokenizer trained on the transcripts of `pairs` (or bytes), a GPT of the configured shape
+ * with only the sequence-scalar head, initialized from `config.seed`.
+ */
+export function createPreferenceModel(config: PmTrainConfig, pairs: readonly PreferencePair[]): GptModel {
   const tokenizer =
     config.tokenizer.kind === 'bytes'
       ? BpeTokenizer.fromBytes()
       : trainBpeTokenizer(
-          train.flatMap((pair) => [pair.chosen, pair.rejected]),
+          pairs.flatMap((pair) => [pair.chosen, pair.rejected]),
           { vocabSize: config.tokenizer.vocabSize },
         );
   const size = GPT_SIZES[config.model.size];
@@ -137,7 +140,7 @@ function freshModel(config: PmTrainConfig, train: readonly PreferencePair[]): Gp
 
 function initialModel(config: PmTrainConfig, train: readonly PreferencePair[], init: GptModel | undefined): GptModel {
   const base = init ?? (config.initFrom === null ? undefined : GptModel.load(config.initFrom).model);
-  if (base === undefined) return freshModel(config, train);
+  if (base === undefined) return createPreferenceModel(config, train);
   return base.heads.sequenceScalar && !base.heads.lm && !base.heads.tokenScalar ? base : base.withHeads({ sequenceScalar: true }, config.seed);
 }
 
@@ -158,16 +161,16 @@ export async function trainPreferenceModel(
   const started = performance.now();
   const split = splitValidation(config, trainPairs, options.validation);
   const dataFingerprint = fingerprint(split.train);
-  const folder = options.runDir === undefined ? undefined : new RunFolder(options.runDir);
-  folder?.prepare(config, options.resume ?? false);
-  if (folder && options.resume && existsSync(folder.summaryPath)) {
+  const folder = options.runDir === undefined ? undefined : new PmRunFolder(options.runDir);
+  const resuming = folder?.prepare(config, options.resume ?? false) ?? false;
+  if (folder && resuming && existsSync(folder.summaryPath)) {
     const summary = JSON.parse(readFileSync(folder.summaryPath, 'utf8')) as PmSummary;
     const model = GptModel.load(folder.modelDir).model;
     return { model, scorer: new PreferenceScorer(model, { bucketStep: config.bucketStep }), config, summary };
   }
 
   // 1) model and optimizer state: fresh, or from the newest checkpoint
-  const resumeStep = folder && options.resume ? folder.checkpointSteps().at(-1) : undefined;
+  const resumeStep = folder && resuming ? folder.latestCheckpoint()?.step : undefined;
   let model: GptModel;
   let state: E.OptimizerState;
   let trainerState: TrainerState = { step: 0, dataFingerprint, best: null, staleEvaluations: 0 };
@@ -186,7 +189,7 @@ export async function trainPreferenceModel(
     folder?.truncateMetrics(0);
   }
   let bestParams: Float32Array | null =
-    folder && trainerState.best !== null && existsSync(folder.bestDir) ? GptModel.load(folder.bestDir).model.params : null;
+    folder && trainerState.best !== null ? GptModel.load(folder.bestDir(trainerState.best.step)).model.params : null;
 
   // 2) data: encode once, plan every batch of the run from the seed
   const encode = transcriptEncoder(model.tokenizer, model.config.context);
@@ -226,7 +229,8 @@ export async function trainPreferenceModel(
       optimizer: { m: state.m, v: state.v, step: state.step },
       trainer: trainerState,
     });
-    folder.prune(config.keepCheckpoints);
+    folder.pruneCheckpoints(config.keepCheckpoints);
+    folder.pruneBest(trainerState.best?.step ?? null);
   };
 
   // 4) the loop: step, log, validate (early stopping), checkpoint
@@ -260,15 +264,15 @@ export async function trainPreferenceModel(
           bestParams = Float32Array.from(state.params);
           if (folder) {
             model.params = bestParams;
-            model.save(folder.bestDir, { metadata: { kind: 'preference-model', step, validation: validationResult } });
+            model.save(folder.bestDir(step), { metadata: { kind: 'preference-model', step, validation: validationResult } });
           }
         }
-        folder?.log({ step, validation_loss: validationResult.loss, validation_accuracy: validationResult.accuracy, validation_pairs: validationResult.pairs });
+        folder?.logMetrics({ step, validation_loss: validationResult.loss, validation_accuracy: validationResult.accuracy, validation_pairs: validationResult.pairs });
       }
     }
     trainerState = { ...trainerState, step };
     if (step % config.logEvery === 0 || step === config.steps) {
-      folder?.log({ step, loss: result.loss, accuracy: result.metrics.accuracy, learning_rate: result.learningRate, grad_norm: result.gradNorm, pairs_per_second: pairsPerSecond });
+      folder?.logMetrics({ step, loss: result.loss, accuracy: result.metrics.accuracy, learning_rate: result.learningRate, grad_norm: result.gradNorm, pairs_per_second: pairsPerSecond });
       window = { started: performance.now(), pairs: 0 };
     }
     options.onProgress?.({ step, steps: config.steps, loss: result.loss, accuracy: result.metrics.accuracy, learningRate: result.learningRate, gradNorm: result.gradNorm, pairsPerSecond, validation: validationResult });

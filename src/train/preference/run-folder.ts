@@ -1,96 +1,60 @@
 /**
- * A training run folder: `config.json` (the resolved config), `metrics.jsonl` (one JSON object a line,
- * appended as training goes), `checkpoints/<step>/` (model + optimizer + trainer state, written
- * atomically), `best/` (the best validated weights), `model/` (the final model) and `summary.json`.
+ * The preference-model run folder: the shared training layout (`config.json`, `metrics.jsonl`,
+ * `checkpoints/<step>/`, see `train/run-folder.ts`) plus `best/` (the best validated weights so far),
+ * `model/` (the kept model) and `summary.json` (written last: the run is complete).
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from '../../spec/errors.ts';
-import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { RunFolder } from '../run-folder.ts';
 
-/** Paths and small I/O helpers of one run folder. */
-export class RunFolder {
-  constructor(readonly dir: string) {}
-
-  get configPath(): string {
-    return join(this.dir, 'config.json');
-  }
-  get metricsPath(): string {
-    return join(this.dir, 'metrics.jsonl');
-  }
+/** A PM run folder. */
+export class PmRunFolder extends RunFolder {
   get summaryPath(): string {
     return join(this.dir, 'summary.json');
   }
   get modelDir(): string {
     return join(this.dir, 'model');
   }
-  get bestDir(): string {
-    return join(this.dir, 'best');
-  }
-  checkpointDir(step: number): string {
-    return join(this.dir, 'checkpoints', String(step));
+  /** The best validated weights found at `step` (one folder per improvement, so a resumed run finds the best it knew). */
+  bestDir(step: number): string {
+    return join(this.dir, 'best', String(step).padStart(8, '0'));
   }
 
   /**
-   * Write the resolved config, or — resuming — check it equals the one stored.
-   * @throws ConfigError when a resumed run's config differs, or a fresh run would overwrite another run.
+   * Delete best-weights folders no kept checkpoint refers to, and older than `current` (the best step now).
+   * Each checkpoint's `trainer.json` names the best step it knew (`best.step`).
    */
-  prepare(config: unknown, resume: boolean): void {
-    mkdirSync(this.dir, { recursive: true });
-    const text = `${JSON.stringify(config, null, 2)}\n`;
-    if (existsSync(this.configPath)) {
-      if (!resume) throw new ConfigError(`${this.dir} already holds a run; pass --resume to continue it or choose another --out`);
-      if (readFileSync(this.configPath, 'utf8') !== text) {
-        throw new ConfigError(`${this.configPath}: the stored config differs from this one; resume with the same settings`);
-      }
-      return;
+  pruneBest(current: number | null): void {
+    const root = join(this.dir, 'best');
+    if (!existsSync(root)) return;
+    const referenced = new Set<number>(current === null ? [] : [current]);
+    for (const step of this.checkpointSteps()) {
+      const path = join(this.checkpointDir(step), 'trainer.json');
+      if (!existsSync(path)) continue;
+      const best = (JSON.parse(readFileSync(path, 'utf8')) as { best?: { step?: number } | null }).best;
+      if (typeof best?.step === 'number') referenced.add(best.step);
     }
-    writeFileAtomic(this.configPath, text);
+    for (const name of readdirSync(root)) {
+      if (/^\d+$/.test(name) && !referenced.has(Number(name))) rmSync(join(root, name), { recursive: true, force: true });
+    }
   }
 
-  /** Steps of the complete checkpoints, ascending. */
-  checkpointSteps(): number[] {
-    const root = join(this.dir, 'checkpoints');
-    if (!existsSync(root)) return [];
-    return readdirSync(root)
-      .filter((name) => /^\d+$/.test(name) && existsSync(join(root, name, 'config.json')))
-      .map(Number)
-      .sort((a, b) => a - b);
-  }
-
-  /** Delete all but the newest `keep` step checkpoints. */
-  prune(keep: number): void {
-    const steps = this.checkpointSteps();
-    for (const step of steps.slice(0, Math.max(0, steps.length - keep))) rmSync(this.checkpointDir(step), { recursive: true, force: true });
-  }
-
-  /** Append one metrics line. */
-  log(record: Record<string, unknown>): void {
-    appendFileSync(this.metricsPath, `${JSON.stringify(record)}\n`);
-  }
-
-  /** Drop metrics lines after `step` (and a torn last line), so a resumed run logs as if never stopped. */
-  truncateMetrics(step: number): void {
-    if (!existsSync(this.metricsPath)) return;
-    const kept = readFileSync(this.metricsPath, 'utf8')
-      .split('\n')
-      .filter((line) => {
-        if (line === '') return false;
-        try {
-          return (JSON.parse(line) as { step?: number }).step! <= step;
-        } catch {
-          return false;
-        }
-      });
-    writeFileAtomic(this.metricsPath, kept.map((line) => `${line}\n`).join(''));
-  }
-
-  /** Read `metrics.jsonl`. */
-  readMetrics(): Record<string, unknown>[] {
-    if (!existsSync(this.metricsPath)) return [];
-    return readFileSync(this.metricsPath, 'utf8')
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  /**
+   * Start fresh (writing `config.json`) or, with `resume` and a stored config, check it equals `config`.
+   * Returns whether the run resumes.
+   * @throws ConfigError when a resumed run's config differs, or a fresh run would overwrite one.
+   */
+  prepare(config: unknown, resume: boolean): boolean {
+    if (resume && existsSync(join(this.dir, 'config.json'))) {
+      if (!isDeepStrictEqual(this.savedConfig(), JSON.parse(JSON.stringify(config)))) {
+        throw new ConfigError(`${this.dir}/config.json: the stored config differs from this one; resume with the same settings`);
+      }
+      return true;
+    }
+    if (existsSync(this.summaryPath)) throw new ConfigError(`${this.dir} already holds a finished run; choose another --out`);
+    this.start(config, false);
+    return false;
   }
 }
