@@ -149,3 +149,20 @@ test('refuses foreign files, newer schemas, and missing stores opened for readin
   writeFileSync(text, 'this is not a database, just text that is long enough to have a header. '.repeat(20));
   assert.throws(() => ComparisonStore.open(text), StoreError);
 });
+
+test('a second process writing at the same time gets a clear error, and the first write is unaffected', () => {
+  const path = join(folder, 'locked.sqlite');
+  const first = ComparisonStore.open(path, { now: clock });
+  const second = ComparisonStore.open(path, { now: clock, busyTimeoutMs: 50 });
+  const holder = ComparisonStore.open(join(folder, 'lock-helper.sqlite'), { now: clock });
+  holder.insert([{ ...pair('q', 'a', 'b'), task: 'helpful', source: 's' }]);
+  const [record] = [...holder.records()];
+  holder.close();
+  const writer = first.beginWrite();
+  writer.add(record);
+  assert.throws(() => second.beginWrite(), (error: unknown) => error instanceof StoreError && /cannot start a write .*another process writing/.test(error.message));
+  writer.commit({ files: [], skipped: 0 });
+  assert.equal(second.count(), 1);
+  first.close();
+  second.close();
+});

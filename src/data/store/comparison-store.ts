@@ -31,6 +31,8 @@ export interface OpenStoreOptions {
   readonly readonly?: boolean;
   /** Clock for `createdAt` defaults and import times (a process boundary; tests pass a fixed one). */
   readonly now?: () => Date;
+  /** How long to wait for another process's write lock before failing, in ms (default 5000). */
+  readonly busyTimeoutMs?: number;
 }
 
 /** What a write added. */
@@ -128,7 +130,7 @@ export class ComparisonStore {
       throw new StoreError(`${path}: cannot open the store (${(error as Error).message})`, { cause: error });
     }
     try {
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       // 16 KiB pages keep a whole HH row (~1–3 KB) in one page; only takes effect on a new file.
       if (!options.readonly) db.pragma('page_size = 16384');
       if (options.readonly) {
@@ -164,7 +166,11 @@ export class ComparisonStore {
     const db = this.db;
     // A large page cache keeps a whole import in memory until COMMIT instead of spilling pages mid-transaction.
     db.pragma('cache_size = -262144');
-    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      throw new StoreError(`${this.path}: cannot start a write (${(error as Error).message}); is another process writing to it?`, { cause: error });
+    }
     this.writing = true;
     let importId: number | bigint;
     try {
@@ -191,10 +197,15 @@ export class ComparisonStore {
     return {
       add: (record) => {
         requireOpen();
-        const changes = insert.run(
-          record.id, record.task, record.source, record.prefix, record.chosen, record.rejected, record.annotatorId,
-          record.strength, record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine, importId,
-        ).changes;
+        let changes: number;
+        try {
+          changes = insert.run(
+            record.id, record.task, record.source, record.prefix, record.chosen, record.rejected, record.annotatorId,
+            record.strength, record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine, importId,
+          ).changes;
+        } catch (error) {
+          throw new StoreError(`${this.path}: cannot store comparison ${record.id} (${(error as Error).message})`, { cause: error });
+        }
         if (changes === 1) added++;
         else duplicates++;
         return changes === 1;
