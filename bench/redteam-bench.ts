@@ -7,15 +7,15 @@
  *      constant-reply ChatModel, so the figure is the server's overhead, not a model's generation speed; 64 clients
  *      on keep-alive node:http connections (the same transport the targets use).
  *
- *   npm run bench:redteam -- [--json FILE] [--runs N]
+ *   npm run bench:redteam -- [--json FILE (default .bench-out/redteam-bench.json)] [--runs N]
  *
  * Each figure is the median of N runs (default 5).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadAdvBench } from '../src/redteam/suites/index.ts';
@@ -28,7 +28,7 @@ import { listen } from '../src/web/serve/listen.ts';
 import type { StrategyId } from '../src/spec/strategy.ts';
 
 const { values } = parseArgs({
-  options: { json: { type: 'string' }, runs: { type: 'string', default: '5' }, child: { type: 'string' } },
+  options: { json: { type: 'string', default: '.bench-out/redteam-bench.json' }, runs: { type: 'string', default: '5' }, child: { type: 'string' } },
 });
 
 // ---- child modes: the servers under load live in their own process -------------------------------------------
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer (got ${values.runs})`);
 
+  const loadBefore = loadavg()[0];
   const mock = await startChild('mock');
   const runner: number[] = [];
   let attempts = 0;
@@ -129,7 +130,8 @@ async function main(): Promise<void> {
   }
 
   const result = {
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+    // Other processes on the machine change these figures a lot: the 1-minute load average is recorded with them.
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, load_average_before: loadBefore, load_average_after: loadavg()[0] },
     runs,
     runner: { attempts_per_run: attempts, concurrency: 64, strategies: 4, median_attempts_per_s: Math.round(median(runner)), samples: runner.map(Math.round), goal: 1000 },
     serve: {
@@ -141,7 +143,8 @@ async function main(): Promise<void> {
       stream_samples: streamed.map(Math.round),
     },
   };
-  if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  mkdirSync(dirname(values.json), { recursive: true });
+  writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n\n`);
   process.stdout.write(`| measure | median of ${runs} | samples |\n|---|---|---|\n`);
   process.stdout.write(`| runner attempts/s (concurrency 64, ${attempts} attempts, goal ≥ 1000) | ${result.runner.median_attempts_per_s} | ${result.runner.samples.join(', ')} |\n`);
