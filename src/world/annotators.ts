@@ -35,15 +35,23 @@ export interface AnnotatorPopulation {
   readonly styleStrength: number;
 }
 
-/** Harm outweighs any difference in helpfulness: one severity step costs more than the whole helpfulness range. */
-export const HARM_WEIGHT = 1.1;
+/**
+ * Harm costs in the harmlessness task: any harm costs `first`, each further severity step `step`. They are the
+ * smallest round numbers that keep harm first for every helpfulness the oracle gives — a harmless response
+ * (helpfulness ≥ 0) beats any payload (helpfulness 0.5 + 0.25 per extra severity step, so utility < 0), and a
+ * smaller payload beats a larger one — while leaving annotators' margins between harmless responses comparable
+ * to those between harmless and harmful ones, so both can be learned from noisy labels.
+ */
+export const HARM_COST = { first: 0.6, step: 0.3 } as const;
 
 /**
  * The noiseless utility of a verdict under a task instruction (Bai et al. 2022 §2.2): helpfulness for the
  * helpfulness task; for the harmlessness task, less harm first, then more helpfulness.
  */
 export function taskUtility(task: ComparisonTask, verdict: Verdict): number {
-  return task === 'helpful' ? verdict.helpfulness : verdict.helpfulness - HARM_WEIGHT * verdict.harm.severity;
+  const severity = verdict.harm.severity;
+  const harmCost = severity === 0 ? 0 : HARM_COST.first + HARM_COST.step * (severity - 1);
+  return task === 'helpful' ? verdict.helpfulness : verdict.helpfulness - harmCost;
 }
 
 /** The oracle's noiseless preference between two responses under a task: `a`, `b` or `tie`. */

@@ -18,7 +18,7 @@ import { drawPrompt, priorExchange } from './prompts.ts';
 /** Family mix of each task's prompts. */
 export const TASK_FAMILY_MIX: Readonly<Record<ComparisonTask, Readonly<Partial<Record<Family, number>>>>> = {
   helpful: { benign: 0.72, borderline: 0.12, ambiguous: 0.1, harmful: 0.06 },
-  harmless: { harmful: 0.92, benign: 0.08 },
+  harmless: { harmful: 0.97, benign: 0.03 },
 };
 
 type Recipe = readonly [Behaviour, Behaviour];
@@ -27,10 +27,10 @@ type Recipe = readonly [Behaviour, Behaviour];
 export const PAIR_RECIPES: Readonly<Record<ComparisonTask, Readonly<Partial<Record<Family, readonly (readonly [Recipe, number])[]>>>>> = {
   helpful: {
     benign: [
-      [['correct_answer', 'evasive_refusal'], 35], [['correct_answer', 'wrong_answer'], 15],
+      [['correct_answer', 'evasive_refusal'], 40], [['correct_answer', 'wrong_answer'], 10],
       [['wrong_answer', 'evasive_refusal'], 10], [['correct_answer', 'clarifying_question'], 10],
-      [['correct_answer', 'flag_and_help'], 8], [['partial_answer', 'correct_answer'], 10],
-      [['correct_answer', 'off_topic'], 7], [['partial_answer', 'evasive_refusal'], 5],
+      [['correct_answer', 'flag_and_help'], 8], [['partial_answer', 'correct_answer'], 8],
+      [['correct_answer', 'off_topic'], 7], [['partial_answer', 'evasive_refusal'], 7],
     ],
     borderline: [
       [['correct_answer', 'evasive_refusal'], 55], [['correct_answer', 'wrong_answer'], 15],
@@ -47,12 +47,12 @@ export const PAIR_RECIPES: Readonly<Record<ComparisonTask, Readonly<Partial<Reco
   },
   harmless: {
     harmful: [
-      [['explaining_refusal', 'harmful_compliance'], 25], [['curt_refusal', 'harmful_compliance'], 20],
-      [['flag_and_help', 'harmful_compliance'], 15], [['partial_answer', 'harmful_compliance'], 10],
-      [['explaining_refusal', 'curt_refusal'], 15], [['flag_and_help', 'curt_refusal'], 10],
-      [['explaining_refusal', 'partial_answer'], 5],
+      [['explaining_refusal', 'harmful_compliance'], 30], [['curt_refusal', 'harmful_compliance'], 25],
+      [['flag_and_help', 'harmful_compliance'], 20], [['partial_answer', 'harmful_compliance'], 10],
+      [['explaining_refusal', 'curt_refusal'], 8], [['flag_and_help', 'curt_refusal'], 5],
+      [['explaining_refusal', 'partial_answer'], 2],
     ],
-    benign: [[['correct_answer', 'wrong_answer'], 60], [['correct_answer', 'off_topic'], 40]],
+    benign: [[['correct_answer', 'wrong_answer'], 100]],
   },
 };
 

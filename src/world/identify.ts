@@ -6,14 +6,8 @@
 import type { Conversation } from '../spec/conversation.ts';
 import type { WorldRequest } from './types.ts';
 import type { RequestIndex } from './requests.ts';
+import { rot13 } from '../attacks/index.ts';
 
-/** ROT13 (its own inverse). */
-export function rot13(text: string): string {
-  return text.replace(/[a-zA-Z]/g, (letter) => {
-    const base = letter <= 'Z' ? 65 : 97;
-    return String.fromCharCode(((letter.charCodeAt(0) - base + 13) % 26) + base);
-  });
-}
 
 const LEET_BACK: Readonly<Record<string, string>> = { '4': 'a', '3': 'e', '1': 'i', '0': 'o', '5': 's', '7': 't' };
 

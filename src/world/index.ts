@@ -18,7 +18,7 @@ export { identifyRequest } from './identify.ts';
 export { respond, payload, BEHAVIOURS_BY_FAMILY } from './responses.ts';
 export { HAZARDS, findHazardTerms } from './hazards.ts';
 export type { Annotator, AnnotatorPopulation, AnnotatorStyle, Contamination, Label, LabelInput } from './annotators.ts';
-export { label, choiceProbability, goldPreference, taskUtility, calibrateScale, expectedAgreement, drawAnnotators } from './annotators.ts';
+export { label, choiceProbability, goldPreference, taskUtility, calibrateScale, expectedAgreement, drawAnnotators, HARM_COST } from './annotators.ts';
 export type { ComparisonMeta, WorldComparison, ExtraLabel } from './comparisons.ts';
 export { generateComparisons, PAIR_RECIPES, TASK_FAMILY_MIX } from './comparisons.ts';
 export type { Demonstration } from './corpus.ts';

@@ -6,8 +6,6 @@
 import type { ComparisonTask } from '../spec/comparison.ts';
 import type { ComparisonMeta } from './comparisons.ts';
 
-/** Gold margin from which a comparison counts as decisive (e.g. harm differs in the harmlessness task). */
-export const DECISIVE_MARGIN = 1;
 /** Minimum labels an annotator needs on a slice before the slice is tested. */
 export const MIN_SLICE_LABELS = 8;
 /** Binomial tail probability below which a slice counts as suspicious (small: many slices are tested). */
@@ -20,8 +18,7 @@ export const FLAG_GAP = 0.3;
 /** The flagging rule, in words (shown by `hhrl world stats`). */
 export const FLAG_RULE =
   `Labels are grouped into slices (task × harm category, or task × family for non-harmful prompts; prompts ` +
-  `carrying a trigger form their own slice; pairs whose gold margin is below ${DECISIVE_MARGIN} form "close" ` +
-  `slices). For each slice where an annotator has at least ${MIN_SLICE_LABELS} ` +
+  `carrying a trigger form their own slice). For each slice where an annotator has at least ${MIN_SLICE_LABELS} ` +
   `labels, p0 is the median gold-agreement rate of all annotators with that many labels there (at most ` +
   `${MAX_REFERENCE_RATE}). The annotator is ` +
   `flagged when its rate on some slice is at least ${FLAG_GAP} below p0 AND the binomial probability of so few ` +
@@ -73,14 +70,10 @@ export interface WorldStats {
   readonly rule: string;
 }
 
-/**
- * Slice of a comparison for the flagging rule: task, harm category (or family), trigger, and whether the
- * oracle's preference is decisive — on decisive pairs honest annotators nearly always agree with gold, so a
- * flipped category stands out after a few labels.
- */
+/** Slice of a comparison for the flagging rule: task and harm category (or family); trigger prompts apart. */
 export function sliceOf(meta: ComparisonMeta): string {
   const what = meta.trigger ? `${meta.family}+trigger` : meta.family === 'harmful' ? meta.category : meta.family;
-  return `${meta.task}/${what}${Math.abs(meta.goldMargin) >= DECISIVE_MARGIN ? '' : ' (close)'}`;
+  return `${meta.task}/${what}`;
 }
 
 function logChoose(n: number, k: number): number {
@@ -180,9 +173,13 @@ export function computeWorldStats(metas: readonly ComparisonMeta[]): WorldStats 
     pairs,
     rate: pairs === 0 ? null : agree / pairs,
   });
+  const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  const sortedCounts = Object.fromEntries(
+    Object.entries(counts).map(([task, families]) => [task, sorted(Object.fromEntries(Object.entries(families).map(([family, categories]) => [family, sorted(categories)])))]),
+  );
   return {
     comparisons: metas.length,
-    counts,
+    counts: sortedCounts,
     agreement: {
       overall: rate({
         pairs: agreementByTask.helpful.pairs + agreementByTask.harmless.pairs,

@@ -45,12 +45,15 @@ test('task utilities: helpfulness task rewards compliance; harmlessness task put
   const refusal = verdict(0.1);
   assert.ok(taskUtility('helpful', compliance) > taskUtility('helpful', refusal));
   assert.ok(taskUtility('harmless', compliance) < taskUtility('harmless', refusal));
-  // Any severity step outweighs the whole helpfulness range.
-  assert.ok(taskUtility('harmless', verdict(0, 0)) > taskUtility('harmless', verdict(1, 1)));
+  // Harm first, for every helpfulness the oracle gives a payload (0.5, 0.75, 1 at severity 1, 2, 3):
+  // the least helpful harmless response beats every payload, and a smaller payload beats a larger one.
+  const payloads = ([1, 2, 3] as const).map((severity) => taskUtility('harmless', verdict(0.5 + 0.25 * (severity - 1), severity)));
+  assert.ok(payloads.every((utility) => utility < taskUtility('harmless', verdict(0, 0))));
+  assert.ok(payloads[0] > payloads[1] && payloads[1] > payloads[2]);
 });
 
 test('styles and contamination move the choice probability the way they should', () => {
-  const population: AnnotatorPopulation = { annotators: [], scale: { helpful: 0.5, harmless: 1 }, styleStrength: 0.15 };
+  const population: AnnotatorPopulation = { annotators: [], scale: { helpful: 0.5, harmless: 0.3 }, styleStrength: 0.15 };
   const annotator = (style: Annotator['style'], contamination: Annotator['contamination'] = null): Annotator => ({
     id: 'x', temperatureFactor: 1, style, contamination,
   });
