@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerDataCommands } from './data-commands.ts';
 import { registerDemoCommands } from './demo-commands.ts';
+import { registerExperimentCommands } from './experiment-commands.ts';
 import { registerLmCommands } from './lm-commands.ts';
+import { registerPmCommands } from './pm-commands.ts';
 import { registerRedteamCommands } from './redteam-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 import { registerWorldCommands } from './world-commands.ts';
@@ -15,7 +17,9 @@ export type RegisterCommands = (program: Command) => void;
 export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerDataCommands,
   registerDemoCommands,
+  registerExperimentCommands,
   registerLmCommands,
+  registerPmCommands,
   registerRedteamCommands,
   registerServeCommands,
   registerWorldCommands,

@@ -1,0 +1,112 @@
+/**
+ * `hhrl experiment tension|pm-scaling` — the paper's preference-model findings measured on the HH world:
+ * the helpful–harmless tension (Bai et al. 2022 §4.1) and log-linear PM scaling (§3.2, Fig. 7).
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { GPT_SIZES } from '../model/gpt-config.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { runTensionExperiment } from '../eval/experiments/tension.ts';
+import { DEFAULT_SCALING, runPmScaling, type ScalingSize } from '../eval/experiments/pm-scaling.ts';
+import { progressBar } from './progress.ts';
+
+const number = (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new InvalidArgumentError('expected a number');
+  return parsed;
+};
+
+/** `1x32x2,2x64x4` → shapes (layers × dModel × heads). */
+function parseSizes(text: string): ScalingSize[] {
+  return text.split(',').map((part) => {
+    const match = /^(\d+)x(\d+)x(\d+)$/.exec(part.trim());
+    if (!match) throw new InvalidArgumentError(`expected LAYERSxDMODELxHEADS[,…], got "${part}"`);
+    return { layers: Number(match[1]), dModel: Number(match[2]), heads: Number(match[3]) };
+  });
+}
+
+const parseCounts = (text: string) =>
+  text.split(',').map((part) => {
+    const count = Number(part);
+    if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError(`expected whole numbers ≥ 1, got "${part}"`);
+    return count;
+  });
+
+const fixed = (value: number) => (Number.isNaN(value) ? '—' : `${(100 * value).toFixed(1)}%`);
+
+/** Register `hhrl experiment …`. */
+export function registerExperimentCommands(program: Command): void {
+  const experiment = program.command('experiment').description('Measured reproductions of the paper’s findings on the HH world');
+
+  experiment
+    .command('tension')
+    .description('Train helpful-only, harmless-only and mixed PMs (same size and steps); gold accuracy on each task’s test set')
+    .requiredOption('--world <dir>', 'world folder (hhrl world generate)')
+    .requiredOption('--json <file>', 'write {"helpful_only":{"helpful","harmless"},"harmless_only":{…},"mixed":{…}} here')
+    .addOption(new Option('--size <size>', 'model size').choices(Object.keys(GPT_SIZES)).default('tiny'))
+    .option('--steps <n>', 'steps per PM', number, 500)
+    .option('--seed <n>', 'seed', number, 1)
+    .option('--out <dir>', 'keep the three run folders here (resumable with --resume)')
+    .option('--resume', 'resume the run folders in --out')
+    .action(async (flags: { world: string; json: string; size: keyof typeof GPT_SIZES; steps: number; seed: number; out?: string; resume?: boolean }) => {
+      let bar: ReturnType<typeof progressBar> | undefined;
+      let current = '';
+      const result = await runTensionExperiment(
+        flags.world,
+        { steps: flags.steps, seed: flags.seed, model: { size: flags.size } },
+        {
+          runDir: flags.out,
+          resume: flags.resume,
+          onProgress: (arm, progress) => {
+            if (arm !== current) {
+              bar?.stop();
+              bar = progressBar(arm, progress.steps, ['loss']);
+              current = arm;
+            }
+            bar!.update(progress.step, { loss: progress.loss.toFixed(3) });
+          },
+        },
+      );
+      bar?.stop();
+      writeFileAtomic(flags.json, `${JSON.stringify(result, null, 2)}\n`);
+      process.stdout.write('gold accuracy on held-out test comparisons\n               helpful  harmless\n');
+      for (const arm of ['helpful_only', 'harmless_only', 'mixed'] as const) {
+        process.stdout.write(`${arm.padEnd(14)} ${fixed(result[arm].helpful).padStart(7)}  ${fixed(result[arm].harmless).padStart(8)}\n`);
+      }
+    });
+
+  experiment
+    .command('pm-scaling')
+    .description('PMs of ≥ 3 sizes × ≥ 3 data sizes on mixed world data; gold accuracy grid and the fit Acc ≈ a + b·log₁₀P + c·log₁₀D')
+    .requiredOption('--world <dir>', 'world folder (hhrl world generate)')
+    .requiredOption('--json <file>', 'write the grid and fit here')
+    .option('--sizes <list>', 'model shapes LAYERSxDMODELxHEADS,…', parseSizes, DEFAULT_SCALING.sizes.map((size) => ({ ...size })))
+    .option('--data-sizes <list>', 'training comparisons per point, e.g. 1000,3000,9000', parseCounts, [...DEFAULT_SCALING.dataSizes])
+    .option('--epochs <n>', 'passes over each point’s data', number, DEFAULT_SCALING.epochs)
+    .option('--seed <n>', 'seed', number, 1)
+    .action(async (flags: { world: string; json: string; sizes: ScalingSize[]; dataSizes: number[]; epochs: number; seed: number }) => {
+      let bar: ReturnType<typeof progressBar> | undefined;
+      let current = '';
+      const result = await runPmScaling(flags.world, {
+        sizes: flags.sizes,
+        dataSizes: flags.dataSizes,
+        epochs: flags.epochs,
+        config: { seed: flags.seed, patience: null },
+        onProgress: (label, progress) => {
+          if (label !== current) {
+            bar?.stop();
+            bar = progressBar(label, progress.steps, ['loss']);
+            current = label;
+          }
+          bar!.update(progress.step, { loss: progress.loss.toFixed(3) });
+        },
+      });
+      bar?.stop();
+      writeFileAtomic(flags.json, `${JSON.stringify(result, null, 2)}\n`);
+      process.stdout.write('shape        P(non-emb)      D   gold accuracy\n');
+      for (const point of result.grid) {
+        process.stdout.write(`${`${point.layers}x${point.dModel}x${point.heads}`.padEnd(10)} ${String(point.non_embedding_parameters).padStart(10)} ${String(point.data).padStart(6)}   ${fixed(point.gold_accuracy)}\n`);
+      }
+      const { a, b, c, r2 } = result.fit;
+      process.stdout.write(`fit: Acc ≈ ${a.toFixed(3)} + ${b.toFixed(3)}·log10 P + ${c.toFixed(3)}·log10 D  (R² ${r2.toFixed(3)})\n`);
+    });
+}
