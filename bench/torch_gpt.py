@@ -39,6 +39,7 @@ VOCAB, LAYERS, D_MODEL, HEADS, CONTEXT, BATCH = 256, 4, 128, 4, 64, 16
 EXPECTED_PARAMS = 867_072
 NEW_TOKENS = 64
 PROMPT_TOKENS = 1
+MIN_REPEATS = 3  # timed windows / runs per measurement, at least; the median is over these
 
 # (torch threads, OPENBLAS_NUM_THREADS) tried by the driver. On 2 cores: one torch thread with a 2-thread BLAS, or
 # two torch threads with a 1-thread BLAS (no oversubscription) or with BLAS's own default of 2.
@@ -192,8 +193,8 @@ def check_kv_cache(model, seed):
     return out
 
 
-def measure_train(model, foreach, warmup, windows, steps_per_window, seed):
-    """Tokens/s of full training steps, one value per timed window."""
+def measure_train(model, foreach, warmup, windows, steps_per_window, budget_s, seed):
+    """Tokens/s of full training steps, one value per timed window (at least MIN_REPEATS, then until budget_s)."""
     optimizer = make_optimizer(model, foreach)
     g = torch.Generator().manual_seed(seed)
     pool = [torch.randint(0, VOCAB, (BATCH, CONTEXT + 1), generator=g) for _ in range(8)]
@@ -210,7 +211,10 @@ def measure_train(model, foreach, warmup, windows, steps_per_window, seed):
     for i in range(warmup):
         losses.append(train_step(i).item())
     rates = []
-    for w in range(windows):
+    began = time.perf_counter()
+    for _ in range(windows):
+        if len(rates) >= MIN_REPEATS and time.perf_counter() - began > budget_s:
+            break
         start = time.perf_counter()
         for i in range(steps_per_window):
             loss = train_step(i)
@@ -239,15 +243,18 @@ def generate(model, prompt, mulsum, generator):
     return out
 
 
-def measure_generate(model, mulsum, warmup, runs, seed):
-    """Tokens/s of batch-16 generation, one value per run."""
+def measure_generate(model, mulsum, warmup, runs, budget_s, seed):
+    """Tokens/s of batch-16 generation, one value per run (at least MIN_REPEATS, then until budget_s)."""
     g = torch.Generator().manual_seed(seed)
     prompt = torch.randint(0, VOCAB, (BATCH, PROMPT_TOKENS), generator=g)
     rates = []
     with torch.inference_mode():
         for _ in range(warmup):
             generate(model, prompt, mulsum, g)
+        began = time.perf_counter()
         for _ in range(runs):
+            if len(rates) >= MIN_REPEATS and time.perf_counter() - began > budget_s:
+                break
             start = time.perf_counter()
             generate(model, prompt, mulsum, g)
             rates.append(BATCH * NEW_TOKENS / (time.perf_counter() - start))
@@ -267,19 +274,25 @@ def run_worker(threads, quick, seed):
         raise SystemExit(f"KV-cache logits differ from full recomputation: {kv_error}")
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
     base = {"torch_threads": threads, "openblas_threads": blas}
-    reps = dict(warmup=3, windows=3, steps_per_window=5) if quick else dict(warmup=10, windows=7, steps_per_window=20)
-    gen_reps = dict(warmup=1, runs=3) if quick else dict(warmup=2, runs=9)
+    # Timed repeats stop early (after MIN_REPEATS) once a measurement has used its budget, so a configuration that
+    # collapses on a busy machine (two OpenMP threads fighting other processes for 2 cores) cannot take many minutes.
+    reps = dict(warmup=3, windows=3, steps_per_window=5, budget_s=5.0) if quick else \
+        dict(warmup=10, windows=7, steps_per_window=20, budget_s=30.0)
+    gen_reps = dict(warmup=1, runs=3, budget_s=5.0) if quick else dict(warmup=2, runs=9, budget_s=20.0)
     runs = []
     for foreach in (False, True):
         model = GPT()  # fresh weights per optimizer variant, same seed stream is irrelevant for speed
+        load_before = os.getloadavg()[0]
         rates, losses = measure_train(model, foreach, seed=seed, **reps)
         runs.append({"measure": "train", "config": {**base, "adamw_foreach": foreach},
+                     "loadavg_1min": [load_before, os.getloadavg()[0]],
                      "tokens_per_s": statistics.median(rates), "windows_tokens_per_s": rates,
                      "steps_per_window": reps["steps_per_window"], "loss_first": losses[0], "loss_last": losses[-1]})
     model.eval()
     for mulsum in (False, True):
+        load_before = os.getloadavg()[0]
         rates = measure_generate(model, mulsum, seed=seed, **gen_reps)
-        runs.append({"measure": "generate",
+        runs.append({"measure": "generate", "loadavg_1min": [load_before, os.getloadavg()[0]],
                      "config": {**base, "one_token_attention": "mulsum" if mulsum else "matmul",
                                 "sampling": "multinomial, temperature 1", "prompt_tokens": PROMPT_TOKENS,
                                 "new_tokens": NEW_TOKENS, "batch": BATCH},
@@ -340,14 +353,17 @@ def write_json_atomic(path, data):
 
 
 def print_table(summary, file):
+    print("(load 1m: the machine's 1-minute load average around the run; above the core count, numbers are noisy)",
+          file=file)
     print(f"PyTorch {summary['torch_version']}, params {summary['params']:,}, "
           f"KV-cache vs full recompute max |diff| {max(summary['kv_cache_max_abs_diff'].values()):.2e}", file=file)
-    print(f"{'measure':<9} {'torch thr':>9} {'blas thr':>8} {'variant':<14} {'tokens/s':>10}", file=file)
+    print(f"{'measure':<9} {'torch thr':>9} {'blas thr':>8} {'variant':<14} {'tokens/s':>10} {'load 1m':>8}",
+          file=file)
     for r in summary["runs"]:
         c = r["config"]
         variant = f"foreach={c['adamw_foreach']}" if r["measure"] == "train" else c["one_token_attention"]
         print(f"{r['measure']:<9} {c['torch_threads']:>9} {c['openblas_threads']:>8} {variant:<14} "
-              f"{r['tokens_per_s']:>10.0f}", file=file)
+              f"{r['tokens_per_s']:>10.0f} {max(r['loadavg_1min']):>8.1f}", file=file)
     for measure in ("train", "generate"):
         b = summary[measure]
         print(f"best {measure}: {b['tokens_per_s']:.0f} tokens/s  {json.dumps(b['config'])}", file=file)
