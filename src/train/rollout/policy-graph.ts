@@ -1,0 +1,43 @@
+/**
+ * Graph pieces every policy loss shares: the policy's log-probs (and values) of a packed batch, and
+ * masked means over response actions.
+ */
+import * as E from '../../engine/index.ts';
+import type { BatchSpec } from '../../engine/index.ts';
+import type { GptConfig } from '../../model/gpt-config.ts';
+import { gptHidden, nextTokenLogProbs, tokenScalars } from '../../model/gpt.ts';
+
+/** mean of x where mask is 1: Σ x·m / max(Σ m, 1). */
+export function maskedMean(x: E.Tensor, mask: E.Tensor): E.Tensor {
+  return E.div(E.sum(E.mul(x, mask)), E.maximum(E.sum(mask), 1));
+}
+
+/** Policy outputs over the action axis [B, T−1]. */
+export interface PolicyOutputs {
+  readonly logProbs: E.Tensor;
+  readonly entropy: E.Tensor;
+  /** Value head at the state before each action (only with `withValues`). */
+  readonly values?: E.Tensor;
+}
+
+/** Forward the policy on tokens [B, T]: log π and entropy per action, and values [B, T−1] if asked. */
+export function policyOutputs(
+  config: GptConfig,
+  params: Readonly<Record<string, E.Tensor>>,
+  tokens: E.Tensor,
+  withValues = false,
+): PolicyOutputs {
+  const [, t] = tokens.shape;
+  const hidden = gptHidden(config, params, tokens); // [B, T, C]
+  const { logProbs, entropy } = nextTokenLogProbs(config, params, hidden, tokens); // [B, T-1] each
+  if (!withValues) return { logProbs, entropy };
+  const values = E.slice(tokenScalars(params, hidden), 1, 0, t - 1); // [B, T-1]
+  return { logProbs, entropy, values };
+}
+
+/** Batch inputs: int64 tokens [B, T] and float32 [B, T−1] arrays named in `actionArrays`. */
+export function actionBatchSpec(batch: number, length: number, actionArrays: readonly string[]): BatchSpec {
+  const spec: Record<string, BatchSpec[string]> = { tokens: { dtype: 'int64', shape: [batch, length] } };
+  for (const name of ['mask', ...actionArrays]) spec[name] = { dtype: 'float32', shape: [batch, length - 1] };
+  return spec;
+}

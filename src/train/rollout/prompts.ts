@@ -1,0 +1,118 @@
+/**
+ * Prompts for rollouts: a PROMPT SPEC names where they come from, and every prompt carries its
+ * conversation, its HH prompt text (ending `"\n\nAssistant:"`) and, on world data, the request with
+ * its ground truth so the oracle can judge responses exactly.
+ *
+ * Prompt specs:
+ * - `world:DIR` — the RL train pool of a world folder; `world:DIR:test` its test pool;
+ * - `world:DIR:eval` — the world's held-out evaluation sets (harmful by category and by strategy,
+ *   borderline, benign, ambiguous);
+ * - `FILE.jsonl` — one JSON object a line with `"prompt"` (HH text) or `"conversation"` (turns).
+ */
+import { readFileSync } from 'node:fs';
+import { serializeTranscript, parseTranscript } from '../../data/hh-transcript.ts';
+import type { Conversation } from '../../spec/conversation.ts';
+import { ConfigError, DataFormatError } from '../../spec/errors.ts';
+import { EVAL_SET_NAMES, loadWorld, type StoredPrompt, type WorldRequest } from '../../world/index.ts';
+
+/** One prompt to continue. */
+export interface RolloutPrompt {
+  readonly id: string;
+  /** Turns so far (ends with a human turn). */
+  readonly conversation: Conversation;
+  /** The conversation as HH text ending with `"\n\nAssistant:"` (what the policy continues). */
+  readonly prompt: string;
+  /** The world request with its ground truth (world prompts only). */
+  readonly request?: WorldRequest;
+  /** Attack strategy applied to the request (world `harmfulByStrategy` set only). */
+  readonly strategy?: string;
+  /** Which evaluation set the prompt belongs to (world `eval` prompts only). */
+  readonly set?: string;
+}
+
+/** The HH prompt text of a conversation: its transcript followed by `"\n\nAssistant:"`. */
+export function promptText(conversation: Conversation): string {
+  return `${serializeTranscript(conversation)}\n\nAssistant:`;
+}
+
+function fromStored(item: StoredPrompt, set?: string): RolloutPrompt {
+  return {
+    id: item.id,
+    conversation: item.conversation,
+    prompt: item.prompt,
+    request: item.request,
+    ...(item.strategy === undefined ? {} : { strategy: item.strategy }),
+    ...(set === undefined ? {} : { set }),
+  };
+}
+
+/** The world's evaluation sets as prompts, each tagged with its set name. */
+export function worldEvalPrompts(dir: string): RolloutPrompt[] {
+  const world = loadWorld(dir);
+  return EVAL_SET_NAMES.flatMap((name) => world.evalSet(name).map((item) => fromStored(item, name)));
+}
+
+function readPromptFile(path: string): RolloutPrompt[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`prompts ${path}: cannot read (${(error as Error).message})`, { cause: error });
+  }
+  const prompts: RolloutPrompt[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    let row: { id?: unknown; prompt?: unknown; conversation?: unknown };
+    try {
+      row = JSON.parse(line) as typeof row;
+    } catch (error) {
+      throw new DataFormatError(path, index + 1, `expected one JSON object per line (${(error as Error).message})`);
+    }
+    const id = typeof row.id === 'string' ? row.id : `${path}:${index + 1}`;
+    if (typeof row.prompt === 'string') {
+      let conversation: Conversation;
+      try {
+        conversation = parseTranscript(row.prompt.replace(/\n\nAssistant: ?$/, ''));
+      } catch (error) {
+        throw new DataFormatError(path, index + 1, `expected "prompt" to be an HH transcript (${(error as Error).message})`);
+      }
+      if (conversation.length === 0 || conversation[conversation.length - 1].role !== 'human') {
+        throw new DataFormatError(path, index + 1, 'expected "prompt" to end with a Human turn (optionally followed by "\\n\\nAssistant:")');
+      }
+      prompts.push({ id, conversation, prompt: promptText(conversation) });
+    } else if (Array.isArray(row.conversation)) {
+      const conversation = row.conversation as Conversation;
+      const valid = conversation.every((turn) => (turn.role === 'human' || turn.role === 'assistant') && typeof turn.text === 'string');
+      if (!valid || conversation.length === 0 || conversation[conversation.length - 1].role !== 'human') {
+        throw new DataFormatError(path, index + 1, 'expected "conversation" to be [{"role":"human"|"assistant","text":…}] ending with a human turn');
+      }
+      prompts.push({ id, conversation, prompt: promptText(conversation) });
+    } else {
+      throw new DataFormatError(path, index + 1, 'expected a "prompt" string or a "conversation" array');
+    }
+  });
+  if (prompts.length === 0) throw new DataFormatError(path, undefined, 'expected at least one prompt');
+  return prompts;
+}
+
+/**
+ * Load the prompts a spec names (see the module comment).
+ * @throws ConfigError for a malformed spec; DataFormatError (file, line) for a bad prompt file.
+ * @example
+ * loadPrompts('world:runs/world').length // the world's RL train pool
+ */
+export function loadPrompts(spec: string): RolloutPrompt[] {
+  const match = /^world:(.+?)(?::(train|test|eval))?$/.exec(spec);
+  if (match) {
+    const [, dir, part = 'train'] = match;
+    if (part === 'eval') return worldEvalPrompts(dir);
+    return loadWorld(dir).prompts(part as 'train' | 'test').map((item) => fromStored(item));
+  }
+  if (spec.startsWith('world:')) throw new ConfigError(`prompt spec "${spec}": expected world:DIR[:train|test|eval]`);
+  return readPromptFile(spec);
+}
+
+/** The world folder a prompt spec reads, if it is a world spec. */
+export function worldDirOf(spec: string): string | undefined {
+  return /^world:(.+?)(?::(train|test|eval))?$/.exec(spec)?.[1];
+}

@@ -1,0 +1,340 @@
+/**
+ * The on-policy RL loop shared by PPO and RLOO (an algorithm supplies its advantages and loss):
+ *   1) rollout  2) score (policy, π₀, reward)  3) advantages  4) update  5) log, evaluate, checkpoint.
+ * Writes a run folder (config.json, metrics.jsonl, checkpoints/<step>/, summary.json) and resumes from
+ * its newest checkpoint; every random draw is a pure function of (seed, iteration), so a resumed run
+ * continues as the uninterrupted one would.
+ */
+import { readFileSync } from 'node:fs';
+import * as E from '../../engine/index.ts';
+import { GraphTrainer, type BatchSpec, type LossBuilder } from '../../engine/index.ts';
+import type { GptConfig } from '../../model/gpt-config.ts';
+import { GptModel } from '../../model/gpt-model.ts';
+import { ConfigError } from '../../spec/errors.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { hashString32, Random } from '../../util/random.ts';
+import { TrainingAborted } from '../lm/lm-trainer.ts';
+import { resolveModelDir, RunFolder } from '../run-folder.ts';
+import { tokenKl } from './kl.ts';
+import type { RolloutPrompt } from './prompts.ts';
+import { scoreRewards, type RewardFunction } from './reward.ts';
+import { nextKlCoef } from '../ppo/kl-controller.ts';
+import { rlOptimizer, type RlCommonConfig } from './rl-config.ts';
+import { generateSamples, rolloutLength, scoreRows, type Sample } from './rollout.ts';
+import { actionBatchSpec } from './policy-graph.ts';
+import { actionTensor, packRows } from './sequences.ts';
+import { linearFit, maskedMoments, momentsStd, runningMoments, updateMoments, whiten, type LinearFit, type RunningMoments } from './stats.ts';
+import { evaluatePolicy, evaluationRow, selectEvalPrompts, type PolicyEvaluation } from './world-eval.ts';
+
+/** A sample with everything scoring measured. */
+export interface ScoredSample extends Sample {
+  /** log π_old of each response token (the policy that sampled it). */
+  readonly logProbs: Float32Array;
+  readonly entropy: Float32Array;
+  /** Value head outputs (algorithms with a value head). */
+  readonly values?: Float32Array;
+  /** log π₀ of each response token. */
+  readonly refLogProbs: Float32Array;
+  /** Per-token KL estimate (the configured estimator). */
+  readonly kl: Float64Array;
+  /** r_PM as the reward function returned it. */
+  readonly rawScore: number;
+  /** The normalised (and clipped) reward the algorithm uses. */
+  readonly score: number;
+}
+
+/** Per-sample training arrays (one value per response token) and metrics of an iteration. */
+export interface PreparedBatch {
+  readonly arrays: Readonly<Record<string, readonly ArrayLike<number>[]>>;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+/** What makes PPO, RLOO, … different: samples per prompt, the advantages and the loss. */
+export interface RlAlgorithm<C extends RlCommonConfig> {
+  readonly id: string;
+  /** The policy carries a per-token value head. */
+  readonly withValueHead: boolean;
+  /** Names of the per-action float arrays the loss reads (besides `tokens` and `mask`). */
+  readonly actionArrays: readonly string[];
+  /** Validate settings (unknown keys and bad values are ConfigErrors). */
+  parseConfig(value: unknown): C;
+  samplesPerPrompt(config: C): number;
+  loss(model: GptConfig, config: C): LossBuilder;
+  prepare(samples: readonly ScoredSample[], config: C, klCoef: number): PreparedBatch;
+}
+
+/** Where the run's models and prompts come from (saved in config.json as `inputs`). */
+export interface RlInputs {
+  /** SFT policy π₀ (checkpoint or run folder); also the frozen reference. */
+  readonly policy: string;
+  /** Training prompts. */
+  readonly prompts: readonly RolloutPrompt[];
+  /** The reward function (a PM, a rule, the oracle). */
+  readonly reward: RewardFunction;
+  /** World evaluation prompts (see `worldEvalPrompts`); none = no oracle evaluation. */
+  readonly evalPrompts?: readonly RolloutPrompt[];
+  /** Descriptions saved into config.json (e.g. the CLI's specs). */
+  readonly description?: Readonly<Record<string, unknown>>;
+}
+
+/** Progress after each iteration. */
+export interface RlProgress {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly row: Readonly<Record<string, number>>;
+  readonly evaluation?: PolicyEvaluation;
+}
+
+/** Result of a finished run. */
+export interface RlResult {
+  readonly policy: GptModel;
+  readonly checkpointDir: string;
+  readonly summary: RlSummary;
+}
+
+/** `summary.json` of a run. */
+export interface RlSummary {
+  readonly algorithm: string;
+  readonly steps: number;
+  /** PM reward against √KL over the whole run and over its first half (Bai et al. 2022 Fig. 4). */
+  readonly sqrtKlFit: { readonly all: LinearFit; readonly firstHalf: LinearFit };
+  readonly firstEvaluation: Record<string, unknown> | null;
+  readonly lastEvaluation: Record<string, unknown> | null;
+  readonly final: Readonly<Record<string, number>> | null;
+}
+
+interface TrainerState {
+  klCoef: number;
+  rewardMoments: RunningMoments;
+}
+
+function mean(values: ArrayLike<number>): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i];
+  return values.length === 0 ? 0 : total / values.length;
+}
+
+/** Normalise raw rewards (see `rewardNormalization`) and clip; returns new running moments too. */
+export function normalizeRewards(raw: Float64Array, config: RlCommonConfig, moments: RunningMoments): { scores: Float64Array; moments: RunningMoments } {
+  let scores: Float64Array;
+  let next = moments;
+  if (config.rewardNormalization === 'batch') scores = whiten(raw);
+  else if (config.rewardNormalization === 'running') {
+    next = updateMoments(moments, raw);
+    const std = Math.max(momentsStd(next), 1e-6);
+    scores = Float64Array.from(raw, (value) => (value - next.mean) / std);
+  } else scores = Float64Array.from(raw);
+  const clip = config.rewardClip;
+  if (clip !== null) scores = scores.map((value) => Math.max(-clip, Math.min(clip, value)));
+  return { scores, moments: next };
+}
+
+/** The prompts of iteration `step`: batch/k distinct prompts (a pure function of seed and step), each k times. */
+export function iterationPrompts(pool: readonly RolloutPrompt[], rows: number, k: number, seed: number, step: number): RolloutPrompt[] {
+  const random = new Random(`${seed}:rl-prompts:${step}`);
+  const count = rows / k;
+  const picked = count <= pool.length ? random.sample(pool, count) : Array.from({ length: count }, () => random.pick(pool));
+  return picked.flatMap((prompt) => Array.from({ length: k }, () => prompt));
+}
+
+/** The fits of reward against √KL from metric rows. */
+export function sqrtKlFits(rows: readonly { reward: number; sqrt_kl: number }[]): RlSummary['sqrtKlFit'] {
+  const half = rows.slice(0, Math.max(2, Math.ceil(rows.length / 2)));
+  return {
+    all: linearFit(rows.map((row) => row.sqrt_kl), rows.map((row) => row.reward)),
+    firstHalf: linearFit(half.map((row) => row.sqrt_kl), half.map((row) => row.reward)),
+  };
+}
+
+/**
+ * Run (or resume) on-policy RL with `algorithm` into `outDir`.
+ * @param input - settings; on resume the run's saved ones are used except `steps`.
+ */
+export async function trainRl<C extends RlCommonConfig>(
+  algorithm: RlAlgorithm<C>,
+  input: Partial<C>,
+  inputs: RlInputs,
+  outDir: string,
+  options: { resume?: boolean; onProgress?: (progress: RlProgress) => void; signal?: AbortSignal } = {},
+): Promise<RlResult> {
+  const run = new RunFolder(outDir);
+  const resume = options.resume ?? false;
+  const requested = algorithm.parseConfig(input);
+  const config = resume
+    ? algorithm.parseConfig({ ...((run.savedConfig() as { config?: object }).config ?? {}), steps: requested.steps })
+    : requested;
+  const k = algorithm.samplesPerPrompt(config);
+  if (config.batchSize % k !== 0) throw new ConfigError(`batchSize ${config.batchSize} must be a multiple of the ${k} samples per prompt`);
+  if (inputs.prompts.length === 0) throw new ConfigError('no training prompts');
+  run.start({ algorithm: algorithm.id, config, inputs: { policy: inputs.policy, ...inputs.description } }, resume);
+  // 1) models: π₀ frozen, π from the newest checkpoint or π₀ plus the algorithm's heads
+  const reference = GptModel.load(resolveModelDir(inputs.policy)).model;
+  const latest = resume ? run.latestCheckpoint() : undefined;
+  let policy: GptModel;
+  let optimizerState: E.OptimizerState;
+  let state: TrainerState = { klCoef: config.klCoef, rewardMoments: runningMoments() };
+  if (latest) {
+    const loaded = GptModel.load(latest.dir);
+    policy = loaded.model;
+    const saved = loaded.checkpoint.optimizer;
+    optimizerState = saved ? { params: policy.params, m: saved.m, v: saved.v, step: saved.step } : GraphTrainer.initialState(policy.params);
+    state = { ...state, ...(loaded.checkpoint.trainer as { state?: TrainerState }).state };
+    run.truncateMetrics(latest.step);
+  } else {
+    policy = reference.withHeads({ lm: true, tokenScalar: algorithm.withValueHead }, hashString32(`${config.seed}:heads`));
+    optimizerState = GraphTrainer.initialState(policy.params);
+    if (resume) run.truncateMetrics(0);
+  }
+  let step = latest?.step ?? 0;
+  const length = rolloutLength(config, policy.config.context);
+  const spec: BatchSpec = actionBatchSpec(config.miniBatchSize, length, algorithm.actionArrays);
+  const trainer = new GraphTrainer(policy.layout, spec, algorithm.loss(policy.config, config), rlOptimizer(config), optimizerState, {
+    threads: config.threads,
+  });
+  const evalPrompts = inputs.evalPrompts === undefined ? [] : selectEvalPrompts(inputs.evalPrompts, config.evalPerSet);
+  const evaluateNow = async (): Promise<PolicyEvaluation | undefined> => {
+    if (evalPrompts.length === 0) return undefined;
+    policy.params = trainer.state.params;
+    const evaluation = await evaluatePolicy(policy, evalPrompts, {
+      ...config,
+      temperature: config.evalTemperature,
+      batch: config.batchSize,
+      seed: hashString32(`${config.seed}:eval:${step}`),
+    });
+    run.logMetrics({ step, kind: 'eval', ...evaluationRow(evaluation) });
+    return evaluation;
+  };
+  const checkpoint = (): string => {
+    policy.params = trainer.state.params;
+    const dir = run.checkpointDir(step);
+    policy.save(dir, {
+      metadata: { kind: algorithm.id, step, policy: inputs.policy },
+      optimizer: { m: trainer.state.m, v: trainer.state.v, step: trainer.state.step },
+      trainer: { step, state },
+    });
+    run.pruneCheckpoints(config.keepCheckpoints);
+    return dir;
+  };
+  if (latest === undefined) await evaluateNow();
+  // 2) the loop
+  while (step < config.steps) {
+    if (options.signal?.aborted) throw new TrainingAborted(step);
+    const timer = { start: performance.now() };
+    // 2.1) rollout
+    policy.params = trainer.state.params;
+    const prompts = iterationPrompts(inputs.prompts, config.batchSize, k, config.seed, step);
+    const samples = await generateSamples(policy, prompts, { ...config, batch: config.batchSize, seed: hashString32(`${config.seed}:sample:${step}`) });
+    const generated = performance.now();
+    // 2.2) score: π_old log-probs (and values), π₀ log-probs, reward
+    const policyRows = await scoreRows(policy, samples, config.batchSize, length);
+    const referenceRows = await scoreRows(reference, samples, config.batchSize, length);
+    const raw = await scoreRewards(inputs.reward, samples.map((sample) => ({ prompt: sample.prompt, response: sample.text })));
+    const normalized = normalizeRewards(raw, config, state.rewardMoments);
+    state = { ...state, rewardMoments: normalized.moments };
+    const scored: ScoredSample[] = samples.map((sample, i) => ({
+      ...sample,
+      ...policyRows[i],
+      refLogProbs: referenceRows[i].logProbs,
+      kl: tokenKl(policyRows[i].logProbs, referenceRows[i].logProbs, config.klEstimator),
+      rawScore: raw[i],
+      score: normalized.scores[i],
+    }));
+    const scoredAt = performance.now();
+    // 2.3) advantages
+    const prepared = algorithm.prepare(scored, config, state.klCoef);
+    // 2.4) update: epochs × shuffled minibatches, one fused graph run each
+    const sums: Record<string, number> = {};
+    let updates = 0;
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      const order = new Random(`${config.seed}:rl-order:${step}:${epoch}`).shuffle(scored.map((_, i) => i));
+      for (let start = 0; start < order.length; start += config.miniBatchSize) {
+        const indices = order.slice(start, start + config.miniBatchSize);
+        const rows = indices.map((i) => scored[i]);
+        const packed = packRows(rows, config.miniBatchSize, length);
+        const feeds: Record<string, E.HostTensor> = { tokens: packed.tokens, mask: packed.mask };
+        for (const name of algorithm.actionArrays) {
+          feeds[name] = actionTensor(rows, indices.map((i) => prepared.arrays[name][i]), config.miniBatchSize, length);
+        }
+        const result = await trainer.step([feeds]);
+        for (const [name, value] of Object.entries({ loss: result.loss, grad_norm: result.gradNorm, ...result.metrics })) sums[name] = (sums[name] ?? 0) + value;
+        updates++;
+      }
+    }
+    const updated = performance.now();
+    step += 1;
+    // 2.5) log
+    const sequenceKl = scored.map((sample) => sample.logProbs.reduce((total, logP, t) => total + logP - sample.refLogProbs[t], 0));
+    const klMean = mean(sequenceKl);
+    const tokens = scored.reduce((total, sample) => total + sample.responseTokens.length, 0);
+    const entropy = maskedMoments(scored.flatMap((sample) => Array.from(sample.entropy))).mean;
+    const row: Record<string, number> = {
+      step,
+      reward: mean(raw),
+      reward_std: maskedMoments(raw).std,
+      kl: klMean,
+      sqrt_kl: Math.sqrt(Math.max(0, klMean)),
+      kl_coef: state.klCoef,
+      entropy,
+      response_length: tokens / scored.length,
+      stopped: scored.filter((sample) => sample.finishReason !== 'length').length / scored.length,
+      ...Object.fromEntries(Object.entries(sums).map(([name, total]) => [name, total / Math.max(1, updates)])),
+      ...prepared.metrics,
+      generate_s: (generated - timer.start) / 1000,
+      score_s: (scoredAt - generated) / 1000,
+      update_s: (updated - scoredAt) / 1000,
+      tokens_per_s: tokens / ((generated - timer.start) / 1000),
+    };
+    run.logMetrics({ kind: 'train', ...row });
+    state = { ...state, klCoef: nextKlCoef({ kind: config.klControl, klTarget: config.klTarget, horizon: config.klHorizon }, state.klCoef, klMean, scored.length) };
+    const evaluation = (config.evalEvery > 0 && step % config.evalEvery === 0) || step === config.steps ? await evaluateNow() : undefined;
+    if (step % config.checkpointEvery === 0 || step === config.steps) checkpoint();
+    options.onProgress?.({ step, totalSteps: config.steps, row, evaluation });
+  }
+  await trainer.release();
+  policy.params = trainer.state.params;
+  const checkpointDir = run.latestCheckpoint()?.dir ?? checkpoint();
+  const summary = summarizeRun(run, algorithm.id);
+  writeFileAtomic(`${outDir}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  await reference.release();
+  return { policy, checkpointDir, summary };
+}
+
+/** Build `summary.json` from a run folder's metrics. */
+export function summarizeRun(run: RunFolder, algorithm: string): RlSummary {
+  const rows = readMetricRows(run);
+  const train = rows.filter((row) => row.kind === 'train') as unknown as { reward: number; sqrt_kl: number; step: number }[];
+  const evals = rows.filter((row) => row.kind === 'eval');
+  const strip = (row: Record<string, unknown> | undefined) => {
+    if (row === undefined) return null;
+    const { kind: _kind, ...rest } = row;
+    return rest;
+  };
+  return {
+    algorithm,
+    steps: train.length,
+    sqrtKlFit: sqrtKlFits(train),
+    firstEvaluation: strip(evals[0]),
+    lastEvaluation: evals.length > 1 ? strip(evals[evals.length - 1]) : null,
+    final: (train[train.length - 1] as unknown as Record<string, number>) ?? null,
+  };
+}
+
+/** Parsed rows of a run's metrics.jsonl (well-formed lines only). */
+export function readMetricRows(run: RunFolder): Record<string, unknown>[] {
+  let text: string;
+  try {
+    text = readFileSync(run.metricsPath, 'utf8');
+  } catch {
+    return [];
+  }
+  const rows: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      rows.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // a line cut short by a kill
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,140 @@
+/**
+ * Supervised fine-tuning (Bai et al. 2022 start RL from a policy trained on demonstrations; here the
+ * HH world's SFT set): the LM loss of `model/lm-loss.ts` with weight 1 on response tokens only, one fused
+ * graph per step. Writes a run folder and resumes from its newest checkpoint.
+ */
+import * as E from '../../engine/index.ts';
+import { GraphTrainer } from '../../engine/index.ts';
+import { GptModel } from '../../model/gpt-model.ts';
+import { lmBatchSpec, lmLoss } from '../../model/lm-loss.ts';
+import { ConfigError } from '../../spec/errors.ts';
+import { Random } from '../../util/random.ts';
+import { TrainingAborted } from '../lm/lm-trainer.ts';
+import { chunks, type TokenRow } from '../rollout/sequences.ts';
+import { resolveModelDir, RunFolder } from '../run-folder.ts';
+import { parseSftConfig, sftOptimizer, type SftConfig } from './sft-config.ts';
+import { encodePromptResponse, loadDemonstrations, sftBatch, splitLastTurn } from './sft-data.ts';
+
+/** Where SFT starts and what it learns from. */
+export interface SftInputs {
+  /** Pretrained LM (checkpoint or run folder). */
+  readonly base: string;
+  /** Demonstrations data spec (see `sft-data.ts`). */
+  readonly data: string;
+  /** Validation demonstrations data spec (optional). */
+  readonly validation?: string;
+}
+
+/** Progress after each step. */
+export interface SftProgress {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly loss: number;
+  readonly validationLoss?: number;
+}
+
+/** Result of a finished run. */
+export interface SftResult {
+  readonly model: GptModel;
+  readonly checkpointDir: string;
+  readonly finalLoss: number;
+  readonly validationLoss: number | undefined;
+}
+
+function encodeAll(model: GptModel, spec: string, config: SftConfig, length: number): TokenRow[] {
+  const rows: TokenRow[] = [];
+  for (const transcript of loadDemonstrations(spec)) {
+    const pair = splitLastTurn(transcript);
+    if (pair === undefined) continue;
+    const row = encodePromptResponse(model.tokenizer, pair, { maxPromptTokens: Math.min(config.maxPromptTokens, length - 1), length });
+    if (row.responseTokens.length > 0) rows.push(row);
+  }
+  if (rows.length === 0) throw new ConfigError(`SFT data ${spec}: no usable demonstrations`);
+  return rows;
+}
+
+/**
+ * Fine-tune (or resume) a policy on demonstrations into `outDir`.
+ * @example
+ * await trainSft({ steps: 200 }, { base: 'runs/lm', data: 'world:runs/world' }, 'runs/sft');
+ */
+export async function trainSft(
+  input: Partial<SftConfig>,
+  inputs: SftInputs,
+  outDir: string,
+  options: { resume?: boolean; onProgress?: (progress: SftProgress) => void; signal?: AbortSignal } = {},
+): Promise<SftResult> {
+  const run = new RunFolder(outDir);
+  const resume = options.resume ?? false;
+  const requested = parseSftConfig(input);
+  const config = resume ? parseSftConfig({ ...((run.savedConfig() as { config?: object }).config ?? {}), steps: requested.steps }) : requested;
+  run.start({ config, inputs }, resume);
+  // 1) model: base LM, or the newest checkpoint when resuming
+  const latest = resume ? run.latestCheckpoint() : undefined;
+  const loaded = GptModel.load(latest?.dir ?? resolveModelDir(inputs.base));
+  const model = loaded.model;
+  const saved = latest ? loaded.checkpoint.optimizer : undefined;
+  run.truncateMetrics(latest?.step ?? 0);
+  const length = Math.min(config.length ?? model.config.context, model.config.context);
+  const rows = encodeAll(model, inputs.data, config, length);
+  const validationRows = inputs.validation === undefined ? [] : encodeAll(model, inputs.validation, config, length).slice(0, 8 * config.batchSize);
+  // 2) compiled graphs
+  const trainer = new GraphTrainer(
+    model.layout,
+    lmBatchSpec(config.batchSize, length),
+    lmLoss(model.config),
+    sftOptimizer(config),
+    saved ? { params: model.params, m: saved.m, v: saved.v, step: saved.step } : GraphTrainer.initialState(model.params),
+    { threads: config.threads },
+  );
+  const validate = async (): Promise<number | undefined> => {
+    if (validationRows.length === 0) return undefined;
+    const graph = await E.CompiledGraph.compile(
+      E.buildForwardGraph(model.layout, lmBatchSpec(config.batchSize, length), (g, p, batch) => ({ loss: lmLoss(model.config)(g, p, batch).loss })),
+      { threads: config.threads },
+    );
+    let total = 0;
+    let weight = 0;
+    for (const group of chunks(validationRows, config.batchSize)) {
+      const out = await graph.run({ params: { data: trainer.state.params, shape: [model.layout.total] }, ...sftBatch(group, config.batchSize, length) });
+      total += Number(out.loss.data[0]) * group.length;
+      weight += group.length;
+    }
+    await graph.release();
+    return total / weight;
+  };
+  const checkpoint = (): string => {
+    model.params = trainer.state.params;
+    const dir = run.checkpointDir(trainer.state.step);
+    model.save(dir, {
+      metadata: { kind: 'sft', step: trainer.state.step, base: inputs.base, data: inputs.data },
+      optimizer: { m: trainer.state.m, v: trainer.state.v, step: trainer.state.step },
+      trainer: { step: trainer.state.step },
+    });
+    run.pruneCheckpoints(config.keepCheckpoints);
+    return dir;
+  };
+  // 3) the loop
+  let lastLoss = Number.NaN;
+  let validationLoss: number | undefined;
+  while (trainer.state.step < config.steps) {
+    if (options.signal?.aborted) throw new TrainingAborted(trainer.state.step);
+    const random = new Random(`${config.seed}:sft-batch:${trainer.state.step}`);
+    const batch = Array.from({ length: config.batchSize }, () => random.pick(rows));
+    const result = await trainer.step([sftBatch(batch, config.batchSize, length)]);
+    lastLoss = result.loss;
+    const step = trainer.state.step;
+    const row: Record<string, number> = { step, loss: result.loss, lr: result.learningRate, grad_norm: result.gradNorm };
+    if (step % config.evalEvery === 0 || step === config.steps) {
+      validationLoss = await validate();
+      if (validationLoss !== undefined) row.validation_loss = validationLoss;
+    }
+    run.logMetrics(row);
+    options.onProgress?.({ step, totalSteps: config.steps, loss: result.loss, validationLoss });
+    if (step % config.checkpointEvery === 0 || step === config.steps) checkpoint();
+  }
+  await trainer.release();
+  model.params = trainer.state.params;
+  const checkpointDir = run.latestCheckpoint()?.dir ?? checkpoint();
+  return { model, checkpointDir, finalLoss: lastLoss, validationLoss };
+}
