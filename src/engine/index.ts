@@ -11,7 +11,7 @@ export * from './ops/shape.ts';
 export * from './ops/matmul.ts';
 export * from './ops/nn.ts';
 export { broadcastShapes } from './ops/broadcast.ts';
-export { CompiledGraph, SessionCache, type HostTensor, type CompileOptions } from './session.ts';
+export { CompiledGraph, SessionCache, ORT_VERSION, type HostTensor, type CompileOptions } from './session.ts';
 export { encodeModel, OPSET } from './onnx-proto.ts';
 export { gradCheck, type GradCheckInput, type GradCheckResult } from './gradcheck.ts';
 export { ParamLayout, type ParamSpec, type ParamEntry, type ParamInit } from './params.ts';
