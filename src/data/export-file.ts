@@ -2,7 +2,7 @@
  * Export stored comparisons to a file in a row format, streaming from the store in store (import) order and
  * writing atomically. Exporting an imported HH file in `hh` format gives its original bytes (see `formats/hh-format.ts`).
  */
-import { ROW_FORMATS, type RowFormatId } from './formats/index.ts';
+import { ROW_FORMATS, type RowFormat, type RowFormatId } from './formats/index.ts';
 import { writeLinesAtomic, type WriteLinesResult } from './jsonl-writer.ts';
 import type { ComparisonFilter, ComparisonStore } from './store/comparison-store.ts';
 
@@ -20,9 +20,10 @@ export interface ExportOptions {
  * @returns lines written and uncompressed bytes.
  */
 export async function exportComparisons(store: ComparisonStore, out: string, options: ExportOptions): Promise<WriteLinesResult> {
-  const format = ROW_FORMATS[options.format];
+  const format: RowFormat = ROW_FORMATS[options.format];
+  const filter = options.filter ?? {};
   function* lines(): Generator<string> {
-    for (const record of store.records(options.filter ?? {})) yield format.encode(record);
+    for (const record of store.records(filter)) yield format.encode(record);
   }
-  return writeLinesAtomic(out, lines(), { gzip: options.gzip });
+  return writeLinesAtomic(out, format.encodeAll?.(store, filter) ?? lines(), { gzip: options.gzip });
 }

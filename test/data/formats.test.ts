@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildRecord, transcriptsOf } from '../../src/data/comparison-record.ts';
 import { decodeLine } from '../../src/data/comparison-reader.ts';
 import { ROW_FORMATS, detectRowFormat } from '../../src/data/formats/index.ts';
 import { hhLine, isCanonicalHhLine } from '../../src/data/formats/hh-line.ts';
+import { ComparisonStore } from '../../src/data/store/comparison-store.ts';
 import { Random } from '../../src/util/random.ts';
 import { hhDevRows } from './real-data.ts';
 
@@ -121,4 +125,23 @@ test('row problems say what was expected', () => {
   );
   assert.equal(problem('{"input": {}, "preferred_output": [], "non_preferred_output": []}'), 'missing-field: expected field "input.messages" (OpenAI preference form {"input":{"messages"},"preferred_output","non_preferred_output"})');
   assert.equal(detectRowFormat({ chosen: 'a', rejected: 'b' }), 'hh');
+});
+
+test('hh lines built inside SQLite equal hhLine of every record (control characters, astral, quotes included)', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'hhrl-hh-sql-'));
+  const store = ComparisonStore.open(join(folder, 'store.sqlite'));
+  const random = new Random('sql-json-quote');
+  const alphabet = [...Array.from({ length: 0x30 }, (_, code) => String.fromCharCode(code)), '\u007f', '\u2028', 'é', '😀', '\\', '"', '/'];
+  const text = () => Array.from({ length: random.int(20) }, () => random.pick(alphabet)).join('').replaceAll('\n\nHuman: ', '').replaceAll('\n\nAssistant: ', '');
+  const inputs = Array.from({ length: 500 }, () => {
+    const question = text();
+    return { chosen: `\n\nHuman: ${question}\n\nAssistant: ${text()}`, rejected: `\n\nHuman: ${question}\n\nAssistant: ${text()}`, task: 'helpful' as const, source: 'r' };
+  });
+  store.insert([...inputs, ...hhDevRows().slice(0, 200).map((row) => ({ ...row, task: 'harmless' as const, source: 'dev' }))]);
+  const viaSql = [...store.hhLines()];
+  assert.equal(viaSql.length, 700);
+  assert.deepEqual(viaSql, [...store.records()].map((record) => ROW_FORMATS.hh.encode(record)));
+  assert.deepEqual([...store.hhLines({ source: 'dev' })], hhDevRows().slice(0, 200).map((row) => hhLine(row.chosen, row.rejected)));
+  store.close();
+  rmSync(folder, { recursive: true, force: true });
 });

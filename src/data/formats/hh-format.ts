@@ -27,4 +27,5 @@ export const HH_FORMAT: RowFormat = {
     const { chosen, rejected } = transcriptsOf(record);
     return hhLine(chosen, rejected);
   },
+  encodeAll: (store, filter) => store.hhLines(filter),
 };

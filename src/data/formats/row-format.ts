@@ -2,6 +2,7 @@
  * A row format: how one JSON line of a comparisons file maps to the two whole HH transcripts and back.
  */
 import type { ComparisonRecord } from '../comparison-record.ts';
+import type { ComparisonFilter, ComparisonStore } from '../store/comparison-store.ts';
 
 /** Ids of the file formats hhrl reads and writes. */
 export type RowFormatId = 'hh' | 'trl' | 'openai';
@@ -25,4 +26,6 @@ export interface RowFormat {
   decode(row: Record<string, unknown>, line: string): DecodedRow;
   /** One JSON line (no newline) for a stored record. */
   encode(record: ComparisonRecord): string;
+  /** Optional faster bulk form of `encode` over a store's records in store order (same lines). */
+  encodeAll?(store: ComparisonStore, filter: ComparisonFilter): Iterable<string>;
 }
