@@ -42,6 +42,12 @@ export interface Generation {
   readonly finishReason: StopReason;
 }
 
+/** Callbacks during generation (e.g. for streaming). */
+export interface GenerateHooks {
+  /** After each chunk: row index and its new text so far (cut before a stop string). */
+  readonly onText?: (row: number, text: string) => void;
+}
+
 /** What the host loop needs from a model. */
 export interface GenerationBackend {
   readonly config: GptConfig;
@@ -65,6 +71,7 @@ export async function generate(
   backend: GenerationBackend,
   prompts: readonly (readonly number[])[],
   optionsInput: Partial<GenerateOptions> = {},
+  hooks: GenerateHooks = {},
 ): Promise<Generation[]> {
   const options = GenerateOptionsSchema.parse(optionsInput);
   const { config } = backend;
@@ -141,6 +148,11 @@ export async function generate(
         reasons[row] = 'length';
       }
       if (reasons[row] !== undefined) done[row] = 1;
+      if (hooks.onText) {
+        const kept = stopIndex[row] >= 0 ? tokens.slice(0, stopIndex[row]) : tokens.slice(0, limits[row] - lengths[row]);
+        const text = backend.decode(reasons[row] === 'eos' ? kept.slice(0, -1) : kept);
+        hooks.onText(row, reasons[row] === 'stop' ? cutAtStop(text, options.stop) : text);
+      }
     }
     nextFeeds.done = { data: done, shape: [b] };
     feeds = nextFeeds;

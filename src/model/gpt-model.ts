@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { Random } from '../util/random.ts';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint, type SavedOptimizer } from './checkpoint.ts';
 import { buildGenerateGraph, type SamplingMode } from './generate-graph.ts';
-import { generate, type GenerateOptions, type Generation } from './generate.ts';
+import { generate, type GenerateHooks, type GenerateOptions, type Generation } from './generate.ts';
 import type { GptConfig } from './gpt-config.ts';
 import { gptHidden, gptParamSpecs, lmLogits, nextTokenLogProbs, sequenceScores, tokenScalars, type GptHeads } from './gpt.ts';
 import type { BpeTokenizer } from './tokenizer/index.ts';
@@ -130,7 +130,11 @@ export class GptModel {
   }
 
   /** Generate continuations of token prompts with the KV-cache graph. */
-  generate(prompts: readonly (readonly number[])[], options: Partial<GenerateOptions> = {}): Promise<Generation[]> {
+  generate(
+    prompts: readonly (readonly number[])[],
+    options: Partial<GenerateOptions> = {},
+    hooks: GenerateHooks = {},
+  ): Promise<Generation[]> {
     return generate(
       {
         config: this.config,
@@ -143,6 +147,7 @@ export class GptModel {
       },
       prompts,
       options,
+      hooks,
     );
   }
 

@@ -6,7 +6,7 @@
  */
 import { serializeTranscript } from '../../data/hh-transcript.ts';
 import { GptModel } from '../../model/gpt-model.ts';
-import type { ChatModel, Completion, GenerationOptions } from '../../spec/chat-target.ts';
+import type { ChatModel, Completion, CompletionPiece, GenerationOptions } from '../../spec/chat-target.ts';
 import type { Conversation } from '../../spec/conversation.ts';
 import { CheckpointError } from '../../spec/errors.ts';
 import { microBatch } from '../micro-batch.ts';
@@ -56,7 +56,53 @@ export function createGptChatModel(model: GptModel, options: GptChatModelOptions
   return {
     id: options.id,
     complete: async (conversation, generation) => generateBatch({ tokens: model.tokenizer.encode(chatPrompt(conversation)), options: generation }),
+    stream: (conversation, generation) => streamCompletion(model, conversation, generation),
   };
+}
+
+/** One conversation generated alone, its text handed out chunk by chunk as the graph produces it. */
+async function* streamCompletion(model: GptModel, conversation: Conversation, settings: GenerationOptions): AsyncIterable<CompletionPiece> {
+  const pending: string[] = [];
+  let wake: (() => void) | undefined;
+  let sent = '';
+  let done = false;
+  const visible = (text: string): string => (text.startsWith(' ') ? text.slice(1) : text);
+  const finished = model
+    .generate(
+      [model.tokenizer.encode(chatPrompt(conversation))],
+      {
+        maxNewTokens: settings.maxTokens,
+        temperature: settings.temperature,
+        seed: settings.seed ?? 0,
+        stop: [...TURN_STOPS, ...settings.stop.filter((stop) => stop !== '')],
+      },
+      {
+        onText: (_row, text) => {
+          // Hold back a trailing U+FFFD: the next chunk may complete that character.
+          const stable = visible(text).replace(/\uFFFD+$/u, '');
+          if (stable.startsWith(sent) && stable.length > sent.length) {
+            pending.push(stable.slice(sent.length));
+            sent = stable;
+            wake?.();
+          }
+        },
+      },
+    )
+    .finally(() => {
+      done = true;
+      wake?.();
+    });
+  while (!done || pending.length > 0) {
+    if (pending.length === 0) {
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      continue;
+    }
+    yield { text: pending.shift()! };
+  }
+  const [generation] = await finished;
+  const text = visible(generation.text);
+  yield { text: text.startsWith(sent) ? text.slice(sent.length) : '', finishReason: generation.finishReason === 'length' ? 'length' : 'stop' };
 }
 
 /** Load a checkpoint folder as a chat model named after the folder. */
