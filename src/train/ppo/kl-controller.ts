@@ -20,14 +20,14 @@ export type KlControl = z.infer<typeof KlControlSchema>;
 export type KlController = (klCoef: number, observedKl: number, samples: number, control: KlControl) => number;
 
 /** Controllers by kind. */
-export const KL_CONTROLLERS = {
+export const KL_CONTROLLERS: Readonly<Record<KlControl['kind'], KlController>> = {
   fixed: (klCoef) => klCoef,
   /** e = clip(KL/KL_target − 1, −0.2, 0.2); λ ← λ·(1 + e·n/H) (Ziegler et al. 2019 §2.2). */
   adaptive: (klCoef, observedKl, samples, control) => {
     const error = Math.min(0.2, Math.max(-0.2, observedKl / control.klTarget - 1));
     return klCoef * (1 + (error * samples) / control.horizon);
   },
-} as const satisfies Record<KlControl['kind'], KlController>;
+};
 
 /** The next λ_KL. */
 export function nextKlCoef(control: KlControl, klCoef: number, observedKl: number, samples: number): number {
