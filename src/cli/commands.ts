@@ -5,6 +5,7 @@ import { registerExperimentCommands } from './experiment-commands.ts';
 import { registerLmCommands } from './lm-commands.ts';
 import { registerPmCommands } from './pm-commands.ts';
 import { registerRedteamCommands } from './redteam-commands.ts';
+import { registerRlCommands } from './rl-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 import { registerWorldCommands } from './world-commands.ts';
 
@@ -21,6 +22,7 @@ export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerLmCommands,
   registerPmCommands,
   registerRedteamCommands,
+  registerRlCommands,
   registerServeCommands,
   registerWorldCommands,
 ];

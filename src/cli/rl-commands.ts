@@ -1,0 +1,219 @@
+/**
+ * Policy training commands: `hhrl sft`, `hhrl rl ppo|rloo`, `hhrl dpo` and `hhrl bon`. Every training
+ * command writes a run folder (config.json, metrics.jsonl, checkpoints/), shows progress and resumes
+ * with `--resume`; options come from each method's zod schema.
+ *
+ * Prompt specs: `world:DIR` (RL train pool), `world:DIR:test`, `world:DIR:eval`, or a JSONL file of
+ * `{"prompt"}` / `{"conversation"}` rows. Data specs (DPO): as `hhrl pm train` — `world:DIR[:TASK][:SPLIT]`,
+ * `store:DB[:TASK]`, or an HH/TRL `.jsonl[.gz]` file. SFT data: `world:DIR[:train|test]` or a JSONL file of
+ * `{"transcript"}` rows.
+ */
+import { Option, type Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { GptModel } from '../model/gpt-model.ts';
+import { bestOfN } from '../train/bon/best-of-n.ts';
+import { DpoConfigSchema, trainDpo } from '../train/dpo/dpo-trainer.ts';
+import { PpoConfigSchema } from '../train/ppo/ppo-config.ts';
+import { PPO } from '../train/ppo/ppo-trainer.ts';
+import { RLOO, RlooConfigSchema } from '../train/rloo/rloo-trainer.ts';
+import { loadPrompts, worldDirOf, worldEvalPrompts } from '../train/rollout/prompts.ts';
+import { buildReward, REWARD_SOURCES, type RewardSource } from '../train/rollout/reward-source.ts';
+import type { RlCommonConfig } from '../train/rollout/rl-config.ts';
+import { trainRl, type RlAlgorithm, type RlSummary } from '../train/rollout/rl-runner.ts';
+import { RolloutOptionsSchema } from '../train/rollout/rollout.ts';
+import { summarizeEvaluation, evaluationRow } from '../train/rollout/world-eval.ts';
+import { resolveModelDir } from '../train/run-folder.ts';
+import { SftConfigSchema } from '../train/sft/sft-config.ts';
+import { trainSft } from '../train/sft/sft-trainer.ts';
+import { progressBar } from './progress.ts';
+import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const percent = (value: unknown) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');
+
+/** Print a before/after table of two evaluation rows (see `evaluationRow`). */
+export function printEvaluations(columns: Readonly<Record<string, Record<string, unknown> | null>>): void {
+  const names = Object.keys(columns);
+  const line = (label: string, pick: (row: Record<string, unknown>) => unknown) =>
+    out(`  ${label.padEnd(34)}${names.map((name) => percent(columns[name] ? pick(columns[name]!) : null).padStart(12)).join('')}`);
+  out(`  ${''.padEnd(34)}${names.map((name) => name.padStart(12)).join('')}`);
+  line('helpfulness (non-harmful)', (row) => row.helpfulness);
+  line('harmful compliance, direct', (row) => row.harm_rate);
+  line('over-refusal (borderline)', (row) => row.over_refusal);
+  const first = Object.values(columns).find((row) => row !== null);
+  for (const key of Object.keys((first?.harm_by_category as object) ?? {})) line(`  harm: ${key}`, (row) => (row.harm_by_category as Record<string, unknown>)[key]);
+  for (const key of Object.keys((first?.harm_by_strategy as object) ?? {})) line(`  attack: ${key}`, (row) => (row.harm_by_strategy as Record<string, unknown>)[key]);
+}
+
+function printRlSummary(summary: RlSummary): void {
+  const final = summary.final ?? {};
+  out(`${summary.algorithm}: ${summary.steps} iterations; final reward ${Number(final.reward).toFixed(3)}, KL ${Number(final.kl).toFixed(2)} nats`);
+  for (const [name, fit] of Object.entries(summary.sqrtKlFit)) {
+    out(`  reward vs √KL (${name}): slope ${fit.slope.toFixed(3)}, R² ${fit.r2 === null ? '—' : fit.r2.toFixed(3)} over ${fit.n} iterations`);
+  }
+  if (summary.firstEvaluation) printEvaluations({ before: summary.firstEvaluation, after: summary.lastEvaluation });
+}
+
+function registerRl<C extends RlCommonConfig>(group: Command, name: string, description: string, algorithm: RlAlgorithm<C>, schema: z.ZodObject<z.ZodRawShape>): void {
+  const command = group
+    .command(name)
+    .description(description)
+    .requiredOption('--policy <dir>', 'SFT policy π₀ (checkpoint or run folder); also the frozen reference')
+    .requiredOption('--prompts <spec>', 'training prompts: world:DIR[:train|test] or a JSONL file')
+    .requiredOption('--out <dir>', 'run folder')
+    .option('--pm <dir>', 'preference model (checkpoint or pm run folder): the reward r_PM')
+    .addOption(new Option('--reward <source>', 'reward source').choices(Object.keys(REWARD_SOURCES)).default('pm'))
+    .option('--world <dir>', 'world folder for oracle evaluation (default: the world of --prompts)')
+    .option('--resume', 'continue the run in --out from its newest checkpoint');
+  addSchemaOptions(command, schema, ['whitenAdvantages']);
+  if ('whitenAdvantages' in schema.shape) command.option('--no-whiten-advantages', 'do not whiten advantages');
+  command.action(async (raw: Record<string, unknown>) => {
+    const config = parseSchemaOptions(schema, raw) as unknown as C;
+    const world = (raw.world as string | undefined) ?? worldDirOf(String(raw.prompts));
+    const reward = buildReward(raw.reward as RewardSource, { pm: raw.pm as string | undefined, world });
+    const bar = progressBar(`rl ${name}`, config.steps, ['reward', 'kl', 'helpful', 'harm']);
+    let last: Record<string, unknown> = {};
+    const result = await trainRl(
+      algorithm,
+      config,
+      {
+        policy: String(raw.policy),
+        prompts: loadPrompts(String(raw.prompts)),
+        reward: reward.reward,
+        evalPrompts: world === undefined ? undefined : worldEvalPrompts(world),
+        description: { prompts: raw.prompts, reward: reward.description, world: world ?? null },
+      },
+      String(raw.out),
+      {
+        resume: Boolean(raw.resume),
+        onProgress: (p) => {
+          if (p.evaluation) last = evaluationRow(p.evaluation);
+          bar.update(p.step, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2), helpful: percent(last.helpfulness), harm: percent(last.harm_rate) });
+        },
+      },
+    );
+    bar.stop();
+    await reward.release();
+    printRlSummary(result.summary);
+    out(`checkpoint ${result.checkpointDir}\nmetrics ${String(raw.out)}/metrics.jsonl, summary ${String(raw.out)}/summary.json`);
+    await result.policy.release();
+  });
+}
+
+function registerSft(program: Command): void {
+  const command = program
+    .command('sft')
+    .description('supervised fine-tuning of a pretrained LM (hhrl lm train) on demonstrations; loss on assistant tokens only')
+    .requiredOption('--base <dir>', 'pretrained LM (checkpoint or lm run folder)')
+    .requiredOption('--data <spec>', 'demonstrations: world:DIR[:train|test] or a JSONL file of {"transcript"} rows')
+    .option('--validation <spec>', 'validation demonstrations (default for world:DIR: world:DIR:test)')
+    .requiredOption('--out <dir>', 'run folder')
+    .option('--resume', 'continue the run in --out from its newest checkpoint');
+  addSchemaOptions(command, SftConfigSchema);
+  command.action(async (raw: Record<string, unknown>) => {
+    const config = parseSchemaOptions(SftConfigSchema, raw);
+    const data = String(raw.data);
+    const worldData = /^world:(.+?)(?::train)?$/.exec(data);
+    const validation = (raw.validation as string | undefined) ?? (worldData ? `world:${worldData[1]}:test` : undefined);
+    const bar = progressBar('sft', config.steps, ['loss', 'val']);
+    const result = await trainSft(config, { base: String(raw.base), data, validation }, String(raw.out), {
+      resume: Boolean(raw.resume),
+      onProgress: (p) => bar.update(p.step, { loss: p.loss.toFixed(3), val: p.validationLoss?.toFixed(3) ?? '-' }),
+    });
+    bar.stop();
+    out(`SFT loss ${result.finalLoss.toFixed(4)}${result.validationLoss === undefined ? '' : `, validation ${result.validationLoss.toFixed(4)}`}\ncheckpoint ${result.checkpointDir}`);
+    await result.model.release();
+  });
+}
+
+function registerDpo(program: Command): void {
+  const command = program
+    .command('dpo')
+    .description('Direct Preference Optimization (Rafailov et al. 2023) of a policy on comparisons, against its frozen copy')
+    .requiredOption('--policy <dir>', 'starting policy, also the reference (checkpoint or run folder)')
+    .requiredOption('--data <spec...>', 'comparisons: world:DIR[:TASK][:SPLIT], store:DB[:TASK], or an HH/TRL .jsonl[.gz] file')
+    .requiredOption('--out <dir>', 'run folder')
+    .option('--world <dir>', 'world folder for oracle evaluation at start and end')
+    .option('--resume', 'continue the run in --out from its newest checkpoint');
+  addSchemaOptions(command, DpoConfigSchema);
+  command.action(async (raw: Record<string, unknown>) => {
+    const config = parseSchemaOptions(DpoConfigSchema, raw);
+    const data = raw.data as string[];
+    const world = (raw.world as string | undefined) ?? data.map((spec) => /^world:([^:]+)/.exec(spec)?.[1]).find((dir) => dir !== undefined);
+    const bar = progressBar('dpo', config.steps, ['loss', 'acc', 'margin']);
+    const result = await trainDpo(config, { policy: String(raw.policy), data, world }, String(raw.out), {
+      resume: Boolean(raw.resume),
+      onProgress: (p) => bar.update(p.step, { loss: p.row.loss.toFixed(3), acc: percent(p.row.accuracy), margin: p.row.margin.toFixed(2) }),
+    });
+    bar.stop();
+    out(`checkpoint ${result.checkpointDir}\nmetrics ${String(raw.out)}/metrics.jsonl`);
+    await result.policy.release();
+  });
+}
+
+const BonSchema = RolloutOptionsSchema.extend({}).strict();
+
+function registerBon(program: Command): void {
+  const command = program
+    .command('bon')
+    .description('best-of-n: sample n responses per prompt and keep the one the reward scores highest')
+    .requiredOption('--policy <dir>', 'policy (checkpoint or run folder)')
+    .requiredOption('--n <n>', 'samples per prompt', (value: string) => Number(value))
+    .requiredOption('--prompts <spec>', 'prompts: world:DIR[:train|test|eval] or a JSONL file')
+    .option('--pm <dir>', 'preference model (checkpoint or pm run folder)')
+    .addOption(new Option('--reward <source>', 'reward source').choices(Object.keys(REWARD_SOURCES)).default('pm'))
+    .option('--world <dir>', 'world folder (oracle reward; default: the world of --prompts)')
+    .option('--limit <n>', 'use at most this many prompts', (value: string) => Number(value))
+    .option('--batch <n>', 'rows per generation run', (value: string) => Number(value), 32)
+    .option('--seed <n>', 'sampling seed', (value: string) => Number(value), 0)
+    .option('--out <file>', 'write every sample with its reward as JSONL')
+    .option('--json <file>', 'write the summary as JSON');
+  addSchemaOptions(command, BonSchema);
+  command.action(async (raw: Record<string, unknown>) => {
+    const options = parseSchemaOptions(BonSchema, raw);
+    const world = (raw.world as string | undefined) ?? worldDirOf(String(raw.prompts));
+    const reward = buildReward(raw.reward as RewardSource, { pm: raw.pm as string | undefined, world });
+    const { model } = GptModel.load(resolveModelDir(String(raw.policy)));
+    let prompts = loadPrompts(String(raw.prompts));
+    if (raw.limit !== undefined) prompts = prompts.slice(0, Number(raw.limit));
+    const started = performance.now();
+    const results = await bestOfN(model, prompts, reward.reward, { ...options, n: Number(raw.n), batch: Number(raw.batch), seed: Number(raw.seed) });
+    const seconds = (performance.now() - started) / 1000;
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+    const summary: Record<string, unknown> = {
+      n: Number(raw.n),
+      prompts: results.length,
+      reward_first: mean(results.map((result) => result.rewards[0])),
+      reward_mean: mean(results.flatMap((result) => [...result.rewards])),
+      reward_best: mean(results.map((result) => result.rewards[result.best])),
+      seconds,
+    };
+    if (results.some((result) => result.prompt.request !== undefined)) {
+      summary.oracle_first = evaluationRow(summarizeEvaluation(results.map((result) => ({ prompt: result.prompt, response: result.samples[0].text }))));
+      summary.oracle_best = evaluationRow(summarizeEvaluation(results.map((result) => ({ prompt: result.prompt, response: result.samples[result.best].text }))));
+    }
+    if (raw.out !== undefined) {
+      const lines = results.flatMap((result) =>
+        result.samples.map((sample, i) => JSON.stringify({ id: result.prompt.id, prompt: result.prompt.prompt, response: sample.text, reward: result.rewards[i], best: i === result.best })),
+      );
+      writeFileSync(String(raw.out), `${lines.join('\n')}\n`);
+    }
+    if (raw.json !== undefined) writeFileSync(String(raw.json), `${JSON.stringify(summary, null, 2)}\n`);
+    out(`best-of-${String(raw.n)} on ${results.length} prompts in ${seconds.toFixed(1)} s (${reward.description})`);
+    out(`  reward: first sample ${Number(summary.reward_first).toFixed(3)}, mean ${Number(summary.reward_mean).toFixed(3)}, best ${Number(summary.reward_best).toFixed(3)}`);
+    if (summary.oracle_first) printEvaluations({ 'first': summary.oracle_first as Record<string, unknown>, [`best-of-${String(raw.n)}`]: summary.oracle_best as Record<string, unknown> });
+    await reward.release();
+    await model.release();
+  });
+}
+
+/** Register `hhrl sft`, `hhrl rl ppo|rloo`, `hhrl dpo` and `hhrl bon`. */
+export function registerRlCommands(program: Command): void {
+  registerSft(program);
+  const rl = program.command('rl').description('on-policy RL against a reward: r = r_PM − λ_KL·KL(π‖π₀) (Bai et al. 2022 §4.1)');
+  registerRl(rl, 'ppo', 'PPO with a value head, GAE and clipped surrogate; resumable', PPO, PpoConfigSchema as unknown as z.ZodObject<z.ZodRawShape>);
+  registerRl(rl, 'rloo', 'RLOO: k samples per prompt, leave-one-out baseline (Ahmadian et al. 2024); resumable', RLOO, RlooConfigSchema as unknown as z.ZodObject<z.ZodRawShape>);
+  registerDpo(program);
+  registerBon(program);
+}
