@@ -68,13 +68,19 @@ const SAMPLERS = {
   },
 } as const satisfies Record<SamplingMode, Sampler>;
 
+/** Cache shapes for a batch: keys transposed [B, H, D, T] (ready for q·Kᵀ), values [B, H, T, D]. */
+export function cacheShapes(config: GptConfig, batch: number): { k: number[]; v: number[] } {
+  const d = config.dModel / config.heads;
+  return { k: [batch, config.heads, d, config.context], v: [batch, config.heads, config.context, d] };
+}
+
 /** Names of the cache inputs/outputs of layer `l`. */
 export const cacheNames = (layer: number) => ({ k: `cache_k_${layer}`, v: `cache_v_${layer}` });
 
 /**
  * Build the generation graph. Inputs: params, seq [B, T], lengths [B], start [], trips [], noise
- * [steps, B], temperature [], top_k [], top_p [], eos [], done [B], logp [B, T], cache_k_l/cache_v_l
- * [B, H, T, D]. Outputs: the carried values with an `_out` suffix.
+ * [steps, B], temperature [], top_k [], top_p [], eos [], done [B], logp [B, T], cache_k_l [B, H, D, T],
+ * cache_v_l [B, H, T, D]. Outputs: the carried values with an `_out` suffix.
  */
 export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape: GenerateGraphShape): Graph {
   const { batch: b, steps, mode } = shape;
@@ -96,20 +102,20 @@ export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape
   const eos = outer.input('eos', 'int64', []);
   const done = outer.input('done', 'bool', [b]);
   const logp = outer.input('logp', 'float32', [b, t]);
+  const shapes = cacheShapes(config, b);
   const caches = Array.from({ length: config.layers }, (_, layer) => ({
-    k: outer.input(cacheNames(layer).k, 'float32', [b, h, t, d]),
-    v: outer.input(cacheNames(layer).v, 'float32', [b, h, t, d]),
+    k: outer.input(cacheNames(layer).k, 'float32', shapes.k),
+    v: outer.input(cacheNames(layer).v, 'float32', shapes.v),
   }));
-  // Per-layer weights prepared once per run, outside the loop (q weights pre-scaled by 1/√D).
+  // Per-layer weights prepared once per run, outside the loop: q, k, v projections as one [C, 3C]
+  // matrix with the 1/√D attention scale folded into the q columns.
+  const qScale = E.concat(
+    [outer.constant(new Float32Array(c).fill(1 / Math.sqrt(d)), 'float32', [c]), outer.constant(new Float32Array(2 * c).fill(1), 'float32', [2 * c])],
+    0,
+  ); // [3C]
   const weights = Array.from({ length: config.layers }, (_, layer) => {
     const pre = `h.${layer}`;
-    const w = p[`${pre}.attn.c_attn.weight`];
-    const bias = p[`${pre}.attn.c_attn.bias`];
-    const block = (i: number, scale: number) => ({
-      w: E.mul(E.slice(w, 1, i * c, (i + 1) * c), scale),
-      b: E.mul(E.slice(bias, 0, i * c, (i + 1) * c), scale),
-    });
-    return { q: block(0, 1 / Math.sqrt(d)), k: block(1, 1), v: block(2, 1) };
+    return { w: E.mul(p[`${pre}.attn.c_attn.weight`], qScale), b: E.mul(p[`${pre}.attn.c_attn.bias`], qScale) };
   });
   const unembed = config.tiedEmbeddings ? E.transpose(p.wte, [1, 0]) : p['lm_head.weight'];
   const anyActive = E.not(allTrue(outer, done));
@@ -123,8 +129,8 @@ export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape
     done: body.input('done_in', 'bool', [b]),
     logp: body.input('logp_in', 'float32', [b, t]),
     caches: caches.map((_, layer) => ({
-      k: body.input(`k_in_${layer}`, 'float32', [b, h, t, d]),
-      v: body.input(`v_in_${layer}`, 'float32', [b, h, t, d]),
+      k: body.input(`k_in_${layer}`, 'float32', shapes.k),
+      v: body.input(`v_in_${layer}`, 'float32', shapes.v),
     })),
   };
   const cap = (x: Tensor) => body.capture(x);
@@ -133,23 +139,33 @@ export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape
   const token = body.emit1('Gather', [carried.seq, position], [b], 'int64', { attributes: { axis: attr.int(1) } }); // [B]
   const wpeRow = body.emit1('Gather', [cap(p.wpe), position], [c], 'float32', { attributes: { axis: attr.int(0) } });
   let x = E.add(body.emit1('Gather', [cap(p.wte), token], [b, c], 'float32', { attributes: { axis: attr.int(0) } }), wpeRow); // [B, C]
-  const writeSlot = E.reshape(E.equal(slots, position), [1, 1, t, 1]); // [1, 1, T, 1]
   const maskRow = E.where(E.greater(slots, position), body.scalar(-1e9), body.scalar(0)); // [T]
+  const kSlot = E.expand(E.reshape(position, [1, 1, 1, 1]), [b, h, d, 1]); // [B, H, D, 1] all = position
+  const vSlot = E.expand(E.reshape(position, [1, 1, 1, 1]), [b, h, 1, d]); // [B, H, 1, D] all = position
   const newCaches: { k: Tensor; v: Tensor }[] = [];
   for (let layer = 0; layer < config.layers; layer++) {
     const pre = `h.${layer}`;
-    const wl = weights[layer];
     const a = E.layerNorm(x, cap(p[`${pre}.ln_1.weight`]), cap(p[`${pre}.ln_1.bias`]), eps); // [B, C]
-    const proj = (blk: { w: Tensor; b: Tensor }) => E.reshape(E.add(E.matmul(a, cap(blk.w)), cap(blk.b)), [b, h, 1, d]);
-    const q = proj(wl.q); // [B, H, 1, D]
-    const kCache = E.where(writeSlot, proj(wl.k), carried.caches[layer].k); // [B, H, T, D]
-    const vCache = E.where(writeSlot, proj(wl.v), carried.caches[layer].v); // [B, H, T, D]
+    const qkv = E.add(E.matmul(a, cap(weights[layer].w)), cap(weights[layer].b)); // [B, 3C]
+    const [q, k, v] = body.emit('Split', [qkv, body.ints([c, c, c])], [0, 1, 2].map(() => ({ shape: [b, c], dtype: 'float32' as const })), {
+      attributes: { axis: attr.int(1) },
+    });
+    // write this position's key and value in place of slot `position` (keys kept transposed: [B, H, D, T])
+    const kCache = body.emit1('ScatterElements', [carried.caches[layer].k, kSlot, E.reshape(k, [b, h, d, 1])], [b, h, d, t], 'float32', {
+      attributes: { axis: attr.int(3) },
+    });
+    const vCache = body.emit1('ScatterElements', [carried.caches[layer].v, vSlot, E.reshape(v, [b, h, 1, d])], [b, h, t, d], 'float32', {
+      attributes: { axis: attr.int(2) },
+    });
     newCaches.push({ k: kCache, v: vCache });
-    const scores = E.add(E.matmul(q, E.transpose(kCache, [0, 1, 3, 2])), maskRow); // [B, H, 1, T]
+    const scores = E.add(E.matmul(E.reshape(q, [b, h, 1, d]), kCache), maskRow); // [B, H, 1, T]
     const attended = E.reshape(E.matmul(E.softmax(scores), vCache), [b, c]); // [B, C]
     x = E.add(x, E.add(E.matmul(attended, cap(p[`${pre}.attn.c_proj.weight`])), cap(p[`${pre}.attn.c_proj.bias`])));
     const m = E.layerNorm(x, cap(p[`${pre}.ln_2.weight`]), cap(p[`${pre}.ln_2.bias`]), eps);
-    const up = E.gelu(E.add(E.matmul(m, cap(p[`${pre}.mlp.c_fc.weight`])), cap(p[`${pre}.mlp.c_fc.bias`])));
+    // ORT's fused tanh-GELU with bias (com.microsoft.FastGelu): one kernel instead of a chain; no gradient needed here
+    const up = body.emit1('FastGelu', [E.matmul(m, cap(p[`${pre}.mlp.c_fc.weight`])), cap(p[`${pre}.mlp.c_fc.bias`])], [b, c * config.mlpRatio], 'float32', {
+      domain: 'com.microsoft',
+    });
     x = E.add(x, E.add(E.matmul(up, cap(p[`${pre}.mlp.c_proj.weight`])), cap(p[`${pre}.mlp.c_proj.bias`])));
   }
   const final = E.layerNorm(x, cap(p['ln_f.weight']), cap(p['ln_f.bias']), eps);
@@ -188,8 +204,8 @@ export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape
       { shape: [b], dtype: 'bool' },
       { shape: [b, t], dtype: 'float32' },
       ...caches.flatMap(() => [
-        { shape: [b, h, t, d], dtype: 'float32' as const },
-        { shape: [b, h, t, d], dtype: 'float32' as const },
+        { shape: shapes.k, dtype: 'float32' as const },
+        { shape: shapes.v, dtype: 'float32' as const },
       ]),
     ],
     { attributes: { body: attr.graph(body.body()) } },

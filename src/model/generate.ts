@@ -7,7 +7,7 @@ import { ConfigError } from '../spec/errors.ts';
 import { Random } from '../util/random.ts';
 import type { CompiledGraph, HostTensor } from '../engine/index.ts';
 import type { GptConfig } from './gpt-config.ts';
-import { cacheNames, type SamplingMode } from './generate-graph.ts';
+import { cacheNames, cacheShapes, type SamplingMode } from './generate-graph.ts';
 
 /** Sampling settings. */
 export const GenerateOptionsSchema = z
@@ -103,9 +103,10 @@ export async function generate(
     done: { data: new Uint8Array(b), shape: [b] },
     logp: { data: new Float32Array(b * t), shape: [b, t] },
   };
+  const shapes = cacheShapes(config, b);
   for (let layer = 0; layer < config.layers; layer++) {
-    feeds[cacheNames(layer).k] = { data: new Float32Array(b * h * t * d), shape: [b, h, t, d] };
-    feeds[cacheNames(layer).v] = { data: new Float32Array(b * h * t * d), shape: [b, h, t, d] };
+    feeds[cacheNames(layer).k] = { data: new Float32Array(b * h * t * d), shape: shapes.k };
+    feeds[cacheNames(layer).v] = { data: new Float32Array(b * h * t * d), shape: shapes.v };
   }
   const graph = await backend.graph(b, options.chunk, mode);
   const reasons: (StopReason | undefined)[] = new Array(b).fill(undefined);
