@@ -46,13 +46,34 @@ function* syntheticLines(real: { chosen: string; rejected: string }[], count: nu
   }
 }
 
-/** Wall-clock seconds, and CPU seconds of this process (all threads): the second is less sensitive to other load. */
-async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; cpuSeconds: number; result: T }> {
+/** CPU seconds used so far by the main thread (Linux /proc; null elsewhere). Clock ticks are 10 ms. */
+function mainThreadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Wall-clock seconds; CPU seconds of this process (all threads, less sensitive to other load than wall time);
+ * CPU seconds of the main thread alone (what a worker thread takes off it).
+ */
+async function timed<T>(work: () => Promise<T>): Promise<{ seconds: number; cpuSeconds: number; mainCpuSeconds: number | null; result: T }> {
   const cpu = process.cpuUsage();
+  const mainBefore = mainThreadCpuSeconds();
   const start = performance.now();
   const result = await work();
   const used = process.cpuUsage(cpu);
-  return { seconds: (performance.now() - start) / 1000, cpuSeconds: (used.user + used.system) / 1e6, result };
+  const mainAfter = mainThreadCpuSeconds();
+  return {
+    seconds: (performance.now() - start) / 1000,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    mainCpuSeconds: mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore,
+    result,
+  };
 }
 
 interface Measured {
@@ -61,18 +82,23 @@ interface Measured {
   readonly rowsPerSecond: number;
   readonly medianCpuSeconds: number;
   readonly rowsPerCpuSecond: number;
+  readonly medianMainThreadCpuSeconds: number | null;
   readonly samples: readonly number[];
 }
 
-function summarize(name: string, runsOf: { seconds: number; cpuSeconds: number }[]): Measured {
+type Sample = { seconds: number; cpuSeconds: number; mainCpuSeconds: number | null };
+
+function summarize(name: string, runsOf: Sample[]): Measured {
   const seconds = median(runsOf.map((run) => run.seconds));
   const cpuSeconds = median(runsOf.map((run) => run.cpuSeconds));
+  const main = runsOf.map((run) => run.mainCpuSeconds);
   return {
     name,
     medianSeconds: seconds,
     rowsPerSecond: rowCount / seconds,
     medianCpuSeconds: cpuSeconds,
     rowsPerCpuSecond: rowCount / cpuSeconds,
+    medianMainThreadCpuSeconds: main.includes(null) ? null : median(main as number[]),
     samples: runsOf.map((run) => run.seconds),
   };
 }
@@ -86,12 +112,12 @@ try {
   const written = await writeLinesAtomic(input, syntheticLines(real, rowCount));
   const inputInfo = { rows: written.lines, uncompressedBytes: written.bytes, gzipBytes: statSync(input).size };
 
-  // 2) import into a fresh store, `runs` times, with rows prepared in a worker thread (the default for a file
-  //    this size) and in the main thread; store.close() (which checkpoints the WAL) is inside the timing
+  // 2) import into a fresh store, `runs` times, with rows prepared in the main thread (the default) and in a
+  //    worker thread (--parallel); store.close() (which checkpoints the WAL) is inside the timing
   const imports: Measured[] = [];
   let storePath = '';
-  for (const parallel of [true, false]) {
-    const samples: { seconds: number; cpuSeconds: number }[] = [];
+  for (const parallel of [false, true]) {
+    const samples: Sample[] = [];
     for (let run = 0; run < runs; run++) {
       storePath = join(folder, `store-${parallel}-${run}.sqlite`);
       const measured = await timed(async () => {
@@ -103,7 +129,7 @@ try {
       if (measured.result.added !== rowCount) throw new Error(`import added ${measured.result.added} of ${rowCount} rows`);
       samples.push(measured);
     }
-    imports.push(summarize(parallel ? 'import .jsonl.gz (worker)' : 'import .jsonl.gz (1 thread)', samples));
+    imports.push(summarize(parallel ? 'import .jsonl.gz --parallel' : 'import .jsonl.gz', samples));
   }
   const reimport = await timed(async () => {
     const store = ComparisonStore.open(storePath);
@@ -124,7 +150,7 @@ try {
   const exports: Measured[] = [];
   const store = ComparisonStore.open(storePath, { readonly: true });
   for (const exportCase of exportCases) {
-    const samples: { seconds: number; cpuSeconds: number }[] = [];
+    const samples: Sample[] = [];
     for (let run = 0; run < runs; run++) {
       const measured = await timed(() => exportComparisons(store, join(folder, exportCase.file), { format: exportCase.format }));
       if (measured.result.lines !== rowCount) throw new Error(`${exportCase.name}: exported ${measured.result.lines} of ${rowCount}`);
@@ -158,11 +184,14 @@ try {
     `bench:data — ${rowCount.toLocaleString('en-US')} rows (${(inputInfo.uncompressedBytes / 2 ** 20).toFixed(0)} MiB, ` +
       `${(inputInfo.gzipBytes / 2 ** 20).toFixed(0)} MiB gzip), median of ${runs}; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
   );
-  console.log(`${'step'.padEnd(30)} ${'wall s'.padStart(8)} ${'rows/s'.padStart(10)} ${'cpu s'.padStart(8)} ${'rows/cpu-s'.padStart(10)}`);
+  console.log(
+    `${'step'.padEnd(30)} ${'wall s'.padStart(8)} ${'rows/s'.padStart(10)} ${'cpu s'.padStart(8)} ${'rows/cpu-s'.padStart(10)} ${'main cpu s'.padStart(10)}`,
+  );
   for (const entry of [...imports, ...exports]) {
     console.log(
       `${entry.name.padEnd(30)} ${entry.medianSeconds.toFixed(2).padStart(8)} ${format(entry.rowsPerSecond)} ` +
-        `${entry.medianCpuSeconds.toFixed(2).padStart(8)} ${format(entry.rowsPerCpuSecond)}`,
+        `${entry.medianCpuSeconds.toFixed(2).padStart(8)} ${format(entry.rowsPerCpuSecond)} ` +
+        `${(entry.medianMainThreadCpuSeconds?.toFixed(2) ?? '—').padStart(10)}`,
     );
   }
   console.log(`hh export identical to input: ${identical}; goal import ≥ 50,000 rows/s; results in ${values.out}`);

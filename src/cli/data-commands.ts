@@ -73,9 +73,11 @@ export function registerDataCommands(program: Command): void {
     .option('--strict', 'stop at the first bad row and write nothing (default: skip bad rows and report them)', false)
     .addOption(new Option('--format <format>', 'row format').choices(['auto', ...ROW_FORMAT_IDS]).default('auto'))
     .option('--max-line-bytes <n>', 'longest line accepted, in bytes', wholeNumber, DEFAULT_MAX_LINE_BYTES)
+    .option('--parallel', 'decode rows in a worker thread (faster only with idle cores to spare)', false)
     .option('--json', 'print the report as JSON', false)
     .action(async (files: string[], options: {
-      store: string; task?: ComparisonTask; source?: string; strict: boolean; format: RowFormatId | 'auto'; maxLineBytes: number; json: boolean;
+      store: string; task?: ComparisonTask; source?: string; strict: boolean; format: RowFormatId | 'auto'; maxLineBytes: number;
+      parallel: boolean; json: boolean;
     }) => {
       const started = performance.now();
       const progress = process.stderr.isTTY

@@ -3,8 +3,6 @@
  * store exactly as it was. Default mode skips bad rows and reports how many and why; strict mode stops at the
  * first bad row and writes nothing. Importing the same file again adds nothing (content ids).
  */
-import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { COMPARISON_TASKS, type ComparisonTask } from '../spec/comparison.ts';
 import { DataFormatError } from '../spec/errors.ts';
@@ -28,10 +26,11 @@ export interface ImportOptions extends ReadComparisonsOptions {
   readonly onProgress?: (progress: { file: string; rows: number }) => void;
   readonly progressEvery?: number;
   /**
-   * Decode and hash rows in a worker thread while this thread writes to SQLite: `auto` (default) does so for
-   * files of {@link PARALLEL_MIN_FILE_BYTES} or more on a machine with two or more cores.
+   * Decode and hash rows in a worker thread while this thread writes to SQLite (default false). It takes about
+   * half the work off the main thread but costs ~0.5 s of start-up and more CPU in all, so it pays only with
+   * idle cores to spare: on the shared 2-core reference machine it was slower (see `npm run bench:data`).
    */
-  readonly parallel?: boolean | 'auto';
+  readonly parallel?: boolean;
   /** Clock for `createdAt`; default the store's. */
   readonly now?: () => Date;
 }
@@ -67,16 +66,6 @@ export function taskFromFileName(file: string): ComparisonTask | undefined {
   return found.length === 1 ? found[0] : undefined;
 }
 
-/** Files at least this large (bytes on disk) are prepared in a worker thread when `parallel` is `auto`. */
-export const PARALLEL_MIN_FILE_BYTES = 4 * 1024 * 1024;
-
-async function runInWorker(file: string, parallel: boolean | 'auto'): Promise<boolean> {
-  if (parallel !== 'auto') return parallel;
-  if (availableParallelism() < 2) return false;
-  const size = await stat(file).then((info) => info.size).catch(() => 0); // a missing file fails later, with its message
-  return size >= PARALLEL_MIN_FILE_BYTES;
-}
-
 /**
  * Import files into `store` in one transaction.
  * @throws DataFormatError for an unreadable or truncated file, a file whose task cannot be told, or (strict) the
@@ -107,7 +96,7 @@ export async function importFiles(store: ComparisonStore, files: readonly string
       let duplicates = 0;
       let skipped = 0;
       const settings = { format: options.format, maxLineBytes: options.maxLineBytes, task, source, now };
-      const prepared = (await runInWorker(file, options.parallel ?? 'auto')) ? prepareRowsInWorker(file, settings) : prepareRows(file, settings);
+      const prepared = options.parallel ? prepareRowsInWorker(file, settings) : prepareRows(file, settings);
       for await (const batch of prepared) {
         for (const row of batch) {
           rows++;
