@@ -20,7 +20,7 @@ import { runTorchBench, TORCH_INSTALL_HINT, type TorchResult } from './torch-run
 
 const { values: args } = parseArgs({
   options: {
-    json: { type: 'string' },
+    json: { type: 'string', default: '.bench-out/engine-bench.json' },
     rounds: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
     threads: { type: 'string', default: '2' },
