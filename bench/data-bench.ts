@@ -5,7 +5,7 @@
  * folder: the real rows repeated, copy k > 0 with " (k)" appended to both final responses (so every row has a
  * new content id). Each measurement runs `--runs` times into a fresh store; medians are reported.
  *
- *   npm run bench:data -- [--rows 200000] [--runs 3] [--out .bench-out/data-bench.json]
+ *   npm run bench:data -- [--rows 100000] [--runs 3] [--out .bench-out/data-bench.json]
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ const DEV_FILE = '../shared/data/hh-rlhf/harmless-base-test.dev.jsonl.gz';
 
 const { values } = parseArgs({
   options: {
-    rows: { type: 'string', default: '200000' },
+    rows: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '3' },
     out: { type: 'string', default: '.bench-out/data-bench.json' },
   },
