@@ -15,6 +15,7 @@ import { worldEvalPrompts } from '../rollout/prompts.ts';
 import { parseWith } from '../rollout/rl-config.ts';
 import { scoreRows } from '../rollout/rollout.ts';
 import { packRows, type TokenRow } from '../rollout/sequences.ts';
+import { runConfig, saveTrainingCheckpoint } from '../rollout/training-checkpoint.ts';
 import { evaluatePolicy, evaluationRow, selectEvalPrompts } from '../rollout/world-eval.ts';
 import { resolveModelDir, RunFolder } from '../run-folder.ts';
 import { encodePromptResponse, splitLastTurn } from '../sft/sft-data.ts';
@@ -104,8 +105,8 @@ export async function trainDpo(
 ): Promise<{ policy: GptModel; checkpointDir: string }> {
   const run = new RunFolder(outDir);
   const resume = options.resume ?? false;
-  const requested = parseWith(DpoConfigSchema, input, 'DPO');
-  const config = resume ? parseWith(DpoConfigSchema, { ...((run.savedConfig() as { config?: object }).config ?? {}), steps: requested.steps }, 'DPO') : requested;
+  const parse = (value: unknown) => parseWith(DpoConfigSchema, value, 'DPO');
+  const config = runConfig(run, parse, parse(input), resume);
   run.start({ config, inputs }, resume);
   // 1) models and data; reference log-probs once
   const reference = GptModel.load(resolveModelDir(inputs.policy)).model;
@@ -141,17 +142,12 @@ export async function trainDpo(
     });
     run.logMetrics({ step, kind: 'eval', ...evaluationRow(evaluation) });
   };
-  const checkpoint = (): string => {
-    policy.params = trainer.state.params;
-    const dir = run.checkpointDir(trainer.state.step);
-    policy.save(dir, {
-      metadata: { kind: 'dpo', step: trainer.state.step, policy: inputs.policy },
-      optimizer: { m: trainer.state.m, v: trainer.state.v, step: trainer.state.step },
-      trainer: { step: trainer.state.step },
+  const checkpoint = (): string =>
+    saveTrainingCheckpoint(run, policy, trainer.state, {
+      step: trainer.state.step,
+      keep: config.keepCheckpoints,
+      metadata: { kind: 'dpo', policy: inputs.policy },
     });
-    run.pruneCheckpoints(config.keepCheckpoints);
-    return dir;
-  };
   if (latest === undefined) {
     run.logMetrics({ step: 0, kind: 'data', pairs: encoded.length, skipped });
     await evaluateNow(0);

@@ -23,6 +23,7 @@ import { rlOptimizer, type RlCommonConfig } from './rl-config.ts';
 import { generateSamples, rolloutLength, scoreRows, type Sample } from './rollout.ts';
 import { actionBatchSpec } from './policy-graph.ts';
 import { actionTensor, packRows } from './sequences.ts';
+import { runConfig, saveTrainingCheckpoint } from './training-checkpoint.ts';
 import { linearFit, maskedMoments, momentsStd, runningMoments, updateMoments, whiten, type LinearFit, type RunningMoments } from './stats.ts';
 import { evaluatePolicy, evaluationRow, selectEvalPrompts, type PolicyEvaluation } from './world-eval.ts';
 
@@ -160,9 +161,7 @@ export async function trainRl<C extends RlCommonConfig>(
   const run = new RunFolder(outDir);
   const resume = options.resume ?? false;
   const requested = algorithm.parseConfig(input);
-  const config = resume
-    ? algorithm.parseConfig({ ...((run.savedConfig() as { config?: object }).config ?? {}), steps: requested.steps })
-    : requested;
+  const config = runConfig(run, algorithm.parseConfig, requested, resume);
   const k = algorithm.samplesPerPrompt(config);
   if (config.batchSize % k !== 0) throw new ConfigError(`batchSize ${config.batchSize} must be a multiple of the ${k} samples per prompt`);
   if (inputs.prompts.length === 0) throw new ConfigError('no training prompts');
@@ -204,17 +203,13 @@ export async function trainRl<C extends RlCommonConfig>(
     run.logMetrics({ step, kind: 'eval', ...evaluationRow(evaluation) });
     return evaluation;
   };
-  const checkpoint = (): string => {
-    policy.params = trainer.state.params;
-    const dir = run.checkpointDir(step);
-    policy.save(dir, {
-      metadata: { kind: algorithm.id, step, policy: inputs.policy },
-      optimizer: { m: trainer.state.m, v: trainer.state.v, step: trainer.state.step },
-      trainer: { step, state },
+  const checkpoint = (): string =>
+    saveTrainingCheckpoint(run, policy, trainer.state, {
+      step,
+      keep: config.keepCheckpoints,
+      metadata: { kind: algorithm.id, policy: inputs.policy },
+      trainer: { state },
     });
-    run.pruneCheckpoints(config.keepCheckpoints);
-    return dir;
-  };
   if (latest === undefined) await evaluateNow();
   // 2) the loop
   while (step < config.steps) {

@@ -11,6 +11,7 @@ import { ConfigError } from '../../spec/errors.ts';
 import { Random } from '../../util/random.ts';
 import { TrainingAborted } from '../lm/lm-trainer.ts';
 import { chunks, type TokenRow } from '../rollout/sequences.ts';
+import { runConfig, saveTrainingCheckpoint } from '../rollout/training-checkpoint.ts';
 import { resolveModelDir, RunFolder } from '../run-folder.ts';
 import { parseSftConfig, sftOptimizer, type SftConfig } from './sft-config.ts';
 import { encodePromptResponse, loadDemonstrations, sftBatch, splitLastTurn } from './sft-data.ts';
@@ -67,7 +68,7 @@ export async function trainSft(
   const run = new RunFolder(outDir);
   const resume = options.resume ?? false;
   const requested = parseSftConfig(input);
-  const config = resume ? parseSftConfig({ ...((run.savedConfig() as { config?: object }).config ?? {}), steps: requested.steps }) : requested;
+  const config = runConfig(run, parseSftConfig, requested, resume);
   run.start({ config, inputs }, resume);
   // 1) model: base LM, or the newest checkpoint when resuming
   const latest = resume ? run.latestCheckpoint() : undefined;
@@ -103,17 +104,12 @@ export async function trainSft(
     await graph.release();
     return total / weight;
   };
-  const checkpoint = (): string => {
-    model.params = trainer.state.params;
-    const dir = run.checkpointDir(trainer.state.step);
-    model.save(dir, {
-      metadata: { kind: 'sft', step: trainer.state.step, base: inputs.base, data: inputs.data },
-      optimizer: { m: trainer.state.m, v: trainer.state.v, step: trainer.state.step },
-      trainer: { step: trainer.state.step },
+  const checkpoint = (): string =>
+    saveTrainingCheckpoint(run, model, trainer.state, {
+      step: trainer.state.step,
+      keep: config.keepCheckpoints,
+      metadata: { kind: 'sft', base: inputs.base, data: inputs.data },
     });
-    run.pruneCheckpoints(config.keepCheckpoints);
-    return dir;
-  };
   // 3) the loop
   let lastLoss = Number.NaN;
   let validationLoss: number | undefined;
