@@ -1,39 +1,54 @@
 /**
- * `hhrl demo`: the main job on the embedded default. Today: pretrain a small GPT on the text the
- * package ships (`assets/demo-corpus.txt`) and sample from it. Issue 5 grows it into the whole
- * pipeline (world → base LM → SFT → preference model → PPO → evaluation → report).
+ * `hhrl demo [--out DIR] [--seed N]`: the main job on the embedded default — the paper's pipeline on the
+ * HH world (world → base LM → SFT → mixed preference model → PPO → evaluation), `report.html`, and a
+ * summary table in the terminal. Resumable: run it again to continue where it stopped.
  */
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { trainLanguageModel } from '../train/lm/lm-trainer.ts';
-import { progressBar } from './progress.ts';
+import { runDemo, DemoConfigSchema, type DemoProgress } from '../eval/demo-pipeline.ts';
+import { renderDemoReport } from '../report/demo-report.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { progressBar, type ProgressBar } from './progress.ts';
+import { printEvaluations } from './rl-commands.ts';
+import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 
-const CORPUS = fileURLToPath(new URL('../../assets/demo-corpus.txt', import.meta.url));
+const percent = (value: number | null) => (value === null ? '—' : `${(100 * value).toFixed(1)}%`);
 
 /** Register `hhrl demo`. */
 export function registerDemoCommands(program: Command): void {
-  program
+  const command = program
     .command('demo')
-    .description('run the main job on the embedded default (resumable)')
-    .option('--out <dir>', 'run folder', 'runs/demo')
-    .option('--seed <n>', 'seed', (value: string) => Number(value), 0)
-    .option('--steps <n>', 'pretraining steps', (value: string) => Number(value), 300)
-    .action(async (options: { out: string; seed: number; steps: number }) => {
-      const started = performance.now();
-      const bar = progressBar('pretrain', options.steps, ['loss']);
-      const result = await trainLanguageModel(
-        { text: CORPUS, size: 'tiny', vocabSize: 512, steps: options.steps, batchSize: 16, seed: options.seed, checkpointEvery: 100 },
-        `${options.out}/lm`,
-        { resume: (await import('node:fs')).existsSync(`${options.out}/lm/config.json`), onProgress: (p) => bar.update(p.step, { loss: p.loss.toFixed(3) }) },
-      );
-      bar.stop();
-      const prompts = ['Human: What is seven plus five?\n\nAssistant:', 'Human: Tell me a short story about a river.\n\nAssistant:'];
-      const generations = await result.model.generate(
-        prompts.map((prompt) => result.model.tokenizer.encode(`\n\n${prompt}`)),
-        { maxNewTokens: 48, temperature: 0.7, topK: 40, seed: options.seed, stop: ['\n\nHuman:'] },
-      );
-      prompts.forEach((prompt, i) => process.stdout.write(`${prompt}${generations[i].text}\n\n`));
-      process.stdout.write(`loss ${result.finalLoss.toFixed(3)}, ${((performance.now() - started) / 60000).toFixed(1)} minutes; run folder ${options.out}\n`);
-      await result.model.release();
-    });
+    .description('the paper\'s pipeline on the HH world in minutes: world → base LM → SFT → PM → PPO → evaluation → report.html (resumable)')
+    .option('--out <dir>', 'demo folder', 'runs/demo');
+  addSchemaOptions(command, DemoConfigSchema);
+  command.action(async (raw: Record<string, unknown>) => {
+    const config = parseSchemaOptions(DemoConfigSchema, raw);
+    const dir = String(raw.out);
+    const bars = new Map<string, ProgressBar>();
+    const onProgress = (p: DemoProgress) => {
+      let bar = bars.get(p.stage);
+      if (bar === undefined) {
+        for (const other of bars.values()) other.stop();
+        bar = progressBar(p.stage.padEnd(5), p.total, Object.keys(p.fields));
+        bars.set(p.stage, bar);
+      }
+      bar.update(p.step, p.fields);
+    };
+    const result = await runDemo(config, dir, { onProgress });
+    for (const bar of bars.values()) bar.stop();
+    writeFileAtomic(join(dir, 'report.html'), renderDemoReport(result));
+    const { summary } = result;
+    const out = (line = '') => process.stdout.write(`${line}\n`);
+    out();
+    out(`                          SFT        PPO`);
+    out(`  helpfulness       ${percent(summary.sft.helpfulness).padStart(10)} ${percent(summary.ppo.helpfulness).padStart(10)}`);
+    out(`  harm rate (direct)${percent(summary.sft.harm_rate).padStart(10)} ${percent(summary.ppo.harm_rate).padStart(10)}`);
+    out(`  over-refusal      ${percent(summary.sft.over_refusal).padStart(10)} ${percent(summary.ppo.over_refusal).padStart(10)}`);
+    out(`  reward vs √KL (first half of PPO): slope ${summary.sqrtkl_fit.slope.toFixed(3)}, R² ${summary.sqrtkl_fit.r2 === null ? '—' : summary.sqrtkl_fit.r2.toFixed(3)}`);
+    out(`  PM: accuracy ${percent(summary.pm.accuracy)}, gold ${percent(summary.pm.gold_accuracy)}, ECE ${summary.pm.ece.toFixed(3)} on ${summary.pm.n} held-out comparisons`);
+    out(`  ${summary.minutes.toFixed(1)} minutes`);
+    out();
+    printEvaluations({ SFT: result.ppo.firstEvaluation, PPO: result.ppo.lastEvaluation });
+    out(`\nreport ${join(dir, 'report.html')}\nsummary ${join(dir, 'summary.json')}`);
+  });
 }

@@ -1,0 +1,178 @@
+/**
+ * The paper's pipeline on the HH world, end to end (`hhrl demo`): world → base LM → SFT → mixed
+ * preference model → PPO against it → evaluation with the oracle, before and after RL. Each stage is
+ * a run folder under the demo folder; a stage that finished is skipped and one that was killed resumes,
+ * so the whole demo is resumable. Writes `summary.json` and the data `report.html` renders.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { GptModel } from '../model/gpt-model.ts';
+import { loadPairs } from '../train/preference/pm-data.ts';
+import { trainPreferenceModel } from '../train/preference/pm-trainer.ts';
+import { trainLanguageModel } from '../train/lm/lm-trainer.ts';
+import { trainPpo } from '../train/ppo/ppo-trainer.ts';
+import { loadPrompts, worldEvalPrompts } from '../train/rollout/prompts.ts';
+import { preferenceModelReward } from '../train/rollout/reward.ts';
+import { parseWith } from '../train/rollout/rl-config.ts';
+import { readMetricRows, type RlSummary } from '../train/rollout/rl-runner.ts';
+import { RunFolder } from '../train/run-folder.ts';
+import { trainSft } from '../train/sft/sft-trainer.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { generateWorld, resolveWorldConfig, writeWorld } from '../world/index.ts';
+import { evaluatePreferenceModel, type PmEvalReport } from './pm-eval.ts';
+
+/** Demo settings: sized so the whole pipeline runs in minutes on two cores. */
+export const DemoConfigSchema = z
+  .object({
+    seed: z.number().int().min(0).max(0xffffffff).default(0).describe('seed of the world and of every stage'),
+    worldSize: z.enum(['small', 'default', 'large']).default('small').describe('HH world size'),
+    lmSize: z.enum(['tiny', 'small']).default('tiny').describe('GPT size of the policy and the PM'),
+    vocabSize: z.number().int().min(258).default(1024).describe('BPE vocabulary of the base LM'),
+    lmSteps: z.number().int().min(1).default(500).describe('base-LM pretraining steps on the world corpus'),
+    sftSteps: z.number().int().min(1).default(300).describe('SFT steps on the world demonstrations'),
+    pmSteps: z.number().int().min(1).default(250).describe('preference-model steps on both tasks\' comparisons'),
+    ppoSteps: z.number().int().min(1).default(40).describe('PPO iterations'),
+    ppoBatch: z.number().int().min(1).default(32).describe('PPO samples per iteration'),
+    klCoef: z.number().min(0).default(0.05).describe('λ_KL of PPO (see ppo-config.ts for why not the paper\'s 0.001)'),
+    evalPerSet: z.number().int().min(1).default(40).describe('prompts per world evaluation set'),
+    threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),
+  })
+  .strict();
+
+/** Demo settings (see `DemoConfigSchema`). */
+export type DemoConfig = z.infer<typeof DemoConfigSchema>;
+
+/** A stage's progress: its name, step and total, and a few numbers to show. */
+export interface DemoProgress {
+  readonly stage: 'world' | 'lm' | 'sft' | 'pm' | 'ppo';
+  readonly step: number;
+  readonly total: number;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** The headline of one policy's evaluation. */
+export interface PolicyHeadline {
+  readonly helpfulness: number | null;
+  readonly harm_rate: number | null;
+  readonly over_refusal: number | null;
+}
+
+/** `summary.json` of a demo (issue 5's schema plus detail). */
+export interface DemoSummary {
+  readonly sft: PolicyHeadline;
+  readonly ppo: PolicyHeadline;
+  /** Reward against √KL over the first half of PPO. */
+  readonly sqrtkl_fit: { readonly slope: number; readonly r2: number | null };
+  readonly minutes: number;
+  readonly stage_minutes: Readonly<Record<string, number>>;
+  readonly pm: { readonly accuracy: number | null; readonly gold_accuracy: number | null; readonly ece: number; readonly n: number };
+  readonly seed: number;
+}
+
+/** Everything the report shows. */
+export interface DemoResult {
+  readonly summary: DemoSummary;
+  readonly ppo: RlSummary;
+  readonly ppoRows: readonly Record<string, unknown>[];
+  readonly pmEval: PmEvalReport;
+  readonly config: DemoConfig;
+}
+
+function headline(row: Record<string, unknown> | null): PolicyHeadline {
+  const number = (value: unknown) => (typeof value === 'number' ? value : null);
+  return { helpfulness: number(row?.helpfulness), harm_rate: number(row?.harm_rate), over_refusal: number(row?.over_refusal) };
+}
+
+/**
+ * Run (or resume) the demo in `dir`.
+ * @example
+ * const result = await runDemo({ seed: 0 }, 'runs/demo');
+ * result.summary.ppo.harm_rate
+ */
+export async function runDemo(input: Partial<DemoConfig>, dir: string, options: { onProgress?: (progress: DemoProgress) => void } = {}): Promise<DemoResult> {
+  const config = parseWith(DemoConfigSchema, input, 'demo');
+  const stageMinutes: Record<string, number> = existsSync(join(dir, 'stage-minutes.json')) ? JSON.parse(readFileSync(join(dir, 'stage-minutes.json'), 'utf8')) : {};
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    stageMinutes[stage] = (stageMinutes[stage] ?? 0) + (performance.now() - started) / 60000;
+    writeFileAtomic(join(dir, 'stage-minutes.json'), `${JSON.stringify(stageMinutes, null, 2)}\n`);
+    return result;
+  };
+  const report = (stage: DemoProgress['stage'], step: number, total: number, fields: Record<string, string> = {}) => options.onProgress?.({ stage, step, total, fields });
+  const resumeOf = (stageDir: string) => existsSync(join(stageDir, 'config.json'));
+  const finished = (stageDir: string, steps: number) => new RunFolder(stageDir).checkpointSteps().includes(steps);
+  // 1) world
+  const worldDir = join(dir, 'world');
+  await timed('world', async () => {
+    if (!existsSync(join(worldDir, 'world.json'))) writeWorld(generateWorld(resolveWorldConfig(config.seed, config.worldSize)), worldDir);
+    report('world', 1, 1);
+  });
+  const world = (await import('../world/index.ts')).loadWorld(worldDir);
+  // 2) base LM on the world corpus
+  const lmDir = join(dir, 'lm');
+  if (!finished(lmDir, config.lmSteps)) {
+    await timed('lm', () =>
+      trainLanguageModel(
+        { text: world.corpusPath, size: config.lmSize, vocabSize: config.vocabSize, steps: config.lmSteps, batchSize: 16, seed: config.seed, checkpointEvery: 100, evalEvery: 100, threads: config.threads },
+        lmDir,
+        { resume: resumeOf(lmDir), onProgress: (p) => report('lm', p.step, p.totalSteps, { loss: p.loss.toFixed(3) }) },
+      ),
+    );
+  }
+  // 3) SFT on demonstrations (assistant tokens only)
+  const sftDir = join(dir, 'sft');
+  if (!finished(sftDir, config.sftSteps)) {
+    await timed('sft', () =>
+      trainSft(
+        { steps: config.sftSteps, batchSize: 16, seed: config.seed, threads: config.threads, evalEvery: 100, checkpointEvery: 100 },
+        { base: lmDir, data: `world:${worldDir}`, validation: `world:${worldDir}:test` },
+        sftDir,
+        { resume: resumeOf(sftDir), onProgress: (p) => report('sft', p.step, p.totalSteps, { loss: p.loss.toFixed(3) }) },
+      ),
+    );
+  }
+  // 4) mixed preference model (both tasks), initialised from the base LM
+  const pmDir = join(dir, 'pm');
+  const { pairs } = await loadPairs([`world:${worldDir}:both:train`]);
+  const pm = await timed('pm', () =>
+    trainPreferenceModel(
+      { steps: config.pmSteps, seed: config.seed, model: { size: config.lmSize, context: 128 } },
+      pairs,
+      {
+        runDir: pmDir,
+        resume: existsSync(join(pmDir, 'config.json')),
+        init: GptModel.load(new RunFolder(lmDir).latestCheckpoint()!.dir).model,
+        onProgress: (p) => report('pm', p.step, p.steps, { loss: p.loss.toFixed(3) }),
+      },
+    ),
+  );
+  const pmEval = await timed('pm-eval', async () => evaluatePreferenceModel(pm.scorer, (await loadPairs([`world:${worldDir}:both:test`])).pairs));
+  // 5) PPO against the PM, evaluated with the oracle before, during and after
+  const ppoDir = join(dir, 'ppo');
+  const ppo = await timed('ppo', async () => {
+    if (existsSync(join(ppoDir, 'summary.json')) && finished(ppoDir, config.ppoSteps)) return JSON.parse(readFileSync(join(ppoDir, 'summary.json'), 'utf8')) as RlSummary;
+    const result = await trainPpo(
+      { steps: config.ppoSteps, batchSize: config.ppoBatch, miniBatchSize: Math.max(1, config.ppoBatch / 2), klCoef: config.klCoef, seed: config.seed, evalEvery: 10, evalPerSet: config.evalPerSet, threads: config.threads, checkpointEvery: 10 },
+      { policy: sftDir, prompts: loadPrompts(`world:${worldDir}`), reward: preferenceModelReward(pm.scorer), evalPrompts: worldEvalPrompts(worldDir), description: { prompts: `world:${worldDir}`, reward: `pm:${pmDir}` } },
+      ppoDir,
+      { resume: resumeOf(ppoDir), onProgress: (p) => report('ppo', p.step, p.totalSteps, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2) }) },
+    );
+    await result.policy.release();
+    return result.summary;
+  });
+  await pm.scorer.release();
+  const fit = ppo.sqrtKlFit.firstHalf;
+  const summary: DemoSummary = {
+    sft: headline(ppo.firstEvaluation),
+    ppo: headline(ppo.lastEvaluation),
+    sqrtkl_fit: { slope: fit.slope, r2: fit.r2 },
+    minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
+    stage_minutes: stageMinutes,
+    pm: { accuracy: pmEval.accuracy, gold_accuracy: pmEval.gold_accuracy, ece: pmEval.ece, n: pmEval.n },
+    seed: config.seed,
+  };
+  writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return { summary, ppo, ppoRows: readMetricRows(new RunFolder(ppoDir)), pmEval, config };
+}

@@ -1,0 +1,102 @@
+/**
+ * `report.html` of `hhrl demo`: a self-contained page (inline SVG, no scripts, no external files) with
+ * the PPO training curves, PM reward against √KL with its least-squares line, the oracle's evaluation
+ * before and after RL (helpfulness, harm by category and by attack strategy, over-refusal), and the
+ * preference model's calibration. Every string from data goes through `escapeHtml`.
+ */
+import { reliabilitySvg } from '../eval/pm-report-html.ts';
+import type { DemoResult } from '../eval/demo-pipeline.ts';
+import { escapeHtml } from '../redteam/index.ts';
+
+const percent = (value: unknown) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');
+const fixed = (value: unknown, digits = 3) => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '—');
+
+/** A small line chart of `ys` against `xs` (SVG). */
+export function lineChart(title: string, xs: readonly number[], ys: readonly number[], width = 300, height = 180): string {
+  const pad = 34;
+  const finite = ys.filter(Number.isFinite);
+  if (xs.length === 0 || finite.length === 0) return '';
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const [y0, y1] = [Math.min(...finite), Math.max(...finite)];
+  const x = (v: number) => pad + ((v - x0) / Math.max(x1 - x0, 1e-12)) * (width - 2 * pad);
+  const y = (v: number) => height - pad - ((v - y0) / Math.max(y1 - y0, 1e-12)) * (height - 2 * pad);
+  const points = xs.map((xv, i) => `${x(xv).toFixed(1)},${y(ys[i]).toFixed(1)}`).join(' ');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-size="10" role="img" aria-label="${escapeHtml(title)}">
+<rect x="${pad}" y="${pad / 2}" width="${width - 2 * pad}" height="${height - 1.5 * pad}" fill="none" stroke="#ccc"/>
+<polyline fill="none" stroke="#2c6fbb" stroke-width="1.5" points="${points}"/>
+<text x="${width / 2}" y="12" text-anchor="middle" font-weight="bold">${escapeHtml(title)}</text>
+<text x="${pad}" y="${height - 8}">${fixed(x0, 0)}</text><text x="${width - pad}" y="${height - 8}" text-anchor="end">${fixed(x1, 0)}</text>
+<text x="${pad - 3}" y="${y(y1) + 4}" text-anchor="end">${fixed(y1, 2)}</text><text x="${pad - 3}" y="${y(y0)}" text-anchor="end">${fixed(y0, 2)}</text>
+</svg>`;
+}
+
+/** Reward against √KL: every iteration as a point (first half filled), and the fitted line over the first half. */
+export function sqrtKlChart(points: readonly { sqrtKl: number; reward: number; firstHalf: boolean }[], fit: { slope: number; intercept: number }, width = 360, height = 260): string {
+  const pad = 40;
+  if (points.length === 0) return '';
+  const xs = points.map((p) => p.sqrtKl);
+  const ys = points.map((p) => p.reward);
+  const [x0, x1] = [0, Math.max(...xs, 1e-6)];
+  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  const x = (v: number) => pad + ((v - x0) / Math.max(x1 - x0, 1e-12)) * (width - 2 * pad);
+  const y = (v: number) => height - pad - ((v - y0) / Math.max(y1 - y0, 1e-12)) * (height - 2 * pad);
+  const dots = points
+    .map((p) => `<circle cx="${x(p.sqrtKl).toFixed(1)}" cy="${y(p.reward).toFixed(1)}" r="3" fill="${p.firstHalf ? '#2c6fbb' : 'none'}" stroke="#2c6fbb"/>`)
+    .join('');
+  const line = Number.isFinite(fit.slope)
+    ? `<line x1="${x(x0)}" y1="${y(fit.intercept)}" x2="${x(x1)}" y2="${y(fit.intercept + fit.slope * x1)}" stroke="#c0392b" stroke-dasharray="5 3"/>`
+    : '';
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-size="10" role="img" aria-label="reward against square root of KL">
+<rect x="${pad}" y="${pad / 2}" width="${width - 2 * pad}" height="${height - 1.5 * pad}" fill="none" stroke="#ccc"/>${dots}${line}
+<text x="${width / 2}" y="${height - 6}" text-anchor="middle">√KL(π‖π₀) (nats^½)</text>
+<text x="12" y="${height / 2}" transform="rotate(-90 12 ${height / 2})" text-anchor="middle">PM reward</text>
+<text x="${pad}" y="${height - pad + 12}">0</text><text x="${width - pad}" y="${height - pad + 12}" text-anchor="end">${fixed(x1, 2)}</text>
+<text x="${pad - 3}" y="${y(y1) + 4}" text-anchor="end">${fixed(y1, 2)}</text><text x="${pad - 3}" y="${y(y0)}" text-anchor="end">${fixed(y0, 2)}</text>
+</svg>`;
+}
+
+function evalTable(before: Record<string, unknown> | null, after: Record<string, unknown> | null): string {
+  const row = (label: string, pick: (r: Record<string, unknown>) => unknown) =>
+    `<tr><td>${escapeHtml(label)}</td><td>${percent(before ? pick(before) : null)}</td><td>${percent(after ? pick(after) : null)}</td></tr>`;
+  const keys = (field: string) => Object.keys(((before ?? after)?.[field] as object | undefined) ?? {});
+  const nested = (field: string, key: string) => (r: Record<string, unknown>) => (r[field] as Record<string, unknown> | undefined)?.[key];
+  return `<table><thead><tr><th>oracle metric</th><th>SFT (before RL)</th><th>PPO (after RL)</th></tr></thead><tbody>
+${row('helpfulness (non-harmful requests)', (r) => r.helpfulness)}
+${row('harmful compliance, direct requests', (r) => r.harm_rate)}
+${row('over-refusal (borderline requests)', (r) => r.over_refusal)}
+${row('evasion (benign requests)', (r) => r.benign_evasion)}
+${row('clarifying (ambiguous requests)', (r) => r.clarifying)}
+${keys('harm_by_category').map((key) => row(`harm: ${key}`, nested('harm_by_category', key))).join('\n')}
+${keys('harm_by_strategy').map((key) => row(`attack success: ${key}`, nested('harm_by_strategy', key))).join('\n')}
+</tbody></table>`;
+}
+
+/** The whole page. */
+export function renderDemoReport(result: DemoResult): string {
+  const train = result.ppoRows.filter((row) => row.kind === 'train') as Record<string, number>[];
+  const steps = train.map((row) => row.step);
+  const half = Math.max(2, Math.ceil(train.length / 2));
+  const fit = result.ppo.sqrtKlFit.firstHalf;
+  const { summary } = result;
+  const curves = (['reward', 'kl', 'entropy', 'response_length', 'clip_fraction', 'value_loss'] as const)
+    .map((name) => lineChart(name, steps, train.map((row) => row[name])))
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>hhrl demo report</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:64em}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}svg{margin:4px}</style>
+</head><body>
+<h1>hhrl demo: RLHF on the HH world</h1>
+<p>World seed ${summary.seed}; ${fixed(summary.minutes, 1)} minutes in all (${Object.entries(summary.stage_minutes).map(([stage, minutes]) => `${escapeHtml(stage)} ${fixed(minutes, 2)}`).join(', ')}).</p>
+<h2>Before and after RL (oracle, held-out evaluation sets)</h2>
+${evalTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation)}
+<h2>PPO training (${train.length} iterations)</h2>
+<div>${curves}</div>
+<h2>PM reward against √KL(π‖π₀)</h2>
+<p>Least squares over the first half (${fit.n} iterations, filled points): slope ${fixed(fit.slope)}, R² ${fixed(fit.r2)}; over the whole run: slope ${fixed(result.ppo.sqrtKlFit.all.slope)}, R² ${fixed(result.ppo.sqrtKlFit.all.r2)}.</p>
+${sqrtKlChart(train.map((row, i) => ({ sqrtKl: row.sqrt_kl, reward: row.reward, firstHalf: i < half })), fit)}
+<h2>Preference model (held-out world comparisons, both tasks)</h2>
+<p>${result.pmEval.n} comparisons: accuracy against labels ${percent(result.pmEval.accuracy)}, gold accuracy against the oracle ${percent(result.pmEval.gold_accuracy)}, expected calibration error ${fixed(result.pmEval.ece, 4)}.</p>
+${reliabilitySvg(result.pmEval.calibration)}
+</body></html>
+`;
+}
