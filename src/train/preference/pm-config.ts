@@ -52,7 +52,7 @@ export const PmTrainConfigSchema = z
     bucketStep: z.number().int().min(1).max(4096).default(16).describe('sequence lengths round up to a multiple of this (one compiled graph per length)'),
     marginScale: z.number().min(0).max(10).default(0).describe('margin m = marginScale × strength in −log σ(Δr − m); 0 = plain Bradley–Terry'),
     mix: z
-      .record(z.enum(['helpful', 'harmless']), z.number().min(0))
+      .partialRecord(z.enum(['helpful', 'harmless']), z.number().min(0))
       .nullable()
       .default(null)
       .describe('share of each batch drawn from each task, e.g. {"helpful":1,"harmless":1}; null = in proportion to the data'),
