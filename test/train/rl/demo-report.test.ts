@@ -1,0 +1,37 @@
+/**
+ * The demo report: charts and tables render from a run's numbers, and strings from data are escaped.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lineChart, renderDemoReport, sqrtKlChart } from '../../../src/report/demo-report.ts';
+import type { DemoResult } from '../../../src/eval/demo-pipeline.ts';
+import { linearFit } from '../../../src/train/rollout/stats.ts';
+
+const evaluation = (harm: number) => ({
+  helpfulness: 0.5,
+  harm_rate: harm,
+  over_refusal: 0.1,
+  harm_by_category: { '<script>alert(1)</script>': harm },
+  harm_by_strategy: { direct: harm, roleplay: 0.4 },
+});
+
+test('report.html shows before/after rates, the √KL fit and escapes data strings', () => {
+  const rows = Array.from({ length: 6 }, (_, i) => ({ kind: 'train', step: i + 1, reward: 0.5 * i, sqrt_kl: i, kl: i * i, entropy: 2, response_length: 20, clip_fraction: 0.01, value_loss: 0.2 }));
+  const fit = linearFit(rows.slice(0, 3).map((row) => row.sqrt_kl), rows.slice(0, 3).map((row) => row.reward));
+  const result = {
+    summary: { sft: { helpfulness: 0.5, harm_rate: 0.3, over_refusal: 0.1 }, ppo: { helpfulness: 0.5, harm_rate: 0.1, over_refusal: 0.1 }, sqrtkl_fit: { slope: 0.5, r2: 1 }, minutes: 3.5, stage_minutes: { lm: 1 }, pm: { accuracy: 0.8, gold_accuracy: 0.9, ece: 0.05, n: 10 }, seed: 0 },
+    ppo: { algorithm: 'ppo', steps: 6, sqrtKlFit: { all: fit, firstHalf: fit }, firstEvaluation: evaluation(0.3), lastEvaluation: evaluation(0.1), final: null },
+    ppoRows: rows,
+    pmEval: { n: 10, accuracy: 0.8, gold_accuracy: 0.9, ece: 0.05, calibration: { bins: [], ece: 0.05 } },
+    config: {},
+  } as unknown as DemoResult;
+  const html = renderDemoReport(result);
+  assert.ok(!html.includes('<script>'), 'category names are escaped');
+  assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'));
+  assert.match(html, /harmful compliance, direct requests<\/td><td>30\.0%<\/td><td>10\.0%/);
+  assert.match(html, /slope 0\.500, R² 1\.000/);
+  assert.match(html, /attack success: roleplay<\/td><td>40\.0%/);
+  assert.equal((html.match(/<polyline/g) ?? []).length, 6, 'six training curves');
+  assert.equal(lineChart('x', [], []), '');
+  assert.equal((sqrtKlChart([{ sqrtKl: 1, reward: 2, firstHalf: true }], { slope: 1, intercept: 1 }).match(/<circle/g) ?? []).length, 1);
+});
