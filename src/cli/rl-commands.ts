@@ -9,7 +9,6 @@
  * `{"transcript"}` rows.
  */
 import { Option, type Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { GptModel } from '../model/gpt-model.ts';
 import { bestOfN } from '../train/bon/best-of-n.ts';
@@ -26,6 +25,7 @@ import { summarizeEvaluation, evaluationRow } from '../train/rollout/world-eval.
 import { resolveModelDir } from '../train/run-folder.ts';
 import { SftConfigSchema } from '../train/sft/sft-config.ts';
 import { trainSft } from '../train/sft/sft-trainer.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
 import { progressBar } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 
@@ -197,9 +197,9 @@ function registerBon(program: Command): void {
       const lines = results.flatMap((result) =>
         result.samples.map((sample, i) => JSON.stringify({ id: result.prompt.id, prompt: result.prompt.prompt, response: sample.text, reward: result.rewards[i], best: i === result.best })),
       );
-      writeFileSync(String(raw.out), `${lines.join('\n')}\n`);
+      writeFileAtomic(String(raw.out), `${lines.join('\n')}\n`);
     }
-    if (raw.json !== undefined) writeFileSync(String(raw.json), `${JSON.stringify(summary, null, 2)}\n`);
+    if (raw.json !== undefined) writeFileAtomic(String(raw.json), `${JSON.stringify(summary, null, 2)}\n`);
     out(`best-of-${String(raw.n)} on ${results.length} prompts in ${seconds.toFixed(1)} s (${reward.description})`);
     out(`  reward: first sample ${Number(summary.reward_first).toFixed(3)}, mean ${Number(summary.reward_mean).toFixed(3)}, best ${Number(summary.reward_best).toFixed(3)}`);
     if (summary.oracle_first) printEvaluations({ 'first': summary.oracle_first as Record<string, unknown>, [`best-of-${String(raw.n)}`]: summary.oracle_best as Record<string, unknown> });
