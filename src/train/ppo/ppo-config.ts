@@ -21,6 +21,7 @@ export const PpoConfigSchema = RlCommonSchema.extend({
   clipRangeValue: z.number().positive().nullable().default(0.2).describe('ε_V of the value clip (null = unclipped)'),
   valueCoef: z.number().min(0).default(0.1).describe('c₁, weight of the value loss (shared trunk)'),
   entropyCoef: z.number().min(0).default(0).describe('c₂, entropy bonus (Bai et al. 2022: none)'),
+  valueThroughTrunk: z.boolean().default(true).describe('let the value loss train the shared trunk too (as a value head on the policy does); off: the head is a probe on detached features'),
   whitenAdvantages: z.boolean().default(true).describe('whiten advantages over the batch\'s response tokens'),
 }).strict();
 

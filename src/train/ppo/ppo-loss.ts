@@ -18,6 +18,8 @@ export interface PpoLossConfig {
   readonly valueCoef: number;
   /** c₂, weight of the entropy bonus (0 = none). */
   readonly entropyCoef: number;
+  /** Let the value loss's gradient reach the shared trunk (false: only the value head learns from it). */
+  readonly valueThroughTrunk: boolean;
 }
 
 /**
@@ -71,7 +73,7 @@ export function ppoBatchSpec(batch: number, length: number): BatchSpec {
 export function ppoLoss(model: GptConfig, config: PpoLossConfig): LossBuilder {
   return (_graph, params, batch) => {
     const { mask } = batch;
-    const out = policyOutputs(model, params, batch.tokens, true);
+    const out = policyOutputs(model, params, batch.tokens, true, config.valueThroughTrunk);
     const policy = clippedSurrogate(
       { logProbs: out.logProbs, oldLogProbs: batch.old_logprobs, advantages: batch.advantages, mask },
       config.clipRange,

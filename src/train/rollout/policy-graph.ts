@@ -20,18 +20,23 @@ export interface PolicyOutputs {
   readonly values?: E.Tensor;
 }
 
-/** Forward the policy on tokens [B, T]: log π and entropy per action, and values [B, T−1] if asked. */
+/**
+ * Forward the policy on tokens [B, T]: log π and entropy per action, and values [B, T−1] if asked.
+ * `valueThroughTrunk: false` stops the value loss's gradient at the trunk (the value head reads
+ * detached hidden states), so a freshly initialised value head cannot disturb the language model.
+ */
 export function policyOutputs(
   config: GptConfig,
   params: Readonly<Record<string, E.Tensor>>,
   tokens: E.Tensor,
   withValues = false,
+  valueThroughTrunk = true,
 ): PolicyOutputs {
   const [, t] = tokens.shape;
   const hidden = gptHidden(config, params, tokens); // [B, T, C]
   const { logProbs, entropy } = nextTokenLogProbs(config, params, hidden, tokens); // [B, T-1] each
   if (!withValues) return { logProbs, entropy };
-  const values = E.slice(tokenScalars(params, hidden), 1, 0, t - 1); // [B, T-1]
+  const values = E.slice(tokenScalars(params, valueThroughTrunk ? hidden : E.detach(hidden)), 1, 0, t - 1); // [B, T-1]
   return { logProbs, entropy, values };
 }
 

@@ -116,7 +116,7 @@ function check(heads: { lm: true; tokenScalar?: boolean }, build: (g: E.Graph, p
 const actions = (g: E.Graph, values: number[]) => g.constant(Float64Array.from(values), 'float64', [2, 5]);
 
 test('the PPO step loss passes a float64 gradient check (policy, value head, both clips active)', async () => {
-  const loss = ppoLoss(config, { clipRange: 0.2, clipRangeValue: 0.2, valueCoef: 0.5, entropyCoef: 0.01 });
+  const loss = ppoLoss(config, { clipRange: 0.2, clipRangeValue: 0.2, valueCoef: 0.5, entropyCoef: 0.01, valueThroughTrunk: true });
   const result = await check({ lm: true, tokenScalar: true }, (g, params) =>
     loss(g, params, {
       tokens: g.constant(TOKENS, 'int64', [2, 6]),
@@ -154,4 +154,45 @@ test('the DPO step loss passes a float64 gradient check', async () => {
     }).loss,
   );
   assert.ok(result.worstRatio <= 1, `worst ratio ${result.worstRatio}, relative ${result.worstRelativeError}`);
+});
+
+test('with valueThroughTrunk off, the value loss trains only the value head', async () => {
+  const layout = new E.ParamLayout(gptParamSpecs(config, { lm: true, tokenScalar: true }));
+  const params = layout.initialize(new Random(12));
+  const spec = {
+    tokens: { dtype: 'int64' as const, shape: [2, 6] },
+    mask: { dtype: 'float32' as const, shape: [2, 5] },
+    old_logprobs: { dtype: 'float32' as const, shape: [2, 5] },
+    advantages: { dtype: 'float32' as const, shape: [2, 5] },
+    returns: { dtype: 'float32' as const, shape: [2, 5] },
+    old_values: { dtype: 'float32' as const, shape: [2, 5] },
+  };
+  const feeds = {
+    params: { data: params, shape: [layout.total] },
+    tokens: { data: TOKENS, shape: [2, 6] },
+    mask: { data: Float32Array.from(MASK), shape: [2, 5] },
+    old_logprobs: { data: new Float32Array(10).fill(-2), shape: [2, 5] },
+    advantages: { data: Float32Array.of(0, 1, -1, 0.5, 0, 0, 1, -0.5, 0, 0), shape: [2, 5] },
+    returns: { data: Float32Array.of(0, 3, -2, 1, 0, 0, 2, 4, 0, 0), shape: [2, 5] },
+    old_values: { data: new Float32Array(10), shape: [2, 5] },
+  };
+  const gradient = async (valueCoef: number, valueThroughTrunk: boolean) => {
+    const graph = E.buildGradGraph(layout, spec, ppoLoss(config, { clipRange: 0.2, clipRangeValue: null, valueCoef, entropyCoef: 0, valueThroughTrunk }));
+    const compiled = await E.CompiledGraph.compile(graph, { threads: 1 });
+    const out = await compiled.run(feeds);
+    await compiled.release();
+    return out.grad.data as Float32Array;
+  };
+  const policyOnly = await gradient(0, false);
+  const detached = await gradient(0.5, false);
+  const shared = await gradient(0.5, true);
+  for (const entry of layout.entries) {
+    const slice = (g: Float32Array) => g.subarray(entry.offset, entry.offset + entry.size);
+    if (entry.name.startsWith('value.')) {
+      assert.ok(slice(detached).some((v) => v !== 0), `${entry.name} learns from the value loss`);
+    } else {
+      slice(detached).forEach((v, i) => assert.ok(Math.abs(v - slice(policyOnly)[i]) < 1e-7, `${entry.name}: the trunk sees only the policy loss`));
+    }
+  }
+  assert.ok(layout.entries.some((entry) => !entry.name.startsWith('value.') && shared.subarray(entry.offset, entry.offset + entry.size).some((v, i) => Math.abs(v - policyOnly[entry.offset + i]) > 1e-6)), 'with it on, the trunk also sees the value loss');
 });
