@@ -2,13 +2,15 @@
  * PPO settings: the shared RL settings plus the PPO objective's (Schulman et al. 2017) and GAE's.
  *
  * Defaults on the HH world, and why they differ from Bai et al. 2022 §4.1 (λ_KL = 0.001, ε = 0.2,
- * γ = 1, no entropy bonus): ε, γ and the entropy bonus follow the paper. λ_KL does not: the paper's
- * 52B policies moved a few nats from π₀ over hundreds of thousands of samples, while a 0.2M-parameter
- * policy trained for a few hundred samples per step at a learning rate 100× larger drifts tens of nats
- * within minutes; with λ_KL = 0.001 the penalty is then invisible next to a PM reward of order 1, and
- * the policy collapses onto whatever string the PM scores highest. λ_KL = 0.05 per token makes a
- * 20-nat drift cost about one PM standard deviation (rewards are normalised to unit std), which keeps
- * reward rising roughly linearly in √KL over a demo run. Set `--kl-coef 0.001` for the paper's value.
+ * γ = 1, no entropy bonus): ε, γ and the entropy bonus follow the paper. λ_KL does not: the paper's 52B
+ * policies moved a few nats from π₀ over hundreds of thousands of samples, while a 0.2M-parameter policy
+ * at a learning rate of 1e-4 moves several nats within a few dozen iterations of 32 samples. With rewards
+ * normalised to unit std, λ_KL = 0.05 per token makes a 20-nat drift cost one reward std, where the
+ * paper's 0.001 would cost 0.02 — no brake at all at this scale. Measured on the world (seed 0, tiny
+ * model, `hhrl demo` stages; see the issue-5 report): λ_KL = 0.05 still let the policy drift to ~20 nats
+ * and exploit the PM (PM reward −1.40 → +0.04 while oracle helpfulness fell 12.5% → 0%, by repeating a
+ * polite closing the PM likes); λ_KL = 0.1 held KL near 6–16 nats. Set `--kl-coef 0.001` for the
+ * paper's value.
  */
 import { z } from 'zod';
 import { checkBatching, parseWith, RlCommonSchema } from '../rollout/rl-config.ts';
