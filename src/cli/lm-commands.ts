@@ -47,13 +47,13 @@ export function registerLmCommands(program: Command): void {
     .requiredOption('--model <dir>', 'checkpoint folder or run folder');
   addSchemaOptions(sample, SampleSchema, ['eosId', 'chunk']);
   sample.action(async (raw: Record<string, unknown>) => {
-    const options = parseSchemaOptions(SampleSchema, raw);
+    const { prompt: text, samples, ...generation } = parseSchemaOptions(SampleSchema, raw);
     const { model } = GptModel.load(resolveModelDir(String(raw.model)));
-    const prompt = model.tokenizer.encode(options.prompt);
-    const prompts = Array.from({ length: options.samples }, () => prompt);
+    const prompt = model.tokenizer.encode(text);
+    const prompts = Array.from({ length: samples }, () => prompt);
     const eos = model.tokenizer.addedTokenId('<|endoftext|>') ?? -1;
-    const generations = await model.generate(prompts, { ...options, eosId: eos });
-    for (const generation of generations) process.stdout.write(`${options.prompt}${generation.text}\n${'-'.repeat(40)}\n`);
+    const generations = await model.generate(prompts, { ...generation, eosId: eos });
+    for (const row of generations) process.stdout.write(`${text}${row.text}\n${'-'.repeat(40)}\n`);
     await model.release();
   });
 }
