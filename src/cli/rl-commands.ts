@@ -66,9 +66,7 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
     .addOption(new Option('--reward <source>', 'reward source').choices(Object.keys(REWARD_SOURCES)).default('pm'))
     .option('--world <dir>', 'world folder for oracle evaluation (default: the world of --prompts)')
     .option('--resume', 'continue the run in --out from its newest checkpoint');
-  addSchemaOptions(command, schema, ['whitenAdvantages', 'valueThroughTrunk']);
-  if ('whitenAdvantages' in schema.shape) command.option('--no-whiten-advantages', 'do not whiten advantages');
-  if ('valueThroughTrunk' in schema.shape) command.option('--no-value-through-trunk', 'stop the value loss at the trunk (the value head learns alone)');
+  addSchemaOptions(command, schema);
   command.action(async (raw: Record<string, unknown>) => {
     const config = parseSchemaOptions(schema, raw) as unknown as C;
     const world = (raw.world as string | undefined) ?? worldDirOf(String(raw.prompts));

@@ -32,7 +32,8 @@ export function kebab(name: string): string {
 }
 
 /**
- * Add one option per field of `schema` (except `skip`). Booleans become flags; numbers are parsed
+ * Add one option per field of `schema` (except `skip`). Booleans become flags (`--no-x` when the
+ * default is true); numbers are parsed
  * as numbers; enums list their choices.
  */
 export function addSchemaOptions(command: Command, schema: AnySchema, skip: readonly string[] = []): Command {
@@ -40,7 +41,9 @@ export function addSchemaOptions(command: Command, schema: AnySchema, skip: read
     if (skip.includes(name)) continue;
     const info = fieldInfo(field as z.ZodType);
     const description = (field as z.ZodType).description ?? name;
-    const flag = info.kind === 'boolean' ? `--${kebab(name)}` : `--${kebab(name)} <value>`;
+    // a boolean that defaults to true is turned off with --no-<name>
+    const flag =
+      info.kind === 'boolean' ? (info.defaultValue === true ? `--no-${kebab(name)}` : `--${kebab(name)}`) : `--${kebab(name)} <value>`;
     const option = new Option(flag, description);
     if (info.defaultValue !== undefined && info.kind !== 'boolean') option.default(info.defaultValue);
     if (info.choices) option.choices([...info.choices]);

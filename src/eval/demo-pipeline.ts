@@ -31,9 +31,21 @@ export const DemoConfigSchema = z
     vocabSize: z.number().int().min(258).default(1024).describe('BPE vocabulary of the base LM'),
     lmSteps: z.number().int().min(1).default(1500).describe('base-LM pretraining steps on the world corpus'),
     sftSteps: z.number().int().min(1).default(200).describe('SFT steps on the world demonstrations'),
+    sftHarmful: z
+      .boolean()
+      .default(false)
+      .describe(
+        'include the demonstrations that refuse harmful requests in SFT (default off: π₀ learns helpfulness only and still complies with some harmful requests, so harmlessness has to come from the mixed PM through RL — the effect the demo measures)',
+      ),
     pmSteps: z.number().int().min(1).default(250).describe('preference-model steps on both tasks\' comparisons'),
     ppoSteps: z.number().int().min(1).default(40).describe('PPO iterations'),
     ppoBatch: z.number().int().min(1).default(32).describe('PPO samples per iteration'),
+    ppoLearningRate: z
+      .number()
+      .positive()
+      .max(1)
+      .default(3e-5)
+      .describe('PPO AdamW learning rate (measured on seed 0: 1e-4 lets the policy exploit the tiny PM within 40 iterations)'),
     klCoef: z.number().min(0).default(0.1).describe('λ_KL of PPO (see ppo-config.ts for why not the paper\'s 0.001)'),
     evalPerSet: z.number().int().min(1).default(40).describe('prompts per world evaluation set'),
     threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),
@@ -123,11 +135,18 @@ export async function runDemo(input: Partial<DemoConfig>, dir: string, options: 
   }
   // 3) SFT on demonstrations (assistant tokens only)
   const sftDir = join(dir, 'sft');
+  const sftData = (): string => {
+    if (config.sftHarmful) return `world:${worldDir}`;
+    const path = join(dir, 'sft-helpful-only.jsonl');
+    const rows = world.sft('train').filter((demo) => demo.family !== 'harmful');
+    writeFileAtomic(path, rows.map((demo) => `${JSON.stringify({ transcript: demo.transcript })}\n`).join(''));
+    return path;
+  };
   if (!finished(sftDir, config.sftSteps)) {
     await timed('sft', () =>
       trainSft(
         { steps: config.sftSteps, batchSize: 16, seed: config.seed, threads: config.threads, evalEvery: 100, checkpointEvery: 100 },
-        { base: lmDir, data: `world:${worldDir}`, validation: `world:${worldDir}:test` },
+        { base: lmDir, data: sftData(), validation: `world:${worldDir}:test` },
         sftDir,
         { resume: resumeOf(sftDir), onProgress: (p) => report('sft', p.step, p.totalSteps, { loss: p.loss.toFixed(3) }) },
       ),
@@ -154,7 +173,7 @@ export async function runDemo(input: Partial<DemoConfig>, dir: string, options: 
   const ppo = await timed('ppo', async () => {
     if (existsSync(join(ppoDir, 'summary.json')) && finished(ppoDir, config.ppoSteps)) return JSON.parse(readFileSync(join(ppoDir, 'summary.json'), 'utf8')) as RlSummary;
     const result = await trainPpo(
-      { steps: config.ppoSteps, batchSize: config.ppoBatch, miniBatchSize: Math.max(1, config.ppoBatch / 2), klCoef: config.klCoef, seed: config.seed, evalEvery: 10, evalPerSet: config.evalPerSet, threads: config.threads, checkpointEvery: 10 },
+      { steps: config.ppoSteps, batchSize: config.ppoBatch, miniBatchSize: Math.max(1, config.ppoBatch / 2), learningRate: config.ppoLearningRate, klCoef: config.klCoef, seed: config.seed, evalEvery: 10, evalPerSet: config.evalPerSet, threads: config.threads, checkpointEvery: 10 },
       { policy: sftDir, prompts: loadPrompts(`world:${worldDir}`), reward: preferenceModelReward(pm.scorer), evalPrompts: worldEvalPrompts(worldDir), description: { prompts: `world:${worldDir}`, reward: `pm:${pmDir}` } },
       ppoDir,
       { resume: resumeOf(ppoDir), onProgress: (p) => report('ppo', p.step, p.totalSteps, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2) }) },

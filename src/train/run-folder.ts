@@ -5,7 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../spec/errors.ts';
+import { CheckpointError, ConfigError } from '../spec/errors.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 
 /** One run folder. */
@@ -94,10 +94,15 @@ export class RunFolder {
   }
 }
 
-/** Resolve a model path: a checkpoint folder, or a run folder (its newest checkpoint). */
+/**
+ * Resolve a model path: a checkpoint folder; a run folder's `model/` (the best-validated weights, as
+ * `pm train` writes); or a run folder's newest checkpoint.
+ */
 export function resolveModelDir(path: string): string {
-  if (existsSync(join(path, 'config.json')) && existsSync(join(path, 'model.safetensors'))) return path;
+  const isCheckpoint = (dir: string) => existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'model.safetensors'));
+  if (isCheckpoint(path)) return path;
+  if (isCheckpoint(join(path, 'model'))) return join(path, 'model');
   const latest = new RunFolder(path).latestCheckpoint();
-  if (latest === undefined) throw new ConfigError(`${path}: neither a checkpoint nor a run folder with checkpoints`);
+  if (latest === undefined) throw new CheckpointError(`${path}: neither a checkpoint nor a run folder with model/ or checkpoints/`);
   return latest.dir;
 }

@@ -3,12 +3,11 @@
  * scalar rewards out, in batches of similar length so few graph shapes compile. This is the reward
  * function RL imports (`r_PM` of Bai et al. 2022 §4.1).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { GptModel } from '../../model/gpt-model.ts';
 import type { Conversation } from '../../spec/conversation.ts';
 import { CheckpointError } from '../../spec/errors.ts';
 import { serializeTranscript, TURN_MARKERS } from '../../data/hh-transcript.ts';
+import { resolveModelDir } from '../run-folder.ts';
 import { bucketLength, padRows, transcriptEncoder } from './pm-batches.ts';
 
 /** Options of {@link PreferenceScorer}. */
@@ -24,16 +23,6 @@ export interface ResponseItem {
   /** Turns before the response (ending with a human turn), or that conversation as an HH transcript. */
   readonly conversation: Conversation | string;
   readonly response: string;
-}
-
-/**
- * The folder holding a PM checkpoint: `dir` itself, or `dir/model` for a training run folder.
- * @throws CheckpointError when neither holds a checkpoint.
- */
-export function resolveModelDir(dir: string): string {
-  if (existsSync(join(dir, 'model.safetensors'))) return dir;
-  if (existsSync(join(dir, 'model', 'model.safetensors'))) return join(dir, 'model');
-  throw new CheckpointError(`${dir}: no preference model here (expected a checkpoint folder or a run folder with model/)`);
 }
 
 /**
