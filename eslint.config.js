@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bin/**', 'runs/**', 'dist/**', 'bench/*.py'] },
+  { ignores: ['node_modules/**', 'bin/**', 'scratch/**', '.bench-out/**', 'runs/**', 'dist/**', 'bench/*.py'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
