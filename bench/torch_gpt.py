@@ -124,6 +124,15 @@ class Block(nn.Module):
         return x + self.mlp(self.ln_2(x))
 
 
+def init_weights(model):
+    """hhrl's init: normal(0, 0.02) for 2-D weights, zeros for biases (LayerNorm weights stay 1)."""
+    for name, p in model.named_parameters():
+        if p.dim() == 2:
+            nn.init.normal_(p, mean=0.0, std=0.02)
+        elif name.endswith("bias"):
+            nn.init.zeros_(p)
+
+
 class GPT(nn.Module):
     def __init__(self):
         super().__init__()
@@ -132,11 +141,7 @@ class GPT(nn.Module):
         self.h = nn.ModuleList([Block() for _ in range(LAYERS)])
         self.ln_f = nn.LayerNorm(D_MODEL, eps=1e-5)
         self.lm_head = nn.Linear(D_MODEL, VOCAB, bias=False)  # untied
-        for name, p in self.named_parameters():
-            if p.dim() == 2:
-                nn.init.normal_(p, mean=0.0, std=0.02)
-            elif name.endswith("bias"):
-                nn.init.zeros_(p)
+        init_weights(self)
 
     def forward(self, idx):
         b, t = idx.shape

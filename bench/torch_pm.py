@@ -28,7 +28,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_gpt import (  # noqa: E402  the same architecture, optimizer and thread configurations
-    Block, CONTEXT, D_MODEL, LAYERS, THREAD_CONFIGS, VOCAB, make_optimizer, write_json_atomic)
+    Block, CONTEXT, D_MODEL, LAYERS, THREAD_CONFIGS, VOCAB, init_weights, make_optimizer, write_json_atomic)
 
 EXPECTED_PARAMS = 834_433  # torch_gpt's 867,072 - lm_head 128*256 + score head 129
 
@@ -41,11 +41,7 @@ class PreferenceModel(nn.Module):
         self.h = nn.ModuleList([Block() for _ in range(LAYERS)])
         self.ln_f = nn.LayerNorm(D_MODEL, eps=1e-5)
         self.score = nn.Linear(D_MODEL, 1, bias=True)
-        for name, p in self.named_parameters():
-            if p.dim() == 2:
-                nn.init.normal_(p, mean=0.0, std=0.02)
-            elif name.endswith("bias"):
-                nn.init.zeros_(p)
+        init_weights(self)
 
     def forward(self, idx, lengths):
         """Scores [N] of right-padded tokens idx [N, T] at position lengths-1."""

@@ -4,7 +4,7 @@
 import { GraphError } from '../../spec/errors.ts';
 import { sizeOf } from '../dtype.ts';
 import { attr, type Tensor } from '../graph.ts';
-import { sum } from './reduce.ts';
+import { unbroadcast } from './broadcast.ts';
 
 /** Reshape to a static shape (one `-1` allowed). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -91,15 +91,6 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const g = x.graph;
   return g.emit1('Expand', [x, g.ints(shape)], shape, x.dtype, {
     parents: [x],
-    vjp: (grad) => [unbroadcastTo(grad, x.shape)],
+    vjp: (grad) => [unbroadcast(grad, x.shape)],
   });
-}
-
-function unbroadcastTo(grad: Tensor, shape: readonly number[]): Tensor {
-  const offset = grad.rank - shape.length;
-  const axes: number[] = [];
-  for (let axis = 0; axis < grad.rank; axis++) {
-    if (axis < offset || (shape[axis - offset] === 1 && grad.shape[axis] !== 1)) axes.push(axis);
-  }
-  return reshape(axes.length === 0 ? grad : sum(grad, axes, true), shape);
 }

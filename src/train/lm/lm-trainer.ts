@@ -99,20 +99,21 @@ export async function trainLanguageModel(
     state ?? GraphTrainer.initialState(model.params),
     { threads: config.threads },
   );
+  let validationGraph: Promise<E.CompiledGraph> | undefined;
   const validate = async (): Promise<number | undefined> => {
     if (validationBatches.length === 0) return undefined;
-    const graph = await E.CompiledGraph.compile(
+    validationGraph ??= E.CompiledGraph.compile(
       E.buildForwardGraph(model.layout, lmBatchSpec(validationBatches[0].tokens.shape[0], length), (g, p, batch) => ({
         loss: lmLoss(model.config)(g, p, batch).loss,
       })),
       { threads: config.threads },
     );
+    const graph = await validationGraph;
     let total = 0;
     for (const batch of validationBatches) {
       const out = await graph.run({ params: { data: trainer.state.params, shape: [model.layout.total] }, ...batch });
       total += Number(out.loss.data[0]);
     }
-    await graph.release();
     return total / validationBatches.length;
   };
   const checkpoint = (): string => {
@@ -152,6 +153,7 @@ export async function trainLanguageModel(
     if (step % config.checkpointEvery === 0 || step === config.steps) checkpoint();
   }
   await trainer.release();
+  if (validationGraph) await (await validationGraph).release();
   model.params = trainer.state.params;
   const latestDir = run.latestCheckpoint()?.dir ?? checkpoint();
   return { model, finalLoss: lastLoss, validationLoss, checkpointDir: latestDir };
