@@ -186,3 +186,29 @@ test('corrupt checkpoints give CheckpointError, invalid configs name the field',
     (error: Error) => error instanceof ConfigError && /layers/.test(error.message) && /heads/.test(error.message),
   );
 });
+
+test('padding key mask: real tokens do not attend to masked positions', async () => {
+  const config = parseGptConfig({ vocabSize: tokenizer.vocabSize, layers: 2, dModel: 16, heads: 2, context: 6 });
+  const layout = new E.ParamLayout(gptParamSpecs(config));
+  const graph = E.buildForwardGraph(
+    layout,
+    { tokens: { dtype: 'int64', shape: [2, 6] }, keyMask: { dtype: 'float32', shape: [2, 6] } },
+    (_g, p, batch) => ({ hidden: gptHidden(config, p, batch.tokens, { keyMask: batch.keyMask }) }),
+  );
+  const compiled = await E.CompiledGraph.compile(graph, { threads: 1 });
+  const params = layout.initialize(new Random(8));
+  // rows differ only in their first two (padding) tokens, which the mask hides
+  const tokens = BigInt64Array.from([7, 9, 40, 41, 42, 43, 100, 3, 40, 41, 42, 43].map(BigInt));
+  const keyMask = Float32Array.of(0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1);
+  const run = async (mask: Float32Array) =>
+    (await compiled.run({ params: { data: params, shape: [layout.total] }, tokens: { data: tokens, shape: [2, 6] }, keyMask: { data: mask, shape: [2, 6] } }))
+      .hidden.data as Float32Array;
+  const masked = await run(keyMask);
+  const c = config.dModel;
+  for (let i = 2 * c; i < 6 * c; i++) assert.ok(Math.abs(masked[i] - masked[6 * c + i]) < 1e-5, `element ${i} depends on a masked token`);
+  const unmasked = await run(new Float32Array(12).fill(1));
+  let differs = false;
+  for (let i = 2 * c; i < 6 * c; i++) if (Math.abs(unmasked[i] - unmasked[6 * c + i]) > 1e-4) differs = true;
+  assert.ok(differs, 'without the mask the padding tokens should change the real positions');
+  await compiled.release();
+});
