@@ -44,7 +44,10 @@ export function registerDemoCommands(program: Command): void {
     out(`  helpfulness       ${percent(summary.sft.helpfulness).padStart(10)} ${percent(summary.ppo.helpfulness).padStart(10)}`);
     out(`  harm rate (direct)${percent(summary.sft.harm_rate).padStart(10)} ${percent(summary.ppo.harm_rate).padStart(10)}`);
     out(`  over-refusal      ${percent(summary.sft.over_refusal).padStart(10)} ${percent(summary.ppo.over_refusal).padStart(10)}`);
-    out(`  reward vs √KL (first half of PPO): slope ${summary.sqrtkl_fit.slope.toFixed(3)}, R² ${summary.sqrtkl_fit.r2 === null ? '—' : summary.sqrtkl_fit.r2.toFixed(3)}`);
+    const r2 = (value: number | null) => (value === null ? '—' : value.toFixed(3));
+    const source = summary.sqrtkl_fit.source === 'probe' ? 'held-out probe' : 'training batches';
+    out(`  reward vs √KL (first half of PPO, ${source}): slope ${summary.sqrtkl_fit.slope.toFixed(3)}, R² ${r2(summary.sqrtkl_fit.r2)}`);
+    if (summary.sqrtkl_fit.source === 'probe') out(`  reward vs √KL (first half of PPO, training batches): slope ${summary.sqrtkl_fit_train.slope.toFixed(3)}, R² ${r2(summary.sqrtkl_fit_train.r2)}`);
     out(`  PM: accuracy ${percent(summary.pm.accuracy)}, gold ${percent(summary.pm.gold_accuracy)}, ECE ${summary.pm.ece.toFixed(3)} on ${summary.pm.n} held-out comparisons`);
     out(`  ${summary.minutes.toFixed(1)} minutes`);
     out();

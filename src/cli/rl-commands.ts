@@ -8,6 +8,7 @@
  * `store:DB[:TASK]`, or an HH/TRL `.jsonl[.gz]` file. SFT data: `world:DIR[:train|test]` or a JSONL file of
  * `{"transcript"}` rows.
  */
+import { ConfigError } from '../spec/errors.ts';
 import { Option, type Command } from 'commander';
 import type { z } from 'zod';
 import { GptModel } from '../model/gpt-model.ts';
@@ -50,7 +51,10 @@ function printRlSummary(summary: RlSummary): void {
   const final = summary.final ?? {};
   out(`${summary.algorithm}: ${summary.steps} iterations; final reward ${Number(final.reward).toFixed(3)}, KL ${Number(final.kl).toFixed(2)} nats`);
   for (const [name, fit] of Object.entries(summary.sqrtKlFit)) {
-    out(`  reward vs √KL (${name}): slope ${fit.slope.toFixed(3)}, R² ${fit.r2 === null ? '—' : fit.r2.toFixed(3)} over ${fit.n} iterations`);
+    out(`  reward vs √KL (training batches, ${name}): slope ${fit.slope.toFixed(3)}, R² ${fit.r2 === null ? '—' : fit.r2.toFixed(3)} over ${fit.n} iterations`);
+  }
+  for (const [name, fit] of Object.entries(summary.probeSqrtKlFit ?? {})) {
+    out(`  reward vs √KL (held-out probe, ${name}): slope ${fit.slope.toFixed(3)}, R² ${fit.r2 === null ? '—' : fit.r2.toFixed(3)} over ${fit.n} probes`);
   }
   if (summary.firstEvaluation) printEvaluations({ before: summary.firstEvaluation, after: summary.lastEvaluation });
 }
@@ -65,12 +69,15 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
     .option('--pm <dir>', 'preference model (checkpoint or pm run folder): the reward r_PM')
     .addOption(new Option('--reward <source>', 'reward source').choices(Object.keys(REWARD_SOURCES)).default('pm'))
     .option('--world <dir>', 'world folder for oracle evaluation (default: the world of --prompts)')
+    .option('--probe <spec>', 'held-out prompts of the reward probe, used with --probe-prompts N (default: world:DIR:test of the world)')
     .option('--resume', 'continue the run in --out from its newest checkpoint');
   addSchemaOptions(command, schema);
   command.action(async (raw: Record<string, unknown>) => {
     const config = parseSchemaOptions(schema, raw) as unknown as C;
     const world = (raw.world as string | undefined) ?? worldDirOf(String(raw.prompts));
     const reward = buildReward(raw.reward as RewardSource, { pm: raw.pm as string | undefined, world });
+    const probeSpec = (raw.probe as string | undefined) ?? (world === undefined ? undefined : `world:${world}:test`);
+    if (config.probePrompts > 0 && probeSpec === undefined) throw new ConfigError('--probe-prompts needs --probe SPEC (held-out prompts) when the prompts are not a world');
     const bar = progressBar(`rl ${name}`, config.steps, ['reward', 'kl', 'helpful', 'harm']);
     let last: Record<string, unknown> = {};
     const result = await trainRl(
@@ -81,7 +88,8 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
         prompts: loadPrompts(String(raw.prompts)),
         reward: reward.reward,
         evalPrompts: world === undefined ? undefined : worldEvalPrompts(world),
-        description: { prompts: raw.prompts, reward: reward.description, world: world ?? null },
+        probePrompts: config.probePrompts > 0 && probeSpec !== undefined ? loadPrompts(probeSpec) : undefined,
+        description: { prompts: raw.prompts, reward: reward.description, world: world ?? null, probe: config.probePrompts > 0 ? (probeSpec ?? null) : null },
       },
       String(raw.out),
       {

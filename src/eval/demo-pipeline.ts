@@ -48,6 +48,13 @@ export const DemoConfigSchema = z
       .describe('PPO AdamW learning rate (measured on seed 0: 1e-4 lets the policy exploit the tiny PM within 40 iterations)'),
     klCoef: z.number().min(0).default(0.3).describe('λ_KL of PPO (see ppo-config.ts for why not the paper\'s 0.001; on seed 0, 0.3 kept helpfulness within 5 points where 0.1 lost 19)'),
     evalPerSet: z.number().int().min(1).default(40).describe('prompts per world evaluation set'),
+    probePrompts: z
+      .number()
+      .int()
+      .min(0)
+      .default(128)
+      .describe('held-out RL prompts of the reward probe (fixed prompts and random draws) the reward-vs-√KL fit uses (0 = fit the training batches)'),
+    probeEvery: z.number().int().min(1).default(1).describe('PPO iterations between reward probes'),
     threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),
   })
   .strict();
@@ -74,8 +81,13 @@ export interface PolicyHeadline {
 export interface DemoSummary {
   readonly sft: PolicyHeadline;
   readonly ppo: PolicyHeadline;
-  /** Reward against √KL over the first half of PPO. */
-  readonly sqrtkl_fit: { readonly slope: number; readonly r2: number | null };
+  /**
+   * PM reward against √KL over the first half of PPO: on the held-out reward probe when it ran
+   * (`source: "probe"`), else on the training batches.
+   */
+  readonly sqrtkl_fit: { readonly slope: number; readonly r2: number | null; readonly n: number; readonly source: 'probe' | 'train' };
+  /** The same fit on the training batches' mean rewards (noisier: each batch draws other prompts). */
+  readonly sqrtkl_fit_train: { readonly slope: number; readonly r2: number | null; readonly n: number };
   readonly minutes: number;
   readonly stage_minutes: Readonly<Record<string, number>>;
   readonly pm: { readonly accuracy: number | null; readonly gold_accuracy: number | null; readonly ece: number; readonly n: number };
@@ -173,8 +185,28 @@ export async function runDemo(input: Partial<DemoConfig>, dir: string, options: 
   const ppo = await timed('ppo', async () => {
     if (existsSync(join(ppoDir, 'summary.json')) && finished(ppoDir, config.ppoSteps)) return JSON.parse(readFileSync(join(ppoDir, 'summary.json'), 'utf8')) as RlSummary;
     const result = await trainPpo(
-      { steps: config.ppoSteps, batchSize: config.ppoBatch, miniBatchSize: Math.max(1, config.ppoBatch / 2), learningRate: config.ppoLearningRate, klCoef: config.klCoef, seed: config.seed, evalEvery: 10, evalPerSet: config.evalPerSet, threads: config.threads, checkpointEvery: 10 },
-      { policy: sftDir, prompts: loadPrompts(`world:${worldDir}`), reward: preferenceModelReward(pm.scorer), evalPrompts: worldEvalPrompts(worldDir), description: { prompts: `world:${worldDir}`, reward: `pm:${pmDir}` } },
+      {
+        steps: config.ppoSteps,
+        batchSize: config.ppoBatch,
+        miniBatchSize: Math.max(1, config.ppoBatch / 2),
+        learningRate: config.ppoLearningRate,
+        klCoef: config.klCoef,
+        seed: config.seed,
+        evalEvery: 10,
+        evalPerSet: config.evalPerSet,
+        probePrompts: config.probePrompts,
+        probeEvery: config.probeEvery,
+        threads: config.threads,
+        checkpointEvery: 10,
+      },
+      {
+        policy: sftDir,
+        prompts: loadPrompts(`world:${worldDir}`),
+        probePrompts: loadPrompts(`world:${worldDir}:test`),
+        reward: preferenceModelReward(pm.scorer),
+        evalPrompts: worldEvalPrompts(worldDir),
+        description: { prompts: `world:${worldDir}`, probe: `world:${worldDir}:test`, reward: `pm:${pmDir}` },
+      },
       ppoDir,
       { resume: resumeOf(ppoDir), onProgress: (p) => report('ppo', p.step, p.totalSteps, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2) }) },
     );
@@ -182,11 +214,13 @@ export async function runDemo(input: Partial<DemoConfig>, dir: string, options: 
     return result.summary;
   });
   await pm.scorer.release();
-  const fit = ppo.sqrtKlFit.firstHalf;
+  const trainFit = ppo.sqrtKlFit.firstHalf;
+  const probeFit = ppo.probeSqrtKlFit?.firstHalf;
   const summary: DemoSummary = {
     sft: headline(ppo.firstEvaluation),
     ppo: headline(ppo.lastEvaluation),
-    sqrtkl_fit: { slope: fit.slope, r2: fit.r2 },
+    sqrtkl_fit: probeFit ? { slope: probeFit.slope, r2: probeFit.r2, n: probeFit.n, source: 'probe' } : { slope: trainFit.slope, r2: trainFit.r2, n: trainFit.n, source: 'train' },
+    sqrtkl_fit_train: { slope: trainFit.slope, r2: trainFit.r2, n: trainFit.n },
     minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
     stage_minutes: stageMinutes,
     pm: { accuracy: pmEval.accuracy, gold_accuracy: pmEval.gold_accuracy, ece: pmEval.ece, n: pmEval.n },

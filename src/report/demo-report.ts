@@ -77,6 +77,9 @@ export function renderDemoReport(result: DemoResult): string {
   const steps = train.map((row) => row.step);
   const half = Math.max(2, Math.ceil(train.length / 2));
   const fit = result.ppo.sqrtKlFit.firstHalf;
+  const probes = result.ppoRows.filter((row) => row.kind === 'probe') as Record<string, number>[];
+  const probeFit = result.ppo.probeSqrtKlFit;
+  const probeHalfStep = probes.length > 0 ? probes[probes.length - 1].step / 2 : 0;
   const { summary } = result;
   const curves = (['reward', 'kl', 'entropy', 'response_length', 'clip_fraction', 'value_loss'] as const)
     .map((name) => lineChart(name, steps, train.map((row) => row[name])))
@@ -92,7 +95,15 @@ ${evalTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation)}
 <h2>PPO training (${train.length} iterations)</h2>
 <div>${curves}</div>
 <h2>PM reward against √KL(π‖π₀)</h2>
-<p>Least squares over the first half (${fit.n} iterations, filled points): slope ${fixed(fit.slope)}, R² ${fixed(fit.r2)}; over the whole run: slope ${fixed(result.ppo.sqrtKlFit.all.slope)}, R² ${fixed(result.ppo.sqrtKlFit.all.r2)}.</p>
+${
+  probeFit && probes.length > 0
+    ? `<h3>Held-out reward probe</h3>
+<p>${probes[0].prompts} held-out prompts, the same prompts and random draws at every probe, so successive points differ by what the policy learned. Least squares over the first half (${probeFit.firstHalf.n} probes, filled points): slope ${fixed(probeFit.firstHalf.slope)}, R² ${fixed(probeFit.firstHalf.r2)}; over the whole run: slope ${fixed(probeFit.all.slope)}, R² ${fixed(probeFit.all.r2)}.</p>
+${sqrtKlChart(probes.map((row) => ({ sqrtKl: row.sqrt_kl, reward: row.reward, firstHalf: row.step <= probeHalfStep })), probeFit.firstHalf)}
+<h3>Training batches</h3>`
+    : ''
+}
+<p>Each iteration's own samples (other prompts each time). Least squares over the first half (${fit.n} iterations, filled points): slope ${fixed(fit.slope)}, R² ${fixed(fit.r2)}; over the whole run: slope ${fixed(result.ppo.sqrtKlFit.all.slope)}, R² ${fixed(result.ppo.sqrtKlFit.all.r2)}.</p>
 ${sqrtKlChart(train.map((row, i) => ({ sqrtKl: row.sqrt_kl, reward: row.reward, firstHalf: i < half })), fit)}
 <h2>Preference model (held-out world comparisons, both tasks)</h2>
 <p>${result.pmEval.n} comparisons: accuracy against labels ${percent(result.pmEval.accuracy)}, gold accuracy against the oracle ${percent(result.pmEval.gold_accuracy)}, expected calibration error ${fixed(result.pmEval.ece, 4)}.</p>

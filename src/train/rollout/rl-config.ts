@@ -32,6 +32,13 @@ export const RlCommonSchema = RolloutOptionsSchema.extend({
   rewardClip: z.number().positive().nullable().default(null).describe('clip the normalised reward to ±this (null = off)'),
   evalEvery: z.number().int().min(0).default(10).describe('evaluate on the world\'s held-out sets every N iterations (0 = only at start and end)'),
   evalPerSet: z.number().int().min(1).default(40).describe('prompts per world evaluation set'),
+  probePrompts: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('held-out prompts of the reward probe: PM reward and KL(π‖π₀) on fixed prompts with fixed random draws, for a low-noise reward-vs-√KL curve (0 = off; needs probe prompts)'),
+  probeEvery: z.number().int().min(1).default(1).describe('iterations between reward probes'),
   evalTemperature: z.number().min(0).max(10).default(0).describe('sampling temperature of evaluation (0 = greedy)'),
   checkpointEvery: z.number().int().min(1).default(10).describe('iterations between checkpoints'),
   keepCheckpoints: z.number().int().min(1).default(2).describe('newest checkpoints kept'),

@@ -24,6 +24,7 @@ import { generateSamples, rolloutLength, scoreRows, type Sample } from './rollou
 import { actionBatchSpec } from './policy-graph.ts';
 import { actionTensor, packRows } from './sequences.ts';
 import { runConfig, saveTrainingCheckpoint } from './training-checkpoint.ts';
+import { measureProbe, selectProbePrompts } from './reward-probe.ts';
 import { linearFit, maskedMoments, momentsStd, runningMoments, updateMoments, whiten, type LinearFit, type RunningMoments } from './stats.ts';
 import { evaluatePolicy, evaluationRow, selectEvalPrompts, type PolicyEvaluation } from './world-eval.ts';
 
@@ -72,6 +73,8 @@ export interface RlInputs {
   readonly prompts: readonly RolloutPrompt[];
   /** The reward function (a PM, a rule, the oracle). */
   readonly reward: RewardFunction;
+  /** Held-out prompts of the reward probe (see `reward-probe.ts`; used when `probePrompts` > 0). */
+  readonly probePrompts?: readonly RolloutPrompt[];
   /** World evaluation prompts (see `worldEvalPrompts`); none = no oracle evaluation. */
   readonly evalPrompts?: readonly RolloutPrompt[];
   /** Descriptions saved into config.json (e.g. the CLI's specs). */
@@ -99,6 +102,8 @@ export interface RlSummary {
   readonly steps: number;
   /** PM reward against √KL over the whole run and over its first half (Bai et al. 2022 Fig. 4). */
   readonly sqrtKlFit: { readonly all: LinearFit; readonly firstHalf: LinearFit };
+  /** The same fits on the reward probe's rows (held-out prompts, fixed draws); null without a probe. */
+  readonly probeSqrtKlFit: { readonly all: LinearFit; readonly firstHalf: LinearFit } | null;
   readonly firstEvaluation: Record<string, unknown> | null;
   readonly lastEvaluation: Record<string, unknown> | null;
   readonly final: Readonly<Record<string, number>> | null;
@@ -138,9 +143,13 @@ export function iterationPrompts(pool: readonly RolloutPrompt[], rows: number, k
   return picked.flatMap((prompt) => Array.from({ length: k }, () => prompt));
 }
 
-/** The fits of reward against √KL from metric rows. */
-export function sqrtKlFits(rows: readonly { reward: number; sqrt_kl: number }[]): RlSummary['sqrtKlFit'] {
-  const half = rows.slice(0, Math.max(2, Math.ceil(rows.length / 2)));
+/**
+ * The fits of reward against √KL from metric rows. The first half is the rows up to half the run's
+ * iterations (`halfStep`), or the first half of the rows when no step bound is given.
+ */
+export function sqrtKlFits(rows: readonly { reward: number; sqrt_kl: number; step?: number }[], halfStep?: number): RlSummary['sqrtKlFit'] {
+  const byStep = halfStep === undefined ? [] : rows.filter((row) => (row.step ?? Infinity) <= halfStep);
+  const half = byStep.length >= 2 ? byStep : rows.slice(0, Math.max(2, Math.ceil(rows.length / 2)));
   return {
     all: linearFit(rows.map((row) => row.sqrt_kl), rows.map((row) => row.reward)),
     firstHalf: linearFit(half.map((row) => row.sqrt_kl), half.map((row) => row.reward)),
@@ -182,7 +191,7 @@ export async function trainRl<C extends RlCommonConfig>(
   } else {
     policy = reference.withHeads({ lm: true, tokenScalar: algorithm.withValueHead }, hashString32(`${config.seed}:heads`));
     optimizerState = GraphTrainer.initialState(policy.params);
-    if (resume) run.truncateMetrics(0);
+    if (resume) run.truncateMetrics(-1);
   }
   let step = latest?.step ?? 0;
   const length = rolloutLength(config, policy.config.context);
@@ -191,6 +200,13 @@ export async function trainRl<C extends RlCommonConfig>(
     threads: config.threads,
   });
   const evalPrompts = inputs.evalPrompts === undefined ? [] : selectEvalPrompts(inputs.evalPrompts, config.evalPerSet);
+  const probePrompts = config.probePrompts > 0 && inputs.probePrompts !== undefined ? selectProbePrompts(inputs.probePrompts, config.probePrompts, config.seed) : [];
+  const probeNow = async (): Promise<void> => {
+    if (probePrompts.length === 0) return;
+    policy.params = trainer.state.params;
+    const row = await measureProbe(policy, reference, probePrompts, inputs.reward, { ...config, batch: config.batchSize, seed: config.seed, length });
+    run.logMetrics({ step, kind: 'probe', ...row });
+  };
   const evaluateNow = async (): Promise<PolicyEvaluation | undefined> => {
     if (evalPrompts.length === 0) return undefined;
     policy.params = trainer.state.params;
@@ -210,7 +226,10 @@ export async function trainRl<C extends RlCommonConfig>(
       metadata: { kind: algorithm.id, policy: inputs.policy },
       trainer: { state },
     });
-  if (latest === undefined) await evaluateNow();
+  if (latest === undefined) {
+    await evaluateNow();
+    await probeNow();
+  }
   // 2) the loop
   while (step < config.steps) {
     if (options.signal?.aborted) throw new TrainingAborted(step);
@@ -282,6 +301,7 @@ export async function trainRl<C extends RlCommonConfig>(
     run.logMetrics({ kind: 'train', ...row });
     state = { ...state, klCoef: nextKlCoef({ kind: config.klControl, klTarget: config.klTarget, horizon: config.klHorizon }, state.klCoef, klMean, scored.length) };
     const evaluation = (config.evalEvery > 0 && step % config.evalEvery === 0) || step === config.steps ? await evaluateNow() : undefined;
+    if (step % config.probeEvery === 0 || step === config.steps) await probeNow();
     if (step % config.checkpointEvery === 0 || step === config.steps) checkpoint();
     options.onProgress?.({ step, totalSteps: config.steps, row, evaluation });
   }
@@ -298,6 +318,7 @@ export async function trainRl<C extends RlCommonConfig>(
 export function summarizeRun(run: RunFolder, algorithm: string): RlSummary {
   const rows = readMetricRows(run);
   const train = rows.filter((row) => row.kind === 'train') as unknown as { reward: number; sqrt_kl: number; step: number }[];
+  const probes = rows.filter((row) => row.kind === 'probe') as unknown as { reward: number; sqrt_kl: number; step: number }[];
   const evals = rows.filter((row) => row.kind === 'eval');
   const strip = (row: Record<string, unknown> | undefined) => {
     if (row === undefined) return null;
@@ -308,6 +329,7 @@ export function summarizeRun(run: RunFolder, algorithm: string): RlSummary {
     algorithm,
     steps: train.length,
     sqrtKlFit: sqrtKlFits(train),
+    probeSqrtKlFit: probes.length >= 2 ? sqrtKlFits(probes, probes[probes.length - 1].step / 2) : null,
     firstEvaluation: strip(evals[0]),
     lastEvaluation: evals.length > 1 ? strip(evals[evals.length - 1]) : null,
     final: (train[train.length - 1] as unknown as Record<string, number>) ?? null,

@@ -11,7 +11,9 @@ import { GptModel } from '../../../src/model/gpt-model.ts';
 import { TrainingAborted } from '../../../src/train/lm/lm-trainer.ts';
 import { trainPpo } from '../../../src/train/ppo/ppo-trainer.ts';
 import { readMetricRows } from '../../../src/train/rollout/rl-runner.ts';
+import { measureProbe } from '../../../src/train/rollout/reward-probe.ts';
 import { generateSamples, scoreRows } from '../../../src/train/rollout/rollout.ts';
+import { hashString32 } from '../../../src/util/random.ts';
 import { RunFolder } from '../../../src/train/run-folder.ts';
 import { ConfigError } from '../../../src/spec/errors.ts';
 import { lowercaseShare, PROMPTS, tempDir, tinyPolicy, TINY_RL, withoutTimings } from './fixtures.ts';
@@ -97,4 +99,29 @@ test('scoring log-probs equal the generation graph\'s, and padding rows do not c
     assert.deepEqual(generations[i].tokens, sample.responseTokens);
     generations[i].logProbs.forEach((value, t) => assert.ok(Math.abs(value - scored8[i].logProbs[t]) < 1e-4, `${value} vs ${scored8[i].logProbs[t]}`));
   });
+});
+
+test('the reward probe: fixed held-out prompts and draws, π₀ measures KL 0, rows and fits land in the run', async () => {
+  const dir = tempDir('hhrl-ppo-probe-');
+  const model = tinyPolicy(join(dir, 'sft'));
+  const heldOut = ['good morning', 'how are you', 'what now', 'say something'].map((text, i) => ({ ...PROMPTS[0], id: `h${i}`, conversation: [{ role: 'human' as const, text }], prompt: `\n\nHuman: ${text}\n\nAssistant:` }));
+  // measured twice on the same policy: identical (the same prompts and random draws); π against itself: KL 0
+  const options = { maxPromptTokens: 24, maxNewTokens: 16, temperature: 1, topK: 0, topP: 1, batch: 4, seed: 7, length: 40 };
+  const first = await measureProbe(model, model, heldOut, lowercaseShare, options);
+  assert.deepEqual(await measureProbe(model, model, heldOut, lowercaseShare, options), first);
+  assert.equal(first.kl, 0);
+  assert.equal(first.prompts, 4);
+  const direct = await lowercaseShare((await generateSamples(model, heldOut, { ...options, seed: hashString32('7:reward-probe') })).map((s) => ({ prompt: s.prompt, response: s.text })));
+  assert.ok(Math.abs(first.reward - Array.from(direct).reduce((a, b) => a + b, 0) / 4) < 1e-12, 'probe reward = mean reward of its samples');
+  // in a run: a probe before training and after every `probeEvery` iterations, and the fits in summary.json
+  const result = await trainPpo({ ...TINY_RL, steps: 6, probePrompts: 4, probeEvery: 2 }, { policy: join(dir, 'sft'), prompts: PROMPTS, probePrompts: heldOut, reward: lowercaseShare }, join(dir, 'run'));
+  const probes = readMetricRows(new RunFolder(join(dir, 'run'))).filter((row) => row.kind === 'probe') as { step: number; kl: number; reward: number }[];
+  assert.deepEqual(probes.map((row) => row.step), [0, 2, 4, 6]);
+  assert.equal(probes[0].kl, 0);
+  assert.ok(probes[3].kl > 0, 'the trained policy moved away from π₀');
+  assert.equal(result.summary.probeSqrtKlFit?.firstHalf.n, 2, 'first half: probes at steps 0 and 2 (≤ 6/2)');
+  assert.equal(result.summary.probeSqrtKlFit?.all.n, 4);
+  // without held-out prompts no probe runs
+  const plain = await trainPpo({ ...TINY_RL, steps: 1 }, { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare }, join(dir, 'plain'));
+  assert.equal(plain.summary.probeSqrtKlFit, null);
 });
