@@ -35,3 +35,25 @@ test('report.html shows before/after rates, the √KL fit and escapes data strin
   assert.equal(lineChart('x', [], []), '');
   assert.equal((sqrtKlChart([{ sqrtKl: 1, reward: 2, firstHalf: true }], { slope: 1, intercept: 1 }).match(/<circle/g) ?? []).length, 1);
 });
+
+test('report.html shows the held-out probe chart and fit when the run probed', () => {
+  const train = Array.from({ length: 4 }, (_, i) => ({ kind: 'train', step: i + 1, reward: 0.1 * i, sqrt_kl: i, kl: i * i, entropy: 2, response_length: 20, clip_fraction: 0.01, value_loss: 0.2 }));
+  const probes = Array.from({ length: 5 }, (_, i) => ({ kind: 'probe', step: i, reward: 1 + 0.25 * i, sqrt_kl: 0.5 * i, kl: 0.25 * i * i, prompts: 128 }));
+  const probeFit = linearFit(probes.slice(0, 3).map((row) => row.sqrt_kl), probes.slice(0, 3).map((row) => row.reward));
+  const trainFit = linearFit(train.slice(0, 2).map((row) => row.sqrt_kl), train.slice(0, 2).map((row) => row.reward));
+  const result = {
+    summary: { sft: {}, ppo: {}, sqrtkl_fit: { slope: probeFit.slope, r2: probeFit.r2, n: 3, source: 'probe' }, minutes: 1, stage_minutes: {}, pm: {}, seed: 0 },
+    ppo: { algorithm: 'ppo', steps: 4, sqrtKlFit: { all: trainFit, firstHalf: trainFit }, probeSqrtKlFit: { all: probeFit, firstHalf: probeFit }, firstEvaluation: null, lastEvaluation: null, final: null },
+    ppoRows: [...probes.slice(0, 1), ...train.flatMap((row, i) => [row, probes[i + 1]])],
+    pmEval: { n: 10, accuracy: 0.8, gold_accuracy: 0.9, ece: 0.05, calibration: { bins: [], ece: 0.05 } },
+    config: {},
+  } as unknown as DemoResult;
+  const html = renderDemoReport(result);
+  assert.match(html, /Held-out reward probe/);
+  assert.match(html, /128 held-out prompts/);
+  assert.match(html, /first half \(3 probes, filled points\): slope 0\.500, R² 1\.000/);
+  // two √KL charts: 5 probe points (3 filled: steps ≤ 2) and 4 training points
+  const circles = html.match(/<circle[^>]*>/g) ?? [];
+  assert.equal(circles.length, 9);
+  assert.equal(circles.slice(0, 5).filter((circle) => circle.includes('fill="#2c6fbb"')).length, 3);
+});
