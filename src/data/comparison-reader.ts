@@ -42,7 +42,8 @@ export function decodeLine(text: string, format: RowFormatId | 'auto'): { row: D
   }
 }
 
-const LINE_PROBLEMS = {
+/** The row problem of a line the line reader could not give as text. */
+export const LINE_PROBLEMS = {
   'too-long': (bytes: number, limit: number) =>
     new RowProblem('too-long', `expected a line of at most ${limit} bytes, found ${bytes} bytes (one JSON object per line)`),
   'invalid-utf8': (bytes: number) => new RowProblem('invalid-utf8', `expected UTF-8 text, found invalid bytes in a line of ${bytes} bytes`),

@@ -64,24 +64,52 @@ function openDecoded(file: string, gzip: boolean): Readable {
   return source.pipe(gunzip);
 }
 
-/** Text of one complete line's bytes, or the problem with it; null for a blank line. */
-function lineOf(line: number, raw: Buffer, maxLineBytes: number): FileLine | null {
-  let bytes = raw;
-  if (bytes.length > maxLineBytes) return { line, problem: 'too-long', bytes: bytes.length };
-  if (line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-  if (bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
+/**
+ * One line's bytes — BOM (on line 1), `\r` and `\n` removed, not yet decoded — or a line too long to keep.
+ * Blank lines are included (telling them needs the text); see {@link decodeLineText}.
+ */
+export type LineBytes =
+  | { readonly line: number; readonly bytes: Buffer }
+  | { readonly line: number; readonly problem: 'too-long'; readonly bytes: number };
+
+/** Text of one line's bytes, or the problem with it; null for a blank line. */
+export function decodeLineText(line: number, bytes: Buffer): FileLine | null {
   const text = bytes.toString('utf8');
   // Decoding replaces invalid bytes by U+FFFD; only then is the (slower) validity check needed.
   if (text.includes(REPLACEMENT_CHARACTER) && !isUtf8(bytes)) return { line, problem: 'invalid-utf8', bytes: bytes.length };
   return NON_BLANK.test(text) ? { line, text, bytes } : null;
 }
 
+function trimmed(line: number, raw: Buffer): Buffer {
+  let bytes = raw;
+  if (line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  if (bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
+  return bytes;
+}
+
 /**
- * Read the lines of a plain or gzip-compressed text file, a batch at a time.
+ * Read the lines of a plain or gzip-compressed text file, a batch at a time, decoded to text.
  * @throws DataFormatError naming the file (and the line reached) when the file cannot be read or its gzip
  * stream is truncated or corrupt.
  */
 export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<FileLine[]> {
+  for await (const lines of readLineBytes(file, options)) {
+    const batch: FileLine[] = [];
+    for (const entry of lines) {
+      const decoded = 'problem' in entry ? entry : decodeLineText(entry.line, entry.bytes);
+      if (decoded !== null) batch.push(decoded);
+    }
+    if (batch.length > 0) yield batch;
+  }
+}
+
+/**
+ * Read the lines of a plain or gzip-compressed text file as bytes, a batch at a time (the import decodes only
+ * the lines its byte-level fast path cannot take).
+ * @throws DataFormatError naming the file (and the line reached) when the file cannot be read or its gzip
+ * stream is truncated or corrupt.
+ */
+export async function* readLineBytes(file: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBytes[]> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const gzip = await isGzipFile(file);
   const stream = openDecoded(file, gzip);
@@ -90,7 +118,7 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
   let dropping = false; // inside a line already known to be too long: its bytes are not kept
   let line = 0;
 
-  const complete = (tail: Buffer): FileLine | null => {
+  const complete = (tail: Buffer): LineBytes => {
     line++;
     const total = pendingBytes + tail.length;
     const wasDropping = dropping;
@@ -99,12 +127,12 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
     pendingBytes = 0;
     dropping = false;
     if (wasDropping || total > maxLineBytes) return { line, problem: 'too-long', bytes: total };
-    return lineOf(line, parts.length === 0 ? tail : Buffer.concat([...parts, tail]), maxLineBytes);
+    return { line, bytes: trimmed(line, parts.length === 0 ? tail : Buffer.concat([...parts, tail])) };
   };
 
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const batch: FileLine[] = [];
+      const batch: LineBytes[] = [];
       let start = 0;
       while (start < chunk.length) {
         const end = chunk.indexOf(NEWLINE, start);
@@ -117,8 +145,7 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
           } else pending.push(rest);
           break;
         }
-        const result = complete(chunk.subarray(start, end));
-        if (result !== null) batch.push(result);
+        batch.push(complete(chunk.subarray(start, end)));
         start = end + 1;
       }
       if (batch.length > 0) yield batch;
@@ -131,8 +158,5 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
       : `expected a readable file (${code || (error as Error).message})`;
     throw new DataFormatError(file, line + 1, what, { cause: error });
   }
-  if (pendingBytes > 0 || dropping) {
-    const result = complete(Buffer.alloc(0));
-    if (result !== null) yield [result];
-  }
+  if (pendingBytes > 0 || dropping) yield [complete(Buffer.alloc(0))];
 }

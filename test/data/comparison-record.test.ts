@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRecord, comparisonId, sharedTurnCount, splitTranscripts, toComparison, transcriptsOf } from '../../src/data/comparison-record.ts';
@@ -81,6 +82,23 @@ test('content ids: deterministic, format independent, sensitive to every field, 
     { now: '2026-01-01T00:00:00.000Z' },
   );
   assert.equal(fromTurns.id, id);
+});
+
+test('content ids keep their definition: sha256 of the JSON header line and the canonical line (existing stores stay idempotent)', () => {
+  const reference = (header: { task: string; annotatorId: string | null; round: number }, line: string, occurrence = 0) =>
+    createHash('sha256').update(`${JSON.stringify([1, header.task, header.annotatorId, header.round, occurrence])}\n`).update(line).digest('hex').slice(0, 32);
+  const long = '\n\nHuman: ' + 'ü’ '.repeat(40_000); // longer than the reused hash buffer
+  const cases: [{ task: string; annotatorId: string | null; round: number }, string, number][] = [
+    [{ task: 'harmless', annotatorId: null, round: 0 }, hhLine('\n\nHuman: a\n\nAssistant: b', '\n\nHuman: a\n\nAssistant: c'), 0],
+    [{ task: 'helpful', annotatorId: 'sim-“3”', round: 2 }, hhLine('\n\nHuman: é\n\nAssistant: 😀', '\n\nHuman: é\n\nAssistant: x'), 3],
+    [{ task: 'helpful', annotatorId: null, round: 0 }, hhLine(long, long + 'x'), 0],
+    [{ task: 'harmless', annotatorId: 'a', round: 1 }, hhLine('\n\nHuman: short', '\n\nHuman: again'), 0],
+  ];
+  assert.equal(comparisonId(cases[0][0], cases[0][1]), 'd939a576e381a0697527f36d98087cec'); // pinned: ids of stored rows must not change
+  for (const [header, line, occurrence] of cases) {
+    assert.equal(comparisonId(header, line, occurrence), reference(header, line, occurrence));
+    assert.equal(comparisonId(header, Buffer.from(line, 'utf8'), occurrence), reference(header, line, occurrence));
+  }
 });
 
 test('buildRecord validates metadata and toComparison gives the spec type', () => {

@@ -55,6 +55,18 @@ test('the real HH dev file: import → export hh gives its bytes, in order, plai
   store.close();
 });
 
+test('the byte-level fast path stores exactly what the general path (store.insert) stores', async () => {
+  const imported = freshStore();
+  await importFiles(imported, [HH_DEV_FILE]);
+  const inserted = freshStore();
+  inserted.insert(hhDevRows().map((row) => ({ ...row, task: 'harmless' as const, source: 'harmless-base-test.dev.jsonl.gz' })));
+  const fields = (store: ComparisonStore) => [...store.records()].map(({ id, prefix, chosen, rejected, rawLine, annotatorId, round }) =>
+    ({ id, prefix, chosen, rejected, rawLine, annotatorId, round }));
+  assert.deepEqual(fields(imported), fields(inserted));
+  imported.close();
+  inserted.close();
+});
+
 test('TRL and OpenAI exports read back to the same comparisons (same ids, same hh bytes)', async () => {
   const store = freshStore();
   await importFiles(store, [HH_DEV_FILE]);

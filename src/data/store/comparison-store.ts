@@ -13,7 +13,7 @@
 import Database from 'better-sqlite3';
 import type { Comparison, ComparisonTask } from '../../spec/comparison.ts';
 import { StoreError } from '../../spec/errors.ts';
-import { buildRecord, toComparison, type ComparisonInput, type ComparisonRecord } from '../comparison-record.ts';
+import { buildRecord, toComparison, type ComparisonInput, type ComparisonRecord, type EscapedComparisonRecord } from '../comparison-record.ts';
 import { MIGRATIONS, migrate } from './schema.ts';
 import { computeStats, type StoreStats } from './store-stats.ts';
 
@@ -45,8 +45,11 @@ export interface InsertResult {
 
 /** A streaming write: records are added one by one inside one open transaction. */
 export interface StoreWriter {
-  /** Add a record; false when a comparison with its id is already stored. */
-  add(record: ComparisonRecord): boolean;
+  /**
+   * Add a record (transcripts as strings, or still JSON-escaped bytes from the import's fast path); false when
+   * a comparison with its id is already stored.
+   */
+  add(record: ComparisonRecord | EscapedComparisonRecord): boolean;
   /** Commit everything added, logging the import; the writer is closed afterwards. */
   commit(summary: { files: readonly string[]; skipped: number }): { added: number; duplicates: number };
   /** Undo everything added; the store is left exactly as before `beginWrite`. */
@@ -184,6 +187,14 @@ export class ComparisonStore {
     const insert = db.prepare(
       `INSERT INTO comparisons (${COLUMNS}, import_id) VALUES (${'?, '.repeat(13)}?) ON CONFLICT (id) DO NOTHING`,
     );
+    // The fast path's parts are bodies of JSON string literals in UTF-8: SQLite unescapes them (json_extract of
+    // the quoted bytes; the parts were checked to hold only short escapes, so this equals JSON.parse) and
+    // stores them as TEXT, so they are never decoded to JavaScript strings and encoded back.
+    const unescaped = `json_extract('"' || CAST(? AS TEXT) || '"', '$')`;
+    const insertEscaped = db.prepare(
+      `INSERT INTO comparisons (${COLUMNS}, import_id)
+       VALUES (?, ?, ?, ${unescaped}, ${unescaped}, ${unescaped}, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (id) DO NOTHING`,
+    );
     let added = 0;
     let duplicates = 0;
     let open = true;
@@ -199,10 +210,15 @@ export class ComparisonStore {
         requireOpen();
         let changes: number;
         try {
-          changes = insert.run(
-            record.id, record.task, record.source, record.prefix, record.chosen, record.rejected, record.annotatorId,
-            record.strength, record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine, importId,
-          ).changes;
+          changes = 'escaped' in record
+            ? insertEscaped.run(
+              record.id, record.task, record.source, record.escaped.prefix, record.escaped.chosen, record.escaped.rejected,
+              record.annotatorId, record.strength, record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, importId,
+            ).changes
+            : insert.run(
+              record.id, record.task, record.source, record.prefix, record.chosen, record.rejected, record.annotatorId,
+              record.strength, record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine, importId,
+            ).changes;
         } catch (error) {
           throw new StoreError(`${this.path}: cannot store comparison ${record.id} (${(error as Error).message})`, { cause: error });
         }
