@@ -26,7 +26,8 @@ function printImport(report: ImportReport, storePath: string, started: number): 
   const rows = report.files.reduce((total, file) => total + file.rows, 0);
   for (const file of report.files) {
     process.stdout.write(
-      `${file.file}: ${file.rows} rows → ${file.added} added, ${file.duplicates} already stored, ${file.skipped} skipped (task ${file.task}, source ${file.source})\n`,
+      `${file.file}: ${file.rows} rows → ${file.added} added, ${file.duplicates} already stored, ${file.skipped} skipped (task ${file.task}, source ${file.source}` +
+        `${file.meta === null ? '' : `, metadata ${file.meta}`})\n`,
     );
   }
   process.stdout.write(
@@ -74,17 +75,22 @@ export function registerDataCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'row format').choices(['auto', ...ROW_FORMAT_IDS]).default('auto'))
     .option('--max-line-bytes <n>', 'longest line accepted, in bytes', wholeNumber, DEFAULT_MAX_LINE_BYTES)
     .option('--parallel', 'decode rows in a worker thread (faster only with idle cores to spare)', false)
+    .option('--meta <file>', 'metadata sidecar of the next file, joined row by row (repeat once per file; default: X.meta.jsonl next to X.jsonl when it exists)',
+      (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--no-meta', 'do not look for X.meta.jsonl sidecars')
     .option('--json', 'print the report as JSON', false)
     .action(async (files: string[], options: {
       store: string; task?: ComparisonTask; source?: string; strict: boolean; format: RowFormatId | 'auto'; maxLineBytes: number;
-      parallel: boolean; json: boolean;
+      parallel: boolean; meta: string[] | false; json: boolean;
     }) => {
       const started = performance.now();
       const progress = process.stderr.isTTY
         ? ({ file, rows }: { file: string; rows: number }) => process.stderr.write(`\r${file}: ${rows} rows`)
         : undefined;
+      const { meta, ...rest } = options;
+      const metaOptions = meta === false ? { findMeta: false } : meta.length > 0 ? { metaFiles: meta } : {};
       const report = await withStore(options.store, false, (store) =>
-        importFiles(store, files, { ...options, onProgress: progress }),
+        importFiles(store, files, { ...rest, ...metaOptions, onProgress: progress }),
       );
       if (progress) process.stderr.write('\n');
       if (options.json) {

@@ -1,11 +1,14 @@
 /**
  * Import comparison files into a store: every file of one call in ONE transaction, so a failure leaves the
  * store exactly as it was. Default mode skips bad rows and reports how many and why; strict mode stops at the
- * first bad row and writes nothing. Importing the same file again adds nothing (content ids).
+ * first bad row and writes nothing. Importing the same file again adds nothing (content ids). A file's
+ * metadata sidecar (`X.meta.jsonl`, see `comparison-meta.ts`) supplies each row's annotator, strength, round
+ * and policy ids.
  */
 import { basename } from 'node:path';
 import { COMPARISON_TASKS, type ComparisonTask } from '../spec/comparison.ts';
-import { DataFormatError } from '../spec/errors.ts';
+import { ConfigError, DataFormatError } from '../spec/errors.ts';
+import { findMetaFile } from './comparison-meta.ts';
 import type { ReadComparisonsOptions } from './comparison-reader.ts';
 import { prepareRows } from './prepare-rows.ts';
 import { prepareRowsInWorker } from './prepare-rows-parallel.ts';
@@ -33,6 +36,13 @@ export interface ImportOptions extends ReadComparisonsOptions {
   readonly parallel?: boolean;
   /** Clock for `createdAt`; default the store's. */
   readonly now?: () => Date;
+  /**
+   * Metadata sidecars (`comparison-meta.ts`), one per file in the order of `files`; null for a file that has
+   * none. Default: each file's own `X.meta.jsonl` (or `.meta.jsonl.gz`) when it exists.
+   */
+  readonly metaFiles?: readonly (string | null)[];
+  /** Look for `X.meta.jsonl` next to each file when `metaFiles` is not given (default true). */
+  readonly findMeta?: boolean;
 }
 
 /** What one file contributed. */
@@ -40,6 +50,8 @@ export interface FileImportReport {
   readonly file: string;
   readonly task: ComparisonTask;
   readonly source: string;
+  /** The metadata sidecar joined to its rows, or null. */
+  readonly meta: string | null;
   /** Rows read (good and bad). */
   readonly rows: number;
   readonly added: number;
@@ -68,8 +80,8 @@ export function taskFromFileName(file: string): ComparisonTask | undefined {
 
 /**
  * Import files into `store` in one transaction.
- * @throws DataFormatError for an unreadable or truncated file, a file whose task cannot be told, or (strict) the
- * first bad row; the store is then unchanged.
+ * @throws DataFormatError for an unreadable or truncated file, a file whose task cannot be told, a metadata
+ * sidecar that does not match its file row for row, or (strict) the first bad row; the store is then unchanged.
  */
 export async function importFiles(store: ComparisonStore, files: readonly string[], options: ImportOptions = {}): Promise<ImportReport> {
   const tasks = files.map((file) => {
@@ -79,6 +91,10 @@ export async function importFiles(store: ComparisonStore, files: readonly string
     }
     return task;
   });
+  if (options.metaFiles !== undefined && options.metaFiles.length !== files.length) {
+    throw new ConfigError(`expected one metadata file per comparisons file (${files.length}), got ${options.metaFiles.length} (--meta)`);
+  }
+  const metas = options.metaFiles ?? files.map((file) => (options.findMeta === false ? null : (findMetaFile(file) ?? null)));
   const maxExamples = options.maxExamples ?? 10;
   const progressEvery = options.progressEvery ?? 10_000;
   const now = (options.now ?? store.now)().toISOString();
@@ -95,7 +111,8 @@ export async function importFiles(store: ComparisonStore, files: readonly string
       let added = 0;
       let duplicates = 0;
       let skipped = 0;
-      const settings = { format: options.format, maxLineBytes: options.maxLineBytes, task, source, now };
+      const meta = metas[index];
+      const settings = { format: options.format, maxLineBytes: options.maxLineBytes, task, source, now, meta: meta ?? undefined };
       const prepared = options.parallel ? prepareRowsInWorker(file, settings) : prepareRows(file, settings);
       for await (const batch of prepared) {
         for (const row of batch) {
@@ -115,7 +132,7 @@ export async function importFiles(store: ComparisonStore, files: readonly string
       }
       options.onProgress?.({ file, rows });
       skippedTotal += skipped;
-      reports.push({ file, task, source, rows, added, duplicates, skipped });
+      reports.push({ file, task, source, meta, rows, added, duplicates, skipped });
     }
   } catch (error) {
     writer.rollback();

@@ -57,3 +57,24 @@ test('hhrl data import: default mode reports skipped rows on stderr; --strict fa
   assert.match(lenient.stdout, /\+1 comparisons \(0 duplicates, 1 skipped\)/);
   assert.match(lenient.stderr, /skipped 1 bad rows: 1 invalid-json; first ones:\n {2}.*bad\.jsonl:2: expected one JSON object per line/);
 });
+
+test('hhrl data import joins a world file\'s .meta.jsonl (or --meta FILE); --no-meta skips it', async () => {
+  const { comparisonFiles, generateWorld, resolveWorldConfig, writeWorld } = await import('../../src/world/index.ts');
+  const world = join(folder, 'world');
+  writeWorld(generateWorld(resolveWorldConfig(5, 'small')), world);
+  const file = join(world, comparisonFiles('harmless', 'test').hh);
+  const meta = join(world, comparisonFiles('harmless', 'test').meta);
+  const store = join(folder, 'world.sqlite');
+  const found = hhrl('data', 'import', file, '--store', store);
+  assert.equal(found.status, 0, found.stderr);
+  assert.ok(found.stdout.includes(`(task harmless, source harmless-test.jsonl, metadata ${meta})`), found.stdout);
+  const stats = JSON.parse(hhrl('data', 'stats', '--store', store, '--json').stdout) as { withAnnotator: number; comparisons: number };
+  assert.deepEqual([stats.withAnnotator, stats.comparisons], [200, 200]);
+  const skipped = hhrl('data', 'import', file, '--store', join(folder, 'bare.sqlite'), '--no-meta', '--json');
+  assert.equal((JSON.parse(skipped.stdout) as { files: { meta: string | null }[] }).files[0].meta, null);
+  const shortMeta = join(folder, 'short.meta.jsonl');
+  writeFileSync(shortMeta, readFileSync(meta, 'utf8').split('\n').slice(0, 150).join('\n'));
+  const bad = hhrl('data', 'import', file, '--store', join(folder, 'bad.sqlite'), '--meta', shortMeta);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, new RegExp(`${shortMeta}:151: expected a metadata row for row 151 of .*harmless-test\\.jsonl; this file has only 150 rows`));
+});
