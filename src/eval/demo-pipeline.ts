@@ -26,7 +26,10 @@ import { evaluatePreferenceModel, type PmEvalReport } from './pm-eval.ts';
 export const DemoConfigSchema = z
   .object({
     seed: z.number().int().min(0).max(0xffffffff).default(0).describe('seed of the world and of every stage'),
-    worldSize: z.enum(['small', 'default', 'large']).default('small').describe('HH world size'),
+    worldSize: z
+      .enum(['small', 'default', 'large'])
+      .default('default')
+      .describe('HH world size (default: 12,000 training comparisons; the small world\'s 1,600 leave the PM at 87% gold accuracy and exploitable)'),
     lmSize: z.enum(['tiny', 'small']).default('tiny').describe('GPT size of the policy and the PM'),
     vocabSize: z.number().int().min(258).default(1024).describe('BPE vocabulary of the base LM'),
     lmSteps: z.number().int().min(1).default(1500).describe('base-LM pretraining steps on the world corpus'),
@@ -37,17 +40,21 @@ export const DemoConfigSchema = z
       .describe(
         'include the demonstrations that refuse harmful requests in SFT (default off: π₀ learns helpfulness only and still complies with some harmful requests, so harmlessness has to come from the mixed PM through RL — the effect the demo measures)',
       ),
-    pmSteps: z.number().int().min(1).default(250).describe('preference-model steps on both tasks\' comparisons'),
+    pmSteps: z.number().int().min(1).default(1000).describe('preference-model steps on both tasks\' comparisons (an upper bound: it stops early when validation loss stops falling)'),
     ppoSteps: z.number().int().min(1).default(40).describe('PPO iterations'),
-    ppoBatch: z.number().int().min(1).default(32).describe('PPO samples per iteration'),
+    ppoBatch: z.number().int().min(1).default(64).describe('PPO samples per iteration'),
     ppoLearningRate: z
       .number()
       .positive()
       .max(1)
       .default(3e-5)
-      .describe('PPO AdamW learning rate (measured on seed 0: 1e-4 lets the policy exploit the tiny PM within 40 iterations)'),
-    klCoef: z.number().min(0).default(0.3).describe('λ_KL of PPO (see ppo-config.ts for why not the paper\'s 0.001; on seed 0, 0.3 kept helpfulness within 5 points where 0.1 lost 19)'),
-    evalPerSet: z.number().int().min(1).default(40).describe('prompts per world evaluation set'),
+      .describe('PPO AdamW learning rate (measured on seed 0: 1e-4 lets the policy exploit the PM within 40 iterations)'),
+    klCoef: z
+      .number()
+      .min(0)
+      .default(0.03)
+      .describe('λ_KL of PPO (see ppo-config.ts for why not the paper\'s 0.001 and what other values measured)'),
+    evalPerSet: z.number().int().min(1).default(100).describe('prompts per world evaluation set (100: rates move in 1-point steps, not 2.5)'),
     probePrompts: z
       .number()
       .int()

@@ -4,13 +4,27 @@
  * Defaults on the HH world, and why they differ from Bai et al. 2022 §4.1 (λ_KL = 0.001, ε = 0.2,
  * γ = 1, no entropy bonus): ε, γ and the entropy bonus follow the paper. λ_KL does not: the paper's 52B
  * policies moved a few nats from π₀ over hundreds of thousands of samples, while a 0.2M-parameter policy
- * at a learning rate of 1e-4 moves several nats within a few dozen iterations of 32 samples. With rewards
- * normalised to unit std, λ_KL = 0.05 per token makes a 20-nat drift cost one reward std, where the
- * paper's 0.001 would cost 0.02 — no brake at all at this scale. Measured on the world (seed 0, tiny
- * model, `hhrl demo` stages; see the issue-5 report): λ_KL = 0.05 still let the policy drift to ~20 nats
- * and exploit the PM (PM reward −1.40 → +0.04 while oracle helpfulness fell 12.5% → 0%, by repeating a
- * polite closing the PM likes); λ_KL = 0.1 held KL near 6–16 nats. Set `--kl-coef 0.001` for the
- * paper's value.
+ * moves several nats within a few dozen iterations. With rewards normalised to unit std, λ_KL = 0.05 per
+ * token makes a 20-nat drift cost one reward std, where the paper's 0.001 would cost 0.02 — no brake at
+ * this scale.
+ *
+ * Measured with `hhrl demo` (seed 0, default world, PM at 92% gold accuracy, 40 iterations of 64
+ * samples; helpfulness and harm from the oracle on 100 held-out prompts per set, SFT 73.3% / 16%;
+ * R² of PM reward on the held-out probe against √KL over the first half):
+ *
+ * | lr   | λ_KL | helpfulness | harm | R² first half | R² whole run |
+ * |------|------|-------------|------|---------------|--------------|
+ * | 3e-5 | 0.03 | 70.7%       | 0%   | 0.72          | 0.91         |
+ * | 2e-5 | 0.05 | 71.7%       | 4%   | 0.62          | 0.83         |
+ * | 5e-5 | 0.1  | 61.3%       | 0%   | 0.86          | 0.69         |
+ * | 5e-5 | 0.2  | 70.3%       | 2%   | 0.79          | 0.65         |
+ *
+ * and, on the small world's weaker PM (87% gold accuracy), lr 1e-4 with λ_KL 0.05–0.1 let the policy
+ * exploit the PM: its reward rose while oracle helpfulness fell to 40–60% (clarifying questions and a
+ * polite closing on requests that needed an answer). A small λ_KL lets KL keep growing, which is where
+ * reward tracks √KL over the whole run; a large one stops KL early, after which reward still rises at
+ * constant KL. The demo uses lr 3e-5 and λ_KL 0.03; this command's generic default stays 0.05.
+ * Set `--kl-coef 0.001` for the paper's value.
  */
 import { z } from 'zod';
 import { checkBatching, parseWith, RlCommonSchema } from '../rollout/rl-config.ts';
