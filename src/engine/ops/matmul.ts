@@ -1,9 +1,12 @@
 /**
  * Matrix multiplication with batch broadcasting (ONNX MatMul semantics, rank ≥ 2).
- * Gradients: dA = dY·Bᵀ, dB = Aᵀ·dY, each summed over the batch axes it was broadcast along.
+ * Gradients: dA = dY·Bᵀ, dB = Aᵀ·dY, each summed over the batch axes it was broadcast along. In
+ * float32 the transposes are flags of ONNX Runtime's FusedMatMul instead of Transpose nodes: left as
+ * nodes, ORT's transpose optimizer rewrites Transpose(Transpose(x)) of the attention operands into
+ * fresh full transposes of the forward activations (three extra [B, T, H, D] copies per layer).
  */
 import { GraphError } from '../../spec/errors.ts';
-import type { Tensor } from '../graph.ts';
+import { attr, type Tensor } from '../graph.ts';
 import { broadcastShapes, unbroadcast } from './broadcast.ts';
 import { transpose } from './shape.ts';
 
@@ -26,8 +29,26 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   return a.graph.emit1('MatMul', [a, b], [...batch, m, n], a.dtype, {
     vjp: (grad, needs) => [
-      needs[0] ? unbroadcast(matmul(grad, swapLast(b)), a.shape) : undefined,
-      needs[1] ? unbroadcast(matmul(swapLast(a), grad), b.shape) : undefined,
+      needs[0] ? unbroadcast(matmulTransposed(grad, b, false, true), a.shape) : undefined,
+      needs[1] ? unbroadcast(matmulTransposed(a, grad, true, false), b.shape) : undefined,
     ],
+  });
+}
+
+/**
+ * op(a) @ op(b) where op transposes the last two axes when its flag is set. float32: one
+ * com.microsoft FusedMatMul node; other dtypes (FusedMatMul is float-only on CPU): Transpose + MatMul.
+ */
+export function matmulTransposed(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  if (a.dtype !== 'float32') return matmul(transA ? swapLast(a) : a, transB ? swapLast(b) : b);
+  const m = a.shape[a.rank - (transA ? 1 : 2)];
+  const k = a.shape[a.rank - (transA ? 2 : 1)];
+  const k2 = b.shape[b.rank - (transB ? 1 : 2)];
+  const n = b.shape[b.rank - (transB ? 2 : 1)];
+  if (k !== k2) throw new GraphError(`matmulTransposed: inner dimensions differ: [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  return a.graph.emit1('FusedMatMul', [a, b], [...batch, m, n], a.dtype, {
+    domain: 'com.microsoft',
+    attributes: { transA: attr.int(transA ? 1 : 0), transB: attr.int(transB ? 1 : 0), alpha: attr.float(1) },
   });
 }

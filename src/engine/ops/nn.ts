@@ -7,6 +7,7 @@ import { attr, type Tensor } from '../graph.ts';
 import { add, cast, div, equal, exp, mul, sub } from './elementwise.ts';
 import { mean, sum } from './reduce.ts';
 import { reshape } from './shape.ts';
+import { sumLeading } from './broadcast.ts';
 
 /** Softmax along the last axis. dx = y·(dy − Σ dy·y). */
 export function softmax(x: Tensor): Tensor {
@@ -87,7 +88,10 @@ export function zeros(like: Tensor, shape: readonly number[]): Tensor {
 
 /**
  * LayerNorm over the last axis: y = (x − μ)/√(σ² + ε)·γ + β.
- * Backward: with x̂ the normalized input and g = dy·γ, dx = (g − mean(g) − x̂·mean(g·x̂))/√(σ² + ε).
+ * Backward, with r = 1/√(σ² + ε), x_c = x − μ and C channels:
+ * dx = r·γ·dy − r·Σ(γ·dy)/C − x_c·r³·Σ(γ·dy·x_c)/C, dγ = Σ_rows r·dy·x_c, dβ = Σ_rows dy. The row
+ * sums over channels and over rows are matrix–vector products (fast in ORT), so the backward makes
+ * seven full passes over [..., C].
  */
 export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon = 1e-5): Tensor {
   const c = x.shape[x.rank - 1];
@@ -96,16 +100,25 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon = 1e-5
   }
   const g = x.graph;
   const statShape = [...x.shape.slice(0, -1), 1];
-  const backward = (mu: Tensor, invStd: Tensor) => (grad: Tensor, needs: readonly boolean[]) => {
-    const xHat = mul(sub(x, mu), invStd); // [..., C]
-    const batchAxes = x.shape.slice(0, -1).map((_, i) => i);
-    const dGamma = needs[1] ? sum(mul(grad, xHat), batchAxes) : undefined;
-    const dBeta = needs[2] ? sum(grad, batchAxes) : undefined;
+  const rows = x.size / c;
+  const raw = (op: string, inputs: Tensor[], shape: readonly number[]): Tensor => g.emit1(op, inputs, shape, x.dtype, { parents: [] });
+  const matmul2d = (a: Tensor, b: Tensor, shape: readonly number[]): Tensor =>
+    reshape(raw('MatMul', [a, b], [a.shape[0], b.shape[1]]), shape);
+  const backward = (mu: Tensor, invStd: Tensor, known?: Tensor) => (grad: Tensor, needs: readonly boolean[]) => {
+    const xc = known ?? raw('Sub', [x, mu], x.shape); // x − μ
+    const grad2d = reshape(grad, [rows, c]);
+    const q = needs[0] || needs[1] ? raw('Mul', [grad, xc], x.shape) : undefined; // dy·(x − μ)
+    const dGamma = needs[1] ? matmul2d(reshape(invStd, [1, rows]), reshape(q!, [rows, c]), [c]) : undefined;
+    const dBeta = needs[2] ? sumLeading(grad, x.rank - 1) : undefined;
     let dx: Tensor | undefined;
     if (needs[0]) {
-      const gHat = mul(grad, gamma);
-      const centered = sub(gHat, mean(gHat, [-1], true));
-      dx = mul(sub(centered, mul(xHat, mean(mul(gHat, xHat), [-1], true))), invStd);
+      const gammaOverC = reshape(raw('Mul', [gamma, g.scalar(1 / c, x.dtype)], [c]), [c, 1]);
+      const s1 = matmul2d(grad2d, gammaOverC, statShape); // Σ(γ·dy)/C per row
+      const s2 = matmul2d(reshape(q!, [rows, c]), gammaOverC, statShape); // Σ(γ·dy·x_c)/C per row
+      const k1 = raw('Mul', [s1, invStd], statShape);
+      const k2 = raw('Mul', [s2, raw('Mul', [invStd, raw('Mul', [invStd, invStd], statShape)], statShape)], statShape);
+      const scaled = raw('Mul', [raw('Mul', [grad, gamma], x.shape), invStd], x.shape);
+      dx = raw('Sub', [scaled, raw('Add', [raw('Mul', [xc, k2], x.shape), k1], x.shape)], x.shape);
     }
     return [dx, dGamma, dBeta];
   };
@@ -131,7 +144,7 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, epsilon = 1e-5
   const invStd = g.emit1('Reciprocal', [g.emit1('Sqrt', [add(variance, epsilon)], statShape, x.dtype)], statShape, x.dtype);
   const normalized = g.emit1('Mul', [centered, invStd], x.shape, x.dtype);
   const scaled = g.emit1('Mul', [normalized, gamma], x.shape, x.dtype);
-  const y = g.emit1('Add', [scaled, beta], x.shape, x.dtype, { parents: [x, gamma, beta], vjp: backward(mu, invStd) });
+  const y = g.emit1('Add', [scaled, beta], x.shape, x.dtype, { parents: [x, gamma, beta], vjp: backward(mu, invStd, centered) });
   return y;
 }
 
@@ -148,9 +161,9 @@ const GELU_A = 0.044715;
 
 /**
  * GELU, tanh approximation (GPT-2): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), computed in the
- * equal sigmoid form x·σ(z) with z = 2√(2/π)·(x + 0.044715·x³), which needs fewer passes.
- * dy/dx = s + x·s·(1 − s)·z′ with s = σ(z), z′ = 2√(2/π)·(1 + 3·0.044715·x²); s is kept from the
- * forward pass.
+ * equal sigmoid form y = x·s with s = σ(z), z = 2√(2/π)·(x + 0.044715·x³), which needs fewer passes.
+ * dy/dx = s + x·s·(1 − s)·z′ = s + (1 − s)·y·z′ with z′ = 2√(2/π)·(1 + 3·0.044715·x²); x², s and y
+ * are kept from the forward pass, so the backward makes seven passes.
  */
 export function gelu(x: Tensor): Tensor {
   const g = x.graph;
@@ -159,15 +172,15 @@ export function gelu(x: Tensor): Tensor {
   const x2 = raw('Mul', [x, x]);
   const z = raw('Mul', [x, raw('Add', [raw('Mul', [x2, g.scalar(2 * GELU_C * GELU_A, x.dtype)]), k0])]);
   const s = raw('Sigmoid', [z]);
-  return g.emit1('Mul', [x, s], x.shape, x.dtype, {
+  const y: Tensor = g.emit1('Mul', [x, s], x.shape, x.dtype, {
     parents: [x],
     vjp: (grad) => {
       const zPrime = raw('Add', [raw('Mul', [x2, g.scalar(6 * GELU_C * GELU_A, x.dtype)]), k0]);
-      const w = raw('Mul', [raw('Mul', [x, zPrime]), raw('Sub', [g.scalar(1, x.dtype), s])]);
-      const slope = raw('Mul', [s, raw('Add', [w, g.scalar(1, x.dtype)])]);
-      return [mul(grad, slope)];
+      const tail = raw('Mul', [raw('Sub', [g.scalar(1, x.dtype), s]), raw('Mul', [y, zPrime])]);
+      return [raw('Mul', [grad, raw('Add', [tail, s])])];
     },
   });
+  return y;
 }
 
 /**
