@@ -72,16 +72,24 @@ export function comparisonId(
   occurrence = 0,
 ): string {
   // One-shot `crypto.hash` over header + line in a reused buffer: ~2× faster than createHash().update()… per
-  // row, whose per-call object costs outweigh hashing ~1.4 KB with SHA extensions.
-  const headerText = JSON.stringify([1, header.task, header.annotatorId, header.round, occurrence]) + '\n';
+  // row, whose per-call object costs outweigh hashing ~1.4 KB with SHA extensions. Rows of one file mostly
+  // share their header, so the last one's bytes are kept.
+  const { task, annotatorId, round } = header;
+  if (task !== lastHeader.task || annotatorId !== lastHeader.annotatorId || round !== lastHeader.round || occurrence !== lastHeader.occurrence) {
+    const bytes = Buffer.from(JSON.stringify([1, task, annotatorId, round, occurrence]) + '\n');
+    lastHeader = { task, annotatorId, round, occurrence, bytes };
+  }
+  const headerLength = lastHeader.bytes.length;
   const lineBytes = typeof canonicalLine === 'string' ? Buffer.byteLength(canonicalLine) : canonicalLine.length;
-  const needed = Buffer.byteLength(headerText) + lineBytes;
-  if (hashScratch.length < needed) hashScratch = Buffer.allocUnsafe(Math.max(needed, 2 * hashScratch.length));
-  const headerLength = hashScratch.write(headerText, 0);
+  if (hashScratch.length < headerLength + lineBytes) hashScratch = Buffer.allocUnsafe(Math.max(headerLength + lineBytes, 2 * hashScratch.length));
+  hashScratch.set(lastHeader.bytes, 0);
   if (typeof canonicalLine === 'string') hashScratch.write(canonicalLine, headerLength);
   else hashScratch.set(canonicalLine, headerLength);
   return hash('sha256', hashScratch.subarray(0, headerLength + lineBytes), 'hex').slice(0, 32);
 }
+
+/** The header {@link comparisonId} hashed last, and its bytes. */
+let lastHeader = { task: '', annotatorId: null as string | null, round: -1, occurrence: -1, bytes: Buffer.alloc(0) };
 
 /** Reused input buffer of {@link comparisonId} (grows to the longest row seen). */
 let hashScratch = Buffer.allocUnsafe(64 * 1024);

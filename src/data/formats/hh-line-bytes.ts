@@ -93,9 +93,26 @@ function nextOf(line: Buffer, marker: Buffer, from: number, start: number, end: 
   return at === -1 || at + marker.length > end ? end : at;
 }
 
-/** Start of the first turn marker after `from` in the literal `[start, end)`, or `end`. */
-function nextMarker(line: Buffer, from: number, start: number, end: number): number {
-  return Math.min(nextOf(line, ESCAPED_HUMAN, from, start, end), nextOf(line, ESCAPED_ASSISTANT, from, start, end));
+/**
+ * Turn markers of one literal `[start, end)` in order. Each marker kind is searched again only once the walk
+ * has passed its last hit, so the literal is scanned about once per kind.
+ */
+class MarkerCursor {
+  private human = -1;
+  private assistant = -1;
+
+  constructor(
+    private readonly line: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  /** Start of the first marker at or after `from`, or `end`. */
+  next(from: number): number {
+    if (this.human < from) this.human = nextOf(this.line, ESCAPED_HUMAN, from, this.start, this.end);
+    if (this.assistant < from) this.assistant = nextOf(this.line, ESCAPED_ASSISTANT, from, this.start, this.end);
+    return Math.min(this.human, this.assistant);
+  }
 }
 
 /**
@@ -119,10 +136,11 @@ export function scanCanonicalHhLine(line: Buffer): CanonicalHhBytes | null {
   // [start, next) relative to each literal. Every marker before the first differing turn is in both.
   const chosenLength = chosenEnd - chosenStart;
   const rejectedLength = rejectedEnd - rejectedStart;
+  const markers = new MarkerCursor(line, chosenStart, chosenEnd);
   let previous = 0;
   let start = 0;
   for (;;) {
-    const next = nextMarker(line, chosenStart + start + 1, chosenStart, chosenEnd) - chosenStart;
+    const next = markers.next(chosenStart + start + 1) - chosenStart;
     const same = next <= rejectedLength && line.compare(line, rejectedStart + start, rejectedStart + next, chosenStart + start, chosenStart + next) === 0;
     if (!same || next === chosenLength) break;
     previous = start;
