@@ -17,3 +17,4 @@ export { gradCheck, type GradCheckInput, type GradCheckResult } from './gradchec
 export { ParamLayout, type ParamSpec, type ParamEntry, type ParamInit } from './params.ts';
 export { AdamWConfigSchema, adamwUpdate, learningRateAt, type AdamWConfig } from './optim.ts';
 export * from './train-step.ts';
+export { buildTrainLoopGraph } from './train-loop.ts';

@@ -3,12 +3,14 @@
  * `session.run`. With gradient accumulation, a gradient graph runs per micro-batch and an apply
  * graph updates once with the averaged gradient.
  */
+import { GraphError } from '../spec/errors.ts';
 import type { DType } from './dtype.ts';
 import { Graph, type Tensor } from './graph.ts';
 import { gradients } from './autodiff.ts';
 import { adamwUpdate, type AdamWConfig } from './optim.ts';
 import type { ParamLayout } from './params.ts';
 import { CompiledGraph, type CompileOptions, type HostTensor } from './session.ts';
+import { buildTrainLoopGraph, LOOP_STEP_OUTPUTS } from './train-loop.ts';
 
 /** Declared batch inputs of a step: name → dtype and static shape. */
 export type BatchSpec = Readonly<Record<string, { readonly dtype: DType; readonly shape: readonly number[] }>>;
@@ -139,6 +141,7 @@ export class GraphTrainer {
   private fused?: Promise<CompiledGraph>;
   private gradGraph?: Promise<CompiledGraph>;
   private applyGraph?: Promise<CompiledGraph>;
+  private readonly loopGraphs = new Map<number, Promise<CompiledGraph>>();
 
   constructor(
     readonly layout: ParamLayout,
@@ -198,8 +201,59 @@ export class GraphTrainer {
     return { loss, learningRate: scalarOf(outputs.lr), gradNorm: scalarOf(outputs.grad_norm), metrics };
   }
 
+  /**
+   * `batches.length` optimizer steps, one batch each, in a single graph run (see `train-loop.ts`):
+   * the same updates as calling `step([batch])` for each batch in turn, with the weights and
+   * moments crossing into JS once. Each distinct count compiles its own graph.
+   */
+  async stepMany(batches: readonly Readonly<Record<string, HostTensor>>[]): Promise<StepResult[]> {
+    const k = batches.length;
+    if (k === 0) return [];
+    if (k === 1) return [await this.step(batches)];
+    let graph = this.loopGraphs.get(k);
+    if (graph === undefined) {
+      graph = CompiledGraph.compile(buildTrainLoopGraph(this.layout, this.spec, this.buildLoss, this.optimizer, k), this.compileOptions);
+      this.loopGraphs.set(k, graph);
+    }
+    const feeds: Record<string, HostTensor> = {
+      params: { data: this.state.params, shape: [this.layout.total] },
+      m: { data: this.state.m, shape: [this.layout.total] },
+      v: { data: this.state.v, shape: [this.layout.total] },
+      step: { data: Float32Array.of(this.state.step), shape: [] },
+    };
+    for (const [name, value] of Object.entries(this.spec)) feeds[name] = stackBatches(batches, name, value.shape);
+    const outputs = await (await graph).run(feeds);
+    this.state.params = outputs.params_out.data as Float32Array;
+    this.state.m = outputs.m_out.data as Float32Array;
+    this.state.v = outputs.v_out.data as Float32Array;
+    this.state.step += k;
+    const at = (name: string, i: number) => Number(outputs[name].data[(i * outputs[name].data.length) / k]);
+    const metricNames = Object.keys(outputs).filter((name) => name.startsWith('metric_'));
+    return batches.map((_, i) => ({
+      loss: at(LOOP_STEP_OUTPUTS[0], i),
+      learningRate: at(LOOP_STEP_OUTPUTS[1], i),
+      gradNorm: at(LOOP_STEP_OUTPUTS[2], i),
+      metrics: Object.fromEntries(metricNames.map((name) => [name.slice(7), at(name, i)])),
+    }));
+  }
+
   /** Free the compiled sessions. */
   async release(): Promise<void> {
-    for (const graph of [this.fused, this.gradGraph, this.applyGraph]) if (graph) await (await graph).release();
+    for (const graph of [this.fused, this.gradGraph, this.applyGraph, ...this.loopGraphs.values()]) if (graph) await (await graph).release();
   }
+}
+
+/** One batch input of every batch, stacked along a new leading axis. */
+function stackBatches(batches: readonly Readonly<Record<string, HostTensor>>[], name: string, shape: readonly number[]): HostTensor {
+  const first = batches[0][name];
+  if (first === undefined) throw new GraphError(`stepMany: batch 0 lacks input "${name}"`);
+  const size = first.data.length;
+  const Typed = first.data.constructor as new (length: number) => HostTensor['data'];
+  const data = new Typed(size * batches.length);
+  batches.forEach((batch, i) => {
+    const part = batch[name];
+    if (part === undefined || part.data.length !== size) throw new GraphError(`stepMany: input "${name}" of batch ${i} needs ${size} values`);
+    (data as Float32Array).set(part.data as Float32Array, i * size);
+  });
+  return { data, shape: [batches.length, ...shape] };
 }
