@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { progressBar, type ProgressBar } from './progress.ts';
 import { printEvaluations } from './rl-commands.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
+import { interruptible } from './interrupt.ts';
 
 const percent = (value: number | null) => (value === null ? '—' : `${(100 * value).toFixed(1)}%`);
 
@@ -34,8 +35,9 @@ export function registerDemoCommands(program: Command): void {
       }
       bar.update(p.step, p.fields);
     };
-    const result = await runDemo(config, dir, { onProgress });
-    for (const bar of bars.values()) bar.stop();
+    const result = await interruptible((signal) => runDemo(config, dir, { onProgress, signal })).finally(() => {
+      for (const bar of bars.values()) bar.stop();
+    });
     writeFileAtomic(join(dir, 'report.html'), renderDemoReport(result));
     const { summary } = result;
     const out = (line = '') => process.stdout.write(`${line}\n`);

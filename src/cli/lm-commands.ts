@@ -10,6 +10,7 @@ import { trainLanguageModel } from '../train/lm/lm-trainer.ts';
 import { resolveModelDir } from '../train/run-folder.ts';
 import { progressBar } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
+import { interruptible } from './interrupt.ts';
 
 const SampleSchema = GenerateOptionsSchema.extend({
   prompt: z.string().describe('text to continue'),
@@ -29,12 +30,14 @@ export function registerLmCommands(program: Command): void {
   train.action(async (raw: Record<string, unknown>) => {
     const config = parseSchemaOptions(LmTrainConfigSchema, raw);
     const bar = progressBar('lm train', config.steps, ['loss', 'val', 'tok_s']);
-    const result = await trainLanguageModel(config, String(raw.out), {
-      resume: Boolean(raw.resume),
-      onProgress: (p) =>
-        bar.update(p.step, { loss: p.loss.toFixed(3), val: p.validationLoss?.toFixed(3) ?? '-', tok_s: Math.round(p.tokensPerSecond) }),
-    });
-    bar.stop();
+    const result = await interruptible((signal) =>
+      trainLanguageModel(config, String(raw.out), {
+        resume: Boolean(raw.resume),
+        signal,
+        onProgress: (p) =>
+          bar.update(p.step, { loss: p.loss.toFixed(3), val: p.validationLoss?.toFixed(3) ?? '-', tok_s: Math.round(p.tokensPerSecond) }),
+      }),
+    ).finally(() => bar.stop());
     process.stdout.write(
       `trained ${result.model.layout.total.toLocaleString('en-US')} parameters: loss ${result.finalLoss.toFixed(4)}` +
         `${result.validationLoss === undefined ? '' : `, validation ${result.validationLoss.toFixed(4)}`}\ncheckpoint ${result.checkpointDir}\n`,

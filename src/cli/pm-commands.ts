@@ -17,6 +17,8 @@ import { trainPreferenceModel, type PmProgress, type PmSummary } from '../train/
 import { trainWithPmp } from '../train/preference/pmp.ts';
 import { sigmoid } from '../eval/calibration.ts';
 import { progressBar } from './progress.ts';
+import { interruptible } from './interrupt.ts';
+import { TrainingAborted } from '../train/lm/lm-trainer.ts';
 
 const DATA_HELP = 'data SPEC (repeatable): world:DIR[:helpful|harmless|both][:train|test], store:DB[:TASK][:SPLIT], or [file:]PATH.jsonl[.gz][:TASK][:train|test|all]';
 const describe = (field: keyof typeof PmTrainConfigSchema.shape) => PmTrainConfigSchema.shape[field].description ?? field;
@@ -192,8 +194,11 @@ export function registerPmCommands(program: Command): void {
         return;
       }
       const bar = progressReporter('pm', config.steps);
-      const { summary } = await trainPreferenceModel(config, pairs, { runDir: flags.out, resume: flags.resume, onProgress: (progress) => bar.update(progress) });
+      const { summary } = await interruptible((signal) =>
+        trainPreferenceModel(config, pairs, { runDir: flags.out, resume: flags.resume, signal, onProgress: (progress) => bar.update(progress) }),
+      );
       bar.stop();
+      if (summary.aborted) throw new TrainingAborted(summary.stepsRun);
       printSummary(flags.out, summary);
     });
 

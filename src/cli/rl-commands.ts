@@ -29,6 +29,7 @@ import { trainSft } from '../train/sft/sft-trainer.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { progressBar } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
+import { interruptible } from './interrupt.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const percent = (value: unknown) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');
@@ -80,7 +81,7 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
     if (config.probePrompts > 0 && probeSpec === undefined) throw new ConfigError('--probe-prompts needs --probe SPEC (held-out prompts) when the prompts are not a world');
     const bar = progressBar(`rl ${name}`, config.steps, ['reward', 'kl', 'helpful', 'harm']);
     let last: Record<string, unknown> = {};
-    const result = await trainRl(
+    const result = await interruptible((signal) => trainRl(
       algorithm,
       config,
       {
@@ -94,13 +95,13 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
       String(raw.out),
       {
         resume: Boolean(raw.resume),
+        signal,
         onProgress: (p) => {
           if (p.evaluation) last = evaluationRow(p.evaluation);
           bar.update(p.step, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2), helpful: percent(last.helpfulness), harm: percent(last.harm_rate) });
         },
       },
-    );
-    bar.stop();
+    )).finally(() => bar.stop());
     await reward.release();
     printRlSummary(result.summary);
     out(`checkpoint ${result.checkpointDir}\nmetrics ${String(raw.out)}/metrics.jsonl, summary ${String(raw.out)}/summary.json`);
@@ -124,11 +125,13 @@ function registerSft(program: Command): void {
     const worldData = /^world:(.+?)(?::train)?$/.exec(data);
     const validation = (raw.validation as string | undefined) ?? (worldData ? `world:${worldData[1]}:test` : undefined);
     const bar = progressBar('sft', config.steps, ['loss', 'val']);
-    const result = await trainSft(config, { base: String(raw.base), data, validation }, String(raw.out), {
-      resume: Boolean(raw.resume),
-      onProgress: (p) => bar.update(p.step, { loss: p.loss.toFixed(3), val: p.validationLoss?.toFixed(3) ?? '-' }),
-    });
-    bar.stop();
+    const result = await interruptible((signal) =>
+      trainSft(config, { base: String(raw.base), data, validation }, String(raw.out), {
+        resume: Boolean(raw.resume),
+        signal,
+        onProgress: (p) => bar.update(p.step, { loss: p.loss.toFixed(3), val: p.validationLoss?.toFixed(3) ?? '-' }),
+      }),
+    ).finally(() => bar.stop());
     out(`SFT loss ${result.finalLoss.toFixed(4)}${result.validationLoss === undefined ? '' : `, validation ${result.validationLoss.toFixed(4)}`}\ncheckpoint ${result.checkpointDir}`);
     await result.model.release();
   });
@@ -149,11 +152,13 @@ function registerDpo(program: Command): void {
     const data = raw.data as string[];
     const world = (raw.world as string | undefined) ?? data.map((spec) => /^world:([^:]+)/.exec(spec)?.[1]).find((dir) => dir !== undefined);
     const bar = progressBar('dpo', config.steps, ['loss', 'acc', 'margin']);
-    const result = await trainDpo(config, { policy: String(raw.policy), data, world }, String(raw.out), {
-      resume: Boolean(raw.resume),
-      onProgress: (p) => bar.update(p.step, { loss: p.row.loss.toFixed(3), acc: percent(p.row.accuracy), margin: p.row.margin.toFixed(2) }),
-    });
-    bar.stop();
+    const result = await interruptible((signal) =>
+      trainDpo(config, { policy: String(raw.policy), data, world }, String(raw.out), {
+        resume: Boolean(raw.resume),
+        signal,
+        onProgress: (p) => bar.update(p.step, { loss: p.row.loss.toFixed(3), acc: percent(p.row.accuracy), margin: p.row.margin.toFixed(2) }),
+      }),
+    ).finally(() => bar.stop());
     out(`checkpoint ${result.checkpointDir}\nmetrics ${String(raw.out)}/metrics.jsonl`);
     await result.policy.release();
   });

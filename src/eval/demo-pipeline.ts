@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { GptModel } from '../model/gpt-model.ts';
 import { loadPairs } from '../train/preference/pm-data.ts';
 import { trainPreferenceModel } from '../train/preference/pm-trainer.ts';
-import { trainLanguageModel } from '../train/lm/lm-trainer.ts';
+import { trainLanguageModel, TrainingAborted } from '../train/lm/lm-trainer.ts';
 import { trainPpo } from '../train/ppo/ppo-trainer.ts';
 import { loadPrompts, worldEvalPrompts } from '../train/rollout/prompts.ts';
 import { preferenceModelReward } from '../train/rollout/reward.ts';
@@ -121,7 +121,12 @@ function headline(row: Record<string, unknown> | null): PolicyHeadline {
  * const result = await runDemo({ seed: 0 }, 'runs/demo');
  * result.summary.ppo.harm_rate
  */
-export async function runDemo(input: Partial<DemoConfig>, dir: string, options: { onProgress?: (progress: DemoProgress) => void } = {}): Promise<DemoResult> {
+export async function runDemo(
+  input: Partial<DemoConfig>,
+  dir: string,
+  options: { onProgress?: (progress: DemoProgress) => void; signal?: AbortSignal } = {},
+): Promise<DemoResult> {
+  const { signal } = options;
   const config = parseWith(DemoConfigSchema, input, 'demo');
   const stageMinutes: Record<string, number> = existsSync(join(dir, 'stage-minutes.json')) ? JSON.parse(readFileSync(join(dir, 'stage-minutes.json'), 'utf8')) : {};
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
@@ -148,7 +153,7 @@ export async function runDemo(input: Partial<DemoConfig>, dir: string, options: 
       trainLanguageModel(
         { text: world.corpusPath, size: config.lmSize, vocabSize: config.vocabSize, steps: config.lmSteps, batchSize: 16, seed: config.seed, checkpointEvery: 100, evalEvery: 100, threads: config.threads },
         lmDir,
-        { resume: resumeOf(lmDir), onProgress: (p) => report('lm', p.step, p.totalSteps, { loss: p.loss.toFixed(3) }) },
+        { resume: resumeOf(lmDir), signal, onProgress: (p) => report('lm', p.step, p.totalSteps, { loss: p.loss.toFixed(3) }) },
       ),
     );
   }
@@ -167,7 +172,7 @@ export async function runDemo(input: Partial<DemoConfig>, dir: string, options: 
         { steps: config.sftSteps, batchSize: 16, seed: config.seed, threads: config.threads, evalEvery: 100, checkpointEvery: 100 },
         { base: lmDir, data: sftData(), validation: `world:${worldDir}:test` },
         sftDir,
-        { resume: resumeOf(sftDir), onProgress: (p) => report('sft', p.step, p.totalSteps, { loss: p.loss.toFixed(3) }) },
+        { resume: resumeOf(sftDir), signal, onProgress: (p) => report('sft', p.step, p.totalSteps, { loss: p.loss.toFixed(3) }) },
       ),
     );
   }
@@ -181,11 +186,13 @@ export async function runDemo(input: Partial<DemoConfig>, dir: string, options: 
       {
         runDir: pmDir,
         resume: existsSync(join(pmDir, 'config.json')),
+        signal,
         init: GptModel.load(new RunFolder(lmDir).latestCheckpoint()!.dir).model,
         onProgress: (p) => report('pm', p.step, p.steps, { loss: p.loss.toFixed(3) }),
       },
     ),
   );
+  if (pm.summary.aborted) throw new TrainingAborted(pm.summary.stepsRun);
   const pmEval = await timed('pm-eval', async () => evaluatePreferenceModel(pm.scorer, (await loadPairs([`world:${worldDir}:both:test`])).pairs));
   // 5) PPO against the PM, evaluated with the oracle before, during and after
   const ppoDir = join(dir, 'ppo');
@@ -215,7 +222,7 @@ export async function runDemo(input: Partial<DemoConfig>, dir: string, options: 
         description: { prompts: `world:${worldDir}`, probe: `world:${worldDir}:test`, reward: `pm:${pmDir}` },
       },
       ppoDir,
-      { resume: resumeOf(ppoDir), onProgress: (p) => report('ppo', p.step, p.totalSteps, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2) }) },
+      { resume: resumeOf(ppoDir), signal, onProgress: (p) => report('ppo', p.step, p.totalSteps, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2) }) },
     );
     await result.policy.release();
     return result.summary;

@@ -1,0 +1,31 @@
+/**
+ * Ctrl-C for long-running commands: the first SIGINT (or SIGTERM) asks the run to stop at its next step
+ * boundary — the trainer throws `TrainingAborted`, the newest checkpoint stays intact and `--resume`
+ * continues from it; a second signal exits at once (130, like a kill: the checkpoint is still intact,
+ * because checkpoints are written atomically).
+ */
+
+/** Exit code of a run stopped by a signal (128 + SIGINT). */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/**
+ * Run `work` with an AbortSignal the first Ctrl-C aborts.
+ * @example
+ * await interruptible((signal) => trainLanguageModel(config, out, { signal }));
+ */
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = (): void => {
+    if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+    process.stderr.write('\nhhrl: stopping after the current step (Ctrl-C again to stop now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
