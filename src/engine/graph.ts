@@ -49,6 +49,15 @@ export interface ValueSpec {
   readonly shape: readonly number[];
 }
 
+/** A graph input fed as a zero-copy view of a host buffer (see `Graph.viewInput`). */
+export interface ViewSpec {
+  /** Name of the host feed the view is cut from. */
+  readonly buffer: string;
+  /** First element of the view in that buffer. */
+  readonly offset: number;
+  readonly size: number;
+}
+
 /** Everything needed to serialize a graph (or a Loop body). */
 export interface GraphBody {
   readonly name: string;
@@ -102,6 +111,8 @@ export class Graph {
   readonly initializers: Initializer[] = [];
   readonly inputs: ValueSpec[] = [];
   readonly outputs: ValueSpec[] = [];
+  /** Inputs that `CompiledGraph.run` cuts from a host buffer when they are not fed themselves. */
+  readonly views = new Map<string, ViewSpec>();
   private readonly usedNames = new Set<string>();
   private counter = 0;
   private readonly constantCache = new Map<string, Tensor>();
@@ -150,6 +161,16 @@ export class Graph {
     this.claim(name);
     this.inputs.push({ name, dtype, shape: [...shape] });
     return new Tensor(this, name, [...shape], dtype);
+  }
+
+  /**
+   * Declare an input that the host feeds as `size` elements of the feed `buffer` from `offset` (a
+   * typed-array view: no copy, unlike slicing a flat input inside the graph).
+   */
+  viewInput(buffer: string, name: string, dtype: DType, offset: number, shape: readonly number[]): Tensor {
+    const tensor = this.input(name, dtype, shape);
+    this.views.set(name, { buffer, offset, size: sizeOf(shape) });
+    return tensor;
   }
 
   /** A constant tensor (ONNX initializer). Small constants with equal content are shared. */

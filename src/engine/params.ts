@@ -6,7 +6,7 @@
 import { GraphError } from '../spec/errors.ts';
 import type { Random } from '../util/random.ts';
 import { sizeOf } from './dtype.ts';
-import type { Tensor } from './graph.ts';
+import type { Graph, Tensor } from './graph.ts';
 import { concat, reshape, slice } from './ops/shape.ts';
 
 /** How a parameter starts. */
@@ -93,6 +93,16 @@ export class ParamLayout {
     }
     const out: Record<string, Tensor> = {};
     for (const entry of this.entries) out[entry.name] = reshape(slice(flat, 0, entry.offset, entry.offset + entry.size), entry.shape);
+    return out;
+  }
+
+  /**
+   * Declare one graph input per parameter, fed as a zero-copy view of the host feed `buffer` (the
+   * flat weights): the graph needs no in-graph slicing of a flat input (a full copy per run).
+   */
+  bindViews(graph: Graph, buffer = 'params'): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const entry of this.entries) out[entry.name] = graph.viewInput(buffer, `${buffer}/${entry.name}`, 'float32', entry.offset, entry.shape);
     return out;
   }
 

@@ -4,8 +4,9 @@
  */
 import ort from 'onnxruntime-node';
 import type { DType } from './dtype.ts';
-import type { Graph } from './graph.ts';
+import type { Graph, ViewSpec } from './graph.ts';
 import { encodeModel } from './onnx-proto.ts';
+import { GraphError } from '../spec/errors.ts';
 
 /** A host-side tensor value: typed data plus shape. */
 export interface HostTensor {
@@ -43,6 +44,7 @@ export class CompiledGraph {
     private readonly inputTypes: ReadonlyMap<string, DType>,
     /** The serialized ONNX model. */
     readonly model: Uint8Array,
+    private readonly views: ReadonlyMap<string, ViewSpec & { readonly shape: number[] }> = new Map(),
   ) {}
 
   /** Serialize `graph` and create an ONNX Runtime session for it. */
@@ -65,16 +67,33 @@ export class CompiledGraph {
       graph.outputs.map((output) => output.name),
       inputTypes,
       model,
+      new Map(graph.inputs.flatMap((input) => {
+        const view = graph.views.get(input.name);
+        return view === undefined ? [] : [[input.name, { ...view, shape: [...input.shape] }] as const];
+      })),
     );
   }
 
-  /** Run with every declared input; returns every declared output. */
+  /**
+   * Run with every declared input (a view input may be left out: it is cut from its host buffer's
+   * feed); returns every declared output.
+   */
   async run(feeds: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>> {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const name of this.inputNames) {
       const value = feeds[name];
-      if (value === undefined) throw new Error(`missing input "${name}"`);
-      ortFeeds[name] = new ort.Tensor(ORT_TYPE[this.inputTypes.get(name)!], value.data as never, [...value.shape]);
+      const type = ORT_TYPE[this.inputTypes.get(name)!];
+      if (value !== undefined) {
+        ortFeeds[name] = new ort.Tensor(type, value.data as never, [...value.shape]);
+        continue;
+      }
+      const view = this.views.get(name);
+      const buffer = view === undefined ? undefined : feeds[view.buffer];
+      if (view === undefined || buffer === undefined) throw new GraphError(`missing input "${name}"`);
+      if (view.offset + view.size > buffer.data.length) {
+        throw new GraphError(`input "${name}": view [${view.offset}, ${view.offset + view.size}) exceeds "${view.buffer}" (${buffer.data.length})`);
+      }
+      ortFeeds[name] = new ort.Tensor(type, buffer.data.subarray(view.offset, view.offset + view.size) as never, view.shape);
     }
     const results = await this.session.run(ortFeeds);
     const out: Record<string, HostTensor> = {};

@@ -38,14 +38,13 @@ function declareBatch(graph: Graph, spec: BatchSpec): Record<string, Tensor> {
 }
 
 function lossAndGrad(graph: Graph, layout: ParamLayout, spec: BatchSpec, buildLoss: LossBuilder) {
-  const flat = graph.input('params', 'float32', [layout.total]);
-  const params = layout.bind(flat);
+  const params = layout.bindViews(graph, 'params');
   const batch = declareBatch(graph, spec);
   const { loss, metrics = {} } = buildLoss(graph, params, batch);
   const names = layout.entries.map((entry) => entry.name);
   const grads = gradients(loss, names.map((name) => params[name]));
   const grad = layout.flatten(Object.fromEntries(names.map((name, i) => [name, grads[i]])));
-  return { flat, loss, metrics, grad };
+  return { loss, metrics, grad };
 }
 
 function outputMetrics(graph: Graph, loss: Tensor, metrics: Readonly<Record<string, Tensor>>): void {
@@ -56,7 +55,8 @@ function outputMetrics(graph: Graph, loss: Tensor, metrics: Readonly<Record<stri
 /** One fused graph: inputs params, m, v, step, batch…; outputs params_out, m_out, v_out, loss, lr, grad_norm, metric_*. */
 export function buildTrainStepGraph(layout: ParamLayout, spec: BatchSpec, buildLoss: LossBuilder, optimizer: AdamWConfig): Graph {
   const graph = new Graph('train_step');
-  const { flat, loss, metrics, grad } = lossAndGrad(graph, layout, spec, buildLoss);
+  const flat = graph.input('params', 'float32', [layout.total]);
+  const { loss, metrics, grad } = lossAndGrad(graph, layout, spec, buildLoss);
   const m = graph.input('m', 'float32', [layout.total]);
   const v = graph.input('v', 'float32', [layout.total]);
   const step = graph.input('step', 'float32', []);
@@ -71,7 +71,7 @@ export function buildTrainStepGraph(layout: ParamLayout, spec: BatchSpec, buildL
   return graph;
 }
 
-/** Gradient only: inputs params, batch…; outputs grad, loss, metric_*. */
+/** Gradient only: inputs params (fed as per-parameter views), batch…; outputs grad, loss, metric_*. */
 export function buildGradGraph(layout: ParamLayout, spec: BatchSpec, buildLoss: LossBuilder): Graph {
   const graph = new Graph('grad_step');
   const { loss, metrics, grad } = lossAndGrad(graph, layout, spec, buildLoss);
@@ -98,10 +98,10 @@ export function buildApplyGraph(layout: ParamLayout, optimizer: AdamWConfig): Gr
   return graph;
 }
 
-/** Forward only: inputs params, batch…; outputs the named tensors `build` returns. */
+/** Forward only: inputs params (fed as per-parameter views), batch…; outputs the named tensors `build` returns. */
 export function buildForwardGraph(layout: ParamLayout, spec: BatchSpec, build: ForwardBuilder, name = 'forward'): Graph {
   const graph = new Graph(name);
-  const params = layout.bind(graph.input('params', 'float32', [layout.total]));
+  const params = layout.bindViews(graph, 'params');
   const outputs = build(graph, params, declareBatch(graph, spec));
   for (const [outputName, tensor] of Object.entries(outputs)) graph.output(tensor, outputName);
   return graph;
