@@ -1,10 +1,11 @@
 /**
- * The KV-cache generation graph: one ONNX `Loop` that runs many decoding steps in a single
- * `session.run`. Each iteration feeds one position of every row through the decoder, writes its
- * keys and values into a fixed-size cache (later slots masked), and either keeps the next prompt
- * token or samples a new one from uniform noise passed in (so a seed fixes the result). The cache,
- * sequences, per-token log-probs and "done" flags are loop-carried and returned, so the host can
- * check stop strings between chunks and resume.
+ * The KV-cache decoding step: one position of every row through the decoder per `session.run`.
+ * The caches are inputs, fed as the host's typed arrays without a copy, and never rewritten by the
+ * graph: attention reads the cached keys and values of the earlier positions plus this position's
+ * own key and value, and the graph returns only the new rows, which the host writes into its
+ * caches. (An ONNX Loop carrying the caches made ScatterElements copy all of them every step —
+ * a quarter of the decoding time.) The next token is either the row's next prompt token or a
+ * sample drawn from uniform noise passed in, so a seed fixes the result.
  */
 import * as E from '../engine/index.ts';
 import { attr, Graph, type Tensor } from '../engine/index.ts';
@@ -14,11 +15,11 @@ import type { GptConfig } from './gpt-config.ts';
 /** How the next token is chosen. */
 export type SamplingMode = 'greedy' | 'sample' | 'filtered';
 
-/** Static shape of a generation graph. */
+/** Static shape of a decoding-step graph. */
 export interface GenerateGraphShape {
   readonly batch: number;
-  /** Iterations one run may execute (the noise input has this many rows). */
-  readonly steps: number;
+  /** Decoding steps per run: the graph runs one (callers key their graph caches by this). */
+  readonly steps?: number;
   readonly mode: SamplingMode;
 }
 
@@ -74,154 +75,83 @@ export function cacheShapes(config: GptConfig, batch: number): { k: number[]; v:
   return { k: [batch, config.heads, d, config.context], v: [batch, config.heads, config.context, d] };
 }
 
-/** Names of the cache inputs/outputs of layer `l`. */
+/** Names of the cache inputs of layer `l`. */
 export const cacheNames = (layer: number) => ({ k: `cache_k_${layer}`, v: `cache_v_${layer}` });
 
 /**
- * Build the generation graph. Inputs: params, seq [B, T], lengths [B], start [], trips [], noise
- * [steps, B], temperature [], top_k [], top_p [], eos [], done [B], logp [B, T], cache_k_l [B, H, D, T],
- * cache_v_l [B, H, T, D]. Outputs: the carried values with an `_out` suffix.
+ * Build the decoding-step graph. Inputs: the weights (views of the feed `params`), token [B] (each
+ * row's token at `position`), position [], forced [B] (the next prompt token, or −1 to sample),
+ * uniform [B], temperature [], top_k [], top_p [], cache_k_l [B, H, D, T] and cache_v_l [B, H, T, D]
+ * (slots before `position` filled). Outputs: next [B] (forced or sampled), logp [B] (log π(next) of
+ * the untempered model) and kv [L, 2, B, H, D] (this position's keys and values, per layer).
  */
 export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape: GenerateGraphShape): Graph {
-  const { batch: b, steps, mode } = shape;
+  const { batch: b, mode } = shape;
   const t = config.context;
   const c = config.dModel;
   const h = config.heads;
   const d = c / h;
   const eps = config.layerNormEpsilon;
-  const outer = new Graph('generate');
-  const p = layout.bind(outer.input('params', 'float32', [layout.total]));
-  const seq = outer.input('seq', 'int64', [b, t]);
-  const lengths = outer.input('lengths', 'int64', [b]);
-  const start = outer.input('start', 'int64', []);
-  const trips = outer.input('trips', 'int64', []);
-  const noise = outer.input('noise', 'float32', [steps, b]);
-  const temperature = outer.input('temperature', 'float32', []);
-  const topK = outer.input('top_k', 'int64', []);
-  const topP = outer.input('top_p', 'float32', []);
-  const eos = outer.input('eos', 'int64', []);
-  const done = outer.input('done', 'bool', [b]);
-  const logp = outer.input('logp', 'float32', [b, t]);
+  const g = new Graph('generate_step');
+  const p = layout.bindViews(g, 'params');
+  const token = g.input('token', 'int64', [b]);
+  const position = g.input('position', 'int64', []);
+  const forced = g.input('forced', 'int64', [b]);
+  const uniform = g.input('uniform', 'float32', [b]);
+  const temperature = g.input('temperature', 'float32', []);
+  const topK = g.input('top_k', 'int64', []);
+  const topP = g.input('top_p', 'float32', []);
   const shapes = cacheShapes(config, b);
   const caches = Array.from({ length: config.layers }, (_, layer) => ({
-    k: outer.input(cacheNames(layer).k, 'float32', shapes.k),
-    v: outer.input(cacheNames(layer).v, 'float32', shapes.v),
+    k: g.input(cacheNames(layer).k, 'float32', shapes.k),
+    v: g.input(cacheNames(layer).v, 'float32', shapes.v),
   }));
-  // Per-layer weights prepared once per run, outside the loop: q, k, v projections as one [C, 3C]
-  // matrix with the 1/√D attention scale folded into the q columns.
-  const qScale = E.concat(
-    [outer.constant(new Float32Array(c).fill(1 / Math.sqrt(d)), 'float32', [c]), outer.constant(new Float32Array(2 * c).fill(1), 'float32', [2 * c])],
-    0,
-  ); // [3C]
-  const weights = Array.from({ length: config.layers }, (_, layer) => {
-    const pre = `h.${layer}`;
-    return { w: E.mul(p[`${pre}.attn.c_attn.weight`], qScale), b: E.mul(p[`${pre}.attn.c_attn.bias`], qScale) };
-  });
-  const unembed = config.tiedEmbeddings ? E.transpose(p.wte, [1, 0]) : p['lm_head.weight'];
-  const anyActive = E.not(allTrue(outer, done));
-
-  // ---- loop body ----
-  const body = new Graph('generate_step', 'step/');
-  const iteration = body.input('iteration', 'int64', []);
-  body.input('cond_in', 'bool', []);
-  const carried = {
-    seq: body.input('seq_in', 'int64', [b, t]),
-    done: body.input('done_in', 'bool', [b]),
-    logp: body.input('logp_in', 'float32', [b, t]),
-    caches: caches.map((_, layer) => ({
-      k: body.input(`k_in_${layer}`, 'float32', shapes.k),
-      v: body.input(`v_in_${layer}`, 'float32', shapes.v),
-    })),
-  };
-  const cap = (x: Tensor) => body.capture(x);
-  const position = E.add(cap(start), iteration); // [] current position
-  const slots = body.constant(BigInt64Array.from({ length: t }, (_, i) => BigInt(i)), 'int64', [t], 'slots');
-  const token = body.emit1('Gather', [carried.seq, position], [b], 'int64', { attributes: { axis: attr.int(1) } }); // [B]
-  const wpeRow = body.emit1('Gather', [cap(p.wpe), position], [c], 'float32', { attributes: { axis: attr.int(0) } });
-  let x = E.add(body.emit1('Gather', [cap(p.wte), token], [b, c], 'float32', { attributes: { axis: attr.int(0) } }), wpeRow); // [B, C]
-  const maskRow = E.where(E.greater(slots, position), body.scalar(-1e9), body.scalar(0)); // [T]
-  const kSlot = E.expand(E.reshape(position, [1, 1, 1, 1]), [b, h, d, 1]); // [B, H, D, 1] all = position
-  const vSlot = E.expand(E.reshape(position, [1, 1, 1, 1]), [b, h, 1, d]); // [B, H, 1, D] all = position
-  const newCaches: { k: Tensor; v: Tensor }[] = [];
+  const gather0 = (table: Tensor, indices: Tensor, outShape: number[]) =>
+    g.emit1('Gather', [table, indices], outShape, table.dtype, { attributes: { axis: attr.int(0) } });
+  const wpeRow = gather0(p.wpe, position, [c]);
+  let x = E.add(gather0(p.wte, token, [b, c]), wpeRow); // [B, C]
+  // cached slots at or after this position are empty: −1e9 before the softmax
+  const slots = g.constant(BigInt64Array.from({ length: t }, (_, i) => BigInt(i)), 'int64', [t], 'slots');
+  const maskRow = E.where(E.greaterOrEqual(slots, position), g.scalar(-1e9), g.scalar(0)); // [T]
+  const rows: Tensor[] = [];
   for (let layer = 0; layer < config.layers; layer++) {
     const pre = `h.${layer}`;
-    const a = E.layerNorm(x, cap(p[`${pre}.ln_1.weight`]), cap(p[`${pre}.ln_1.bias`]), eps); // [B, C]
-    const qkv = E.add(E.matmul(a, cap(weights[layer].w)), cap(weights[layer].b)); // [B, 3C]
-    const [q, k, v] = body.emit('Split', [qkv, body.ints([c, c, c])], [0, 1, 2].map(() => ({ shape: [b, c], dtype: 'float32' as const })), {
+    const a = E.layerNorm(x, p[`${pre}.ln_1.weight`], p[`${pre}.ln_1.bias`], eps); // [B, C]
+    const qkv = E.add(E.matmul(a, p[`${pre}.attn.c_attn.weight`]), p[`${pre}.attn.c_attn.bias`]); // [B, 3C]
+    const [q, k, v] = g.emit('Split', [qkv, g.ints([c, c, c])], [0, 1, 2].map(() => ({ shape: [b, c], dtype: 'float32' as const })), {
       attributes: { axis: attr.int(1) },
     });
-    // write this position's key and value in place of slot `position` (keys kept transposed: [B, H, D, T])
-    const kCache = body.emit1('ScatterElements', [carried.caches[layer].k, kSlot, E.reshape(k, [b, h, d, 1])], [b, h, d, t], 'float32', {
-      attributes: { axis: attr.int(3) },
-    });
-    const vCache = body.emit1('ScatterElements', [carried.caches[layer].v, vSlot, E.reshape(v, [b, h, 1, d])], [b, h, t, d], 'float32', {
-      attributes: { axis: attr.int(2) },
-    });
-    newCaches.push({ k: kCache, v: vCache });
-    const scores = E.add(E.matmul(E.reshape(q, [b, h, 1, d]), kCache), maskRow); // [B, H, 1, T]
-    const attended = E.reshape(E.matmul(E.softmax(scores), vCache), [b, c]); // [B, C]
-    x = E.add(x, E.add(E.matmul(attended, cap(p[`${pre}.attn.c_proj.weight`])), cap(p[`${pre}.attn.c_proj.bias`])));
-    const m = E.layerNorm(x, cap(p[`${pre}.ln_2.weight`]), cap(p[`${pre}.ln_2.bias`]), eps);
+    rows.push(E.reshape(k, [1, b, h, d]), E.reshape(v, [1, b, h, d]));
+    const q4 = E.mul(E.reshape(q, [b, h, 1, d]), 1 / Math.sqrt(d)); // [B, H, 1, D]
+    const cached = E.add(E.matmul(q4, caches[layer].k), maskRow); // [B, H, 1, T]
+    const own = E.matmul(q4, E.reshape(k, [b, h, d, 1])); // [B, H, 1, 1]
+    const weights = E.softmax(E.concat([cached, own], 3)); // [B, H, 1, T + 1]
+    const [wCached, wOwn] = g.emit(
+      'Split',
+      [weights, g.ints([t, 1])],
+      [
+        { shape: [b, h, 1, t], dtype: 'float32' },
+        { shape: [b, h, 1, 1], dtype: 'float32' },
+      ],
+      { attributes: { axis: attr.int(3) } },
+    );
+    const attended = E.add(E.matmul(wCached, caches[layer].v), E.mul(wOwn, E.reshape(v, [b, h, 1, d]))); // [B, H, 1, D]
+    x = E.add(x, E.add(E.matmul(E.reshape(attended, [b, c]), p[`${pre}.attn.c_proj.weight`]), p[`${pre}.attn.c_proj.bias`]));
+    const m = E.layerNorm(x, p[`${pre}.ln_2.weight`], p[`${pre}.ln_2.bias`], eps);
     // ORT's fused tanh-GELU with bias (com.microsoft.FastGelu): one kernel instead of a chain; no gradient needed here
-    const up = body.emit1('FastGelu', [E.matmul(m, cap(p[`${pre}.mlp.c_fc.weight`])), cap(p[`${pre}.mlp.c_fc.bias`])], [b, c * config.mlpRatio], 'float32', {
+    const up = g.emit1('FastGelu', [E.matmul(m, p[`${pre}.mlp.c_fc.weight`]), p[`${pre}.mlp.c_fc.bias`]], [b, c * config.mlpRatio], 'float32', {
       domain: 'com.microsoft',
     });
-    x = E.add(x, E.add(E.matmul(up, cap(p[`${pre}.mlp.c_proj.weight`])), cap(p[`${pre}.mlp.c_proj.bias`])));
+    x = E.add(x, E.add(E.matmul(up, p[`${pre}.mlp.c_proj.weight`]), p[`${pre}.mlp.c_proj.bias`]));
   }
-  const final = E.layerNorm(x, cap(p['ln_f.weight']), cap(p['ln_f.bias']), eps);
-  const logits = E.matmul(final, cap(unembed)); // [B, V]
-  const logSoftmax = E.logSoftmax(logits); // [B, V]
-  const uniform = body.emit1('Gather', [cap(noise), iteration], [b], 'float32', { attributes: { axis: attr.int(0) } });
-  const sampled = SAMPLERS[mode](body, logits, { temperature: cap(temperature), topK: cap(topK), topP: cap(topP), uniform });
-  // next position: keep the prompt token while inside the prompt, else take the sample
-  const next = E.add(position, body.scalar(1, 'int64'));
-  const inPrompt = E.less(next, cap(lengths)); // [B]
-  const promptToken = body.emit1('Gather', [carried.seq, E.minimum(next, t - 1)], [b], 'int64', { attributes: { axis: attr.int(1) } });
-  const nextToken = E.where(inPrompt, promptToken, sampled); // [B]
-  const active = E.not(carried.done); // [B]
-  const write = E.and(E.reshape(E.equal(slots, next), [1, t]), E.reshape(active, [b, 1])); // [B, T]
-  const newSeq = E.where(write, E.reshape(nextToken, [b, 1]), carried.seq);
-  const tokenLogp = E.gatherElements(logSoftmax, E.reshape(nextToken, [b, 1]), 1); // [B, 1]
-  const newLogp = E.where(write, tokenLogp, carried.logp);
-  const hitEos = E.and(E.not(inPrompt), E.equal(sampled, cap(eos)));
-  const full = E.greaterOrEqual(next, body.scalar(t - 1, 'int64'));
-  const newDone = body.emit1('Or', [carried.done, body.emit1('Or', [hitEos, E.expand(E.reshape(full, [1]), [b])], [b], 'bool')], [b], 'bool');
-  body.output(E.not(allTrue(body, newDone)), 'cond_out');
-  body.output(newSeq, 'seq_next');
-  body.output(newDone, 'done_next');
-  body.output(newLogp, 'logp_next');
-  newCaches.forEach((cache, layer) => {
-    body.output(cache.k, `k_next_${layer}`);
-    body.output(cache.v, `v_next_${layer}`);
-  });
-
-  // ---- the Loop node ----
-  const outputs = outer.emit(
-    'Loop',
-    [trips, anyActive, seq, done, logp, ...caches.flatMap((cache) => [cache.k, cache.v])],
-    [
-      { shape: [b, t], dtype: 'int64' },
-      { shape: [b], dtype: 'bool' },
-      { shape: [b, t], dtype: 'float32' },
-      ...caches.flatMap(() => [
-        { shape: shapes.k, dtype: 'float32' as const },
-        { shape: shapes.v, dtype: 'float32' as const },
-      ]),
-    ],
-    { attributes: { body: attr.graph(body.body()) } },
-  );
-  outer.output(outputs[0], 'seq_out');
-  outer.output(outputs[1], 'done_out');
-  outer.output(outputs[2], 'logp_out');
-  caches.forEach((_, layer) => {
-    outer.output(outputs[3 + 2 * layer], `${cacheNames(layer).k}_out`);
-    outer.output(outputs[4 + 2 * layer], `${cacheNames(layer).v}_out`);
-  });
-  return outer;
-}
-
-function allTrue(graph: Graph, flags: Tensor): Tensor {
-  const asInt = E.cast(flags, 'int64');
-  const minimum = graph.emit1('ReduceMin', [asInt], [], 'int64', { attributes: { keepdims: attr.int(0) } });
-  return E.equal(minimum, graph.scalar(1, 'int64'));
+  const final = E.layerNorm(x, p['ln_f.weight'], p['ln_f.bias'], eps);
+  const unembed = config.tiedEmbeddings ? E.transpose(p.wte, [1, 0]) : p['lm_head.weight'];
+  const logits = E.matmul(final, unembed); // [B, V]
+  const sampled = SAMPLERS[mode](g, logits, { temperature, topK, topP, uniform });
+  const next = E.where(E.greaterOrEqual(forced, g.scalar(0, 'int64')), forced, sampled); // [B]
+  const logp = E.reshape(E.gatherElements(E.logSoftmax(logits), E.reshape(next, [b, 1]), 1), [b]);
+  g.output(next, 'next');
+  g.output(logp, 'logp');
+  g.output(E.reshape(E.concat(rows, 0), [config.layers, 2, b, h, d]), 'kv');
+  return g;
 }

@@ -1,6 +1,7 @@
 /**
- * Batched generation on the KV-cache graph: runs the decoding Loop in chunks, checks stop strings
- * and token limits between chunks, and lets each row finish on its own.
+ * Batched generation on the KV-cache decoding step: one graph run per position, the key/value
+ * caches held here and fed to each run without a copy, stop strings and token limits checked every
+ * `chunk` positions; each row finishes on its own.
  */
 import { z } from 'zod';
 import { ConfigError } from '../spec/errors.ts';
@@ -19,7 +20,7 @@ export const GenerateOptionsSchema = z
     seed: z.number().int().default(0).describe('seed of the sampling noise'),
     stop: z.array(z.string().min(1)).default([]).describe('stop before the first of these strings'),
     eosId: z.number().int().min(-1).default(-1).describe('token id that ends a row (−1 = none)'),
-    chunk: z.number().int().min(1).max(1024).default(16).describe('decoding steps per graph run'),
+    chunk: z.number().int().min(1).max(1024).default(16).describe('decoding steps between stop-string checks'),
   })
   .strict();
 
@@ -52,7 +53,7 @@ export interface GenerateHooks {
 export interface GenerationBackend {
   readonly config: GptConfig;
   readonly params: Float32Array;
-  /** The compiled generation graph for this batch size, chunk length and sampling mode. */
+  /** The compiled decoding-step graph (`buildGenerateGraph`) for this batch size and sampling mode (steps: 1). */
   graph(batch: number, steps: number, mode: SamplingMode): Promise<CompiledGraph>;
   decode(tokens: readonly number[]): string;
 }
@@ -78,8 +79,6 @@ export async function generate(
   const t = config.context;
   const b = prompts.length;
   if (b === 0) return [];
-  const h = config.heads;
-  const d = config.dModel / h;
   const mode = samplingMode(options);
   const random = new Random(options.seed);
   // 1) prompts, right-padded; keep the last t−1 tokens of a long prompt so at least one can be added
@@ -90,53 +89,59 @@ export async function generate(
   const lengths = used.map((prompt) => prompt.length);
   const seq = new BigInt64Array(b * t);
   used.forEach((prompt, row) => prompt.forEach((token, i) => (seq[row * t + i] = BigInt(token))));
+  const logp = new Float32Array(b * t);
   const limits = lengths.map((length) => Math.min(t, length + options.maxNewTokens)); // exclusive end per row
   const finalPosition = Math.max(...limits) - 1; // last position written
-  let feeds: Record<string, HostTensor> = {
+  const caches = new KvCaches(config, b);
+  const token = new BigInt64Array(b);
+  const forced = new BigInt64Array(b);
+  const position = new BigInt64Array(1);
+  const feeds: Record<string, HostTensor> = {
     params: { data: backend.params, shape: [backend.params.length] },
-    seq: { data: seq, shape: [b, t] },
-    lengths: { data: BigInt64Array.from(lengths.map(BigInt)), shape: [b] },
+    token: { data: token, shape: [b] },
+    position: { data: position, shape: [] },
+    forced: { data: forced, shape: [b] },
     temperature: { data: Float32Array.of(options.temperature || 1), shape: [] },
     top_k: { data: BigInt64Array.of(BigInt(options.topK)), shape: [] },
     top_p: { data: Float32Array.of(options.topP), shape: [] },
-    eos: { data: BigInt64Array.of(BigInt(options.eosId)), shape: [] },
-    done: { data: new Uint8Array(b), shape: [b] },
-    logp: { data: new Float32Array(b * t), shape: [b, t] },
+    ...caches.feeds(),
   };
-  const shapes = cacheShapes(config, b);
-  for (let layer = 0; layer < config.layers; layer++) {
-    feeds[cacheNames(layer).k] = { data: new Float32Array(b * h * t * d), shape: shapes.k };
-    feeds[cacheNames(layer).v] = { data: new Float32Array(b * h * t * d), shape: shapes.v };
-  }
-  const graph = await backend.graph(b, options.chunk, mode);
+  const eos = BigInt(options.eosId);
+  const graph = await backend.graph(b, 1, mode);
+  const done = new Uint8Array(b); // no longer written: eos, full context, or finished by the host
   const reasons: (StopReason | undefined)[] = new Array(b).fill(undefined);
   const stopIndex: number[] = new Array(b).fill(-1); // new tokens kept when a stop string matched
-  // 2) decode chunk by chunk
+  // 2) decode one position per run; check stop strings and limits every `chunk` positions
   let start = 0;
   while (start < finalPosition && reasons.some((reason) => reason === undefined)) {
     const trips = Math.min(options.chunk, finalPosition - start);
     const noise = new Float32Array(options.chunk * b);
     for (let i = 0; i < noise.length; i++) noise[i] = random.next();
-    const outputs = await graph.run({
-      ...feeds,
-      start: { data: BigInt64Array.of(BigInt(start)), shape: [] },
-      trips: { data: BigInt64Array.of(BigInt(trips)), shape: [] },
-      noise: { data: noise, shape: [options.chunk, b] },
-    });
-    start += trips;
-    const nextFeeds: Record<string, HostTensor> = { ...feeds, seq: outputs.seq_out, logp: outputs.logp_out };
-    for (let layer = 0; layer < config.layers; layer++) {
-      nextFeeds[cacheNames(layer).k] = outputs[`${cacheNames(layer).k}_out`];
-      nextFeeds[cacheNames(layer).v] = outputs[`${cacheNames(layer).v}_out`];
+    for (let i = 0; i < trips && !done.every(Boolean); i++) {
+      const at = start + i;
+      const next = at + 1;
+      for (let row = 0; row < b; row++) {
+        token[row] = seq[row * t + at];
+        forced[row] = next < lengths[row] ? seq[row * t + next] : -1n;
+      }
+      position[0] = BigInt(at);
+      const outputs = await graph.run({ ...feeds, uniform: { data: noise.subarray(i * b, (i + 1) * b), shape: [b] } });
+      caches.write(outputs.kv.data as Float32Array, at);
+      const chosen = outputs.next.data as BigInt64Array;
+      const chosenLogp = outputs.logp.data as Float32Array;
+      for (let row = 0; row < b; row++) {
+        if (done[row]) continue;
+        seq[row * t + next] = chosen[row];
+        logp[row * t + next] = chosenLogp[row];
+        if ((forced[row] < 0n && chosen[row] === eos) || next >= t - 1) done[row] = 1;
+      }
     }
-    const seqOut = outputs.seq_out.data as BigInt64Array;
-    const doneIn = outputs.done_out.data as Uint8Array;
-    const done = Uint8Array.from(doneIn);
+    start += trips;
     for (let row = 0; row < b; row++) {
       if (reasons[row] !== undefined) continue;
       const written = Math.min(start + 1, limits[row]) - lengths[row]; // new tokens so far
       if (written <= 0) continue;
-      const tokens = Array.from(seqOut.subarray(row * t + lengths[row], row * t + lengths[row] + written), Number);
+      const tokens = Array.from(seq.subarray(row * t + lengths[row], row * t + lengths[row] + written), Number);
       const eosAt = options.eosId >= 0 ? tokens.indexOf(options.eosId) : -1;
       const stopAt = firstStop(backend, tokens, options.stop);
       if (stopAt >= 0 && (eosAt < 0 || stopAt <= eosAt)) {
@@ -155,16 +160,12 @@ export async function generate(
         hooks.onText(row, reasons[row] === 'stop' ? cutAtStop(text, options.stop) : text);
       }
     }
-    nextFeeds.done = { data: done, shape: [b] };
-    feeds = nextFeeds;
   }
   // 3) collect rows
-  const finalSeq = feeds.seq.data as BigInt64Array;
-  const finalLogp = feeds.logp.data as Float32Array;
   return used.map((prompt, row) => {
     const end = stopIndex[row] >= 0 ? lengths[row] + stopIndex[row] : limits[row];
-    const tokens = Array.from(finalSeq.subarray(row * t + lengths[row], row * t + end), Number);
-    const logProbs = Array.from(finalLogp.subarray(row * t + lengths[row], row * t + end));
+    const tokens = Array.from(seq.subarray(row * t + lengths[row], row * t + end), Number);
+    const logProbs = Array.from(logp.subarray(row * t + lengths[row], row * t + end));
     const reason = reasons[row] ?? 'length';
     let text = backend.decode(reason === 'eos' ? tokens.slice(0, -1) : tokens);
     if (reason === 'stop') text = cutAtStop(text, options.stop);
@@ -191,4 +192,47 @@ function cutAtStop(text: string, stops: readonly string[]): string {
     if (at >= 0) cut = Math.min(cut, at);
   }
   return text.slice(0, cut);
+}
+
+/** The host's key/value caches: fed to every decoding step as views, extended by one slot per step. */
+class KvCaches {
+  private readonly k: Float32Array[];
+  private readonly v: Float32Array[];
+  private readonly shapes: { k: number[]; v: number[] };
+  private readonly rows: number; // B·H
+  private readonly d: number;
+  private readonly t: number;
+
+  constructor(config: GptConfig, batch: number) {
+    this.shapes = cacheShapes(config, batch);
+    this.rows = batch * config.heads;
+    this.d = config.dModel / config.heads;
+    this.t = config.context;
+    const size = this.rows * this.d * this.t;
+    this.k = Array.from({ length: config.layers }, () => new Float32Array(size));
+    this.v = Array.from({ length: config.layers }, () => new Float32Array(size));
+  }
+
+  /** Feeds of every layer's caches. */
+  feeds(): Record<string, HostTensor> {
+    const feeds: Record<string, HostTensor> = {};
+    this.k.forEach((k, layer) => {
+      feeds[cacheNames(layer).k] = { data: k, shape: this.shapes.k };
+      feeds[cacheNames(layer).v] = { data: this.v[layer], shape: this.shapes.v };
+    });
+    return feeds;
+  }
+
+  /** Store a step's keys and values (kv [L, 2, B·H, D]) in slot `position`. */
+  write(kv: Float32Array, position: number): void {
+    const { rows, d, t } = this;
+    const block = rows * d;
+    this.k.forEach((k, layer) => {
+      const keys = kv.subarray(2 * layer * block, (2 * layer + 1) * block);
+      const values = kv.subarray((2 * layer + 1) * block, (2 * layer + 2) * block);
+      for (let i = 0; i < block; i++) k[i * t + position] = keys[i]; // keys transposed: [B·H, D, T]
+      const v = this.v[layer];
+      for (let r = 0; r < rows; r++) v.set(values.subarray(r * d, (r + 1) * d), (r * t + position) * d);
+    });
+  }
 }
