@@ -23,6 +23,7 @@ const TOY = {
   ppoLearningRate: 3e-3, // moves the toy policy far enough from π₀ for a non-degenerate √KL fit
   evalPerSet: 2,
   probePrompts: 8,
+  probeEvery: 1,
   threads: 1,
 } as const;
 
