@@ -16,6 +16,7 @@ import { exportComparisons } from '../src/data/export-file.ts';
 import type { RowFormatId } from '../src/data/formats/index.ts';
 import { hhLine } from '../src/data/formats/hh-line.ts';
 import { importFiles } from '../src/data/import-files.ts';
+import { prepareRows } from '../src/data/prepare-rows.ts';
 import { writeLinesAtomic } from '../src/data/jsonl-writer.ts';
 import { ComparisonStore } from '../src/data/store/comparison-store.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
@@ -131,6 +132,18 @@ try {
     }
     imports.push(summarize(parallel ? 'import .jsonl.gz --parallel' : 'import .jsonl.gz', samples));
   }
+  // where an import's time goes: reading + preparing the rows alone (gunzip, fast path, ids), no SQLite
+  const prepareSamples: Sample[] = [];
+  for (let run = 0; run < runs; run++) {
+    const measured = await timed(async () => {
+      let rows = 0;
+      for await (const batch of prepareRows(input, { task: 'harmless', source: 'bench', now: new Date().toISOString() })) rows += batch.length;
+      return rows;
+    });
+    if (measured.result !== rowCount) throw new Error(`prepared ${measured.result} of ${rowCount} rows`);
+    prepareSamples.push(measured);
+  }
+  imports.splice(1, 0, summarize('  of which: read + prepare rows', prepareSamples)); // right under the import it is part of
   const reimport = await timed(async () => {
     const store = ComparisonStore.open(storePath);
     const report = await importFiles(store, [input]);
