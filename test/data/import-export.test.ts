@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { exportComparisons } from '../../src/data/export-file.ts';
+import { transcriptsOf } from '../../src/data/comparison-record.ts';
+import { hhLine } from '../../src/data/formats/hh-line.ts';
 import { importFiles, taskFromFileName } from '../../src/data/import-files.ts';
 import { ComparisonStore } from '../../src/data/store/comparison-store.ts';
 import { DataFormatError } from '../../src/spec/errors.ts';
@@ -65,6 +67,20 @@ test('the byte-level fast path stores exactly what the general path (store.inser
   assert.deepEqual(fields(imported), fields(inserted));
   imported.close();
   inserted.close();
+});
+
+test('fast-path edge lines: BOM, CRLF and invalid UTF-8 in a canonical-looking line are handled as before', async () => {
+  const rows = hhDevRows().slice(0, 3);
+  const lines = rows.map((row) => Buffer.from(hhLine(row.chosen, row.rejected)));
+  const broken = Buffer.concat([lines[1].subarray(0, 40), Buffer.from([0xc3, 0x28]), lines[1].subarray(40)]);
+  const file = join(folder, 'edges-harmless.jsonl');
+  writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), lines[0], Buffer.from('\r\n'), broken, Buffer.from('\n'), lines[2], Buffer.from('\r\n')]));
+  const store = freshStore();
+  const report = await importFiles(store, [file]);
+  assert.deepEqual([report.added, report.skipped, report.skippedByKind], [2, 1, { 'invalid-utf8': 1 }]);
+  assert.match(report.examples[0].message, /edges-harmless\.jsonl:2: expected UTF-8 text/);
+  assert.deepEqual([...store.records()].map((record) => transcriptsOf(record)), [rows[0], rows[2]]);
+  store.close();
 });
 
 test('TRL and OpenAI exports read back to the same comparisons (same ids, same hh bytes)', async () => {
