@@ -96,18 +96,21 @@ export async function generate(
   const token = new BigInt64Array(b);
   const forced = new BigInt64Array(b);
   const position = new BigInt64Array(1);
+  const uniform = new Float32Array(b);
   const feeds: Record<string, HostTensor> = {
     params: { data: backend.params, shape: [backend.params.length] },
     token: { data: token, shape: [b] },
     position: { data: position, shape: [] },
     forced: { data: forced, shape: [b] },
+    uniform: { data: uniform, shape: [b] },
     temperature: { data: Float32Array.of(options.temperature || 1), shape: [] },
     top_k: { data: BigInt64Array.of(BigInt(options.topK)), shape: [] },
     top_p: { data: Float32Array.of(options.topP), shape: [] },
     ...caches.feeds(),
   };
   const eos = BigInt(options.eosId);
-  const graph = await backend.graph(b, 1, mode);
+  // every feed is an array updated in place, so the step's ORT tensors are built once
+  const step = (await backend.graph(b, 1, mode)).bind(feeds);
   const done = new Uint8Array(b); // no longer written: eos, full context, or finished by the host
   const reasons: (StopReason | undefined)[] = new Array(b).fill(undefined);
   const stopIndex: number[] = new Array(b).fill(-1); // new tokens kept when a stop string matched
@@ -125,7 +128,8 @@ export async function generate(
         forced[row] = next < lengths[row] ? seq[row * t + next] : -1n;
       }
       position[0] = BigInt(at);
-      const outputs = await graph.run({ ...feeds, uniform: { data: noise.subarray(i * b, (i + 1) * b), shape: [b] } });
+      uniform.set(noise.subarray(i * b, (i + 1) * b));
+      const outputs = await step({});
       caches.write(outputs.kv.data as Float32Array, at);
       const chosen = outputs.next.data as BigInt64Array;
       const chosenLogp = outputs.logp.data as Float32Array;
