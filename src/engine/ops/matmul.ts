@@ -50,5 +50,10 @@ export function matmulTransposed(a: Tensor, b: Tensor, transA: boolean, transB: 
   return a.graph.emit1('FusedMatMul', [a, b], [...batch, m, n], a.dtype, {
     domain: 'com.microsoft',
     attributes: { transA: attr.int(transA ? 1 : 0), transB: attr.int(transB ? 1 : 0), alpha: attr.float(1) },
+    // y = op(a)·op(b): d op(a) = dy·op(b)ᵀ, d op(b) = op(a)ᵀ·dy, transposed back where op transposes
+    vjp: (grad, needs) => [
+      needs[0] ? unbroadcast(transA ? matmulTransposed(b, grad, transB, true) : matmulTransposed(grad, b, false, !transB), a.shape) : undefined,
+      needs[1] ? unbroadcast(transB ? matmulTransposed(grad, a, true, transA) : matmulTransposed(a, grad, !transA, false), b.shape) : undefined,
+    ],
   });
 }
