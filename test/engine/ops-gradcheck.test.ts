@@ -122,3 +122,21 @@ test('the fused float32 LayerNorm matches the composed one', async () => {
   E.layerNormKernel.fused = true;
   outputs[0].forEach((v, i) => assert.ok(Math.abs(v - outputs[1][i]) < 1e-5, `element ${i}: ${v} vs ${outputs[1][i]}`));
 });
+
+test('the fused float32 GELU (FastGelu) matches the composed one, values and gradients', async () => {
+  const outputs: Float32Array[] = [];
+  const xs = Float32Array.from({ length: 12 }, (_, i) => -4 + (8 * i) / 11);
+  for (const fused of [true, false]) {
+    E.geluKernel.fused = fused;
+    const g = new E.Graph();
+    const x = g.input('x', 'float32', [3, 4]);
+    const y = E.gelu(x);
+    const [dx] = E.gradients(E.sum(E.mul(y, g.constant(Float32Array.from({ length: 12 }, (_, i) => 1 + i / 4), 'float32', [3, 4]))), [x]);
+    g.output(y, 'y');
+    g.output(dx, 'dx');
+    const run = await (await E.CompiledGraph.compile(g)).run({ x: { data: xs, shape: [3, 4] } });
+    outputs.push(Float32Array.from([...(run.y.data as Float32Array), ...(run.dx.data as Float32Array)]));
+  }
+  E.geluKernel.fused = true;
+  outputs[0].forEach((v, i) => assert.ok(Math.abs(v - outputs[1][i]) < 1e-5, `element ${i}: ${v} vs ${outputs[1][i]}`));
+});
