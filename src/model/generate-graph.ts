@@ -83,7 +83,7 @@ export const cacheNames = (layer: number) => ({ k: `cache_k_${layer}`, v: `cache
  * row's token at `position`), position [], forced [B] (the next prompt token, or −1 to sample),
  * uniform [B], temperature [], top_k [], top_p [], cache_k_l [B, H, D, T] and cache_v_l [B, H, T, D]
  * (slots before `position` filled). Outputs: next [B] (forced or sampled), logp [B] (log π(next) of
- * the untempered model) and kv [L, 2, B, H, D] (this position's keys and values, per layer).
+ * the untempered model) and kv [L·2·B, C] = [L, 2, B, H, D] (this position's keys and values).
  */
 export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape: GenerateGraphShape): Graph {
   const { batch: b, mode } = shape;
@@ -121,10 +121,10 @@ export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape
     const [q, k, v] = g.emit('Split', [qkv, g.ints([c, c, c])], [0, 1, 2].map(() => ({ shape: [b, c], dtype: 'float32' as const })), {
       attributes: { axis: attr.int(1) },
     });
-    rows.push(E.reshape(k, [1, b, h, d]), E.reshape(v, [1, b, h, d]));
-    const q4 = E.mul(E.reshape(q, [b, h, 1, d]), 1 / Math.sqrt(d)); // [B, H, 1, D]
-    const cached = E.add(E.matmul(q4, caches[layer].k), maskRow); // [B, H, 1, T]
-    const own = E.matmul(q4, E.reshape(k, [b, h, d, 1])); // [B, H, 1, 1]
+    rows.push(k, v);
+    const q4 = E.reshape(q, [b, h, 1, d]);
+    const cached = E.add(scaledMatmul(q4, caches[layer].k, 1 / Math.sqrt(d)), maskRow); // [B, H, 1, T]
+    const own = scaledMatmul(q4, E.reshape(k, [b, h, d, 1]), 1 / Math.sqrt(d)); // [B, H, 1, 1]
     const weights = E.softmax(E.concat([cached, own], 3)); // [B, H, 1, T + 1]
     const [wCached, wOwn] = g.emit(
       'Split',
@@ -152,6 +152,12 @@ export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape
   const logp = E.reshape(E.gatherElements(E.logSoftmax(logits), E.reshape(next, [b, 1]), 1), [b]);
   g.output(next, 'next');
   g.output(logp, 'logp');
-  g.output(E.reshape(E.concat(rows, 0), [config.layers, 2, b, h, d]), 'kv');
+  g.output(E.concat(rows, 0), 'kv'); // [L·2·B, C] = [L, 2, B, H, D]
   return g;
+}
+
+/** α·(a @ b) as one FusedMatMul (no gradient: decoding only). */
+function scaledMatmul(a: Tensor, b: Tensor, alpha: number): Tensor {
+  const shape = [...a.shape.slice(0, -1), b.shape[b.rank - 1]];
+  return a.graph.emit1('FusedMatMul', [a, b], shape, a.dtype, { domain: 'com.microsoft', attributes: { alpha: attr.float(alpha) } });
 }
