@@ -2,8 +2,9 @@
  * `npm run bench:engine -- --json FILE [--rounds N] [--quick]`
  *
  * The reference GPT (vocab 256, 4 layers, d_model 128, 4 heads, context 64, batch 16, AdamW):
- * training tokens/s and KV-cache generation tokens/s (batch 16, 64 new tokens) for hhrl and for
- * PyTorch (bench/torch_gpt.py under Debian's /usr/bin/python3), alternating in one sitting; medians.
+ * training tokens/s (one step per graph run, and `stepMany` with 4 steps per run) and KV-cache
+ * generation tokens/s (batch 16, 64 new tokens) for hhrl and for PyTorch (bench/torch_gpt.py under
+ * Debian's /usr/bin/python3), alternating in one sitting; medians.
  * Also the float32 GEMM peak ORT reaches here and the GFLOP/s the training step achieves.
  */
 import { cpus } from 'node:os';
@@ -69,7 +70,11 @@ async function gemmPeak(): Promise<number> {
   return best;
 }
 
-async function hhrlTrain(config: GptConfig): Promise<number> {
+/** Steps per run of the multi-step measurement (`GraphTrainer.stepMany`). */
+const STEPS_PER_RUN = 4;
+
+/** Median training tokens/s over timed windows: one step per run, or STEPS_PER_RUN steps per run. */
+async function hhrlTrain(config: GptConfig, stepsPerRun = 1): Promise<number> {
   const layout = new E.ParamLayout(gptParamSpecs(config));
   const random = new Random(7);
   const trainer = new E.GraphTrainer(
@@ -85,12 +90,14 @@ async function hhrlTrain(config: GptConfig): Promise<number> {
     targets: { data: BigInt64Array.from({ length: B * T }, () => BigInt(random.int(256))), shape: [B, T] },
     weights: { data: new Float32Array(B * T).fill(1), shape: [B, T] },
   };
-  for (let i = 0; i < 5; i++) await trainer.step([batch]);
+  const runs = Array.from({ length: stepsPerRun }, () => batch);
+  const advance = () => (stepsPerRun === 1 ? trainer.step([batch]) : trainer.stepMany(runs));
+  for (let i = 0; i < 5; i += stepsPerRun) await advance();
   const windows: number[] = [];
   for (let w = 0; w < (args.quick ? 3 : 5); w++) {
-    const steps = 10;
+    const steps = 12; // a multiple of STEPS_PER_RUN
     const start = performance.now();
-    for (let i = 0; i < steps; i++) await trainer.step([batch]);
+    for (let i = 0; i < steps; i += stepsPerRun) await advance();
     windows.push((steps * B * T) / ((performance.now() - start) / 1000));
   }
   await trainer.release();
@@ -116,13 +123,17 @@ async function hhrlGenerate(config: GptConfig): Promise<number> {
 
 const config = parseGptConfig({ ...GPT_SIZES.reference, vocabSize: 256 });
 const hhrlTrainRuns: number[] = [];
+const hhrlTrainManyRuns: number[] = [];
 const hhrlGenerateRuns: number[] = [];
 const torchRuns: TorchResult[] = [];
 let torchMissing = false;
 for (let round = 0; round < rounds; round++) {
   hhrlTrainRuns.push(await hhrlTrain(config));
+  hhrlTrainManyRuns.push(await hhrlTrain(config, STEPS_PER_RUN));
   hhrlGenerateRuns.push(await hhrlGenerate(config));
-  process.stderr.write(`round ${round + 1}: hhrl train ${hhrlTrainRuns.at(-1)!.toFixed(0)} tok/s, generate ${hhrlGenerateRuns.at(-1)!.toFixed(0)} tok/s\n`);
+  process.stderr.write(
+    `round ${round + 1}: hhrl train ${hhrlTrainRuns.at(-1)!.toFixed(0)} tok/s (${STEPS_PER_RUN} steps/run ${hhrlTrainManyRuns.at(-1)!.toFixed(0)}), generate ${hhrlGenerateRuns.at(-1)!.toFixed(0)} tok/s\n`,
+  );
   if (!torchMissing) {
     const torch = await runTorchBench({ quick: true });
     if (torch === null) torchMissing = true;
@@ -134,12 +145,19 @@ for (let round = 0; round < rounds; round++) {
 }
 const gemm = await gemmPeak();
 const hhrlTrainTps = median(hhrlTrainRuns);
+const hhrlTrainManyTps = median(hhrlTrainManyRuns);
 const hhrlGenerateTps = median(hhrlGenerateRuns);
 const torchTrain = torchRuns.length ? median(torchRuns.map((r) => r.train.tokens_per_s)) : null;
 const torchGenerate = torchRuns.length ? median(torchRuns.map((r) => r.generate.tokens_per_s)) : null;
 const trainGflops = (3 * forwardFlopsPerToken(config) * hhrlTrainTps) / 1e9;
 const result = {
   train: { hhrl_tokens_per_s: hhrlTrainTps, torch_tokens_per_s: torchTrain, ratio: torchTrain ? hhrlTrainTps / torchTrain : null },
+  train_multi_step: {
+    steps_per_run: STEPS_PER_RUN,
+    hhrl_tokens_per_s: hhrlTrainManyTps,
+    torch_tokens_per_s: torchTrain,
+    ratio: torchTrain ? hhrlTrainManyTps / torchTrain : null,
+  },
   generate: {
     hhrl_tokens_per_s: hhrlGenerateTps,
     torch_tokens_per_s: torchGenerate,
@@ -149,7 +167,7 @@ const result = {
   train_gflops_achieved: trainGflops,
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, threads, onnxruntime: E.ORT_VERSION },
   rounds,
-  raw: { hhrl_train: hhrlTrainRuns, hhrl_generate: hhrlGenerateRuns, torch: torchRuns },
+  raw: { hhrl_train: hhrlTrainRuns, hhrl_train_multi_step: hhrlTrainManyRuns, hhrl_generate: hhrlGenerateRuns, torch: torchRuns },
   ...(torchMissing ? { torch_note: `PyTorch not found; install it with: ${TORCH_INSTALL_HINT}` } : {}),
 };
 const fmt = (x: number | null, digits = 0) => (x === null ? '—' : x.toFixed(digits));
@@ -159,6 +177,7 @@ process.stdout.write(
     '| measure | hhrl tok/s | torch tok/s | ratio |',
     '|---|---|---|---|',
     `| train (B16 T64) | ${fmt(hhrlTrainTps)} | ${fmt(torchTrain)} | ${fmt(result.train.ratio, 2)} |`,
+    `| train, ${STEPS_PER_RUN} steps per run (stepMany) | ${fmt(hhrlTrainManyTps)} | ${fmt(torchTrain)} | ${fmt(result.train_multi_step.ratio, 2)} |`,
     `| generate (B16, 64 new) | ${fmt(hhrlGenerateTps)} | ${fmt(torchGenerate)} | ${fmt(result.generate.ratio, 2)} |`,
     `GEMM peak ${gemm.toFixed(0)} GFLOP/s; training step achieves ${trainGflops.toFixed(1)} GFLOP/s (${((100 * trainGflops) / gemm).toFixed(0)}% of peak)`,
     ...(torchMissing ? [result.torch_note ?? ''] : []),
