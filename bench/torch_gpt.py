@@ -133,23 +133,33 @@ def init_weights(model):
             nn.init.zeros_(p)
 
 
-class GPT(nn.Module):
+class Trunk(nn.Module):
+    """Embeddings, blocks and final LayerNorm: the body the LM, the PM (torch_pm) and PPO (torch_ppo) share."""
+
     def __init__(self):
         super().__init__()
         self.wte = nn.Embedding(VOCAB, D_MODEL)
         self.wpe = nn.Embedding(CONTEXT, D_MODEL)
         self.h = nn.ModuleList([Block() for _ in range(LAYERS)])
         self.ln_f = nn.LayerNorm(D_MODEL, eps=1e-5)
+
+    def hidden(self, idx):
+        """Final-LayerNorm hidden states [B, T, C] of tokens idx [B, T]."""
+        pos = torch.arange(idx.shape[1], device=idx.device)
+        x = self.wte(idx) + self.wpe(pos)  # [B, T, C]
+        for block in self.h:
+            x = block(x)
+        return self.ln_f(x)
+
+
+class GPT(Trunk):
+    def __init__(self):
+        super().__init__()
         self.lm_head = nn.Linear(D_MODEL, VOCAB, bias=False)  # untied
         init_weights(self)
 
     def forward(self, idx):
-        b, t = idx.shape
-        pos = torch.arange(t, device=idx.device)
-        x = self.wte(idx) + self.wpe(pos)  # [B, T, C]
-        for block in self.h:
-            x = block(x)
-        return self.lm_head(self.ln_f(x))  # [B, T, V]
+        return self.lm_head(self.hidden(idx))  # [B, T, V]
 
     def new_cache(self, batch):
         shape = (batch, HEADS, CONTEXT, D_MODEL // HEADS)

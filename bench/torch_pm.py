@@ -28,29 +28,21 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_gpt import (  # noqa: E402  the same architecture, optimizer and thread configurations
-    Block, CONTEXT, D_MODEL, LAYERS, THREAD_CONFIGS, VOCAB, init_weights, make_optimizer, write_json_atomic)
+    CONTEXT, D_MODEL, THREAD_CONFIGS, Trunk, VOCAB, init_weights, make_optimizer, write_json_atomic)
 
 EXPECTED_PARAMS = 834_433  # torch_gpt's 867,072 - lm_head 128*256 + score head 129
 
 
-class PreferenceModel(nn.Module):
+class PreferenceModel(Trunk):
     def __init__(self):
         super().__init__()
-        self.wte = nn.Embedding(VOCAB, D_MODEL)
-        self.wpe = nn.Embedding(CONTEXT, D_MODEL)
-        self.h = nn.ModuleList([Block() for _ in range(LAYERS)])
-        self.ln_f = nn.LayerNorm(D_MODEL, eps=1e-5)
         self.score = nn.Linear(D_MODEL, 1, bias=True)
         init_weights(self)
 
     def forward(self, idx, lengths):
         """Scores [N] of right-padded tokens idx [N, T] at position lengths-1."""
-        n, t = idx.shape
-        x = self.wte(idx) + self.wpe(torch.arange(t))  # [N, T, C]
-        for block in self.h:
-            x = block(x)
-        x = self.ln_f(x)  # [N, T, C]
-        last = x[torch.arange(n), lengths - 1]  # [N, C]
+        x = self.hidden(idx)  # [N, T, C]
+        last = x[torch.arange(idx.shape[0]), lengths - 1]  # [N, C]
         return self.score(last).squeeze(-1)  # [N]
 
 

@@ -33,18 +33,9 @@ T = PROMPT + NEW  # 64 = the reference context
 ref.NEW_TOKENS = NEW  # torch_gpt.generate reads its module constant
 
 
-def hidden(model, idx):
-    """Final-LayerNorm hidden states [B, T, C] of the reference GPT."""
-    pos = torch.arange(idx.shape[1])
-    x = model.wte(idx) + model.wpe(pos)
-    for block in model.h:
-        x = block(x)
-    return model.ln_f(x)
-
-
 def outputs(model, head, idx):
     """Log-probs and entropies [B, T-1] of the next tokens, and the head's scalar per position [B, T]."""
-    h = hidden(model, idx)
+    h = model.hidden(idx)
     logp_all = F.log_softmax(model.lm_head(h[:, :-1]), dim=-1)  # [B, T-1, V]
     logp = logp_all.gather(2, idx[:, 1:].unsqueeze(-1)).squeeze(-1)
     entropy = -(logp_all.exp() * logp_all).sum(-1)
@@ -71,7 +62,7 @@ def iteration(policy, value_head, reference, pm, pm_head, optimizer, g):
     with torch.inference_mode():
         logp, entropy, values = outputs(policy, value_head, seq)
         ref_logp, _, _ = outputs(reference, lambda h: h[..., :1], seq)
-        score = pm_head(hidden(pm, seq)[:, -1]).squeeze(-1)  # [B]
+        score = pm_head(pm.hidden(seq)[:, -1]).squeeze(-1)  # [B]
     t2 = time.perf_counter()
     seq, logp, values = seq.clone(), logp.clone(), values[:, :-1].clone()
     mask = torch.zeros(B, T - 1)
