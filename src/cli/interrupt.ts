@@ -8,24 +8,29 @@
 /** Exit code of a run stopped by a signal (128 + SIGINT). */
 export const INTERRUPTED_EXIT_CODE = 130;
 
+/** What the first signal prints, and which signals stop the run. */
+export interface InterruptOptions {
+  readonly message?: string;
+  readonly signals?: readonly NodeJS.Signals[];
+}
+
 /**
  * Run `work` with an AbortSignal the first Ctrl-C aborts.
  * @example
  * await interruptible((signal) => trainLanguageModel(config, out, { signal }));
  */
-export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>, options: InterruptOptions = {}): Promise<T> {
+  const { message = 'stopping after the current step (Ctrl-C again to stop now)', signals = ['SIGINT', 'SIGTERM'] } = options;
   const controller = new AbortController();
   const stop = (): void => {
     if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
-    process.stderr.write('\nhhrl: stopping after the current step (Ctrl-C again to stop now)\n');
+    process.stderr.write(`\nhhrl: ${message}\n`);
     controller.abort();
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  for (const name of signals) process.on(name, stop);
   try {
     return await work(controller.signal);
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    for (const name of signals) process.off(name, stop);
   }
 }

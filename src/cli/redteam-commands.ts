@@ -13,6 +13,7 @@ import { runRedteam } from '../redteam/runner/runner.ts';
 import { renderReportTable } from '../redteam/runner/report-table.ts';
 import { loadSuites, parseSuiteSpecs, SUITE_KINDS } from '../redteam/suites/index.ts';
 import { targetFromSpec } from '../redteam/targets/target-spec.ts';
+import { interruptible } from './interrupt.ts';
 
 function positiveInteger(value: string): number {
   const number = Number(value);
@@ -153,28 +154,19 @@ function registerRun(group: Command): void {
       concurrency: o.targetConcurrency ?? o.concurrency, maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed, systemPrompt: o.systemPrompt,
     });
     const { refusal, main } = graders(o);
-    const controller = new AbortController();
-    const stop = () => {
-      if (controller.signal.aborted) process.exit(130);
-      process.stderr.write('\nhhrl: stopping after the attempts in flight (Ctrl-C again to quit now; --resume continues)\n');
-      controller.abort();
-    };
-    process.on('SIGINT', stop);
     const bar = new SingleBar({ stream: process.stderr, format: 'redteam {bar} {value}/{total} attempts | {eta}s left', hideCursor: true });
     bar.start(items.length * strategies.length, 0);
-    try {
-      const result = await runRedteam({
-        outDir: o.out, items, suiteSpecs: o.suite.split(','), strategies, target, refusalGrader: refusal, mainGrader: main,
-        concurrency: o.concurrency, seed: o.seed, maxTurns: o.maxTurns, resume: o.resume, retryErrors: o.retryErrors,
-        signal: controller.signal, onProgress: (done) => bar.update(done),
-      });
-      bar.stop();
-      process.stdout.write(`${renderReportTable(result.report)}\n`);
-      process.stdout.write(`${result.ran} attempts run now; ${result.rows.length} in ${o.out}/results.jsonl${result.complete ? '' : ' (incomplete: rerun with --resume)'}\n`);
-    } finally {
-      bar.stop();
-      process.off('SIGINT', stop);
-    }
+    const result = await interruptible(
+      (signal) =>
+        runRedteam({
+          outDir: o.out, items, suiteSpecs: o.suite.split(','), strategies, target, refusalGrader: refusal, mainGrader: main,
+          concurrency: o.concurrency, seed: o.seed, maxTurns: o.maxTurns, resume: o.resume, retryErrors: o.retryErrors,
+          signal, onProgress: (done) => bar.update(done),
+        }),
+      { message: 'stopping after the attempts in flight (Ctrl-C again to quit now; --resume continues)', signals: ['SIGINT'] },
+    ).finally(() => bar.stop());
+    process.stdout.write(`${renderReportTable(result.report)}\n`);
+    process.stdout.write(`${result.ran} attempts run now; ${result.rows.length} in ${o.out}/results.jsonl${result.complete ? '' : ' (incomplete: rerun with --resume)'}\n`);
   });
 }
 
