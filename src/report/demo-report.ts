@@ -7,6 +7,7 @@
 import { reliabilitySvg } from '../eval/pm-report-html.ts';
 import type { DemoResult } from '../eval/demo-pipeline.ts';
 import { escapeHtml } from '../redteam/index.ts';
+import { firstHalfRows } from '../train/rollout/rl-runner.ts';
 
 const percent = (value: unknown) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');
 const fixed = (value: unknown, digits = 3) => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '—');
@@ -75,11 +76,13 @@ ${keys('harm_by_strategy').map((key) => row(`attack success: ${key}`, nested('ha
 export function renderDemoReport(result: DemoResult): string {
   const train = result.ppoRows.filter((row) => row.kind === 'train') as Record<string, number>[];
   const steps = train.map((row) => row.step);
-  const half = Math.max(2, Math.ceil(train.length / 2));
   const fit = result.ppo.sqrtKlFit.firstHalf;
   const probes = result.ppoRows.filter((row) => row.kind === 'probe') as Record<string, number>[];
   const probeFit = result.ppo.probeSqrtKlFit;
-  const probeHalfStep = probes.length > 0 ? probes[probes.length - 1].step / 2 : 0;
+  const firstHalf = (rows: Record<string, number>[], byStep: boolean) => {
+    const half = new Set(firstHalfRows(rows, byStep));
+    return rows.map((row) => ({ sqrtKl: row.sqrt_kl, reward: row.reward, firstHalf: half.has(row) }));
+  };
   const { summary } = result;
   const curves = (['reward', 'kl', 'entropy', 'response_length', 'clip_fraction', 'value_loss'] as const)
     .map((name) => lineChart(name, steps, train.map((row) => row[name])))
@@ -99,12 +102,12 @@ ${
   probeFit && probes.length > 0
     ? `<h3>Held-out reward probe</h3>
 <p>${probes[0].prompts} held-out prompts, the same prompts and random draws at every probe, so successive points differ by what the policy learned. Least squares over the first half (${probeFit.firstHalf.n} probes, filled points): slope ${fixed(probeFit.firstHalf.slope)}, R² ${fixed(probeFit.firstHalf.r2)}; over the whole run: slope ${fixed(probeFit.all.slope)}, R² ${fixed(probeFit.all.r2)}.</p>
-${sqrtKlChart(probes.map((row) => ({ sqrtKl: row.sqrt_kl, reward: row.reward, firstHalf: row.step <= probeHalfStep })), probeFit.firstHalf)}
+${sqrtKlChart(firstHalf(probes, true), probeFit.firstHalf)}
 <h3>Training batches</h3>`
     : ''
 }
 <p>Each iteration's own samples (other prompts each time). Least squares over the first half (${fit.n} iterations, filled points): slope ${fixed(fit.slope)}, R² ${fixed(fit.r2)}; over the whole run: slope ${fixed(result.ppo.sqrtKlFit.all.slope)}, R² ${fixed(result.ppo.sqrtKlFit.all.r2)}.</p>
-${sqrtKlChart(train.map((row, i) => ({ sqrtKl: row.sqrt_kl, reward: row.reward, firstHalf: i < half })), fit)}
+${sqrtKlChart(firstHalf(train, false), fit)}
 <h2>Preference model (held-out world comparisons, both tasks)</h2>
 <p>${result.pmEval.n} comparisons: accuracy against labels ${percent(result.pmEval.accuracy)}, gold accuracy against the oracle ${percent(result.pmEval.gold_accuracy)}, expected calibration error ${fixed(result.pmEval.ece, 4)}.</p>
 ${reliabilitySvg(result.pmEval.calibration)}

@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { hashString32, Random } from '../../util/random.ts';
 import { TrainingAborted } from '../lm/lm-trainer.ts';
 import { resolveModelDir, RunFolder } from '../run-folder.ts';
-import { tokenKl } from './kl.ts';
+import { sequenceKl, tokenKl } from './kl.ts';
 import type { RolloutPrompt } from './prompts.ts';
 import { scoreRewards, type RewardFunction } from './reward.ts';
 import { nextKlCoef } from '../ppo/kl-controller.ts';
@@ -144,12 +144,19 @@ export function iterationPrompts(pool: readonly RolloutPrompt[], rows: number, k
 }
 
 /**
- * The fits of reward against √KL from metric rows. The first half is the rows up to half the run's
- * iterations (`halfStep`), or the first half of the rows when no step bound is given.
+ * The rows of a run's first half. `byStep`: the rows whose step is at most half the last row's (probes,
+ * which include step 0 and need not run every iteration); otherwise the first half of the rows. At least
+ * two rows either way, so a line can be fitted.
  */
-export function sqrtKlFits(rows: readonly { reward: number; sqrt_kl: number; step?: number }[], halfStep?: number): RlSummary['sqrtKlFit'] {
-  const byStep = halfStep === undefined ? [] : rows.filter((row) => (row.step ?? Infinity) <= halfStep);
-  const half = byStep.length >= 2 ? byStep : rows.slice(0, Math.max(2, Math.ceil(rows.length / 2)));
+export function firstHalfRows<R extends { step?: number }>(rows: readonly R[], byStep = false): R[] {
+  const halfStep = byStep && rows.length > 0 ? (rows[rows.length - 1].step ?? Infinity) / 2 : undefined;
+  const byStepRows = halfStep === undefined ? [] : rows.filter((row) => (row.step ?? Infinity) <= halfStep);
+  return byStepRows.length >= 2 ? byStepRows : rows.slice(0, Math.max(2, Math.ceil(rows.length / 2)));
+}
+
+/** The fits of reward against √KL from metric rows, over all of them and over the first half (see `firstHalfRows`). */
+export function sqrtKlFits(rows: readonly { reward: number; sqrt_kl: number; step?: number }[], byStep = false): RlSummary['sqrtKlFit'] {
+  const half = firstHalfRows(rows, byStep);
   return {
     all: linearFit(rows.map((row) => row.sqrt_kl), rows.map((row) => row.reward)),
     firstHalf: linearFit(half.map((row) => row.sqrt_kl), half.map((row) => row.reward)),
@@ -277,8 +284,7 @@ export async function trainRl<C extends RlCommonConfig>(
     const updated = performance.now();
     step += 1;
     // 2.5) log
-    const sequenceKl = scored.map((sample) => sample.logProbs.reduce((total, logP, t) => total + logP - sample.refLogProbs[t], 0));
-    const klMean = mean(sequenceKl);
+    const klMean = mean(scored.map((sample) => sequenceKl(sample.logProbs, sample.refLogProbs, 'k1')));
     const tokens = scored.reduce((total, sample) => total + sample.responseTokens.length, 0);
     const entropy = maskedMoments(scored.flatMap((sample) => Array.from(sample.entropy))).mean;
     const row: Record<string, number> = {
@@ -329,7 +335,7 @@ export function summarizeRun(run: RunFolder, algorithm: string): RlSummary {
     algorithm,
     steps: train.length,
     sqrtKlFit: sqrtKlFits(train),
-    probeSqrtKlFit: probes.length >= 2 ? sqrtKlFits(probes, probes[probes.length - 1].step / 2) : null,
+    probeSqrtKlFit: probes.length >= 2 ? sqrtKlFits(probes, true) : null,
     firstEvaluation: strip(evals[0]),
     lastEvaluation: evals.length > 1 ? strip(evals[evals.length - 1]) : null,
     final: (train[train.length - 1] as unknown as Record<string, number>) ?? null,
