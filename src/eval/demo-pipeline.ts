@@ -221,10 +221,10 @@ export async function runDemo(
       {
         policy: sftDir,
         prompts: loadPrompts(`world:${worldDir}`),
-        probePrompts: loadPrompts(`world:${worldDir}:test`),
+        probePrompts: config.probePrompts > 0 ? loadPrompts(`world:${worldDir}:test`) : undefined,
         reward: preferenceModelReward(pm.scorer),
         evalPrompts: worldEvalPrompts(worldDir),
-        description: { prompts: `world:${worldDir}`, probe: `world:${worldDir}:test`, reward: `pm:${pmDir}` },
+        description: { prompts: `world:${worldDir}`, probe: config.probePrompts > 0 ? `world:${worldDir}:test` : null, reward: `pm:${pmDir}` },
       },
       ppoDir,
       { resume: resumeOf(ppoDir), signal, onProgress: (p) => report('ppo', p.step, p.totalSteps, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2) }) },
