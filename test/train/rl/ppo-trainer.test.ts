@@ -11,6 +11,7 @@ import { GptModel } from '../../../src/model/gpt-model.ts';
 import { TrainingAborted } from '../../../src/train/lm/lm-trainer.ts';
 import { trainPpo } from '../../../src/train/ppo/ppo-trainer.ts';
 import { readMetricRows } from '../../../src/train/rollout/rl-runner.ts';
+import { promptText } from '../../../src/train/rollout/prompts.ts';
 import { measureProbe } from '../../../src/train/rollout/reward-probe.ts';
 import { generateSamples, scoreRows } from '../../../src/train/rollout/rollout.ts';
 import { hashString32 } from '../../../src/util/random.ts';
@@ -104,7 +105,10 @@ test('scoring log-probs equal the generation graph\'s, and padding rows do not c
 test('the reward probe: fixed held-out prompts and draws, π₀ measures KL 0, rows and fits land in the run', async () => {
   const dir = tempDir('hhrl-ppo-probe-');
   const model = tinyPolicy(join(dir, 'sft'));
-  const heldOut = ['good morning', 'how are you', 'what now', 'say something'].map((text, i) => ({ ...PROMPTS[0], id: `h${i}`, conversation: [{ role: 'human' as const, text }], prompt: `\n\nHuman: ${text}\n\nAssistant:` }));
+  const heldOut = ['good morning', 'how are you', 'what now', 'say something'].map((text, i) => {
+    const conversation = [{ role: 'human' as const, text }];
+    return { id: `h${i}`, conversation, prompt: promptText(conversation) };
+  });
   // measured twice on the same policy: identical (the same prompts and random draws); π against itself: KL 0
   const options = { maxPromptTokens: 24, maxNewTokens: 16, temperature: 1, topK: 0, topP: 1, batch: 4, seed: 7, length: 40 };
   const first = await measureProbe(model, model, heldOut, lowercaseShare, options);
