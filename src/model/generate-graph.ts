@@ -18,8 +18,6 @@ export type SamplingMode = 'greedy' | 'sample' | 'filtered';
 /** Static shape of a decoding-step graph. */
 export interface GenerateGraphShape {
   readonly batch: number;
-  /** Decoding steps per run: the graph runs one (callers key their graph caches by this). */
-  readonly steps?: number;
   readonly mode: SamplingMode;
 }
 

@@ -53,8 +53,8 @@ export interface GenerateHooks {
 export interface GenerationBackend {
   readonly config: GptConfig;
   readonly params: Float32Array;
-  /** The compiled decoding-step graph (`buildGenerateGraph`) for this batch size and sampling mode (steps: 1). */
-  graph(batch: number, steps: number, mode: SamplingMode): Promise<CompiledGraph>;
+  /** The compiled decoding-step graph (`buildGenerateGraph`) for this batch size and sampling mode. */
+  graph(batch: number, mode: SamplingMode): Promise<CompiledGraph>;
   decode(tokens: readonly number[]): string;
 }
 
@@ -110,7 +110,7 @@ export async function generate(
   };
   const eos = BigInt(options.eosId);
   // every feed is an array updated in place, so the step's ORT tensors are built once
-  const step = (await backend.graph(b, 1, mode)).bind(feeds);
+  const step = (await backend.graph(b, mode)).bind(feeds);
   const done = new Uint8Array(b); // no longer written: eos, full context, or finished by the host
   const reasons: (StopReason | undefined)[] = new Array(b).fill(undefined);
   const stopIndex: number[] = new Array(b).fill(-1); // new tokens kept when a stop string matched

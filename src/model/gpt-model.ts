@@ -139,10 +139,8 @@ export class GptModel {
       {
         config: this.config,
         params: this.params,
-        graph: (batch: number, steps: number, mode: SamplingMode): Promise<CompiledGraph> =>
-          this.sessions.get(`generate:${batch}:${steps}:${mode}`, () =>
-            buildGenerateGraph(this.config, this.layout, { batch, steps, mode }),
-          ),
+        graph: (batch: number, mode: SamplingMode): Promise<CompiledGraph> =>
+          this.sessions.get(`generate:${batch}:${mode}`, () => buildGenerateGraph(this.config, this.layout, { batch, mode })),
         decode: (tokens) => this.tokenizer.decode(tokens),
       },
       prompts,
