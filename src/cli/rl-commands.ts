@@ -9,6 +9,8 @@
  * `{"transcript"}` rows.
  */
 import { ConfigError } from '../spec/errors.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { z } from 'zod';
 import { GptModel } from '../model/gpt-model.ts';
@@ -23,7 +25,7 @@ import type { RlCommonConfig } from '../train/rollout/rl-config.ts';
 import { trainRl, type RlAlgorithm, type RlSummary } from '../train/rollout/rl-runner.ts';
 import { RolloutOptionsSchema } from '../train/rollout/rollout.ts';
 import { summarizeEvaluation, evaluationRow } from '../train/rollout/world-eval.ts';
-import { resolveModelDir } from '../train/run-folder.ts';
+import { resolveModelDir, RunFolder } from '../train/run-folder.ts';
 import { SftConfigSchema } from '../train/sft/sft-config.ts';
 import { trainSft } from '../train/sft/sft-trainer.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -60,6 +62,12 @@ function printRlSummary(summary: RlSummary): void {
   if (summary.firstEvaluation) printEvaluations({ before: summary.firstEvaluation, after: summary.lastEvaluation });
 }
 
+/** The settings and inputs a run folder was started with, when it has them (for `--resume`). */
+function savedRun(dir: string): { config?: { probePrompts?: number }; inputs?: { probe?: string | null } } | undefined {
+  if (!existsSync(join(dir, 'config.json'))) return undefined;
+  return new RunFolder(dir).savedConfig() as { config?: { probePrompts?: number }; inputs?: { probe?: string | null } };
+}
+
 function registerRl<C extends RlCommonConfig>(group: Command, name: string, description: string, algorithm: RlAlgorithm<C>, schema: z.ZodObject<z.ZodRawShape>): void {
   const command = group
     .command(name)
@@ -77,8 +85,12 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
     const config = parseSchemaOptions(schema, raw) as unknown as C;
     const world = (raw.world as string | undefined) ?? worldDirOf(String(raw.prompts));
     const reward = buildReward(raw.reward as RewardSource, { pm: raw.pm as string | undefined, world });
-    const probeSpec = (raw.probe as string | undefined) ?? (world === undefined ? undefined : `world:${world}:test`);
-    if (config.probePrompts > 0 && probeSpec === undefined) throw new ConfigError('--probe-prompts needs --probe SPEC (held-out prompts) when the prompts are not a world');
+    // A resumed run keeps its saved settings (the runner uses them), so its probe is on or off as saved,
+    // over the held-out prompts it was started with unless --probe names others.
+    const saved = raw.resume ? savedRun(String(raw.out)) : undefined;
+    const probeCount = saved?.config?.probePrompts ?? config.probePrompts;
+    const probeSpec = (raw.probe as string | undefined) ?? saved?.inputs?.probe ?? (world === undefined ? undefined : `world:${world}:test`);
+    if (probeCount > 0 && probeSpec === undefined) throw new ConfigError('--probe-prompts needs --probe SPEC (held-out prompts) when the prompts are not a world');
     const bar = progressBar(`rl ${name}`, config.steps, ['reward', 'kl', 'helpful', 'harm']);
     let last: Record<string, unknown> = {};
     const result = await interruptible((signal) => trainRl(
@@ -89,8 +101,8 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
         prompts: loadPrompts(String(raw.prompts)),
         reward: reward.reward,
         evalPrompts: world === undefined ? undefined : worldEvalPrompts(world),
-        probePrompts: config.probePrompts > 0 && probeSpec !== undefined ? loadPrompts(probeSpec) : undefined,
-        description: { prompts: raw.prompts, reward: reward.description, world: world ?? null, probe: config.probePrompts > 0 ? (probeSpec ?? null) : null },
+        probePrompts: probeCount > 0 && probeSpec !== undefined ? loadPrompts(probeSpec) : undefined,
+        description: { prompts: raw.prompts, reward: reward.description, world: world ?? null, probe: probeCount > 0 ? (probeSpec ?? null) : null },
       },
       String(raw.out),
       {

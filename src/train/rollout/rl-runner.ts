@@ -207,6 +207,9 @@ export async function trainRl<C extends RlCommonConfig>(
     threads: config.threads,
   });
   const evalPrompts = inputs.evalPrompts === undefined ? [] : selectEvalPrompts(inputs.evalPrompts, config.evalPerSet);
+  if (config.probePrompts > 0 && (inputs.probePrompts === undefined || inputs.probePrompts.length === 0)) {
+    throw new ConfigError(`probePrompts ${config.probePrompts}${resume ? ' (saved with the run)' : ''} needs held-out probe prompts`);
+  }
   const probePrompts = config.probePrompts > 0 && inputs.probePrompts !== undefined ? selectProbePrompts(inputs.probePrompts, config.probePrompts, config.seed) : [];
   const probeNow = async (): Promise<void> => {
     if (probePrompts.length === 0) return;

@@ -36,7 +36,7 @@ test('hhrl sft → rl ppo (oracle reward, evaluation, resume) → bon', async ()
   assert.match(sft, /validation \d/, 'world:DIR trains on the train split and validates on the test split');
   const args = ['rl', 'ppo', '--policy', join(dir, 'sft'), '--prompts', `world:${world}`, '--reward', 'oracle', '--out', join(dir, 'ppo'),
     '--batch-size', '8', '--mini-batch-size', '4', '--eval-per-set', '2', ...small];
-  const first = await hhrl(...args, '--steps', '2');
+  const first = await hhrl(...args, '--steps', '2', '--probe-prompts', '4');
   assert.match(first, /ppo: 2 iterations/);
   assert.match(first, /harmful compliance, direct/);
   await assert.rejects(hhrl(...args, '--steps', '3'), /already holds a run; pass --resume/);
@@ -44,6 +44,8 @@ test('hhrl sft → rl ppo (oracle reward, evaluation, resume) → bon', async ()
   assert.match(resumed, /ppo: 3 iterations/);
   const rows = readFileSync(join(dir, 'ppo', 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
   assert.deepEqual(rows.filter((row) => row.kind === 'train').map((row) => row.step), [1, 2, 3]);
+  // the probe was on when the run started: the resumed run keeps probing without being told again
+  assert.deepEqual(rows.filter((row) => row.kind === 'probe').map((row) => row.step), [0, 1, 2, 3]);
   const evals = rows.filter((row) => row.kind === 'eval');
   assert.ok(evals.length >= 2 && evals.every((row) => row.prompts === 10), 'evaluations at start and end, 2 prompts per set');
   for (const key of ['reward', 'kl', 'sqrt_kl', 'entropy', 'clip_fraction', 'value_loss', 'response_length']) {

@@ -125,6 +125,14 @@ test('the reward probe: fixed held-out prompts and draws, π₀ measures KL 0, r
   assert.ok(probes[3].kl > 0, 'the trained policy moved away from π₀');
   assert.equal(result.summary.probeSqrtKlFit?.firstHalf.n, 2, 'first half: probes at steps 0 and 2 (≤ 6/2)');
   assert.equal(result.summary.probeSqrtKlFit?.all.n, 4);
+  // a resumed run keeps its saved probe, and fails clearly rather than stop probing when its prompts are missing
+  await assert.rejects(
+    trainPpo({ ...TINY_RL, steps: 8 }, { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare }, join(dir, 'run'), { resume: true }),
+    (error) => error instanceof ConfigError && /probePrompts 4 \(saved with the run\) needs held-out probe prompts/.test(error.message),
+  );
+  await trainPpo({ ...TINY_RL, steps: 8 }, { policy: join(dir, 'sft'), prompts: PROMPTS, probePrompts: heldOut, reward: lowercaseShare }, join(dir, 'run'), { resume: true });
+  const resumed = readMetricRows(new RunFolder(join(dir, 'run'))).filter((row) => row.kind === 'probe') as { step: number }[];
+  assert.deepEqual(resumed.map((row) => row.step), [0, 2, 4, 6, 8]);
   // without held-out prompts no probe runs
   const plain = await trainPpo({ ...TINY_RL, steps: 1 }, { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare }, join(dir, 'plain'));
   assert.equal(plain.summary.probeSqrtKlFit, null);
