@@ -102,7 +102,7 @@ export async function importFiles(store: ComparisonStore, files: readonly string
   const skippedByKind: Partial<Record<RowProblemKind, number>> = {};
   const examples: DataFormatError[] = [];
   let skippedTotal = 0;
-  const writer = store.beginWrite(files);
+  const writer = store.beginWrite(files, { bulk: true });
   try {
     for (const [index, file] of files.entries()) {
       const task = tasks[index];

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import type { Comparison, ComparisonTask } from '../../spec/comparison.ts';
 import { StoreError } from '../../spec/errors.ts';
 import { buildRecord, toComparison, type ComparisonInput, type ComparisonRecord, type EscapedComparisonRecord } from '../comparison-record.ts';
+import { enterRollbackJournal, restoreWal } from './bulk-journal.ts';
 import { MIGRATIONS, migrate } from './schema.ts';
 import { computeStats, type StoreStats } from './store-stats.ts';
 
@@ -33,6 +34,16 @@ export interface OpenStoreOptions {
   readonly now?: () => Date;
   /** How long to wait for another process's write lock before failing, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+}
+
+/** Options of {@link ComparisonStore.beginWrite}. */
+export interface BeginWriteOptions {
+  /**
+   * A large write (an import): when this is the file's only connection, write it through the rollback journal
+   * instead of the WAL, so its new pages are written once instead of twice (see `bulk-journal.ts`). Equally
+   * atomic and durable; another process's connection opened meanwhile waits for the commit to read.
+   */
+  readonly bulk?: boolean;
 }
 
 /** What a write added. */
@@ -119,6 +130,7 @@ export class ComparisonStore {
     private readonly db: Database.Database,
     /** The store's clock (`OpenStoreOptions.now`): `createdAt` defaults and import times. */
     readonly now: () => Date,
+    private readonly busyTimeoutMs: number,
   ) {}
 
   /**
@@ -132,8 +144,9 @@ export class ComparisonStore {
     } catch (error) {
       throw new StoreError(`${path}: cannot open the store (${(error as Error).message})`, { cause: error });
     }
+    const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
     try {
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
       // 16 KiB pages keep a whole HH row (~1–3 KB) in one page; only takes effect on a new file.
       if (!options.readonly) db.pragma('page_size = 16384');
       if (options.readonly) {
@@ -142,7 +155,7 @@ export class ComparisonStore {
           throw new StoreError(`${path}: store schema version ${version}, expected ${MIGRATIONS.length}; open it for writing once to migrate`);
         }
       } else {
-        db.pragma('journal_mode = WAL');
+        setWal(db);
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
         migrate(db, path);
@@ -152,7 +165,7 @@ export class ComparisonStore {
       if (error instanceof StoreError) throw error;
       throw new StoreError(`${path}: not a usable SQLite store (${(error as Error).message})`, { cause: error });
     }
-    return new ComparisonStore(path, db, options.now ?? (() => new Date()));
+    return new ComparisonStore(path, db, options.now ?? (() => new Date()), busyTimeoutMs);
   }
 
   /** The schema version of the open file. */
@@ -164,24 +177,30 @@ export class ComparisonStore {
    * Start a streaming write (one transaction until {@link StoreWriter.commit} or {@link StoreWriter.rollback}).
    * Only one writer at a time per store object.
    */
-  beginWrite(files: readonly string[] = []): StoreWriter {
+  beginWrite(files: readonly string[] = [], options: BeginWriteOptions = {}): StoreWriter {
     if (this.writing) throw new StoreError(`${this.path}: a write is already in progress on this store`);
     const db = this.db;
     // A large page cache keeps a whole import in memory until COMMIT instead of spilling pages mid-transaction.
     db.pragma('cache_size = -262144');
+    const rollbackJournal = options.bulk === true && enterRollbackJournal(db);
+    const endWrite = () => {
+      this.writing = false;
+      if (rollbackJournal) restoreWal(db, this.busyTimeoutMs);
+    };
+    this.writing = true;
     try {
       db.exec('BEGIN IMMEDIATE');
     } catch (error) {
+      endWrite();
       throw new StoreError(`${this.path}: cannot start a write (${(error as Error).message}); is another process writing to it?`, { cause: error });
     }
-    this.writing = true;
     let importId: number | bigint;
     try {
       importId = db.prepare('INSERT INTO imports (started_at, files) VALUES (?, ?)').run(this.now().toISOString(), JSON.stringify(files))
         .lastInsertRowid;
     } catch (error) {
       db.exec('ROLLBACK');
-      this.writing = false;
+      endWrite();
       throw error;
     }
     const insert = db.prepare(
@@ -200,7 +219,7 @@ export class ComparisonStore {
     let open = true;
     const close = () => {
       open = false;
-      this.writing = false;
+      endWrite();
     };
     const requireOpen = () => {
       if (!open) throw new StoreError(`${this.path}: this write was already committed or rolled back`);
@@ -338,5 +357,18 @@ export class ComparisonStore {
   close(): void {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     this.db.close();
+  }
+}
+
+/**
+ * Put a writable connection in WAL mode. A file another connection is bulk-writing through the rollback
+ * journal (`bulk-journal.ts`) cannot be switched until that write ends; the writer switches it back itself,
+ * and SQLite follows the file's mode, so this connection goes on in the file's current mode meanwhile.
+ */
+function setWal(db: Database.Database): void {
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
   }
 }
