@@ -2,6 +2,7 @@
  * Settings of `hhrl lm train` (base-LM pretraining on a text corpus).
  */
 import { z } from 'zod';
+import { StepsPerRunSchema } from './steps-per-run.ts';
 import { AdamWConfigSchema } from '../../engine/index.ts';
 import { GPT_SIZES } from '../../model/gpt-config.ts';
 
@@ -23,6 +24,7 @@ export const LmTrainConfigSchema = z
     evalEvery: z.number().int().min(1).default(100).describe('steps between validation losses'),
     seed: z.number().int().default(0).describe('seed of init and batch sampling'),
     threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),
+    stepsPerRun: StepsPerRunSchema,
   })
   .strict();
 

@@ -2,6 +2,7 @@
  * Settings of `hhrl sft` (supervised fine-tuning of a pretrained LM on demonstrations).
  */
 import { z } from 'zod';
+import { StepsPerRunSchema } from '../lm/steps-per-run.ts';
 import { AdamWConfigSchema } from '../../engine/index.ts';
 import { parseWith } from '../rollout/rl-config.ts';
 
@@ -20,6 +21,7 @@ export const SftConfigSchema = z
     checkpointEvery: z.number().int().min(1).default(100).describe('steps between checkpoints'),
     keepCheckpoints: z.number().int().min(1).default(2).describe('newest checkpoints kept'),
     threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),
+    stepsPerRun: StepsPerRunSchema,
   })
   .strict();
 
