@@ -68,3 +68,25 @@ test('a bulk import with another connection open stays in WAL mode and that conn
   importer.close();
   reader.close();
 });
+
+test('a store opened while a bulk import runs in rollback mode reads the old contents, then the new ones', async () => {
+  const storePath = join(folder, 'opened-during.sqlite');
+  const importer = ComparisonStore.open(storePath);
+  let other: ComparisonStore | undefined;
+  await importFiles(importer, [HH_DEV_FILE], {
+    progressEvery: 600,
+    onProgress: () => {
+      assert.ok(existsSync(`${storePath}-journal`)); // rollback mode: the only connection when it began
+      other ??= ComparisonStore.open(storePath, { busyTimeoutMs: 50 });
+      assert.equal(other.count(), 0);
+    },
+  });
+  assert.equal(other!.count(), 1800);
+  importer.close();
+  // the file is in WAL mode again, and the other connection writes in it
+  assert.equal(other!.insert([{ ...hhDevRows()[0], task: 'helpful', source: 'other' }]).added, 1);
+  other!.close();
+  const db = new Database(storePath, { readonly: true });
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  db.close();
+});
