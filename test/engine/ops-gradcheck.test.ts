@@ -70,6 +70,10 @@ const CASES: Record<string, Case> = {
     inputs: [input([3, 2])],
     build: (g, [a]) => weigh(E.scatterAddRows([4, 2], g.constant(BigInt64Array.of(1n, 3n, 1n), 'int64', [3]), a)),
   },
+  scatterAddRows_scatter: {
+    inputs: [input([3, 2])],
+    build: (g, [a]) => weigh(E.scatterAddRows([4, 2], g.constant(BigInt64Array.of(1n, 3n, 1n), 'int64', [3]), a, 0)),
+  },
   gatherElements: {
     inputs: [input([2, 4])],
     build: (g, [a]) => weigh(E.gatherElements(a, g.constant(BigInt64Array.of(3n, 0n, 1n, 1n), 'int64', [2, 2]), 1)),
