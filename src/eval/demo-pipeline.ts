@@ -59,14 +59,14 @@ export const DemoConfigSchema = z
       .number()
       .int()
       .min(0)
-      .default(256)
-      .describe('held-out RL prompts of the reward probe (fixed prompts and random draws) the reward-vs-√KL fit uses (0 = fit the training batches)'),
+      .default(600)
+      .describe('held-out RL prompts of the reward probe (fixed prompts and random draws) the reward-vs-√KL fit uses (0 = fit the training batches; 600 = the default world\'s whole test pool: on seed 0, 256 left probe noise of ≈0.02 against a first-half reward rise of 0.16, R² 0.85; 600 gave 0.93 for 75 s more)'),
     probeEvery: z
       .number()
       .int()
       .min(1)
       .default(2)
-      .describe('PPO iterations between reward probes (measured on seed 0: 256 prompts every 2 iterations fit with R² 0.81 where 128 every iteration, the same cost, gave 0.72)'),
+      .describe('PPO iterations between reward probes (11 probes in the first half of 40 iterations)'),
     threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),
   })
   .strict();
