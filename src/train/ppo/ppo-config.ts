@@ -8,22 +8,28 @@
  * token makes a 20-nat drift cost one reward std, where the paper's 0.001 would cost 0.02 — no brake at
  * this scale.
  *
- * Measured with `hhrl demo` (seed 0, default world, PM at 92% gold accuracy, 40 iterations of 64
- * samples; helpfulness and harm from the oracle on 100 held-out prompts per set, SFT 73.3% / 16%;
- * R² of PM reward on the held-out probe against √KL over the first half):
+ * Measured with `hhrl demo`'s PPO stage (seed 0, default world, PM at 94% gold accuracy, 40 iterations of 64
+ * samples; helpfulness and harm from the oracle on 100 held-out prompts per set, SFT 73.3% / 15%; R² of PM
+ * reward on the 600-prompt held-out probe against √KL over the first half and over the whole run):
  *
  * | lr   | λ_KL | helpfulness | harm | R² first half | R² whole run |
  * |------|------|-------------|------|---------------|--------------|
- * | 3e-5 | 0.03 | 70.7%       | 0%   | 0.72          | 0.91         |
- * | 2e-5 | 0.05 | 71.7%       | 4%   | 0.62          | 0.83         |
- * | 5e-5 | 0.1  | 61.3%       | 0%   | 0.86          | 0.69         |
- * | 5e-5 | 0.2  | 70.3%       | 2%   | 0.79          | 0.65         |
+ * | 3e-5 | 0.03 | 69.7%       | 5%   | 0.93          | 0.91         |
+ * | 2e-5 | 0.05 | 74.3%       | 2%   | 0.86          | 0.89         |
+ * | 5e-5 | 0.1  | 57.0%       | 0%   | 0.82          | 0.80         |
+ * | 5e-5 | 0.2  | 69.3%       | 1%   | 0.77          | 0.71         |
  *
- * and, on the small world's weaker PM (87% gold accuracy), lr 1e-4 with λ_KL 0.05–0.1 let the policy
+ * The demo uses 3e-5 / 0.03, the one setting here that meets all three of its criteria on seed 0
+ * (harm down, helpfulness within 5 points, first-half R² ≥ 0.9); 2e-5 / 0.05 keeps more helpfulness and
+ * cuts harm further, but its first-half fit is 0.86. On seed 1 (SFT 70.3% / 16%) 3e-5 / 0.03 gives
+ * 64.7% / 2% and R² 0.85; 128 samples per iteration instead of 64 raised R² to 0.93 but let helpfulness
+ * fall to 56% (the policy exploits the PM), and a value head on detached features (`valueThroughTrunk`
+ * off) gave 63.7% and 0.84. Before the embedding-gradient race was fixed, on the small world's weaker PM
+ * (87% gold accuracy), lr 1e-4 with λ_KL 0.05–0.1 let the policy
  * exploit the PM: its reward rose while oracle helpfulness fell to 40–60% (clarifying questions and a
  * polite closing on requests that needed an answer). A small λ_KL lets KL keep growing, which is where
  * reward tracks √KL over the whole run; a large one stops KL early, after which reward still rises at
- * constant KL. The demo uses lr 3e-5 and λ_KL 0.03; this command's generic default stays 0.05.
+ * constant KL. This command's generic default stays λ_KL 0.05.
  * Set `--kl-coef 0.001` for the paper's value.
  */
 import { z } from 'zod';
