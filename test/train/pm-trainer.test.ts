@@ -43,6 +43,9 @@ test('a short PM training beats chance on held-out world pairs by ≥ 20 points;
   assert.ok(report.gold_accuracy! >= 0.7, `gold accuracy on held-out pairs ${report.gold_accuracy} (chance 0.5)`);
   assert.ok(report.accuracy! >= 0.62, `label accuracy ${report.accuracy}`);
   assert.equal(summary.validation?.pairs, 160);
+  // throughput counts training steps only: faster than all pairs over the whole run's seconds (setup, validation)
+  const wholeRun = (summary.stepsRun * parsePmTrainConfig(config).batchPairs) / summary.seconds;
+  assert.ok(summary.pairsPerSecond > wholeRun, `pairs/s ${summary.pairsPerSecond} vs whole run ${wholeRun}`);
   for (const entry of model.layout.entries) {
     const before = model.layout.view(initial, entry.name);
     const after = model.layout.view(model.params, entry.name);

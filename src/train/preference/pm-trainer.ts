@@ -75,7 +75,7 @@ export interface PmSummary {
   readonly parameters: number;
   readonly model: GptConfig;
   readonly seconds: number;
-  /** Training pairs per second, over the steps of this process. */
+  /** Training pairs per second over the steps of this process: batch building and graph steps only (no setup, validation or checkpoints; those are in `seconds`). */
   readonly pairsPerSecond: number;
   readonly aborted: boolean;
 }
@@ -234,22 +234,26 @@ export async function trainPreferenceModel(
   };
 
   // 4) the loop: step, log, validate (early stopping), checkpoint
-  let window = { started: performance.now(), pairs: 0 };
+  // throughput counts the time spent building batches and stepping, not validation, checkpoints or setup
+  let window = { ms: 0, pairs: 0 };
   let processPairs = 0;
+  let processMs = 0;
   let stoppedEarly = false;
   let aborted = false;
-  const trainStartStep = state.step;
   while (state.step < config.steps) {
     if (options.signal?.aborted) {
       aborted = true;
       break;
     }
+    const stepStarted = performance.now();
     const batch = pairBatch(plan[state.step].map((index) => train[index]), { bucketStep: config.bucketStep, context: model.config.context });
     const result = await trainerFor(batch.length).step([batch.feeds]);
+    const stepMs = performance.now() - stepStarted;
     const step = state.step;
-    window.pairs += config.batchPairs;
+    window = { ms: window.ms + stepMs, pairs: window.pairs + config.batchPairs };
     processPairs += config.batchPairs;
-    const pairsPerSecond = (window.pairs / (performance.now() - window.started)) * 1000;
+    processMs += stepMs;
+    const pairsPerSecond = (window.pairs / window.ms) * 1000;
     let validationResult: ValidationResult | undefined;
     if (step % config.evalEvery === 0 || step === config.steps) {
       validationResult = (await validate()) ?? undefined;
@@ -273,7 +277,7 @@ export async function trainPreferenceModel(
     trainerState = { ...trainerState, step };
     if (step % config.logEvery === 0 || step === config.steps) {
       folder?.logMetrics({ step, loss: result.loss, accuracy: result.metrics.accuracy, learning_rate: result.learningRate, grad_norm: result.gradNorm, pairs_per_second: pairsPerSecond });
-      window = { started: performance.now(), pairs: 0 };
+      window = { ms: 0, pairs: 0 };
     }
     options.onProgress?.({ step, steps: config.steps, loss: result.loss, accuracy: result.metrics.accuracy, learningRate: result.learningRate, gradNorm: result.gradNorm, pairsPerSecond, validation: validationResult });
     if (config.patience !== null && trainerState.staleEvaluations >= config.patience) stoppedEarly = true;
@@ -296,7 +300,7 @@ export async function trainPreferenceModel(
     parameters: model.layout.total,
     model: model.config,
     seconds,
-    pairsPerSecond: state.step > trainStartStep ? processPairs / seconds : 0,
+    pairsPerSecond: processMs > 0 ? (processPairs / processMs) * 1000 : 0,
     aborted,
   };
   if (folder && !aborted) {
