@@ -90,3 +90,26 @@ test('a store opened while a bulk import runs in rollback mode reads the old con
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   db.close();
 });
+
+test('closing a store during a bulk write rolls it back and leaves the file in WAL mode', async () => {
+  const storePath = join(folder, 'closed-during.sqlite');
+  const store = ComparisonStore.open(storePath);
+  const writer = store.beginWrite([], { bulk: true });
+  writer.add({ ...(await firstRecord()), source: 'closed' });
+  assert.ok(existsSync(`${storePath}-journal`));
+  store.close();
+  assert.ok(!existsSync(`${storePath}-journal`));
+  const db = new Database(storePath, { readonly: true });
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(db.prepare('SELECT count(*) AS n FROM comparisons').pluck().get(), 0);
+  db.close();
+});
+
+/** One stored record of the dev file, taken from a scratch store. */
+async function firstRecord() {
+  const scratch = ComparisonStore.open(join(folder, 'record-source.sqlite'));
+  scratch.insert([{ ...hhDevRows()[0], task: 'harmless', source: 'dev' }]);
+  const [record] = [...scratch.records()];
+  scratch.close();
+  return record;
+}

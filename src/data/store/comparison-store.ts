@@ -123,6 +123,8 @@ function whereClause(filter: ComparisonFilter): { sql: string; values: unknown[]
 /** A comparison store on one SQLite file. Not safe to share one instance between concurrent writers. */
 export class ComparisonStore {
   private writing = false;
+  /** Ends the open write's journal mode when the store is closed with the write still open. */
+  private endOpenWrite: (() => void) | null = null;
 
   private constructor(
     /** The SQLite file. */
@@ -185,8 +187,10 @@ export class ComparisonStore {
     const rollbackJournal = options.bulk === true && enterRollbackJournal(db);
     const endWrite = () => {
       this.writing = false;
+      this.endOpenWrite = null;
       if (rollbackJournal) restoreWal(db, this.busyTimeoutMs);
     };
+    this.endOpenWrite = endWrite;
     this.writing = true;
     try {
       db.exec('BEGIN IMMEDIATE');
@@ -356,6 +360,7 @@ export class ComparisonStore {
   /** Close the file. Rolls back a write still open. */
   close(): void {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.endOpenWrite?.();
     this.db.close();
   }
 }
