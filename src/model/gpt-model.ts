@@ -8,6 +8,7 @@ import { ConfigError } from '../spec/errors.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { Random } from '../util/random.ts';
 import { loadCheckpoint, saveCheckpoint, type Checkpoint, type SavedOptimizer } from './checkpoint.ts';
+import { DecoderSessions, type HeldSession } from './decoder-sessions.ts';
 import { buildGenerateGraph, type SamplingMode } from './generate-graph.ts';
 import { generate, type GenerateHooks, type GenerateOptions, type Generation } from './generate.ts';
 import type { GptConfig } from './gpt-config.ts';
@@ -28,6 +29,7 @@ export interface SequenceOutputs {
 export class GptModel {
   readonly layout: ParamLayout;
   private readonly sessions: SessionCache;
+  private readonly decoders: DecoderSessions;
 
   constructor(
     readonly config: GptConfig,
@@ -40,6 +42,14 @@ export class GptModel {
     this.layout = new ParamLayout(gptParamSpecs(config, heads));
     if (params.length !== this.layout.total) throw new ConfigError(`GptModel: ${params.length} values for ${this.layout.total} parameters`);
     this.sessions = new SessionCache({ threads: options.threads });
+    const decoderGraph = (key: string) => {
+      const [batch, mode] = key.split(':');
+      return buildGenerateGraph(this.config, this.layout, { batch: Number(batch), mode: mode as SamplingMode });
+    };
+    this.decoders = new DecoderSessions(
+      (key, weights) => E.CompiledGraph.compile(decoderGraph(key), { threads: options.threads }, { params: weights }),
+      (key) => this.sessions.get(`generate:${key}`, () => decoderGraph(key)),
+    );
   }
 
   /** A freshly initialized model (normal(0, 0.02) weights, GPT-2 residual scaling). */
@@ -129,24 +139,35 @@ export class GptModel {
     return out.scores.data as Float32Array;
   }
 
-  /** Generate continuations of token prompts with the KV-cache graph. */
-  generate(
+  /**
+   * Generate continuations of token prompts with the KV-cache graph (compiled with the current
+   * weights baked in; recompiled after they change — see `decoder-sessions.ts`).
+   */
+  async generate(
     prompts: readonly (readonly number[])[],
     options: Partial<GenerateOptions> = {},
     hooks: GenerateHooks = {},
   ): Promise<Generation[]> {
-    return generate(
-      {
-        config: this.config,
-        params: this.params,
-        graph: (batch: number, mode: SamplingMode): Promise<CompiledGraph> =>
-          this.sessions.get(`generate:${batch}:${mode}`, () => buildGenerateGraph(this.config, this.layout, { batch, mode })),
-        decode: (tokens) => this.tokenizer.decode(tokens),
-      },
-      prompts,
-      options,
-      hooks,
-    );
+    const held: HeldSession[] = [];
+    try {
+      return await generate(
+        {
+          config: this.config,
+          params: this.params,
+          graph: (batch: number, mode: SamplingMode): Promise<CompiledGraph> => {
+            const session = this.decoders.acquire(`${batch}:${mode}`, this.params);
+            held.push(session);
+            return session.graph;
+          },
+          decode: (tokens) => this.tokenizer.decode(tokens),
+        },
+        prompts,
+        options,
+        hooks,
+      );
+    } finally {
+      for (const session of held) session.done();
+    }
   }
 
   /**
@@ -165,5 +186,6 @@ export class GptModel {
   /** Free compiled sessions. */
   async release(): Promise<void> {
     await this.sessions.clear();
+    await this.decoders.clear();
   }
 }
