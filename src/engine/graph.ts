@@ -268,8 +268,30 @@ export class Graph {
     const nodes = this.renames.size === 0
       ? this.nodes
       : this.nodes.map((node) => ({ ...node, inputs: rename(node.inputs), outputs: rename(node.outputs) }));
-    return { name: this.name, nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs };
+    // Constants no node reads (e.g. AdamW's decay mask at zero weight decay) are left out: ONNX Runtime
+    // would warn about each one on the terminal and drop it anyway.
+    const read = namesRead(nodes, this.outputs);
+    const initializers = this.initializers.filter((initializer) => read.has(initializer.name));
+    return { name: this.name, nodes, initializers, inputs: this.inputs, outputs: this.outputs };
   }
+}
+
+/** Every value name the nodes read, subgraphs included (their outer-scope references), plus the outputs. */
+function namesRead(nodes: readonly GraphBody['nodes'][number][], outputs: readonly { readonly name: string }[]): Set<string> {
+  const read = new Set(outputs.map((output) => output.name));
+  const visit = (list: readonly GraphBody['nodes'][number][]) => {
+    for (const node of list) {
+      for (const input of node.inputs) read.add(input);
+      for (const attribute of Object.values(node.attributes)) {
+        if (attribute.type === 'graph') {
+          visit(attribute.value.nodes);
+          for (const output of attribute.value.outputs) read.add(output.name);
+        }
+      }
+    }
+  };
+  visit(nodes);
+  return read;
 }
 
 /** A typed array of `dtype` holding `values`. */

@@ -1,0 +1,34 @@
+/**
+ * Serialising a graph leaves out constants no node reads (ONNX Runtime warns about each on the terminal),
+ * and keeps those only a subgraph reads from the outer scope.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as E from '../../src/engine/index.ts';
+
+test('an unread constant is left out of the serialised graph; one a Loop body captures is kept', async () => {
+  const graph = new E.Graph('prune');
+  const x = graph.input('x', 'float32', [3]);
+  graph.constant(Float32Array.of(1, 2, 3), 'float32', [3], 'unused');
+  const captured = graph.constant(Float32Array.of(10, 20, 30), 'float32', [3], 'captured');
+  const body = new E.Graph('prune_body', 'body/');
+  body.input('iteration', 'int64', []);
+  const cond = body.input('cond_in', 'bool', []);
+  const carried = body.input('acc_in', 'float32', [3]);
+  body.output(cond, 'cond_out');
+  body.output(E.add(carried, body.capture(captured)), 'acc_out');
+  const [looped] = graph.emit(
+    'Loop',
+    [graph.constant(BigInt64Array.of(2n), 'int64', [], 'trips'), graph.constant(Uint8Array.of(1), 'bool', [], 'cond'), x],
+    [{ shape: [3], dtype: 'float32' }],
+    { attributes: { body: E.attr.graph(body.body()) } },
+  );
+  graph.output(looped, 'y');
+  const names = graph.body().initializers.map((initializer) => initializer.name);
+  assert.ok(!names.some((name) => name.includes('unused')), `initializers: ${names.join(', ')}`);
+  assert.ok(names.some((name) => name.includes('captured')), 'the constant only the Loop body reads is kept');
+  const compiled = await E.CompiledGraph.compile(graph);
+  const y = (await compiled.run({ x: { data: Float32Array.of(1, 1, 1), shape: [3] } })).y.data as Float32Array;
+  assert.deepEqual(Array.from(y), [21, 41, 61]);
+  await compiled.release();
+});
