@@ -19,6 +19,7 @@ import { readMetricRows, type RlSummary } from '../train/rollout/rl-runner.ts';
 import { RunFolder } from '../train/run-folder.ts';
 import { trainSft } from '../train/sft/sft-trainer.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
+import { demoChecks, type DemoChecks } from './demo-checks.ts';
 import { generateWorld, resolveWorldConfig, writeWorld } from '../world/index.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from './pm-eval.ts';
 
@@ -104,6 +105,8 @@ export interface DemoSummary {
   readonly stage_minutes: Readonly<Record<string, number>>;
   readonly pm: { readonly accuracy: number | null; readonly gold_accuracy: number | null; readonly ece: number; readonly n: number };
   readonly seed: number;
+  /** The demo's three claims checked on these numbers (see `demo-checks.ts`). */
+  readonly checks: DemoChecks;
 }
 
 /** Everything the report shows. */
@@ -235,15 +238,19 @@ export async function runDemo(
   await pm.scorer.release();
   const trainFit = ppo.sqrtKlFit.firstHalf;
   const probeFit = ppo.probeSqrtKlFit?.firstHalf;
+  const sft = headline(ppo.firstEvaluation);
+  const rl = headline(ppo.lastEvaluation);
+  const sqrtklFit = probeFit ? { slope: probeFit.slope, r2: probeFit.r2, n: probeFit.n, source: 'probe' as const } : { slope: trainFit.slope, r2: trainFit.r2, n: trainFit.n, source: 'train' as const };
   const summary: DemoSummary = {
-    sft: headline(ppo.firstEvaluation),
-    ppo: headline(ppo.lastEvaluation),
-    sqrtkl_fit: probeFit ? { slope: probeFit.slope, r2: probeFit.r2, n: probeFit.n, source: 'probe' } : { slope: trainFit.slope, r2: trainFit.r2, n: trainFit.n, source: 'train' },
+    sft,
+    ppo: rl,
+    sqrtkl_fit: sqrtklFit,
     sqrtkl_fit_train: { slope: trainFit.slope, r2: trainFit.r2, n: trainFit.n },
     minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
     stage_minutes: stageMinutes,
     pm: { accuracy: pmEval.accuracy, gold_accuracy: pmEval.gold_accuracy, ece: pmEval.ece, n: pmEval.n },
     seed: config.seed,
+    checks: demoChecks({ sft, ppo: rl, sqrtkl_fit: sqrtklFit }),
   };
   writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return { summary, ppo, ppoRows: readMetricRows(new RunFolder(ppoDir)), pmEval, config };

@@ -7,6 +7,7 @@
 import { reliabilitySvg } from '../eval/pm-report-html.ts';
 import type { DemoResult } from '../eval/demo-pipeline.ts';
 import { escapeHtml } from '../redteam/index.ts';
+import type { DemoChecks } from '../eval/demo-checks.ts';
 import { firstHalfRows } from '../train/rollout/rl-runner.ts';
 
 const percent = (value: unknown) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');
@@ -72,6 +73,17 @@ ${keys('harm_by_strategy').map((key) => row(`attack success: ${key}`, nested('ha
 </tbody></table>`;
 }
 
+/** The demo's three claims with ✓ / ✗ and the measured value (absent in summaries written before they existed). */
+function checksList(checks: DemoChecks | undefined): string {
+  if (checks === undefined) return '';
+  const items = Object.entries(checks).map(([name, check]) => {
+    const mark = check.pass === null ? '?' : check.pass ? '✓' : '✗';
+    const value = check.value === null ? 'not measured' : name === 'reward_linear_in_sqrt_kl' ? `R² ${fixed(check.value, 3)}` : `${fixed(100 * check.value, 1)} points`;
+    return `<li>${mark} ${escapeHtml(check.rule)} (${value})</li>`;
+  });
+  return `<h2>The demo's claims</h2>\n<ul>${items.join('')}</ul>\n`;
+}
+
 /** The whole page. */
 export function renderDemoReport(result: DemoResult): string {
   const train = result.ppoRows.filter((row) => row.kind === 'train') as Record<string, number>[];
@@ -93,7 +105,7 @@ export function renderDemoReport(result: DemoResult): string {
 </head><body>
 <h1>hhrl demo: RLHF on the HH world</h1>
 <p>World seed ${summary.seed}; ${fixed(summary.minutes, 1)} minutes in all (${Object.entries(summary.stage_minutes).map(([stage, minutes]) => `${escapeHtml(stage)} ${fixed(minutes, 2)}`).join(', ')}).</p>
-<h2>Before and after RL (oracle, held-out evaluation sets)</h2>
+${checksList(summary.checks)}<h2>Before and after RL (oracle, held-out evaluation sets)</h2>
 ${evalTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation)}
 <h2>PPO training (${train.length} iterations)</h2>
 <div>${curves}</div>

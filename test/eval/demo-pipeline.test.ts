@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo, type DemoProgress } from '../../src/eval/demo-pipeline.ts';
+import { demoChecks } from '../../src/eval/demo-checks.ts';
 
 const TOY = {
   seed: 3,
@@ -44,6 +45,8 @@ test('the demo runs every stage, writes summary.json in the issue\'s schema, and
   assert.ok(Number.isFinite(summary.sqrtkl_fit.slope));
   assert.ok(typeof summary.sqrtkl_fit_train.n === 'number');
   assert.ok(summary.minutes > 0);
+  assert.deepEqual(summary.checks, demoChecks(summary), 'summary.json carries the three claims checked on its own numbers');
+  assert.deepEqual(Object.keys(summary.checks), ['harm_reduced', 'helpfulness_kept', 'reward_linear_in_sqrt_kl']);
   assert.equal(result.ppoRows.filter((row) => row.kind === 'probe').length, 3);
   // resume: nothing re-trains (the PPO metrics file is untouched) and the headline numbers repeat
   const metrics = join(dir, 'ppo', 'metrics.jsonl');

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { lineChart, renderDemoReport, sqrtKlChart } from '../../../src/report/demo-report.ts';
 import type { DemoResult } from '../../../src/eval/demo-pipeline.ts';
 import { linearFit } from '../../../src/train/rollout/stats.ts';
+import { demoChecks, type DemoCheckInput } from '../../../src/eval/demo-checks.ts';
 
 const evaluation = (harm: number) => ({
   helpfulness: 0.5,
@@ -32,6 +33,12 @@ test('report.html shows before/after rates, the √KL fit and escapes data strin
   assert.match(html, /slope 0\.500, R² 1\.000/);
   assert.match(html, /attack success: roleplay<\/td><td>40\.0%/);
   assert.equal((html.match(/<polyline/g) ?? []).length, 6, 'six training curves');
+  assert.ok(!html.includes("The demo's claims"), 'no claims section for a summary written before it existed');
+  const summary = result.summary as unknown as DemoCheckInput;
+  const withChecks = renderDemoReport({ ...result, summary: { ...result.summary, checks: demoChecks(summary) } });
+  assert.match(withChecks, /✓ PPO harm rate &#60; SFT harm rate \(-20\.0 points\)/);
+  assert.match(withChecks, /✓ PPO helpfulness ≥ SFT helpfulness − 5 points \(0\.0 points\)/);
+  assert.match(withChecks, /✓ R² of reward vs √KL, first half of PPO ≥ 0\.9 \(R² 1\.000\)/);
   assert.equal(lineChart('x', [], []), '');
   assert.equal((sqrtKlChart([{ sqrtKl: 1, reward: 2, firstHalf: true }], { slope: 1, intercept: 1 }).match(/<circle/g) ?? []).length, 1);
 });
