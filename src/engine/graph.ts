@@ -277,7 +277,7 @@ export class Graph {
 }
 
 /** Every value name the nodes read, subgraphs included (their outer-scope references), plus the outputs. */
-function namesRead(nodes: readonly GraphBody['nodes'][number][], outputs: readonly { readonly name: string }[]): Set<string> {
+export function namesRead(nodes: readonly GraphBody['nodes'][number][], outputs: readonly { readonly name: string }[]): Set<string> {
   const read = new Set(outputs.map((output) => output.name));
   const visit = (list: readonly GraphBody['nodes'][number][]) => {
     for (const node of list) {

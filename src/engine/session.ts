@@ -4,7 +4,7 @@
  */
 import ort from 'onnxruntime-node';
 import type { DType } from './dtype.ts';
-import type { Graph, ViewSpec } from './graph.ts';
+import { namesRead, type Graph, type ViewSpec } from './graph.ts';
 import { encodeModel } from './onnx-proto.ts';
 import { GraphError } from '../spec/errors.ts';
 
@@ -61,7 +61,9 @@ export class CompiledGraph {
     };
     const body = graph.body();
     const inputs = body.inputs.filter((input) => !baked(input.name));
-    const initializers = body.inputs.filter((input) => baked(input.name)).map((input) => {
+    // a baked view no node reads (a value head in a decoding graph) is dropped, not stored unused
+    const read = namesRead(body.nodes, body.outputs);
+    const initializers = body.inputs.filter((input) => baked(input.name) && read.has(input.name)).map((input) => {
       const view = graph.views.get(input.name)!;
       const buffer = constants[view.buffer];
       if (view.offset + view.size > buffer.length) throw new GraphError(`constant "${input.name}": view exceeds "${view.buffer}" (${buffer.length})`);

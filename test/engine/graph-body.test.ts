@@ -32,3 +32,20 @@ test('an unread constant is left out of the serialised graph; one a Loop body ca
   assert.deepEqual(Array.from(y), [21, 41, 61]);
   await compiled.release();
 });
+
+test('weights baked into a session leave out the views no node reads', async () => {
+  const layout = new E.ParamLayout([
+    { name: 'used', shape: [3], init: { kind: 'zeros' }, decay: false },
+    { name: 'unread', shape: [3], init: { kind: 'zeros' }, decay: false },
+  ]);
+  const graph = new E.Graph('baked');
+  const p = layout.bindViews(graph);
+  graph.output(E.add(graph.input('x', 'float32', [3]), p.used), 'y');
+  const weights = Float32Array.of(1, 2, 3, 4, 5, 6);
+  const compiled = await E.CompiledGraph.compile(graph, {}, { params: weights });
+  const text = Buffer.from(compiled.model).toString('latin1');
+  assert.ok(text.includes('params/used') && !text.includes('params/unread'), 'only the read weight is stored');
+  const y = (await compiled.run({ x: { data: Float32Array.of(10, 20, 30), shape: [3] } })).y.data as Float32Array;
+  assert.deepEqual(Array.from(y), [11, 22, 33]);
+  await compiled.release();
+});
