@@ -114,7 +114,7 @@ try {
   const inputInfo = { rows: written.lines, uncompressedBytes: written.bytes, gzipBytes: statSync(input).size };
 
   // 2) import into a fresh store, `runs` times, with rows prepared in the main thread (the default) and in a
-  //    worker thread (--parallel); store.close() (which checkpoints the WAL) is inside the timing
+  //    worker thread (--parallel); store.close() is inside the timing
   const imports: Measured[] = [];
   let storePath = '';
   for (const parallel of [false, true]) {

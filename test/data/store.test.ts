@@ -166,3 +166,23 @@ test('a second process writing at the same time gets a clear error, and the firs
   first.close();
   second.close();
 });
+
+test('a new store has 64 KiB pages; a store made with 16 KiB pages keeps them and opens as before', () => {
+  const store = freshStore();
+  store.insert([{ ...pair('q', 'a', 'b'), task: 'helpful', source: 's' }]);
+  store.close();
+  const db = new Database(store.path, { readonly: true });
+  assert.equal(db.pragma('page_size', { simple: true }), 65536);
+  db.close();
+  const oldPath = join(folder, 'old-pages.sqlite');
+  const old = new Database(oldPath);
+  old.pragma('page_size = 16384');
+  old.pragma('journal_mode = WAL');
+  old.close();
+  const reopened = ComparisonStore.open(oldPath, { now: clock });
+  assert.equal(reopened.insert([{ ...pair('q', 'a', 'b'), task: 'helpful', source: 's' }]).added, 1);
+  reopened.close();
+  const check = new Database(oldPath, { readonly: true });
+  assert.equal(check.pragma('page_size', { simple: true }), 16384);
+  check.close();
+});
