@@ -73,6 +73,21 @@ ${keys('harm_by_strategy').map((key) => row(`attack success: ${key}`, nested('ha
 </tbody></table>`;
 }
 
+/** Oracle behaviour counts before and after RL (absent in evaluation rows written before they were logged). */
+function behaviourTable(before: Record<string, unknown> | null, after: Record<string, unknown> | null): string {
+  const counts = (row: Record<string, unknown> | null) => (row?.behaviours as Record<string, number> | undefined) ?? undefined;
+  const [a, b] = [counts(before), counts(after)];
+  if (a === undefined && b === undefined) return '';
+  const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].sort((x, y) => x.localeCompare(y));
+  const cell = (record: Record<string, number> | undefined, key: string) => (record === undefined ? '—' : String(record[key] ?? 0));
+  const rows = keys.map((key) => `<tr><td>${escapeHtml(key)}</td><td>${cell(a, key)}</td><td>${cell(b, key)}</td></tr>`);
+  return `<h2>Oracle behaviours (request family / behaviour, responses counted)</h2>
+<table><thead><tr><th>family / behaviour</th><th>SFT</th><th>PPO</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>
+`;
+}
+
 /** The demo's three claims with ✓ / ✗ and the measured value (absent in summaries written before they existed). */
 function checksList(checks: DemoChecks | undefined): string {
   if (checks === undefined) return '';
@@ -107,6 +122,7 @@ export function renderDemoReport(result: DemoResult): string {
 <p>World seed ${summary.seed}; ${fixed(summary.minutes, 1)} minutes in all (${Object.entries(summary.stage_minutes).map(([stage, minutes]) => `${escapeHtml(stage)} ${fixed(minutes, 2)}`).join(', ')}).</p>
 ${checksList(summary.checks)}<h2>Before and after RL (oracle, held-out evaluation sets)</h2>
 ${evalTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation)}
+${behaviourTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation)}
 <h2>PPO training (${train.length} iterations)</h2>
 <div>${curves}</div>
 <h2>PM reward against √KL(π‖π₀)</h2>

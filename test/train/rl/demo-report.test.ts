@@ -39,6 +39,14 @@ test('report.html shows before/after rates, the √KL fit and escapes data strin
   assert.match(withChecks, /✓ PPO harm rate &#60; SFT harm rate \(-20\.0 points\)/);
   assert.match(withChecks, /✓ PPO helpfulness ≥ SFT helpfulness − 5 points \(0\.0 points\)/);
   assert.match(withChecks, /✓ R² of reward vs √KL, first half of PPO ≥ 0\.9 \(R² 1\.000\)/);
+  // behaviour counts before/after, keys escaped; rows written before they were logged show no table
+  assert.ok(!html.includes('Oracle behaviours'));
+  const before = { ...evaluation(0.3), behaviours: { 'ambiguous/clarifying_question': 88, '<b>x</b>': 1 } };
+  const after = { ...evaluation(0.1), behaviours: { 'ambiguous/clarifying_question': 76, 'ambiguous/partial_answer': 24 } };
+  const withBehaviours = renderDemoReport({ ...result, ppo: { ...result.ppo, firstEvaluation: before, lastEvaluation: after } });
+  assert.match(withBehaviours, /<td>ambiguous\/clarifying_question<\/td><td>88<\/td><td>76<\/td>/);
+  assert.match(withBehaviours, /<td>ambiguous\/partial_answer<\/td><td>0<\/td><td>24<\/td>/);
+  assert.ok(withBehaviours.includes('<td>&#60;b&#62;x&#60;/b&#62;</td><td>1</td><td>0</td>'));
   assert.equal(lineChart('x', [], []), '');
   assert.equal((sqrtKlChart([{ sqrtKl: 1, reward: 2, firstHalf: true }], { slope: 1, intercept: 1 }).match(/<circle/g) ?? []).length, 1);
 });
