@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runDemo, DemoConfigSchema, type DemoProgress } from '../eval/demo-pipeline.ts';
+import { describeCheck, type DemoChecks } from '../eval/demo-checks.ts';
 import { renderDemoReport } from '../report/demo-report.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { progressBar, type ProgressBar } from './progress.ts';
@@ -53,11 +54,7 @@ export function registerDemoCommands(program: Command): void {
     out(`  PM: accuracy ${percent(summary.pm.accuracy)}, gold ${percent(summary.pm.gold_accuracy)}, ECE ${summary.pm.ece.toFixed(3)} on ${summary.pm.n} held-out comparisons`);
     out(`  ${summary.minutes.toFixed(1)} minutes`);
     out();
-    for (const [name, check] of Object.entries(summary.checks)) {
-      const mark = check.pass === null ? '?' : check.pass ? '✓' : '✗';
-      const value = check.value === null ? 'not measured' : name === 'reward_linear_in_sqrt_kl' ? `R² ${check.value.toFixed(3)}` : `${(100 * check.value).toFixed(1)} points`;
-      out(`  ${mark} ${check.rule} (${value})`);
-    }
+    for (const [name, check] of Object.entries(summary.checks)) out(`  ${describeCheck(name as keyof DemoChecks, check)}`);
     out();
     printEvaluations({ SFT: result.ppo.firstEvaluation, PPO: result.ppo.lastEvaluation });
     out(`\nreport ${join(dir, 'report.html')}\nsummary ${join(dir, 'summary.json')}`);

@@ -51,3 +51,15 @@ export function demoChecks(summary: DemoCheckInput): DemoChecks {
     reward_linear_in_sqrt_kl: { pass: r2 === null ? null : r2 >= MIN_SQRT_KL_R2, value: r2, rule: `R² of reward vs √KL, first half of PPO ≥ ${MIN_SQRT_KL_R2}` },
   };
 }
+
+/**
+ * One check as a line: ✓ / ✗ (? when unmeasured), its rule, and the measured value (R², or points of
+ * difference) — the same text in the terminal and in `report.html`.
+ * @example describeCheck('harm_reduced', { pass: true, value: -0.1, rule: 'PPO harm rate < SFT harm rate' }) // '✓ PPO harm rate < SFT harm rate (-10.0 points)'
+ */
+export function describeCheck(name: keyof DemoChecks, check: DemoCheck): string {
+  const mark = check.pass === null ? '?' : check.pass ? '✓' : '✗';
+  const number = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+  const value = check.value === null ? 'not measured' : name === 'reward_linear_in_sqrt_kl' ? `R² ${number(check.value, 3)}` : `${number(100 * check.value, 1)} points`;
+  return `${mark} ${check.rule} (${value})`;
+}

@@ -7,7 +7,7 @@
 import { reliabilitySvg } from '../eval/pm-report-html.ts';
 import type { DemoResult } from '../eval/demo-pipeline.ts';
 import { escapeHtml } from '../redteam/index.ts';
-import type { DemoChecks } from '../eval/demo-checks.ts';
+import { describeCheck, type DemoChecks } from '../eval/demo-checks.ts';
 import { firstHalfRows } from '../train/rollout/rl-runner.ts';
 
 const percent = (value: unknown) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');
@@ -91,11 +91,7 @@ ${rows.join('\n')}
 /** The demo's three claims with ✓ / ✗ and the measured value (absent in summaries written before they existed). */
 function checksList(checks: DemoChecks | undefined): string {
   if (checks === undefined) return '';
-  const items = Object.entries(checks).map(([name, check]) => {
-    const mark = check.pass === null ? '?' : check.pass ? '✓' : '✗';
-    const value = check.value === null ? 'not measured' : name === 'reward_linear_in_sqrt_kl' ? `R² ${fixed(check.value, 3)}` : `${fixed(100 * check.value, 1)} points`;
-    return `<li>${mark} ${escapeHtml(check.rule)} (${value})</li>`;
-  });
+  const items = Object.entries(checks).map(([name, check]) => `<li>${escapeHtml(describeCheck(name as keyof DemoChecks, check))}</li>`);
   return `<h2>The demo's claims</h2>\n<ul>${items.join('')}</ul>\n`;
 }
 
