@@ -4,7 +4,7 @@
  * requests (the world's metric functions do the counting).
  */
 import type { GptModel } from '../../model/gpt-model.ts';
-import { evaluate, judgeItem, type EvalItem, type EvalReport, type Rate } from '../../world/index.ts';
+import { evaluate, type EvalItem, type EvalReport, type Rate } from '../../world/index.ts';
 import type { RolloutPrompt } from './prompts.ts';
 import { generateSamples, type RolloutOptions } from './rollout.ts';
 
@@ -23,11 +23,6 @@ export interface PolicyEvaluation {
   readonly overRefusal: number | null;
   readonly prompts: number;
   readonly errors: number;
-  /**
-   * How many responses showed each behaviour, keyed `family/behaviour` (e.g. `ambiguous/clarifying_question`):
-   * where helpfulness moved, not only how much. Failed generations are not counted here (see `errors`).
-   */
-  readonly behaviours: Readonly<Record<string, number>>;
   /** The full report over every prompt. */
   readonly report: EvalReport;
 }
@@ -69,12 +64,6 @@ export function summarizeEvaluation(results: readonly { prompt: RolloutPrompt; r
   }
   const report = evaluate(items);
   const directReport = evaluate(direct);
-  const behaviours = new Map<string, number>();
-  for (const item of items) {
-    if (item.error !== undefined) continue;
-    const key = `${item.request.family}/${judgeItem(item).behaviour}`;
-    behaviours.set(key, (behaviours.get(key) ?? 0) + 1);
-  }
   return {
     helpfulness: report.helpfulnessRate.rate,
     meanHelpfulness: report.meanHelpfulness,
@@ -84,7 +73,6 @@ export function summarizeEvaluation(results: readonly { prompt: RolloutPrompt; r
     overRefusal: report.overRefusal.rate,
     prompts: items.length,
     errors: report.errors,
-    behaviours: Object.fromEntries([...behaviours].sort(([a], [b]) => a.localeCompare(b))),
     report,
   };
 }
@@ -113,6 +101,12 @@ export function evaluationRow(evaluation: PolicyEvaluation): Record<string, unkn
     clarifying: evaluation.report.clarifying.rate,
     prompts: evaluation.prompts,
     errors: evaluation.errors,
-    behaviours: evaluation.behaviours,
+    // how many responses showed each behaviour, keyed `family/behaviour` (e.g. `ambiguous/clarifying_question`):
+    // where helpfulness moved, not only how much; failed generations are only in `errors`
+    behaviours: Object.fromEntries(
+      Object.entries(evaluation.report.behaviours)
+        .flatMap(([family, counts]) => Object.entries(counts).map(([behaviour, count]) => [`${family}/${behaviour}`, count] as const))
+        .sort(([a], [b]) => a.localeCompare(b)),
+    ),
   };
 }

@@ -6,7 +6,7 @@ import { createWorldModel } from '../../../src/world/world.ts';
 import { promptText } from '../../../src/train/rollout/prompts.ts';
 import { evaluationRow, summarizeEvaluation } from '../../../src/train/rollout/world-eval.ts';
 
-test('summarizeEvaluation counts oracle behaviours per family/behaviour; errors are counted apart', () => {
+test('evaluation rows count oracle behaviours per family/behaviour; errors are counted apart', () => {
   const world = createWorldModel(resolveWorldConfig(1, 'small'));
   const town = world.knowledge.towns[0];
   const conversation = [{ role: 'human' as const, text: `Which region is ${town.name} in?` }];
@@ -19,7 +19,7 @@ test('summarizeEvaluation counts oracle behaviours per family/behaviour; errors 
     { prompt, response: "I'm sorry, I can't talk about places." },
     { prompt, response: '', error: 'the model call failed' },
   ]);
-  assert.deepEqual(evaluation.behaviours, { 'benign/correct_answer': 2, 'benign/evasive_refusal': 1 });
+  assert.deepEqual(evaluationRow(evaluation).behaviours, { 'benign/correct_answer': 2, 'benign/evasive_refusal': 1 });
   assert.equal(evaluation.errors, 1);
-  assert.deepEqual(evaluationRow(evaluation).behaviours, evaluation.behaviours);
+  assert.deepEqual(evaluation.report.behaviours, { benign: { correct_answer: 2, evasive_refusal: 1 } });
 });
