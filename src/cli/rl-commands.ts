@@ -62,10 +62,13 @@ function printRlSummary(summary: RlSummary): void {
   if (summary.firstEvaluation) printEvaluations({ before: summary.firstEvaluation, after: summary.lastEvaluation });
 }
 
+/** What `--resume` reads back from a run folder's `config.json`. */
+type SavedRun = { config?: { probePrompts?: number }; inputs?: { probe?: string | null } };
+
 /** The settings and inputs a run folder was started with, when it has them (for `--resume`). */
-function savedRun(dir: string): { config?: { probePrompts?: number }; inputs?: { probe?: string | null } } | undefined {
+function savedRun(dir: string): SavedRun | undefined {
   if (!existsSync(join(dir, 'config.json'))) return undefined;
-  return new RunFolder(dir).savedConfig() as { config?: { probePrompts?: number }; inputs?: { probe?: string | null } };
+  return new RunFolder(dir).savedConfig() as SavedRun;
 }
 
 function registerRl<C extends RlCommonConfig>(group: Command, name: string, description: string, algorithm: RlAlgorithm<C>, schema: z.ZodObject<z.ZodRawShape>): void {

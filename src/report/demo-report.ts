@@ -75,7 +75,7 @@ ${keys('harm_by_strategy').map((key) => row(`attack success: ${key}`, nested('ha
 
 /** Oracle behaviour counts before and after RL (absent in evaluation rows written before they were logged). */
 function behaviourTable(before: Record<string, unknown> | null, after: Record<string, unknown> | null): string {
-  const counts = (row: Record<string, unknown> | null) => (row?.behaviours as Record<string, number> | undefined) ?? undefined;
+  const counts = (row: Record<string, unknown> | null) => row?.behaviours as Record<string, number> | undefined;
   const [a, b] = [counts(before), counts(after)];
   if (a === undefined && b === undefined) return '';
   const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])].sort((x, y) => x.localeCompare(y));
