@@ -1,7 +1,8 @@
 /**
  * Reverse-mode automatic differentiation over the symbolic graph: walks from a scalar loss back to
  * the requested tensors and emits the backward pass as more nodes of the same graph. Gradients of a
- * tensor used several times are summed.
+ * tensor used several times are summed. The outputs of a node with a multi-output rule (`OutputGroup`,
+ * e.g. Split) are differentiated together, once every one of their gradients is complete.
  */
 import { GraphError } from '../spec/errors.ts';
 import { isFloat } from './dtype.ts';
@@ -24,6 +25,8 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[], seed?: Tensor): 
     if (reachable.has(tensor.id)) continue;
     reachable.set(tensor.id, tensor);
     for (const parent of tensor.parents) stack.push(parent);
+    // siblings share the parents; ordering them too lets the group's rule run at its first output
+    for (const sibling of tensor.group?.outputs ?? []) stack.push(sibling);
   }
   // 2) which of them lie on a path to a tensor in `wrt`
   const targets = new Set(wrt.map((t) => t.id));
@@ -37,11 +40,18 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[], seed?: Tensor): 
   grads.set(loss.id, seed ?? loss.graph.scalar(1, loss.dtype));
   for (let i = ordered.length - 1; i >= 0; i--) {
     const tensor = ordered[i];
-    const grad = grads.get(tensor.id);
-    if (grad === undefined || tensor.vjp === undefined || !leadsToTarget.has(tensor.id)) continue;
+    if (!leadsToTarget.has(tensor.id)) continue;
+    const group = tensor.group;
+    // A group's outputs are created together and consumed only later, so in reverse order its first
+    // output comes after every consumer of any of them: all output gradients are final there.
+    if (group !== undefined && group.outputs[0] !== tensor) continue;
+    const outputGrads = group === undefined ? [grads.get(tensor.id)] : group.outputs.map((output) => grads.get(output.id));
+    if (outputGrads.every((grad) => grad === undefined)) continue;
+    const single = tensor.vjp;
+    if (group === undefined && single === undefined) continue;
     const needs = tensor.parents.map((p) => leadsToTarget.has(p.id) && isFloat(p.dtype));
     if (!needs.some(Boolean)) continue;
-    const parentGrads = tensor.vjp(grad, needs);
+    const parentGrads = group !== undefined ? group.vjp(outputGrads, needs) : single!(outputGrads[0] as Tensor, needs);
     tensor.parents.forEach((parent, index) => {
       const contribution = parentGrads[index];
       if (!needs[index] || contribution === undefined) return;

@@ -73,6 +73,19 @@ export interface GraphBody {
  */
 export type Vjp = (gradOutput: Tensor, needs: readonly boolean[]) => readonly (Tensor | undefined)[];
 
+/**
+ * Vector–Jacobian product of a node with several differentiable outputs: given d(loss)/d(output) for
+ * each output (undefined where the loss does not depend on that output, at least one defined), the
+ * gradients for each parent. Lets one rule see every output gradient at once (e.g. Split → one Concat).
+ */
+export type MultiVjp = (gradOutputs: readonly (Tensor | undefined)[], needs: readonly boolean[]) => readonly (Tensor | undefined)[];
+
+/** The outputs of one node that share a `MultiVjp` (every output has the node's inputs as parents). */
+export interface OutputGroup {
+  readonly outputs: readonly Tensor[];
+  readonly vjp: MultiVjp;
+}
+
 let nextTensorId = 0;
 
 /** A symbolic tensor: a name in the graph, a static shape and a dtype. */
@@ -86,6 +99,8 @@ export class Tensor {
     readonly parents: readonly Tensor[] = [],
     /** How gradients flow to `parents`; absent for inputs, constants and non-differentiable ops. */
     readonly vjp?: Vjp,
+    /** Set on every output of a node whose gradient rule needs all output gradients at once. */
+    readonly group?: OutputGroup,
   ) {}
 
   /** Number of dimensions. */
@@ -206,14 +221,22 @@ export class Graph {
 
   /**
    * Append one node. Returns one tensor per entry of `outputs`.
-   * @param outputs - shape and dtype of each output; `vjp` applies to the first output only.
+   * @param outputs - shape and dtype of each output; `vjp` applies to the first output only, while
+   *   `multiVjp` makes every output differentiable through one rule that sees all their gradients.
    */
   emit(
     opType: string,
     inputs: readonly (Tensor | null)[],
     outputs: readonly { shape: readonly number[]; dtype: DType }[],
-    options: { attributes?: Record<string, Attribute>; vjp?: Vjp; parents?: readonly Tensor[]; domain?: string } = {},
+    options: {
+      attributes?: Record<string, Attribute>;
+      vjp?: Vjp;
+      multiVjp?: MultiVjp;
+      parents?: readonly Tensor[];
+      domain?: string;
+    } = {},
   ): Tensor[] {
+    if (options.vjp !== undefined && options.multiVjp !== undefined) throw new GraphError(`${opType}: give vjp or multiVjp, not both`);
     for (const tensor of inputs) {
       if (tensor !== null && tensor.graph !== this) {
         throw new GraphError(`${opType}: input "${tensor.name}" belongs to another graph`);
@@ -229,6 +252,14 @@ export class Graph {
       attributes: options.attributes ?? {},
     });
     const parents = options.parents ?? inputs.filter((t): t is Tensor => t !== null);
+    if (options.multiVjp !== undefined) {
+      const members: Tensor[] = [];
+      const group: OutputGroup = { outputs: members, vjp: options.multiVjp };
+      for (const [index, spec] of outputs.entries()) {
+        members.push(new Tensor(this, names[index], [...spec.shape], spec.dtype, parents, undefined, group));
+      }
+      return members;
+    }
     return outputs.map(
       (spec, index) =>
         new Tensor(this, names[index], [...spec.shape], spec.dtype, index === 0 ? parents : [], index === 0 ? options.vjp : undefined),

@@ -58,6 +58,22 @@ const CASES: Record<string, Case> = {
   transpose: { inputs: [input([2, 3, 4])], build: (_g, [a]) => weigh(E.transpose(a, [2, 0, 1])) },
   slice: { inputs: [input([3, 5])], build: (_g, [a]) => weigh(E.slice(a, 1, 1, 4)) },
   pad: { inputs: [input([2, 3])], build: (_g, [a]) => weigh(E.pad(a, 1, 2, 1)) },
+  split: {
+    inputs: [input([2, 6])],
+    // every part read, one of them twice (its gradient is a sum before the Split rule sees it)
+    build: (_g, [a]) => {
+      const [p, q, r] = E.split(a, 1, [1, 3, 2]);
+      return E.add(E.add(weigh(p), weigh(E.mul(q, q))), E.add(weigh(r), weigh(E.exp(r))));
+    },
+  },
+  split_first_unread: {
+    inputs: [input([5, 2])],
+    // the first part reaches no loss: its gradient is zeros inside the Concat
+    build: (_g, [a]) => {
+      const [, q, r] = E.split(a, 0, [2, 2, 1]);
+      return E.add(weigh(E.tanh(q)), weigh(r));
+    },
+  },
   concat: { inputs: [input([2, 2]), input([2, 3])], build: (_g, [a, b]) => weigh(E.concat([a, b], 1)) },
   expand: { inputs: [input([3, 1])], build: (_g, [a]) => weigh(E.expand(a, [2, 3, 4])) },
   softmax: { inputs: [input([2, 5], -2, 2)], build: (_g, [a]) => weigh(E.softmax(a)) },
@@ -107,6 +123,26 @@ for (const [name, testCase] of Object.entries(CASES)) {
     assert.ok(result.analytic.some((g) => g.some((v) => v !== 0)), `${name}: all gradients are zero`);
   });
 }
+
+test('the gradient of a split is one Concat, not a padded sum', () => {
+  const g = new E.Graph();
+  const x = g.input('x', 'float32', [4, 6]);
+  const [p, q, r] = E.split(x, 1, [2, 2, 2]);
+  const loss = E.sum(E.add(E.add(E.mul(p, q), E.mul(q, r)), r));
+  const before = g.nodes.length;
+  const [dx] = E.gradients(loss, [x]);
+  assert.deepEqual(dx.shape, [4, 6]);
+  const backward = g.nodes.slice(before).map((node) => node.opType);
+  assert.equal(backward.filter((op) => op === 'Concat').length, 1);
+  assert.ok(!backward.includes('Pad'), `backward nodes: ${backward.join(', ')}`);
+});
+
+test('split rejects sizes that do not tile the axis', () => {
+  const g = new E.Graph();
+  const x = g.input('x', 'float32', [4, 6]);
+  assert.throws(() => E.split(x, 1, [2, 2]), /add up to 6/);
+  assert.throws(() => E.split(x, 2, [6]), /axis 2 out of range/);
+});
 
 test('the fused float32 LayerNorm matches the composed one', async () => {
   const outputs: Float32Array[] = [];

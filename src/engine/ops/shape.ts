@@ -1,5 +1,5 @@
 /**
- * Shape ops: reshape, transpose, slice, concat, expand. Gradients move data back to where it came from.
+ * Shape ops: reshape, transpose, slice, split, concat, expand. Gradients move data back to where it came from.
  */
 import { GraphError } from '../../spec/errors.ts';
 import { sizeOf } from '../dtype.ts';
@@ -45,6 +45,30 @@ export function slice(x: Tensor, axis: number, start: number, end: number): Tens
   return g.emit1('Slice', [x, g.ints([start]), g.ints([end]), g.ints([a])], shape, x.dtype, {
     parents: [x],
     vjp: (grad) => [pad(grad, a, start, x.shape[a] - end)],
+  });
+}
+
+/**
+ * Cut `x` along `axis` into consecutive parts of the given sizes (one ONNX Split node). The gradient
+ * is one Concat of the parts' gradients (zeros for a part the loss does not read), where slicing each
+ * part would zero-pad every gradient to the full shape and add them.
+ */
+export function split(x: Tensor, axis: number, sizes: readonly number[]): Tensor[] {
+  const a = axis < 0 ? axis + x.rank : axis;
+  if (a < 0 || a >= x.rank) throw new GraphError(`split: axis ${axis} out of range for [${x.shape.join(', ')}]`);
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n <= 0) || sizes.reduce((n, m) => n + m, 0) !== x.shape[a]) {
+    throw new GraphError(`split: sizes [${sizes.join(', ')}] must be positive and add up to ${x.shape[a]} (axis ${a} of [${x.shape.join(', ')}])`);
+  }
+  if (sizes.length === 1) return [x];
+  const g = x.graph;
+  const outputs = sizes.map((n) => ({ shape: x.shape.map((d, i) => (i === a ? n : d)), dtype: x.dtype }));
+  return g.emit('Split', [x, g.ints(sizes)], outputs, {
+    attributes: { axis: attr.int(a) },
+    parents: [x],
+    multiVjp: (grads) => {
+      const parts = grads.map((grad, i) => grad ?? g.emit1('Expand', [g.scalar(0, x.dtype), g.ints(outputs[i].shape)], outputs[i].shape, x.dtype));
+      return [concat(parts, a)];
+    },
   });
 }
 
