@@ -296,15 +296,30 @@ export class Graph {
   /** Snapshot of the graph for serialization (with output renames applied). */
   body(): GraphBody {
     const rename = (names: readonly string[]) => names.map((n) => this.renames.get(n) ?? n);
-    const nodes = this.renames.size === 0
+    const renamed = this.renames.size === 0
       ? this.nodes
       : this.nodes.map((node) => ({ ...node, inputs: rename(node.inputs), outputs: rename(node.outputs) }));
+    // Nodes whose results nothing reads (e.g. a reshape that a later reshape skipped) are left out.
+    const nodes = liveNodes(renamed, this.outputs);
     // Constants no node reads (e.g. AdamW's decay mask at zero weight decay) are left out: ONNX Runtime
     // would warn about each one on the terminal and drop it anyway.
     const read = namesRead(nodes, this.outputs);
     const initializers = this.initializers.filter((initializer) => read.has(initializer.name));
     return { name: this.name, nodes, initializers, inputs: this.inputs, outputs: this.outputs };
   }
+}
+
+/** The nodes (in topological order) that a graph output depends on. */
+function liveNodes(nodes: readonly NodeSpec[], outputs: readonly { readonly name: string }[]): readonly NodeSpec[] {
+  const needed = new Set(outputs.map((output) => output.name));
+  const live: NodeSpec[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (!node.outputs.some((name) => needed.has(name))) continue;
+    live.push(node);
+    for (const name of namesRead([node], [])) needed.add(name);
+  }
+  return live.length === nodes.length ? nodes : live.reverse();
 }
 
 /** Every value name the nodes read, subgraphs included (their outer-scope references), plus the outputs. */

@@ -49,3 +49,26 @@ test('weights baked into a session leave out the views no node reads', async () 
   assert.deepEqual(Array.from(y), [11, 22, 33]);
   await compiled.release();
 });
+
+test('a reshape of a reshape reads the first input (one node), and reshaping back returns the input', () => {
+  const graph = new E.Graph('reshapes');
+  const x = graph.input('x', 'float32', [2, 3, 4]);
+  const flat = E.reshape(x, [6, 4]);
+  const again = E.reshape(flat, [4, 6]);
+  assert.equal(E.reshape(flat, [2, 3, 4]), x);
+  const node = graph.nodes.find((n) => n.outputs.includes(again.name));
+  assert.equal(node?.inputs[0], 'x');
+  assert.deepEqual(again.parents, [x]);
+});
+
+test('nodes whose results no output reads are left out of the serialised graph', async () => {
+  const graph = new E.Graph('dead');
+  const x = graph.input('x', 'float32', [2, 3]);
+  const middle = E.reshape(x, [3, 2]);
+  E.exp(middle); // read by nothing
+  graph.output(E.reshape(middle, [6]), 'y'); // skips the [3, 2] reshape, which nothing else reads
+  const ops = graph.body().nodes.map((n) => n.opType);
+  assert.deepEqual(ops, ['Reshape']);
+  const run = await (await E.CompiledGraph.compile(graph)).run({ x: { data: Float32Array.of(1, 2, 3, 4, 5, 6), shape: [2, 3] } });
+  assert.deepEqual(Array.from(run.y.data as Float32Array), [1, 2, 3, 4, 5, 6]);
+});

@@ -15,12 +15,20 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     throw new GraphError(`reshape: cannot reshape [${x.shape.join(', ')}] to [${shape.join(', ')}]`);
   }
   if (resolved.length === x.rank && resolved.every((d, i) => d === x.shape[i])) return x;
+  // A reshape of a reshape reads the first one's input: one node instead of a chain.
+  const source = reshapeSources.get(x);
+  if (source !== undefined) return reshape(source, resolved);
   const g = x.graph;
-  return g.emit1('Reshape', [x, g.ints(resolved)], resolved, x.dtype, {
+  const y = g.emit1('Reshape', [x, g.ints(resolved)], resolved, x.dtype, {
     parents: [x],
     vjp: (grad) => [reshape(grad, x.shape)],
   });
+  reshapeSources.set(y, x);
+  return y;
 }
+
+/** The input of each tensor made by `reshape` (lets a reshape of a reshape skip the middle one). */
+const reshapeSources = new WeakMap<Tensor, Tensor>();
 
 /** Permute axes. */
 export function transpose(x: Tensor, perm: readonly number[]): Tensor {
