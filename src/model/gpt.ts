@@ -63,13 +63,6 @@ export function linear(x: E.Tensor, weight: E.Tensor, bias?: E.Tensor): E.Tensor
   return E.reshape(withBias, [...x.shape.slice(0, -1), n]);
 }
 
-/** [3C] column factors of c_attn: `queryScale` on the query block, 1 on the key and value blocks. */
-function qkvScale(graph: E.Graph, c: number, queryScale: number, dtype: 'float32' | 'float64'): E.Tensor {
-  const values = new (dtype === 'float32' ? Float32Array : Float64Array)(3 * c).fill(1);
-  values.fill(queryScale, 0, c);
-  return graph.constant(values, dtype, [3 * c], 'qkv_scale');
-}
-
 /** Additive causal mask [T, T]: 0 on and below the diagonal, −1e9 above. */
 export function causalMask(graph: E.Graph, t: number, dtype: 'float32' | 'float64'): E.Tensor {
   const values = new (dtype === 'float32' ? Float32Array : Float64Array)(t * t);
@@ -109,21 +102,19 @@ export function gptHidden(
     const bias = E.mul(E.sub(E.reshape(E.cast(options.keyMask, dtype), [b, 1, 1, t]), 1), 1e9); // [B, 1, 1, T]
     mask = E.add(mask, bias); // [B, 1, T, T]
   }
-  const columnScale = qkvScale(g, c, 1 / Math.sqrt(d), dtype); // [3C]
   for (let layer = 0; layer < config.layers; layer++) {
     const pre = `h.${layer}`;
     // 1) causal self-attention
     const a = E.layerNorm(x, p[`${pre}.ln_1.weight`], p[`${pre}.ln_1.bias`], eps);
-    // q, k and v from one [C, 3C] product (the 1/√D attention scale folded into the query columns of
-    // the weight and bias) cut by one Split: the backward joins their gradients with one Concat and
-    // runs one product for c_attn's weight and one for `a` (three of each when the weight was sliced).
-    const w = E.mul(p[`${pre}.attn.c_attn.weight`], columnScale);
-    const qkv = linear(a, w, E.mul(p[`${pre}.attn.c_attn.bias`], columnScale)); // [B, T, 3C]
+    // q, k and v from one [C, 3C] product cut by one Split: the backward joins their gradients with
+    // one Concat and runs one product for c_attn's weight and one for `a` (three of each when the
+    // weight was sliced).
+    const qkv = linear(a, p[`${pre}.attn.c_attn.weight`], p[`${pre}.attn.c_attn.bias`]); // [B, T, 3C]
     const [qs, ks, vs] = E.split(E.reshape(qkv, [b, t, 3, c]), 2, [1, 1, 1]); // [B, T, 1, C] each
     const q = E.transpose(E.reshape(qs, [b, t, h, d]), [0, 2, 1, 3]); // [B, H, T, D]
     const kT = E.transpose(E.reshape(ks, [b, t, h, d]), [0, 2, 3, 1]); // [B, H, D, T]
     const v = E.transpose(E.reshape(vs, [b, t, h, d]), [0, 2, 1, 3]); // [B, H, T, D]
-    const scores = E.add(E.matmul(q, kT), mask); // [B, H, T, T]
+    const scores = E.add(E.matmulTransposed(q, kT, false, false, 1 / Math.sqrt(d)), mask); // [B, H, T, T], scaled by 1/√D
     const attended = E.matmul(E.softmax(scores), v); // [B, H, T, D]
     const merged = E.reshape(E.transpose(attended, [0, 2, 1, 3]), [b, t, c]); // [B, T, C]
     x = E.add(x, linear(merged, p[`${pre}.attn.c_proj.weight`], p[`${pre}.attn.c_proj.bias`]));

@@ -54,6 +54,10 @@ const CASES: Record<string, Case> = {
   matmul_2d: { inputs: [input([3, 4]), input([4, 2])], build: (_g, [a, b]) => weigh(E.matmul(a, b)) },
   matmul_batched: { inputs: [input([2, 3, 4]), input([2, 4, 2])], build: (_g, [a, b]) => weigh(E.matmul(a, b)) },
   matmul_broadcast: { inputs: [input([2, 3, 4]), input([4, 5])], build: (_g, [a, b]) => weigh(E.matmul(a, b)) },
+  matmulTransposed_alpha: {
+    inputs: [input([2, 4, 3]), input([5, 4])],
+    build: (_g, [a, b]) => weigh(E.matmulTransposed(a, b, true, true, 0.7)),
+  },
   reshape: { inputs: [input([2, 6])], build: (_g, [a]) => weigh(E.reshape(a, [3, -1])) },
   transpose: { inputs: [input([2, 3, 4])], build: (_g, [a]) => weigh(E.transpose(a, [2, 0, 1])) },
   slice: { inputs: [input([3, 5])], build: (_g, [a]) => weigh(E.slice(a, 1, 1, 4)) },

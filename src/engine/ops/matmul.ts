@@ -8,6 +8,7 @@
 import { GraphError } from '../../spec/errors.ts';
 import { attr, type Tensor } from '../graph.ts';
 import { broadcastShapes, unbroadcast } from './broadcast.ts';
+import { mul } from './elementwise.ts';
 import { transpose } from './shape.ts';
 
 function swapLast(x: Tensor): Tensor {
@@ -36,11 +37,15 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 }
 
 /**
- * op(a) @ op(b) where op transposes the last two axes when its flag is set. float32: one
- * com.microsoft FusedMatMul node; other dtypes (FusedMatMul is float-only on CPU): Transpose + MatMul.
+ * alpha · op(a) @ op(b) where op transposes the last two axes when its flag is set. float32: one
+ * com.microsoft FusedMatMul node (alpha is its attribute: the scale costs no pass); other dtypes
+ * (FusedMatMul is float-only on CPU): Transpose + MatMul, times alpha where it is not 1.
  */
-export function matmulTransposed(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-  if (a.dtype !== 'float32') return matmul(transA ? swapLast(a) : a, transB ? swapLast(b) : b);
+export function matmulTransposed(a: Tensor, b: Tensor, transA: boolean, transB: boolean, alpha = 1): Tensor {
+  if (a.dtype !== 'float32') {
+    const product = matmul(transA ? swapLast(a) : a, transB ? swapLast(b) : b);
+    return alpha === 1 ? product : mul(product, alpha);
+  }
   const m = a.shape[a.rank - (transA ? 1 : 2)];
   const k = a.shape[a.rank - (transA ? 2 : 1)];
   const k2 = b.shape[b.rank - (transB ? 1 : 2)];
@@ -49,11 +54,15 @@ export function matmulTransposed(a: Tensor, b: Tensor, transA: boolean, transB: 
   const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   return a.graph.emit1('FusedMatMul', [a, b], [...batch, m, n], a.dtype, {
     domain: 'com.microsoft',
-    attributes: { transA: attr.int(transA ? 1 : 0), transB: attr.int(transB ? 1 : 0), alpha: attr.float(1) },
-    // y = op(a)·op(b): d op(a) = dy·op(b)ᵀ, d op(b) = op(a)ᵀ·dy, transposed back where op transposes
+    attributes: { transA: attr.int(transA ? 1 : 0), transB: attr.int(transB ? 1 : 0), alpha: attr.float(alpha) },
+    // y = α·op(a)·op(b): d op(a) = α·dy·op(b)ᵀ, d op(b) = α·op(a)ᵀ·dy, transposed back where op transposes
     vjp: (grad, needs) => [
-      needs[0] ? unbroadcast(transA ? matmulTransposed(b, grad, transB, true) : matmulTransposed(grad, b, false, !transB), a.shape) : undefined,
-      needs[1] ? unbroadcast(transB ? matmulTransposed(grad, a, true, transA) : matmulTransposed(a, grad, !transA, false), b.shape) : undefined,
+      needs[0]
+        ? unbroadcast(transA ? matmulTransposed(b, grad, transB, true, alpha) : matmulTransposed(grad, b, false, !transB, alpha), a.shape)
+        : undefined,
+      needs[1]
+        ? unbroadcast(transB ? matmulTransposed(grad, a, true, transA, alpha) : matmulTransposed(a, grad, !transA, false, alpha), b.shape)
+        : undefined,
     ],
   });
 }
