@@ -57,7 +57,7 @@ interface TrainFlags {
   marginScale?: number;
   validationShare?: number;
   evalEvery?: number;
-  patience?: number;
+  patience?: number | 'null';
   init?: string;
   pmpData?: string[];
   pmpSteps?: number;
@@ -85,7 +85,7 @@ export function trainConfigFromFlags(flags: TrainFlags): PmTrainConfig {
   if (flags.vocabSize !== undefined) tokenizer.vocabSize = flags.vocabSize;
   if (flags.learningRate !== undefined) optimizer.learningRate = flags.learningRate;
   const scalar = { steps: flags.steps, batchPairs: flags.batchPairs, seed: flags.seed, mix: flags.mix, marginScale: flags.marginScale,
-    validationShare: flags.validationShare, evalEvery: flags.evalEvery, patience: flags.patience, initFrom: flags.init };
+    validationShare: flags.validationShare, evalEvery: flags.evalEvery, patience: flags.patience === 'null' ? null : flags.patience, initFrom: flags.init };
   const overrides = Object.fromEntries(Object.entries(scalar).filter(([, value]) => value !== undefined));
   return parsePmTrainConfig({ ...base, ...overrides, model, tokenizer, optimizer });
 }
@@ -172,7 +172,7 @@ export function registerPmCommands(program: Command): void {
     .option('--margin-scale <x>', describe('marginScale'), number)
     .option('--validation-share <x>', describe('validationShare'), number)
     .option('--eval-every <n>', describe('evalEvery'), number)
-    .option('--patience <n>', describe('patience'), number)
+    .option('--patience <n>', describe('patience'), (value: string) => (value === 'null' ? value : number(value)))
     .option('--init <dir>', describe('initFrom'))
     .option('--pmp-data <spec>', 'preference-model pretraining data (repeatable); trains <out>/pmp first, then fine-tunes', collect)
     .option('--pmp-steps <n>', 'PMP steps', number, 300)

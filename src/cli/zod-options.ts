@@ -13,17 +13,21 @@ interface FieldInfo {
   readonly kind: string;
   readonly defaultValue: unknown;
   readonly choices?: readonly string[];
+  /** The field accepts null (given on the command line as `null`). */
+  readonly nullable: boolean;
 }
 
 function fieldInfo(field: z.ZodType): FieldInfo {
   let def = (field as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
   let defaultValue: unknown;
+  let nullable = false;
   while (def.type === 'default' || def.type === 'optional' || def.type === 'nullable') {
     if (def.type === 'default') defaultValue = def.defaultValue;
+    if (def.type === 'nullable') nullable = true;
     def = (def.innerType as { _zod: { def: Record<string, unknown> } })._zod.def;
   }
   const choices = def.type === 'enum' ? Object.values(def.entries as Record<string, string>) : undefined;
-  return { kind: String(def.type), defaultValue, choices };
+  return { kind: String(def.type), defaultValue, choices, nullable };
 }
 
 /** `learningRate` → `learning-rate`. */
@@ -34,7 +38,7 @@ export function kebab(name: string): string {
 /**
  * Add one option per field of `schema` (except `skip`). Booleans become flags (`--no-x` when the
  * default is true); numbers are parsed
- * as numbers; enums list their choices.
+ * as numbers (and `null` as null where the field allows it, e.g. `--reward-clip null`); enums list their choices.
  */
 export function addSchemaOptions(command: Command, schema: AnySchema, skip: readonly string[] = []): Command {
   for (const [name, field] of Object.entries(schema.shape)) {
@@ -47,7 +51,8 @@ export function addSchemaOptions(command: Command, schema: AnySchema, skip: read
     const option = new Option(flag, description);
     if (info.defaultValue !== undefined && info.kind !== 'boolean') option.default(info.defaultValue);
     if (info.choices) option.choices([...info.choices]);
-    if (info.kind === 'number') option.argParser((value: string) => Number(value));
+    // (commander turns a parser's null into '', so `null` stays a string until parseSchemaOptions)
+    if (info.kind === 'number') option.argParser((value: string) => (info.nullable && value === 'null' ? value : Number(value)));
     if (info.kind === 'array') option.argParser((value: string, previous: unknown) => [...((previous as string[] | undefined) ?? []), value]);
     command.addOption(option);
   }
@@ -57,7 +62,10 @@ export function addSchemaOptions(command: Command, schema: AnySchema, skip: read
 /** Validate parsed CLI options with `schema`; errors name the flag and what is allowed. */
 export function parseSchemaOptions<S extends AnySchema>(schema: S, options: Record<string, unknown>): z.infer<S> {
   const known: Record<string, unknown> = {};
-  for (const name of Object.keys(schema.shape)) if (options[name] !== undefined) known[name] = options[name];
+  for (const [name, field] of Object.entries(schema.shape)) {
+    if (options[name] === undefined) continue;
+    known[name] = options[name] === 'null' && fieldInfo(field as z.ZodType).nullable ? null : options[name];
+  }
   const result = schema.safeParse(known);
   if (!result.success) {
     const details = result.error.issues
