@@ -3,7 +3,7 @@
  * emits the backward pass as nodes, AdamW as nodes, and ONNX Runtime sessions to run it all.
  */
 export * from './dtype.ts';
-export { Graph, Tensor, attr, type Attribute, type GraphBody, type Vjp } from './graph.ts';
+export { Graph, Tensor, attr, type Attribute, type GraphBody, type Vjp, type MultiVjp, type OutputGroup } from './graph.ts';
 export { gradients } from './autodiff.ts';
 export * from './ops/elementwise.ts';
 export * from './ops/reduce.ts';
