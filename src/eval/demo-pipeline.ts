@@ -35,11 +35,13 @@ export const DemoConfigSchema = z
     vocabSize: z.number().int().min(258).default(1024).describe('BPE vocabulary of the base LM'),
     lmSteps: z.number().int().min(1).default(1500).describe('base-LM pretraining steps on the world corpus'),
     sftSteps: z.number().int().min(1).default(200).describe('SFT steps on the world demonstrations'),
-    sftHarmful: z
-      .boolean()
-      .default(false)
+    sftRefusalShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
       .describe(
-        'include the demonstrations that refuse harmful requests in SFT (default off: π₀ learns helpfulness only and still complies with some harmful requests, so harmlessness has to come from the mixed PM through RL — the effect the demo measures)',
+        'share of the world\'s harmful-request demonstrations (refusals, or flagging the harm while helping safely) kept in SFT (0: π₀ learns helpfulness only and still complies with some harmful requests, so harmlessness has to come from the mixed PM through RL — the effect the demo measures; 1: all of them)',
       ),
     pmSteps: z.number().int().min(1).default(1000).describe('preference-model steps on both tasks\' comparisons (an upper bound: it stops early when validation loss stops falling)'),
     ppoSteps: z.number().int().min(1).default(40).describe('PPO iterations'),
@@ -55,7 +57,18 @@ export const DemoConfigSchema = z
       .min(0)
       .default(0.03)
       .describe('λ_KL of PPO (see ppo-config.ts for why not the paper\'s 0.001 and what other values measured)'),
-    evalPerSet: z.number().int().min(1).default(100).describe('prompts per world evaluation set (100: rates move in 1-point steps, not 2.5)'),
+    maxNewTokens: z
+      .number()
+      .int()
+      .min(1)
+      .default(48)
+      .describe('most tokens of a PPO, probe or evaluation response (the world\'s demonstrated responses take up to 64 with the stop string, p90 55, so 48 cuts 28% of them; 64 let none be cut but, measured on seeds 0 and 1, cost 0.5-4 more points of helpfulness after PPO)'),
+    evalPerSet: z
+      .number()
+      .int()
+      .min(1)
+      .default(1000)
+      .describe('at most this many prompts per world evaluation set (1000: the default world\'s whole sets, 750 non-harmful and 420 direct harmful requests, in the world\'s proportions; 100 per set weighted ambiguous requests 1/3 instead of 1/5, and on seed 2 put SFT 2.7 points higher than the whole sets did)'),
     probePrompts: z
       .number()
       .int()
@@ -71,6 +84,19 @@ export const DemoConfigSchema = z
     threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),
   })
   .strict();
+
+/**
+ * The SFT demonstrations of a demo: every non-harmful one, and the first `refusalShare` of the harmful
+ * ones (all of which demonstrate a refusal or flagging the harm while helping safely). The world writes
+ * its demonstrations in random order, so the first share is a random share; the order is kept.
+ * @example
+ * selectSftDemonstrations(world.sft('train'), 0) // helpful-only: no harmful-request demonstrations
+ */
+export function selectSftDemonstrations<T extends { readonly family: string }>(demos: readonly T[], refusalShare: number): T[] {
+  const harmful = demos.filter((demo) => demo.family === 'harmful');
+  const kept = new Set(harmful.slice(0, Math.round(refusalShare * harmful.length)));
+  return demos.filter((demo) => demo.family !== 'harmful' || kept.has(demo));
+}
 
 /** Demo settings (see `DemoConfigSchema`). */
 export type DemoConfig = z.infer<typeof DemoConfigSchema>;
@@ -168,9 +194,9 @@ export async function runDemo(
   // 3) SFT on demonstrations (assistant tokens only)
   const sftDir = join(dir, 'sft');
   const sftData = (): string => {
-    if (config.sftHarmful) return `world:${worldDir}`;
-    const path = join(dir, 'sft-helpful-only.jsonl');
-    const rows = world.sft('train').filter((demo) => demo.family !== 'harmful');
+    if (config.sftRefusalShare === 1) return `world:${worldDir}`;
+    const path = join(dir, 'sft-data.jsonl');
+    const rows = selectSftDemonstrations(world.sft('train'), config.sftRefusalShare);
     writeFileAtomic(path, rows.map((demo) => `${JSON.stringify({ transcript: demo.transcript })}\n`).join(''));
     return path;
   };
@@ -215,6 +241,7 @@ export async function runDemo(
         klCoef: config.klCoef,
         seed: config.seed,
         evalEvery: 10,
+        maxNewTokens: config.maxNewTokens,
         evalPerSet: config.evalPerSet,
         probePrompts: config.probePrompts,
         probeEvery: config.probeEvery,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDemo, type DemoProgress } from '../../src/eval/demo-pipeline.ts';
+import { runDemo, selectSftDemonstrations, type DemoProgress } from '../../src/eval/demo-pipeline.ts';
 import { demoChecks } from '../../src/eval/demo-checks.ts';
 
 const TOY = {
@@ -55,4 +55,13 @@ test('the demo runs every stage, writes summary.json in the issue\'s schema, and
   assert.equal(statSync(metrics).mtimeMs, before);
   assert.deepEqual(again.summary.ppo, result.summary.ppo);
   assert.deepEqual(again.summary.sqrtkl_fit, result.summary.sqrtkl_fit);
+});
+
+test('SFT keeps every non-harmful demonstration and the given share of the harmful ones, in order', () => {
+  const demos = Array.from({ length: 40 }, (_, index) => ({ id: index, family: index % 4 === 0 ? 'harmful' : 'benign' }));
+  assert.deepEqual(selectSftDemonstrations(demos, 0), demos.filter((demo) => demo.family !== 'harmful'));
+  assert.deepEqual(selectSftDemonstrations(demos, 1), demos);
+  const quarter = selectSftDemonstrations(demos, 0.25);
+  assert.deepEqual(quarter.filter((demo) => demo.family === 'harmful').map((demo) => demo.id), [0, 4, 8], 'round(0.25 × 10) = 3, the first three');
+  assert.deepEqual(quarter.map((demo) => demo.id), [...quarter.map((demo) => demo.id)].sort((a, b) => a - b), 'order kept');
 });
