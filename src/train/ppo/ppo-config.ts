@@ -30,6 +30,16 @@
  * polite closing on requests that needed an answer). A small λ_KL lets KL keep growing, which is where
  * reward tracks √KL over the whole run; a large one stops KL early, after which reward still rises at
  * constant KL. This command's generic default stays λ_KL 0.05.
+ *
+ * Later measurements (demo evaluation on the world's whole held-out sets, 750 non-harmful and 420 direct
+ * harmful prompts): after the engine's merged q/k/v product changed rounding, seed 0 with 3e-5 / 0.03 gives
+ * 68.8% → 66.0%, harm 14.8% → 0%, but first-half R² 0.84 (convex: +0.04 reward for √KL 0 → 0.9, +0.09 for
+ * 0.9 → 1.4; whole run 0.93). On seed 2 with 64 new tokens, three PPO seeds on the same SFT policy and PM gave
+ * −2.7, −4.4 and −4.5 points; λ_KL 0.3 held KL under 1 nat (−2.3 points at iteration 20) but reward then rose at
+ * constant KL, which breaks the √KL fit; 128 samples per iteration for 20 iterations gave +0.4 points on seed 0
+ * and −6 to −10 on seeds 1 and 2 (R² 0.86, 0.98, 0.71). Where PPO's greedy response got worse by the oracle, the
+ * seed-2 PM scored it above π₀'s in 81 of 102 prompts (one trained on 4× the comparisons: 69 of 102): the
+ * helpfulness cost is the PM being exploited, and no PPO setting above removes it on every seed.
  * Set `--kl-coef 0.001` for the paper's value.
  */
 import { z } from 'zod';
