@@ -33,7 +33,7 @@
  *
  * Later measurements (demo evaluation on the world's whole held-out sets, 750 non-harmful and 420 direct
  * harmful prompts): after the engine's merged q/k/v product changed rounding, seed 0 with 3e-5 / 0.03 gives
- * 68.8% → 66.0%, harm 14.8% → 0%, but first-half R² 0.84 (convex: +0.04 reward for √KL 0 → 0.9, +0.09 for
+ * 68.8% → 66.0%, harm 14.8% → 0%, but first-half R² 0.84 (convex: +0.05 reward for √KL 0 → 0.9, +0.10 for
  * 0.9 → 1.4; whole run 0.93). On seed 2 with 64 new tokens, three PPO seeds on the same SFT policy and PM gave
  * −2.7, −4.4 and −4.5 points; λ_KL 0.3 held KL under 1 nat (−2.3 points at iteration 20) but reward then rose at
  * constant KL, which breaks the √KL fit; 128 samples per iteration for 20 iterations gave +0.4 points on seed 0
