@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stepsThisRun } from '../../src/train/lm/steps-per-run.ts';
+import { groupedSteps, stepsThisRun, type SteppingTrainer } from '../../src/train/lm/steps-per-run.ts';
 import { trainLanguageModel } from '../../src/train/lm/lm-trainer.ts';
 import { trainSft } from '../../src/train/sft/sft-trainer.ts';
 import { RunFolder } from '../../src/train/run-folder.ts';
@@ -25,6 +25,59 @@ test('stepsThisRun: at most perRun steps, ending on every boundary and at the en
   for (let done = 0; done < 23; ) ends.push((done += stepsThisRun(done, 23, 4, [6, 10])));
   assert.deepEqual(ends, [4, 6, 10, 12, 16, 18, 20, 23]);
   assert.throws(() => stepsThisRun(0, 10, 0, []), ConfigError);
+});
+
+/** A trainer that counts steps and records which batch indices each run got (the loop's logic only). */
+function countingTrainer(start: number) {
+  const runs: number[][] = [];
+  const trainer: SteppingTrainer & { runs: number[][] } = {
+    state: { step: start },
+    runs,
+    async stepMany(batches) {
+      runs.push(batches.map((batch) => Number((batch.index as { data: Float32Array }).data[0])));
+      const results = batches.map((_, i) => ({ loss: start + i, learningRate: 1, gradNorm: 1 }));
+      (trainer.state as { step: number }).step += batches.length;
+      return results as never;
+    },
+  };
+  return trainer;
+}
+const batchOf = (index: number) => ({ index: { dtype: 'float32', shape: [1], data: new Float32Array([index]) } }) as never;
+
+test('groupedSteps: runs cut at boundaries, batches by step index, every step yielded in order (resumed mid-run too)', async () => {
+  const trainer = countingTrainer(3);
+  const seen: [number, number, number][] = [];
+  for await (const { step, index, count } of groupedSteps(trainer, { total: 12, perRun: 4, every: [5] }, batchOf, (at) => new Error(`stopped ${at}`))) {
+    seen.push([step, index, count]);
+  }
+  assert.deepEqual(trainer.runs, [[3, 4], [5, 6, 7, 8], [9], [10, 11]]);
+  assert.deepEqual(seen.map(([step]) => step), [4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.deepEqual(seen.slice(0, 3), [[4, 0, 2], [5, 1, 2], [6, 0, 4]]);
+});
+
+test('groupedSteps: a stop requested while a step is handled stops right after it, naming the last finished step', async () => {
+  const trainer = countingTrainer(0);
+  const controller = new AbortController();
+  const steps: number[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const { step } of groupedSteps(trainer, { total: 20, perRun: 4, every: [], signal: controller.signal }, batchOf, (at) => new Error(`stopped ${at}`))) {
+        steps.push(step);
+        if (step === 6) controller.abort();
+      }
+    })(),
+    /stopped 6/,
+  );
+  assert.deepEqual(steps, [1, 2, 3, 4, 5, 6]);
+  assert.equal(trainer.runs.length, 2, 'no further run starts');
+  controller.abort();
+  await assert.rejects(
+    (async () => {
+      for await (const item of groupedSteps(countingTrainer(2), { total: 20, perRun: 4, every: [], signal: controller.signal }, batchOf, (at) => new Error(`stopped ${at}`))) void item;
+    })(),
+    /stopped 2/,
+    'already stopped: nothing runs',
+  );
 });
 
 /** Metric rows without the wall-clock column. */

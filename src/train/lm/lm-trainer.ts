@@ -13,7 +13,7 @@ import { ConfigError, HhrlError } from '../../spec/errors.ts';
 import { RunFolder } from '../run-folder.ts';
 import { LmTrainConfigSchema, lmOptimizer, type LmTrainConfig } from './lm-config.ts';
 import { sampleLmBatch, sequentialLmBatches } from './lm-data.ts';
-import { stepsThisRun } from './steps-per-run.ts';
+import { groupedSteps } from './steps-per-run.ts';
 
 /** What the trainer reports after each step. */
 export interface LmProgress {
@@ -133,32 +133,27 @@ export async function trainLanguageModel(
   let validationLoss: number | undefined;
   let windowStart = performance.now();
   let windowSteps = 0;
-  while (trainer.state.step < config.steps) {
-    if (options.signal?.aborted) throw new TrainingAborted(trainer.state.step);
-    const first = trainer.state.step;
-    const count = stepsThisRun(first, config.steps, config.stepsPerRun, [config.evalEvery, config.checkpointEvery]);
-    const batches = Array.from({ length: count }, (_, i) => sampleLmBatch(trainIds, config.batchSize, length, config.seed, first + i));
-    const results = await trainer.stepMany(batches);
-    windowSteps += count;
-    const elapsed = (performance.now() - windowStart) / 1000;
-    const tokensPerSecond = (windowSteps * config.batchSize * length) / Math.max(elapsed, 1e-9);
-    for (const [i, result] of results.entries()) {
-      const step = first + i + 1;
-      // the run went past a stop request made during its progress reports: stop where it was asked
-      if (i > 0 && options.signal?.aborted) throw new TrainingAborted(step - 1);
-      lastLoss = result.loss;
-      const row: Record<string, number> = { step, loss: result.loss, lr: result.learningRate, grad_norm: result.gradNorm, tokens_per_s: tokensPerSecond };
-      // boundaries end a run (stepsThisRun), so the trainer's weights are this step's here
-      if (step % config.evalEvery === 0 || step === config.steps) {
-        validationLoss = await validate();
-        if (validationLoss !== undefined) row.validation_loss = validationLoss;
-        windowStart = performance.now();
-        windowSteps = 0;
-      }
-      run.logMetrics(row);
-      options.onProgress?.({ step, totalSteps: config.steps, loss: result.loss, learningRate: result.learningRate, tokensPerSecond, validationLoss });
-      if (step % config.checkpointEvery === 0 || step === config.steps) checkpoint();
+  const plan = { total: config.steps, perRun: config.stepsPerRun, every: [config.evalEvery, config.checkpointEvery], signal: options.signal };
+  const batchAt = (index: number) => sampleLmBatch(trainIds, config.batchSize, length, config.seed, index);
+  let tokensPerSecond = 0;
+  for await (const { step, result, index, count } of groupedSteps(trainer, plan, batchAt, (at) => new TrainingAborted(at))) {
+    if (index === 0) {
+      // one figure per graph run: the run's steps finished together
+      windowSteps += count;
+      tokensPerSecond = (windowSteps * config.batchSize * length) / Math.max((performance.now() - windowStart) / 1000, 1e-9);
     }
+    lastLoss = result.loss;
+    const row: Record<string, number> = { step, loss: result.loss, lr: result.learningRate, grad_norm: result.gradNorm, tokens_per_s: tokensPerSecond };
+    // boundaries end a run (stepsThisRun), so the trainer's weights are this step's here
+    if (step % config.evalEvery === 0 || step === config.steps) {
+      validationLoss = await validate();
+      if (validationLoss !== undefined) row.validation_loss = validationLoss;
+      windowStart = performance.now();
+      windowSteps = 0;
+    }
+    run.logMetrics(row);
+    options.onProgress?.({ step, totalSteps: config.steps, loss: result.loss, learningRate: result.learningRate, tokensPerSecond, validationLoss });
+    if (step % config.checkpointEvery === 0 || step === config.steps) checkpoint();
   }
   await trainer.release();
   if (validationGraph) await (await validationGraph).release();

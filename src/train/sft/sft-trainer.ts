@@ -15,7 +15,7 @@ import { runConfig, saveTrainingCheckpoint } from '../rollout/training-checkpoin
 import { resolveModelDir, RunFolder } from '../run-folder.ts';
 import { parseSftConfig, sftOptimizer, type SftConfig } from './sft-config.ts';
 import { encodePromptResponse, loadDemonstrations, sftBatch, splitLastTurn } from './sft-data.ts';
-import { stepsThisRun } from '../lm/steps-per-run.ts';
+import { groupedSteps } from '../lm/steps-per-run.ts';
 
 /** Where SFT starts and what it learns from. */
 export interface SftInputs {
@@ -114,30 +114,22 @@ export async function trainSft(
   // 3) the loop
   let lastLoss = Number.NaN;
   let validationLoss: number | undefined;
-  while (trainer.state.step < config.steps) {
-    if (options.signal?.aborted) throw new TrainingAborted(trainer.state.step);
-    const first = trainer.state.step;
-    const count = stepsThisRun(first, config.steps, config.stepsPerRun, [config.evalEvery, config.checkpointEvery]);
-    const batches = Array.from({ length: count }, (_, i) => {
-      const random = new Random(`${config.seed}:sft-batch:${first + i}`);
-      return sftBatch(Array.from({ length: config.batchSize }, () => random.pick(rows)), config.batchSize, length);
-    });
-    const results = await trainer.stepMany(batches);
-    for (const [i, result] of results.entries()) {
-      const step = first + i + 1;
-      // the run went past a stop request made during its progress reports: stop where it was asked
-      if (i > 0 && options.signal?.aborted) throw new TrainingAborted(step - 1);
-      lastLoss = result.loss;
-      const row: Record<string, number> = { step, loss: result.loss, lr: result.learningRate, grad_norm: result.gradNorm };
-      // boundaries end a run (stepsThisRun), so the trainer's weights are this step's here
-      if (step % config.evalEvery === 0 || step === config.steps) {
-        validationLoss = await validate();
-        if (validationLoss !== undefined) row.validation_loss = validationLoss;
-      }
-      run.logMetrics(row);
-      options.onProgress?.({ step, totalSteps: config.steps, loss: result.loss, validationLoss });
-      if (step % config.checkpointEvery === 0 || step === config.steps) checkpoint();
+  const plan = { total: config.steps, perRun: config.stepsPerRun, every: [config.evalEvery, config.checkpointEvery], signal: options.signal };
+  const batchAt = (index: number) => {
+    const random = new Random(`${config.seed}:sft-batch:${index}`);
+    return sftBatch(Array.from({ length: config.batchSize }, () => random.pick(rows)), config.batchSize, length);
+  };
+  for await (const { step, result } of groupedSteps(trainer, plan, batchAt, (at) => new TrainingAborted(at))) {
+    lastLoss = result.loss;
+    const row: Record<string, number> = { step, loss: result.loss, lr: result.learningRate, grad_norm: result.gradNorm };
+    // boundaries end a run (stepsThisRun), so the trainer's weights are this step's here
+    if (step % config.evalEvery === 0 || step === config.steps) {
+      validationLoss = await validate();
+      if (validationLoss !== undefined) row.validation_loss = validationLoss;
     }
+    run.logMetrics(row);
+    options.onProgress?.({ step, totalSteps: config.steps, loss: result.loss, validationLoss });
+    if (step % config.checkpointEvery === 0 || step === config.steps) checkpoint();
   }
   await trainer.release();
   model.params = trainer.state.params;
