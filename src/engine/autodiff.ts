@@ -8,7 +8,7 @@ import { GraphError } from '../spec/errors.ts';
 import { isFloat } from './dtype.ts';
 import type { Tensor } from './graph.ts';
 import { add } from './ops/elementwise.ts';
-import { zeros } from './ops/nn.ts';
+import { zeros } from './ops/shape.ts';
 
 /**
  * d(loss)/d(t) for each t in `wrt`, as new tensors of the loss's graph. A tensor the loss does not

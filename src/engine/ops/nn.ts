@@ -6,7 +6,7 @@ import { GraphError } from '../../spec/errors.ts';
 import { attr, type Tensor } from '../graph.ts';
 import { add, cast, div, equal, exp, mul, sub } from './elementwise.ts';
 import { mean, sum } from './reduce.ts';
-import { reshape } from './shape.ts';
+import { reshape, zeros } from './shape.ts';
 import { sumLeading } from './broadcast.ts';
 
 /** Softmax along the last axis. dx = y·(dy − Σ dy·y). */
@@ -97,12 +97,6 @@ export function scatterAddElements(shape: readonly number[], indices: Tensor, up
     parents: [updates],
     vjp: (grad) => [gatherElements(grad, indices, axis)],
   });
-}
-
-/** Zeros with the shape and dtype given (a scalar zero expanded). */
-export function zeros(like: Tensor, shape: readonly number[]): Tensor {
-  const g = like.graph;
-  return g.emit1('Expand', [g.scalar(0, like.dtype), g.ints(shape)], shape, like.dtype);
 }
 
 /**

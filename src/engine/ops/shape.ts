@@ -74,10 +74,16 @@ export function split(x: Tensor, axis: number, sizes: readonly number[]): Tensor
     attributes: { axis: attr.int(a) },
     parents: [x],
     multiVjp: (grads) => {
-      const parts = grads.map((grad, i) => grad ?? g.emit1('Expand', [g.scalar(0, x.dtype), g.ints(outputs[i].shape)], outputs[i].shape, x.dtype));
+      const parts = grads.map((grad, i) => grad ?? zeros(x, outputs[i].shape));
       return [concat(parts, a)];
     },
   });
+}
+
+/** Zeros with the shape and dtype given (a scalar zero expanded). */
+export function zeros(like: Tensor, shape: readonly number[]): Tensor {
+  const g = like.graph;
+  return g.emit1('Expand', [g.scalar(0, like.dtype), g.ints(shape)], shape, like.dtype);
 }
 
 /** Zero-pad along one axis (the gradient of `slice`). */
