@@ -300,17 +300,19 @@ export class Graph {
       ? this.nodes
       : this.nodes.map((node) => ({ ...node, inputs: rename(node.inputs), outputs: rename(node.outputs) }));
     // Nodes whose results nothing reads (e.g. a reshape that a later reshape skipped) are left out.
-    const nodes = liveNodes(renamed, this.outputs);
+    const { nodes, read } = liveNodes(renamed, this.outputs);
     // Constants no node reads (e.g. AdamW's decay mask at zero weight decay) are left out: ONNX Runtime
     // would warn about each one on the terminal and drop it anyway.
-    const read = namesRead(nodes, this.outputs);
     const initializers = this.initializers.filter((initializer) => read.has(initializer.name));
     return { name: this.name, nodes, initializers, inputs: this.inputs, outputs: this.outputs };
   }
 }
 
-/** The nodes (in topological order) that a graph output depends on. */
-function liveNodes(nodes: readonly NodeSpec[], outputs: readonly { readonly name: string }[]): readonly NodeSpec[] {
+/**
+ * The nodes (in topological order) that a graph output depends on, and every name they read plus the
+ * outputs (what `namesRead` would return for them).
+ */
+function liveNodes(nodes: readonly NodeSpec[], outputs: readonly { readonly name: string }[]): { nodes: readonly NodeSpec[]; read: Set<string> } {
   const needed = new Set(outputs.map((output) => output.name));
   const live: NodeSpec[] = [];
   for (let i = nodes.length - 1; i >= 0; i--) {
@@ -319,7 +321,7 @@ function liveNodes(nodes: readonly NodeSpec[], outputs: readonly { readonly name
     live.push(node);
     for (const name of namesRead([node], [])) needed.add(name);
   }
-  return live.length === nodes.length ? nodes : live.reverse();
+  return { nodes: live.length === nodes.length ? nodes : live.reverse(), read: needed };
 }
 
 /** Every value name the nodes read, subgraphs included (their outer-scope references), plus the outputs. */
