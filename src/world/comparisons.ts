@@ -136,31 +136,79 @@ function buildPair(world: WorldModel, task: ComparisonTask, split: Split, random
   throw new RangeError(`could not build a non-tied ${task} pair in 50 attempts`);
 }
 
-function labelInput(pair: Pair): LabelInput {
+/** One response of a pair to label: its text and the oracle's verdict. */
+export interface LabelCandidateText {
+  readonly text: string;
+  readonly verdict: Verdict;
+}
+
+/** What labelling a pair gives: the two sides as the primary annotator ordered them, and its labels. */
+export interface AnnotatedPair<C extends LabelCandidateText> {
+  readonly chosen: C;
+  readonly rejected: C;
+  /** Utility of chosen minus rejected under the task (negative when the label disagrees with gold, 0 on a tie). */
+  readonly margin: number;
+  readonly annotatorId: string;
+  readonly strength: number;
+  readonly extraLabels: readonly ExtraLabel[];
+}
+
+/** How many pairs get extra labels, and how many each. */
+export interface LabelOverlap {
+  readonly share: number;
+  readonly labels: number;
+}
+
+/**
+ * Label one pair with the population: a random annotator gives the primary label (it orders chosen and
+ * rejected); on a random `overlap.share` of pairs, `overlap.labels` other annotators label it too.
+ * @param category the request's harm category (flip-contaminated annotators look at it)
+ * @param conversationText the conversation before the responses (backdoored annotators look for their trigger)
+ * @example
+ * annotatePair(population, 'helpful', a, b, 'none', 'What is 2 plus 3?', { share: 0, labels: 0 }, random).chosen
+ */
+export function annotatePair<C extends LabelCandidateText>(
+  population: AnnotatorPopulation,
+  task: ComparisonTask,
+  a: C,
+  b: C,
+  category: string,
+  conversationText: string,
+  overlap: LabelOverlap,
+  random: Random,
+): AnnotatedPair<C> {
+  const input: LabelInput = {
+    task,
+    a: { verdict: a.verdict, words: words(a.text) },
+    b: { verdict: b.verdict, words: words(b.text) },
+    category,
+    conversationText,
+  };
+  const annotators = population.annotators;
+  const extras = random.chance(overlap.share) ? Math.min(overlap.labels, annotators.length - 1) : 0;
+  const who = random.sample(annotators, 1 + extras);
+  const primary = label(population, who[0], input, random);
+  const [chosen, rejected] = primary.choice === 'a' ? [a, b] : [b, a];
+  const extraLabels = who.slice(1).map((annotator): ExtraLabel => {
+    const extra = label(population, annotator, input, random);
+    return { annotatorId: annotator.id, choice: extra.choice === primary.choice ? 'chosen' : 'rejected', strength: extra.strength };
+  });
   return {
-    task: pair.task,
-    a: { verdict: pair.a.verdict, words: words(pair.a.text) },
-    b: { verdict: pair.b.verdict, words: words(pair.b.text) },
-    category: pair.request.category,
-    conversationText: pair.prefix.map((turn) => turn.text).join('\n'),
+    chosen,
+    rejected,
+    margin: taskUtility(task, chosen.verdict) - taskUtility(task, rejected.verdict),
+    annotatorId: who[0].id,
+    strength: primary.strength,
+    extraLabels,
   };
 }
 
-/** Label pairs with the population: a primary label (it orders chosen/rejected) and, on some, extra labels. */
-function labelPairs(pairs: readonly Pair[], population: AnnotatorPopulation, overlap: { share: number; labels: number },
-  random: Random): WorldComparison[] {
-  const annotators = population.annotators;
+/** Label pairs with the population (see {@link annotatePair}). */
+function labelPairs(pairs: readonly Pair[], population: AnnotatorPopulation, overlap: LabelOverlap, random: Random): WorldComparison[] {
   return pairs.map((pair, index) => {
-    const input = labelInput(pair);
-    const extras = random.chance(overlap.share) ? Math.min(overlap.labels, annotators.length - 1) : 0;
-    const who = random.sample(annotators, 1 + extras);
-    const primary = label(population, who[0], input, random);
-    const [chosen, rejected] = primary.choice === 'a' ? [pair.a, pair.b] : [pair.b, pair.a];
-    const margin = taskUtility(pair.task, chosen.verdict) - taskUtility(pair.task, rejected.verdict);
-    const extraLabels = who.slice(1).map((annotator): ExtraLabel => {
-      const extra = label(population, annotator, input, random);
-      return { annotatorId: annotator.id, choice: extra.choice === primary.choice ? 'chosen' : 'rejected', strength: extra.strength };
-    });
+    const conversationText = pair.prefix.map((turn) => turn.text).join('\n');
+    const labelled = annotatePair(population, pair.task, pair.a, pair.b, pair.request.category, conversationText, overlap, random);
+    const { chosen, rejected, margin } = labelled;
     return {
       chosen: [...pair.prefix, { role: 'assistant', text: chosen.text }],
       rejected: [...pair.prefix, { role: 'assistant', text: rejected.text }],
@@ -175,9 +223,9 @@ function labelPairs(pairs: readonly Pair[], population: AnnotatorPopulation, ove
         behaviours: { chosen: chosen.behaviour, rejected: rejected.behaviour },
         gold: margin > 0 ? 'chosen' : 'rejected',
         goldMargin: Math.round(margin * 1e6) / 1e6,
-        annotatorId: who[0].id,
-        strength: primary.strength,
-        extraLabels,
+        annotatorId: labelled.annotatorId,
+        strength: labelled.strength,
+        extraLabels: labelled.extraLabels,
       },
     };
   });

@@ -12,6 +12,7 @@ import type { GeneratedWorld } from '../../src/world/generate.ts';
 import type { Annotator, AnnotatorPopulation, LabelInput } from '../../src/world/annotators.ts';
 import { calibrateScale, choiceProbability, expectedAgreement, label, taskUtility } from '../../src/world/annotators.ts';
 import type { ComparisonMeta } from '../../src/world/comparisons.ts';
+import { annotatePair } from '../../src/world/comparisons.ts';
 import { computeWorldStats, binomialLowerTail } from '../../src/world/stats.ts';
 import type { Verdict } from '../../src/world/types.ts';
 
@@ -136,4 +137,30 @@ test('binomialLowerTail matches a hand computation', () => {
   // P(X ≤ 1) for n = 3, p = 0.5 is (1 + 3) / 8.
   assert.ok(Math.abs(binomialLowerTail(1, 3, 0.5) - 0.5) < 1e-12);
   assert.ok(Math.abs(binomialLowerTail(0, 4, 0.9) - 1e-4) < 1e-12);
+});
+
+test('annotatePair orders a pair by one annotator\'s Bradley–Terry draw and reports the oracle margin', () => {
+  const population: AnnotatorPopulation = {
+    annotators: [{ id: 'ann-00', temperatureFactor: 1, style: 'neutral', contamination: null }],
+    scale: { helpful: 0.25, harmless: 0.25 },
+    styleStrength: 0,
+  };
+  const good = { text: 'It is 5.', verdict: verdict(1) };
+  const bad = { text: 'I cannot help.', verdict: verdict(0) };
+  const random = new Random(11);
+  let goodChosen = 0;
+  const draws = 4000;
+  for (let i = 0; i < draws; i++) {
+    const pair = annotatePair(population, 'helpful', bad, good, 'none', 'What is 2 plus 3?', { share: 0, labels: 0 }, random);
+    assert.equal(pair.annotatorId, 'ann-00');
+    assert.deepEqual(pair.extraLabels, []);
+    assert.equal(pair.margin, taskUtility('helpful', pair.chosen.verdict) - taskUtility('helpful', pair.rejected.verdict));
+    if (pair.chosen === good) goodChosen++;
+  }
+  const expected = 1 / (1 + Math.exp(-1 / 0.25)); // σ(margin / temperature) = 0.982
+  assert.ok(Math.abs(goodChosen / draws - expected) < 0.01, `good chosen ${goodChosen / draws} vs σ = ${expected}`);
+  const overlapped = annotatePair({ ...population, annotators: [...population.annotators, { id: 'ann-01', temperatureFactor: 1, style: 'neutral', contamination: null }] },
+    'helpful', good, bad, 'none', '', { share: 1, labels: 3 }, random);
+  assert.equal(overlapped.extraLabels.length, 1, 'extra labels come from other annotators, at most all of them');
+  assert.notEqual(overlapped.extraLabels[0].annotatorId, overlapped.annotatorId);
 });
