@@ -81,6 +81,12 @@ export function serializeTranscript(turns: Conversation): string {
   return out;
 }
 
+/** Whether `text` contains a turn marker, so it cannot be one turn of an HH transcript. */
+export function containsTurnMarker(text: string): boolean {
+  MARKER_PATTERN.lastIndex = 0;
+  return MARKER_PATTERN.test(text);
+}
+
 /** The first characters of `text`, JSON-quoted, for error messages. */
 export function preview(text: string, length = 40): string {
   return JSON.stringify(text.length > length ? `${text.slice(0, length)}…` : text);

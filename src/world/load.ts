@@ -15,6 +15,7 @@ import type { WorldModel } from './world.ts';
 import { createWorldModel } from './world.ts';
 import { comparisonFiles, evalFile, WORLD_FORMAT } from './generate.ts';
 import type { ComparisonMeta } from './comparisons.ts';
+import type { AnnotatorPopulation } from './annotators.ts';
 import type { Demonstration } from './corpus.ts';
 import type { EVAL_SET_NAMES, PromptItem } from './prompts.ts';
 
@@ -55,6 +56,8 @@ export interface LoadedWorld {
   /** RL prompt pool of a split. */
   prompts(split: Split): StoredPrompt[];
   evalSet(name: (typeof EVAL_SET_NAMES)[number]): StoredPrompt[];
+  /** The simulated annotators with their calibrated temperatures (`annotators.json`), to label new pairs. */
+  population(): AnnotatorPopulation;
 }
 
 /** Options of `loadWorld`. */
@@ -91,6 +94,23 @@ export function readJsonl<T>(path: string, required: readonly string[]): T[] {
     if (missing !== undefined) throw new DataFormatError(path, index + 1, `expected field "${missing}"`);
     return row as T;
   });
+}
+
+/** Read `annotators.json`, checking the fields labelling needs. */
+function readPopulation(path: string): AnnotatorPopulation {
+  const value = readJson(path) as Partial<AnnotatorPopulation> | null;
+  const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
+  if (value === null || typeof value !== 'object' || !finite(value.scale?.helpful) || !finite(value.scale?.harmless)) {
+    throw new DataFormatError(path, undefined, 'expected "scale": {"helpful": number > 0, "harmless": number > 0}');
+  }
+  if (typeof value.styleStrength !== 'number') throw new DataFormatError(path, undefined, 'expected "styleStrength": number');
+  if (!Array.isArray(value.annotators) || value.annotators.length === 0) throw new DataFormatError(path, undefined, 'expected a non-empty "annotators" array');
+  value.annotators.forEach((annotator, index) => {
+    if (typeof annotator?.id !== 'string' || !finite(annotator.temperatureFactor) || !['neutral', 'verbose', 'concise'].includes(annotator.style)) {
+      throw new DataFormatError(path, undefined, `expected annotators[${index}] to have "id", "temperatureFactor" > 0 and "style" neutral|verbose|concise`);
+    }
+  });
+  return { scale: value.scale!, styleStrength: value.styleStrength, annotators: value.annotators };
 }
 
 function checkManifest(path: string, value: unknown): WorldManifest {
@@ -146,6 +166,7 @@ export function loadWorld(dir: string, options: LoadWorldOptions = {}): LoadedWo
     sft: (split) => readJsonl(at(`sft/${split}.jsonl`), ['transcript', 'family', 'behaviour']),
     prompts: (split) => readJsonl(at(`prompts/rl-${split}.jsonl`), promptKeys),
     evalSet: (name) => readJsonl(at(evalFile(name)), promptKeys),
+    population: () => readPopulation(at('annotators.json')),
   };
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTranscript, parseTurns, serializeTranscript } from '../../src/data/hh-transcript.ts';
+import { containsTurnMarker, parseTranscript, parseTurns, serializeTranscript } from '../../src/data/hh-transcript.ts';
 import { TranscriptError } from '../../src/spec/errors.ts';
 import { Random } from '../../src/util/random.ts';
 import { hhDevRows } from './real-data.ts';
@@ -68,6 +68,14 @@ test('serializing a turn that contains a marker is an error (it would read back 
     () => serializeTranscript([{ role: 'human', text: 'a\n\nAssistant: b' }]),
     (error: unknown) => error instanceof TranscriptError && /turn 0 \(human\) contains the turn marker/.test(error.message),
   );
+});
+
+test('containsTurnMarker tells which texts one turn can hold', () => {
+  assert.equal(containsTurnMarker('Sure.\n\nAssistant: And more.'), true);
+  assert.equal(containsTurnMarker('Sure.\n\nHuman: thanks'), true);
+  assert.equal(containsTurnMarker('Sure.\n\nHuman:thanks'), false, 'a marker needs its space');
+  assert.equal(containsTurnMarker('Two\n\nparagraphs.'), false);
+  assert.equal(containsTurnMarker('x\n\nHuman: y'), containsTurnMarker('x\n\nHuman: y'), 'no state carried between calls');
 });
 
 test('random turn lists round trip through serialize → parse', () => {
