@@ -1,0 +1,174 @@
+/**
+ * Online comparison collection (Bai et al. 2022 §2.3, §4.5 "iterated online training"): sample two
+ * responses per prompt from the current policy (or one from it and one from a partner model, e.g. π₀),
+ * and have the HH world's simulated annotators compare them. Harmful requests go to the harmlessness
+ * (red-team) task, every other request to the helpfulness task, as the paper collected them apart.
+ * The oracle's noiseless verdicts travel with each comparison (gold), so what the PM learns from the new
+ * data can be measured.
+ */
+import { z } from 'zod';
+import type { GptModel } from '../model/gpt-model.ts';
+import type { ComparisonTask } from '../spec/comparison.ts';
+import { ConfigError } from '../spec/errors.ts';
+import { hashString32, Random } from '../util/random.ts';
+import { generateSamples } from '../train/rollout/rollout.ts';
+import type { RolloutPrompt } from '../train/rollout/prompts.ts';
+import { annotatePair, goldPreference, judgeResponse, type AnnotatorPopulation, type Behaviour, type ComparisonMeta } from '../world/index.ts';
+import type { Conversation } from '../spec/conversation.ts';
+import { containsTurnMarker } from '../data/hh-transcript.ts';
+
+/** Settings of one collection. */
+export const CollectConfigSchema = z
+  .strictObject({
+    pairs: z.number().int().min(1).default(2000).describe('prompts drawn from the pool, two responses each (pairs whose two texts are identical are dropped)'),
+    seed: z.number().int().min(0).max(0xffffffff).default(0).describe('seed of the prompt draw, the samples and the labels'),
+    round: z.number().int().min(1).default(1).describe('online round the comparisons belong to (saved with each)'),
+    temperature: z.number().min(0).max(10).default(1).describe('sampling temperature of both responses'),
+    maxNewTokens: z.number().int().min(1).default(48).describe('most tokens of a response'),
+    maxPromptTokens: z.number().int().min(1).default(64).describe('prompt tokens kept (longer prompts lose their start)'),
+    batch: z.number().int().min(1).default(64).describe('rows per generation run'),
+  })
+  .describe('online comparison collection');
+
+/** Settings of one collection (see `CollectConfigSchema`). */
+export type CollectConfig = z.infer<typeof CollectConfigSchema>;
+
+/** Metadata of an online comparison: the world's comparison metadata plus its round and the models behind each side. */
+export interface OnlineComparisonMeta extends Omit<ComparisonMeta, 'gold'> {
+  /** The oracle's noiseless preference; `tie` when both responses are worth the same under the task. */
+  readonly gold: 'chosen' | 'rejected' | 'tie';
+  readonly round: number;
+  /** Id of the pool prompt the responses continue. */
+  readonly promptId: string;
+  /** Which model wrote each side (the ids given to `collectComparisons`). */
+  readonly policies: { readonly chosen: string; readonly rejected: string };
+}
+
+/** One online comparison: the two transcripts as the annotator ordered them, and metadata. */
+export interface OnlineComparison {
+  readonly chosen: Conversation;
+  readonly rejected: Conversation;
+  readonly meta: OnlineComparisonMeta;
+}
+
+/** Counts of a collection. */
+export interface CollectStats {
+  readonly prompts: number;
+  readonly comparisons: number;
+  /** Pairs dropped because both responses were the same text. */
+  readonly identical: number;
+  /** Pairs dropped because a response went on to write further turns (`"\n\nAssistant: …"`), which no HH transcript can hold. */
+  readonly multiTurn: number;
+  /** Kept pairs whose two responses the oracle values equally (annotators still label them, by noise and style). */
+  readonly goldTies: number;
+  /** Share of kept, non-tied pairs whose label agrees with the oracle. */
+  readonly goldAgreement: number | null;
+  readonly byTask: Readonly<Record<ComparisonTask, number>>;
+}
+
+/** The models that write the two sides, with the ids saved in each comparison. */
+export interface CollectModels {
+  readonly policy: GptModel;
+  readonly policyId: string;
+  /** Writes the second response; omit for two samples of `policy`. */
+  readonly partner?: GptModel;
+  readonly partnerId?: string;
+}
+
+/** The annotation task of a request: red-team (harmlessness) data for harmful requests, helpfulness data otherwise. */
+export function taskOf(family: string): ComparisonTask {
+  return family === 'harmful' ? 'harmless' : 'helpful';
+}
+
+/**
+ * Collect `config.pairs` comparisons of model samples on world prompts, labelled by the world's annotators.
+ * Every prompt must carry its world request (world prompt pools do).
+ * @throws ConfigError when a prompt has no world request or the pool is empty.
+ * @example
+ * const { comparisons } = await collectComparisons({ policy, policyId: 'ppo-0' }, loadPrompts('world:runs/w'), world.population(), { pairs: 500 });
+ */
+export async function collectComparisons(
+  models: CollectModels,
+  pool: readonly RolloutPrompt[],
+  population: AnnotatorPopulation,
+  input: Partial<CollectConfig>,
+): Promise<{ comparisons: OnlineComparison[]; stats: CollectStats }> {
+  const config = CollectConfigSchema.parse(input);
+  if (pool.length === 0) throw new ConfigError('online collection: no prompts');
+  const missing = pool.find((prompt) => prompt.request === undefined);
+  if (missing !== undefined) throw new ConfigError(`online collection: prompt ${missing.id} has no world request; annotators need world prompts (world:DIR)`);
+  const random = new Random(`${config.seed}:online:${config.round}`);
+  const drawn = random.fork('prompts');
+  const prompts = config.pairs <= pool.length ? drawn.sample(pool, config.pairs) : Array.from({ length: config.pairs }, () => drawn.pick(pool));
+  const options = { ...config, topK: 0, topP: 1 };
+  const first = await generateSamples(models.policy, prompts, { ...options, seed: hashString32(`${config.seed}:online:${config.round}:a`) });
+  const second = await generateSamples(models.partner ?? models.policy, prompts, { ...options, seed: hashString32(`${config.seed}:online:${config.round}:b`) });
+  const ids = { a: models.policyId, b: models.partner === undefined ? models.policyId : (models.partnerId ?? 'partner') };
+  const labels = random.fork('labels');
+  const comparisons: OnlineComparison[] = [];
+  let identical = 0;
+  let multiTurn = 0;
+  let goldTies = 0;
+  let agreeing = 0;
+  const byTask: Record<ComparisonTask, number> = { helpful: 0, harmless: 0 };
+  prompts.forEach((prompt, index) => {
+    const request = prompt.request!;
+    if (first[index].text === second[index].text) {
+      identical++;
+      return;
+    }
+    if (containsTurnMarker(first[index].text) || containsTurnMarker(second[index].text)) {
+      multiTurn++;
+      return;
+    }
+    const task = taskOf(request.family);
+    const side = (text: string, policy: string) => {
+      const verdict = judgeResponse(request, text);
+      return { text, verdict, behaviour: verdict.behaviour as Behaviour, policy };
+    };
+    const a = side(first[index].text, ids.a);
+    const b = side(second[index].text, ids.b);
+    const conversationText = prompt.conversation.map((turn) => turn.text).join('\n');
+    const labelled = annotatePair(population, task, a, b, request.category, conversationText, { share: 0, labels: 0 }, labels);
+    const { chosen, rejected, margin } = labelled;
+    const tie = goldPreference(task, chosen.verdict, rejected.verdict) === 'tie';
+    if (tie) goldTies++;
+    else if (margin > 0) agreeing++;
+    byTask[task]++;
+    comparisons.push({
+      chosen: [...prompt.conversation, { role: 'assistant', text: chosen.text }],
+      rejected: [...prompt.conversation, { role: 'assistant', text: rejected.text }],
+      meta: {
+        id: `online-r${config.round}-${String(comparisons.length).padStart(6, '0')}`,
+        task,
+        split: 'train',
+        family: request.family,
+        category: request.category,
+        requestId: request.id,
+        trigger: false,
+        behaviours: { chosen: chosen.behaviour, rejected: rejected.behaviour },
+        gold: tie ? 'tie' : margin > 0 ? 'chosen' : 'rejected',
+        goldMargin: Math.round(margin * 1e6) / 1e6,
+        annotatorId: labelled.annotatorId,
+        strength: labelled.strength,
+        extraLabels: labelled.extraLabels,
+        round: config.round,
+        promptId: prompt.id,
+        policies: { chosen: chosen.policy, rejected: rejected.policy },
+      },
+    });
+  });
+  const decided = comparisons.length - goldTies;
+  return {
+    comparisons,
+    stats: {
+      prompts: prompts.length,
+      comparisons: comparisons.length,
+      identical,
+      multiTurn,
+      goldTies,
+      goldAgreement: decided === 0 ? null : agreeing / decided,
+      byTask,
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Online comparison collection: samples of two models on world prompts, labelled by the world's
+ * annotators, written as a round folder and read back as preference pairs.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serializeTranscript } from '../../src/data/hh-transcript.ts';
+import { collectComparisons, taskOf } from '../../src/online/collect.ts';
+import { readRoundPairs, writeRound } from '../../src/online/round-files.ts';
+import { loadPrompts } from '../../src/train/rollout/prompts.ts';
+import { generateWorld, goldPreference, judgeResponse, loadWorld, resolveWorldConfig, writeWorld } from '../../src/world/index.ts';
+import { tempDir, tinyPolicy } from '../train/rl/fixtures.ts';
+
+const dir = tempDir('hhrl-online-');
+const generated = generateWorld(resolveWorldConfig(5, 'small'));
+writeWorld(generated, join(dir, 'world'));
+const world = loadWorld(join(dir, 'world'));
+const pool = loadPrompts(`world:${join(dir, 'world')}`);
+const policy = tinyPolicy(join(dir, 'policy'), 3);
+const partner = tinyPolicy(join(dir, 'partner'), 4);
+const settings = { pairs: 24, seed: 7, round: 2, maxNewTokens: 8, maxPromptTokens: 24, batch: 8 };
+
+test('collectComparisons labels two models\' samples with the oracle\'s verdicts and the world\'s annotators', async () => {
+  const { comparisons, stats } = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, world.population(), settings);
+  assert.equal(stats.prompts, 24);
+  assert.equal(stats.comparisons + stats.identical + stats.multiTurn, 24, 'every prompt is a comparison or counted as dropped');
+  assert.ok(stats.comparisons > 0);
+  assert.equal(stats.byTask.helpful + stats.byTask.harmless, stats.comparisons);
+  const byId = new Map(pool.map((prompt) => [prompt.id, prompt]));
+  let ties = 0;
+  for (const { chosen, rejected, meta } of comparisons) {
+    const prompt = byId.get(meta.promptId)!;
+    assert.equal(meta.requestId, prompt.request!.id);
+    assert.equal(meta.task, taskOf(prompt.request!.family));
+    assert.equal(meta.round, 2);
+    assert.deepEqual(new Set([meta.policies.chosen, meta.policies.rejected]), new Set(['pi', 'ref']), 'one side from each model');
+    assert.deepEqual(chosen.slice(0, -1), prompt.conversation, 'both transcripts continue the prompt');
+    assert.deepEqual(rejected.slice(0, -1), prompt.conversation);
+    const [chosenText, rejectedText] = [chosen.at(-1)!.text, rejected.at(-1)!.text];
+    assert.notEqual(chosenText, rejectedText);
+    const gold = goldPreference(meta.task, judgeResponse(prompt.request, chosenText), judgeResponse(prompt.request, rejectedText));
+    assert.equal(meta.gold, gold === 'a' ? 'chosen' : gold === 'b' ? 'rejected' : 'tie', 'gold is the oracle\'s noiseless preference');
+    assert.equal(meta.behaviours.chosen, judgeResponse(prompt.request, chosenText).behaviour);
+    if (meta.gold === 'tie') ties++;
+    assert.ok(world.population().annotators.some((annotator) => annotator.id === meta.annotatorId));
+    assert.ok(meta.strength >= 0 && meta.strength <= 1);
+  }
+  assert.equal(ties, stats.goldTies);
+  const again = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, world.population(), settings);
+  assert.deepEqual(again.comparisons, comparisons, 'the same seed gives the same comparisons');
+  const other = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, world.population(), { ...settings, seed: 8 });
+  assert.notDeepEqual(other.comparisons, comparisons);
+});
+
+test('a loaded world gives back the population that labelled its comparisons', () => {
+  assert.deepEqual(world.population(), JSON.parse(JSON.stringify(generated.comparisons.population)));
+});
+
+test('without a partner both responses are samples of the policy', async () => {
+  const { comparisons } = await collectComparisons({ policy, policyId: 'pi' }, pool, world.population(), { ...settings, pairs: 8 });
+  assert.ok(comparisons.length > 0);
+  assert.ok(comparisons.every((c) => c.meta.policies.chosen === 'pi' && c.meta.policies.rejected === 'pi'));
+});
+
+test('a round folder holds HH files and metadata, read back as preference pairs', async () => {
+  const { comparisons, stats } = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, world.population(), settings);
+  const round = join(dir, 'round-2');
+  writeRound(round, comparisons, { stats });
+  assert.deepEqual(readdirSync(round).sort(), ['collect.json', 'harmless.jsonl', 'harmless.meta.jsonl', 'helpful.jsonl', 'helpful.meta.jsonl']);
+  assert.ok(!existsSync(`${round}.staged-${process.pid}`), 'nothing staged is left behind');
+  const pairs = readRoundPairs(round);
+  assert.equal(pairs.length, comparisons.length);
+  for (const pair of pairs) {
+    const comparison = comparisons.find((c) => c.meta.id === pair.id)!;
+    assert.equal(pair.chosen, serializeTranscript(comparison.chosen));
+    assert.equal(pair.rejected, serializeTranscript(comparison.rejected));
+    assert.equal(pair.task, comparison.meta.task);
+    assert.equal(pair.gold, comparison.meta.gold === 'tie' ? null : comparison.meta.gold);
+    assert.equal(pair.source, 'online:r2');
+  }
+  const line = readFileSync(join(round, 'helpful.jsonl'), 'utf8').split('\n')[0];
+  if (line !== '') assert.match(line, /^\{"chosen": ".*", "rejected": ".*"\}$/, 'rows in the released HH form');
+  assert.throws(() => readRoundPairs(join(dir, 'missing')), /expected a finished online round/);
+});
+
+test('prompts without world requests are refused', async () => {
+  const bare = [{ id: 'x', conversation: [{ role: 'human' as const, text: 'hi' }], prompt: '\n\nHuman: hi\n\nAssistant:' }];
+  await assert.rejects(collectComparisons({ policy, policyId: 'pi' }, bare, world.population(), settings), /has no world request/);
+});
