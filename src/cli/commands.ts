@@ -3,6 +3,7 @@ import { registerDataCommands } from './data-commands.ts';
 import { registerDemoCommands } from './demo-commands.ts';
 import { registerExperimentCommands } from './experiment-commands.ts';
 import { registerLmCommands } from './lm-commands.ts';
+import { registerOnlineCommands } from './online-commands.ts';
 import { registerPmCommands } from './pm-commands.ts';
 import { registerRedteamCommands } from './redteam-commands.ts';
 import { registerRlCommands } from './rl-commands.ts';
@@ -20,6 +21,7 @@ export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerDemoCommands,
   registerExperimentCommands,
   registerLmCommands,
+  registerOnlineCommands,
   registerPmCommands,
   registerRedteamCommands,
   registerRlCommands,

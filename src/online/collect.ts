@@ -13,8 +13,8 @@ import { ConfigError } from '../spec/errors.ts';
 import { hashString32, Random } from '../util/random.ts';
 import { generateSamples } from '../train/rollout/rollout.ts';
 import type { RolloutPrompt } from '../train/rollout/prompts.ts';
-import { annotatePair, goldPreference, judgeResponse, type AnnotatorPopulation, type Behaviour, type ComparisonMeta } from '../world/index.ts';
-import type { Conversation } from '../spec/conversation.ts';
+import { annotatePair, goldPreference, judgeResponse, type AnnotatorPopulation, type Behaviour } from '../world/index.ts';
+import type { OnlineComparison } from '../world/online-files.ts';
 import { containsTurnMarker } from '../data/hh-transcript.ts';
 
 /** Settings of one collection. */
@@ -32,24 +32,6 @@ export const CollectConfigSchema = z
 
 /** Settings of one collection (see `CollectConfigSchema`). */
 export type CollectConfig = z.infer<typeof CollectConfigSchema>;
-
-/** Metadata of an online comparison: the world's comparison metadata plus its round and the models behind each side. */
-export interface OnlineComparisonMeta extends Omit<ComparisonMeta, 'gold'> {
-  /** The oracle's noiseless preference; `tie` when both responses are worth the same under the task. */
-  readonly gold: 'chosen' | 'rejected' | 'tie';
-  readonly round: number;
-  /** Id of the pool prompt the responses continue. */
-  readonly promptId: string;
-  /** Which model wrote each side (the ids given to `collectComparisons`). */
-  readonly policies: { readonly chosen: string; readonly rejected: string };
-}
-
-/** One online comparison: the two transcripts as the annotator ordered them, and metadata. */
-export interface OnlineComparison {
-  readonly chosen: Conversation;
-  readonly rejected: Conversation;
-  readonly meta: OnlineComparisonMeta;
-}
 
 /** Counts of a collection. */
 export interface CollectStats {

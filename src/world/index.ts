@@ -33,3 +33,5 @@ export type { WorldStats, AnnotatorStats } from './stats.ts';
 export { computeWorldStats, FLAG_RULE } from './stats.ts';
 export type { EvalItem, EvalReport, GoldAccuracy, PairScores, Rate } from './metrics.ts';
 export { evaluate, goldAccuracy, judgeItem } from './metrics.ts';
+export type { OnlineComparison, OnlineComparisonMeta, OnlineRow } from './online-files.ts';
+export { readRound, roundExists, roundFiles, writeRound } from './online-files.ts';

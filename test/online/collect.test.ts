@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serializeTranscript } from '../../src/data/hh-transcript.ts';
 import { collectComparisons, taskOf } from '../../src/online/collect.ts';
-import { readRoundPairs, writeRound } from '../../src/online/round-files.ts';
+import { loadPairs } from '../../src/train/preference/pm-data.ts';
+import { writeRound } from '../../src/world/online-files.ts';
 import { loadPrompts } from '../../src/train/rollout/prompts.ts';
 import { generateWorld, goldPreference, judgeResponse, loadWorld, resolveWorldConfig, writeWorld } from '../../src/world/index.ts';
 import { tempDir, tinyPolicy } from '../train/rl/fixtures.ts';
@@ -70,7 +71,7 @@ test('a round folder holds HH files and metadata, read back as preference pairs'
   writeRound(round, comparisons, { stats });
   assert.deepEqual(readdirSync(round).sort(), ['collect.json', 'harmless.jsonl', 'harmless.meta.jsonl', 'helpful.jsonl', 'helpful.meta.jsonl']);
   assert.ok(!existsSync(`${round}.staged-${process.pid}`), 'nothing staged is left behind');
-  const pairs = readRoundPairs(round);
+  const { pairs } = await loadPairs([`online:${round}`]);
   assert.equal(pairs.length, comparisons.length);
   for (const pair of pairs) {
     const comparison = comparisons.find((c) => c.meta.id === pair.id)!;
@@ -82,7 +83,11 @@ test('a round folder holds HH files and metadata, read back as preference pairs'
   }
   const line = readFileSync(join(round, 'helpful.jsonl'), 'utf8').split('\n')[0];
   if (line !== '') assert.match(line, /^\{"chosen": ".*", "rejected": ".*"\}$/, 'rows in the released HH form');
-  assert.throws(() => readRoundPairs(join(dir, 'missing')), /expected a finished online round/);
+  await assert.rejects(loadPairs([`online:${join(dir, 'missing')}`]), /expected a finished online round/);
+  const helpful = (await loadPairs([`online:${round}:helpful`])).pairs;
+  assert.equal(helpful.length, stats.byTask.helpful, 'a task picks its file');
+  const [train, test] = [(await loadPairs([`online:${round}:train`])).pairs, (await loadPairs([`online:${round}:test`])).pairs];
+  assert.equal(train.length + test.length, pairs.length, 'train and test split the round by content');
 });
 
 test('prompts without world requests are refused', async () => {

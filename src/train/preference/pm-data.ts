@@ -10,9 +10,10 @@
  * | `world:DIR[:TASK][:SPLIT]`             | a world folder; SPLIT train (default) or test is the world's own |
  * | `store:DB[:TASK][:SPLIT]`              | a comparison store (`hhrl data import`)                          |
  * | `file:PATH[:TASK][:SPLIT]` or `PATH`   | a `.jsonl`/`.jsonl.gz` file in HH, TRL or OpenAI form            |
+ * | `online:DIR[:TASK][:SPLIT]`            | an online round (`hhrl online collect`), with the oracle's gold  |
  *
  * TASK is `helpful`, `harmless` or `both` (default both; for a file without one, `harmless` when its name
- * contains "harmless", else `helpful`). For files and stores, which have no split of their own, SPLIT
+ * contains "harmless", else `helpful`). For files, stores and online rounds, which have no split of their own, SPLIT
  * `train`/`test` is a fixed split by content: a pair is `test` when the hash of its two transcripts falls in
  * the lowest {@link HOLDOUT_SHARE} of the hash range, so the split is the same on every machine and run;
  * `all` (the default) takes every row.
@@ -25,6 +26,7 @@ import { readComparisonRows } from '../../data/comparison-reader.ts';
 import { transcriptsOf } from '../../data/comparison-record.ts';
 import { ComparisonStore } from '../../data/store/comparison-store.ts';
 import { loadWorld } from '../../world/load.ts';
+import { readRound } from '../../world/online-files.ts';
 
 /** One comparison as the preference model sees it: two whole HH transcripts, the first preferred. */
 export interface PreferencePair {
@@ -37,7 +39,7 @@ export interface PreferencePair {
   readonly task: ComparisonTask;
   /** Annotator's preference strength in [0, 1]; null when unknown. */
   readonly strength: number | null;
-  /** The world oracle's noiseless preference (`chosen` = the label agrees); null for real data. */
+  /** The world oracle's noiseless preference (`chosen` = the label agrees); null for real data and oracle ties. */
   readonly gold: 'chosen' | 'rejected' | null;
   /** Request family (world data); null otherwise. */
   readonly family: string | null;
@@ -52,7 +54,7 @@ export const HOLDOUT_SHARE = 0.2;
 
 /** A parsed data spec. */
 export interface DataSpec {
-  readonly kind: 'world' | 'store' | 'file';
+  readonly kind: 'world' | 'store' | 'file' | 'online';
   readonly path: string;
   readonly task: ComparisonTask | 'both' | null;
   readonly split: 'train' | 'test' | 'all' | null;
@@ -68,7 +70,7 @@ const SPLIT_WORDS = new Set(['train', 'test', 'all']);
  * parseDataSpec('world:runs/world:harmless:test') // { kind: 'world', path: 'runs/world', task: 'harmless', split: 'test' }
  */
 export function parseDataSpec(spec: string): DataSpec {
-  const match = /^(world|store|file):(.*)$/.exec(spec);
+  const match = /^(world|store|file|online):(.*)$/.exec(spec);
   const kind = (match?.[1] ?? 'file') as DataSpec['kind'];
   const parts = (match?.[2] ?? spec).split(':');
   let task: DataSpec['task'] = null;
@@ -140,6 +142,16 @@ function loadStorePairs(spec: DataSpec): PreferencePair[] {
   }
 }
 
+function loadOnlinePairs(spec: DataSpec): PreferencePair[] {
+  const tasks = tasksOf(spec.task);
+  return readRound(spec.path)
+    .filter((row) => tasks.includes(row.task) && keepSplit(spec.split, row.chosen, row.rejected))
+    .map(({ task, chosen, rejected, meta }) => ({
+      id: meta.id, chosen, rejected, task, strength: meta.strength, gold: meta.gold === 'tie' ? null : meta.gold,
+      family: meta.family, category: meta.category, source: `online:r${meta.round}`,
+    }));
+}
+
 /** What reading a file skipped. */
 export interface SkippedRows {
   readonly count: number;
@@ -185,7 +197,13 @@ export async function loadPairs(specs: readonly string[], options: { strict?: bo
   for (const text of specs) {
     const spec = parseDataSpec(text);
     const loaded =
-      spec.kind === 'world' ? loadWorldPairs(spec) : spec.kind === 'store' ? loadStorePairs(spec) : await loadFilePairs(spec, options.strict ?? false, skipped);
+      spec.kind === 'world'
+        ? loadWorldPairs(spec)
+        : spec.kind === 'store'
+          ? loadStorePairs(spec)
+          : spec.kind === 'online'
+            ? loadOnlinePairs(spec)
+            : await loadFilePairs(spec, options.strict ?? false, skipped);
     pairs.push(...loaded);
   }
   return { pairs, skipped: { count: skipped.length, examples: skipped.slice(0, 5) } };
