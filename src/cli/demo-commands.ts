@@ -52,6 +52,9 @@ export function registerDemoCommands(program: Command): void {
     out(`  reward vs √KL (first half of PPO, ${source}): slope ${summary.sqrtkl_fit.slope.toFixed(3)}, R² ${r2(summary.sqrtkl_fit.r2)}`);
     if (summary.sqrtkl_fit.source === 'probe') out(`  reward vs √KL (first half of PPO, training batches): slope ${summary.sqrtkl_fit_train.slope.toFixed(3)}, R² ${r2(summary.sqrtkl_fit_train.r2)}`);
     out(`  PM: accuracy ${percent(summary.pm.accuracy)}, gold ${percent(summary.pm.gold_accuracy)}, ECE ${summary.pm.ece.toFixed(3)} on ${summary.pm.n} held-out comparisons`);
+    if (summary.pm.on_policy !== null) {
+      out(`  PM on PPO's own samples vs π₀'s: gold ${percent(summary.pm.on_policy.gold_accuracy)} on the ${summary.pm.on_policy.gold_n} of ${summary.pm.on_policy.n} pairs the oracle does not tie`);
+    }
     out(`  ${summary.minutes.toFixed(1)} minutes`);
     out();
     for (const [name, check] of Object.entries(summary.checks)) out(`  ${describeCheck(name as keyof DemoChecks, check)}`);

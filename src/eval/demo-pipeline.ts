@@ -22,6 +22,8 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { demoChecks, type DemoChecks } from './demo-checks.ts';
 import { generateWorld, resolveWorldConfig, writeWorld } from '../world/index.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from './pm-eval.ts';
+import { collectComparisons } from '../online/collect.ts';
+import { roundExists, writeRound } from '../world/online-files.ts';
 
 /** Demo settings: sized so the whole pipeline runs in minutes on two cores. */
 export const DemoConfigSchema = z
@@ -81,6 +83,12 @@ export const DemoConfigSchema = z
       .min(1)
       .default(2)
       .describe('PPO iterations between reward probes (11 probes in the first half of 40 iterations)'),
+    onPolicyPairs: z
+      .number()
+      .int()
+      .min(0)
+      .default(1000)
+      .describe('after PPO, pairs of its and π₀\'s samples on the world\'s held-out RL prompts, labelled by the annotators, to measure how well the PM ranks the policy\'s own outputs by the oracle (0 = off)'),
     threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),
   })
   .strict();
@@ -129,7 +137,17 @@ export interface DemoSummary {
   readonly sqrtkl_fit_train: { readonly slope: number; readonly r2: number | null; readonly n: number };
   readonly minutes: number;
   readonly stage_minutes: Readonly<Record<string, number>>;
-  readonly pm: { readonly accuracy: number | null; readonly gold_accuracy: number | null; readonly ece: number; readonly n: number };
+  readonly pm: {
+    readonly accuracy: number | null;
+    readonly gold_accuracy: number | null;
+    readonly ece: number;
+    readonly n: number;
+    /**
+     * The PM on pairs of PPO's and π₀'s samples (held-out prompts): gold accuracy over the pairs the oracle does
+     * not tie (`gold_n`), out of `n` pairs; null when `onPolicyPairs` is 0.
+     */
+    readonly on_policy: { readonly gold_accuracy: number | null; readonly gold_ci95: [number, number] | null; readonly gold_n: number; readonly n: number } | null;
+  };
   readonly seed: number;
   /** The demo's three claims checked on these numbers (see `demo-checks.ts`). */
   readonly checks: DemoChecks;
@@ -141,6 +159,8 @@ export interface DemoResult {
   readonly ppo: RlSummary;
   readonly ppoRows: readonly Record<string, unknown>[];
   readonly pmEval: PmEvalReport;
+  /** The PM on PPO's own samples against π₀'s (see `onPolicyPairs`); null when off. */
+  readonly onPolicyEval: PmEvalReport | null;
   readonly config: DemoConfig;
 }
 
@@ -262,6 +282,27 @@ export async function runDemo(
     await result.policy.release();
     return result.summary;
   });
+  // 6) how well the PM ranks the policy's own outputs: PPO's and π₀'s samples on held-out prompts, labelled
+  const onPolicyDir = join(dir, 'on-policy');
+  const onPolicyEval =
+    config.onPolicyPairs === 0
+      ? null
+      : await timed('pm-on-policy', async () => {
+          if (!roundExists(onPolicyDir)) {
+            const policy = GptModel.load(new RunFolder(ppoDir).latestCheckpoint()!.dir).model;
+            const partner = GptModel.load(new RunFolder(sftDir).latestCheckpoint()!.dir).model;
+            const { comparisons, stats } = await collectComparisons(
+              { policy, policyId: 'ppo', partner, partnerId: 'sft' },
+              loadPrompts(`world:${worldDir}:test`),
+              world.population(),
+              { pairs: config.onPolicyPairs, seed: config.seed, round: 1, maxNewTokens: config.maxNewTokens, batch: config.ppoBatch },
+            );
+            writeRound(onPolicyDir, comparisons, { purpose: 'PM check on PPO samples against π₀ samples, held-out prompts', stats });
+            await policy.release();
+            await partner.release();
+          }
+          return evaluatePreferenceModel(pm.scorer, (await loadPairs([`online:${onPolicyDir}`])).pairs);
+        });
   await pm.scorer.release();
   const trainFit = ppo.sqrtKlFit.firstHalf;
   const probeFit = ppo.probeSqrtKlFit?.firstHalf;
@@ -275,10 +316,19 @@ export async function runDemo(
     sqrtkl_fit_train: { slope: trainFit.slope, r2: trainFit.r2, n: trainFit.n },
     minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
     stage_minutes: stageMinutes,
-    pm: { accuracy: pmEval.accuracy, gold_accuracy: pmEval.gold_accuracy, ece: pmEval.ece, n: pmEval.n },
+    pm: {
+      accuracy: pmEval.accuracy,
+      gold_accuracy: pmEval.gold_accuracy,
+      ece: pmEval.ece,
+      n: pmEval.n,
+      on_policy:
+        onPolicyEval === null
+          ? null
+          : { gold_accuracy: onPolicyEval.gold_accuracy, gold_ci95: onPolicyEval.gold_ci95, gold_n: onPolicyEval.gold_n, n: onPolicyEval.n },
+    },
     seed: config.seed,
     checks: demoChecks({ sft, ppo: rl, sqrtkl_fit: sqrtklFit }),
   };
   writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  return { summary, ppo, ppoRows: readMetricRows(new RunFolder(ppoDir)), pmEval, config };
+  return { summary, ppo, ppoRows: readMetricRows(new RunFolder(ppoDir)), pmEval, onPolicyEval, config };
 }

@@ -16,6 +16,8 @@ export interface SliceAccuracy {
   readonly accuracy: number | null;
   /** Share where the gold-preferred side scores higher; null without gold labels. */
   readonly gold_accuracy: number | null;
+  /** Pairs with a gold label (world data the oracle does not tie), the denominator of `gold_accuracy`. */
+  readonly gold_n: number;
 }
 
 /** The `pm eval` report (JSON field names as the CLI writes them). */
@@ -48,7 +50,7 @@ class Tally {
     }
   }
   slice(): SliceAccuracy {
-    return { n: this.n, accuracy: this.n === 0 ? null : this.right / this.n, gold_accuracy: this.goldN === 0 ? null : this.goldRight / this.goldN };
+    return { n: this.n, accuracy: this.n === 0 ? null : this.right / this.n, gold_accuracy: this.goldN === 0 ? null : this.goldRight / this.goldN, gold_n: this.goldN };
   }
 }
 

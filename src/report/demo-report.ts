@@ -89,6 +89,19 @@ ${rows.join('\n')}
 }
 
 /** The demo's three claims with ✓ / ✗ and the measured value (absent in summaries written before they existed). */
+/** The PM on PPO's own samples against π₀'s (held-out prompts), overall and by request family. */
+function onPolicySection(result: DemoResult): string {
+  const report = result.onPolicyEval;
+  if (report === null || report === undefined) return '';
+  const ci = report.gold_ci95 === null ? '' : ` (95% CI ${percent(report.gold_ci95[0])}–${percent(report.gold_ci95[1])})`;
+  const rows = Object.entries(report.by_family).map(
+    ([family, slice]) => `<tr><td>${escapeHtml(family)}</td><td>${slice.n}</td><td>${slice.gold_n}</td><td>${percent(slice.gold_accuracy)}</td></tr>`,
+  );
+  return `<h3>On the policy's own samples</h3>
+<p>${report.n} pairs of PPO's and π₀'s responses to held-out prompts, labelled by the world's annotators. The oracle prefers one side in ${report.gold_n} of them; the PM ranks ${percent(report.gold_accuracy)}${ci} of those as the oracle does, against ${percent(result.pmEval.gold_accuracy)} on the world's templated test comparisons. Where it cannot tell PPO's worse responses from π₀'s better ones, PPO raises PM reward while oracle helpfulness falls.</p>
+<table><tr><th>family</th><th>pairs</th><th>oracle not tied</th><th>PM agrees with oracle</th></tr>${rows.join('')}</table>`;
+}
+
 function checksList(checks: DemoChecks | undefined): string {
   if (checks === undefined) return '';
   const items = Object.entries(checks).map(([name, check]) => `<li>${escapeHtml(describeCheck(name as keyof DemoChecks, check))}</li>`);
@@ -135,6 +148,7 @@ ${sqrtKlChart(firstHalf(train, false), fit)}
 <h2>Preference model (held-out world comparisons, both tasks)</h2>
 <p>${result.pmEval.n} comparisons: accuracy against labels ${percent(result.pmEval.accuracy)}, gold accuracy against the oracle ${percent(result.pmEval.gold_accuracy)}, expected calibration error ${fixed(result.pmEval.ece, 4)}.</p>
 ${reliabilitySvg(result.pmEval.calibration)}
+${onPolicySection(result)}
 </body></html>
 `;
 }

@@ -25,6 +25,7 @@ const TOY = {
   evalPerSet: 2,
   probePrompts: 8,
   probeEvery: 1,
+  onPolicyPairs: 12,
   threads: 1,
 } as const;
 
@@ -47,6 +48,10 @@ test('the demo runs every stage, writes summary.json in the issue\'s schema, and
   assert.ok(summary.minutes > 0);
   assert.deepEqual(summary.checks, demoChecks(summary), 'summary.json carries the three claims checked on its own numbers');
   assert.deepEqual(Object.keys(summary.checks), ['harm_reduced', 'helpfulness_kept', 'reward_linear_in_sqrt_kl']);
+  const onPolicy = summary.pm.on_policy;
+  assert.ok(onPolicy.n > 0 && onPolicy.n <= 12 && onPolicy.gold_n <= onPolicy.n, 'the PM was checked on pairs of PPO and π₀ samples');
+  assert.equal(result.onPolicyEval?.n, onPolicy.n);
+  assert.ok(statSync(join(dir, 'on-policy', 'collect.json')).isFile(), 'the pairs are kept as an online round');
   assert.equal(result.ppoRows.filter((row) => row.kind === 'probe').length, 3);
   // resume: nothing re-trains (the PPO metrics file is untouched) and the headline numbers repeat
   const metrics = join(dir, 'ppo', 'metrics.jsonl');

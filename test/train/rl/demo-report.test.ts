@@ -47,6 +47,12 @@ test('report.html shows before/after rates, the √KL fit and escapes data strin
   assert.match(withBehaviours, /<td>ambiguous\/clarifying_question<\/td><td>88<\/td><td>76<\/td>/);
   assert.match(withBehaviours, /<td>ambiguous\/partial_answer<\/td><td>0<\/td><td>24<\/td>/);
   assert.ok(withBehaviours.includes('<td>&#60;b&#62;x&#60;/b&#62;</td><td>1</td><td>0</td>'));
+  assert.ok(!html.includes("On the policy's own samples"), 'no on-policy section without the check');
+  const onPolicyEval = { n: 40, gold_n: 20, gold_accuracy: 0.55, gold_ci95: [0.34, 0.74], by_family: { benign: { n: 30, gold_n: 15, gold_accuracy: 0.4, accuracy: 0.5 }, '<i>y</i>': { n: 10, gold_n: 5, gold_accuracy: 1, accuracy: 1 } } };
+  const withOnPolicy = renderDemoReport({ ...result, onPolicyEval } as unknown as DemoResult);
+  assert.match(withOnPolicy, /oracle prefers one side in 20 of them; the PM ranks 55\.0% \(95% CI 34\.0%–74\.0%\) of those as the oracle does, against 90\.0%/);
+  assert.match(withOnPolicy, /<td>benign<\/td><td>30<\/td><td>15<\/td><td>40\.0%<\/td>/);
+  assert.ok(withOnPolicy.includes('<td>&#60;i&#62;y&#60;/i&#62;</td>'), 'family names are escaped');
   assert.equal(lineChart('x', [], []), '');
   assert.equal((sqrtKlChart([{ sqrtKl: 1, reward: 2, firstHalf: true }], { slope: 1, intercept: 1 }).match(/<circle/g) ?? []).length, 1);
 });
