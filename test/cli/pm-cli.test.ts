@@ -37,7 +37,7 @@ test('pm train → eval → score on world data', () => {
   assert.equal(report.n, 400);
   for (const key of ['accuracy', 'gold_accuracy', 'ece', 'ci95']) assert.ok(key in report, key);
   assert.deepEqual(Object.keys(report.by_task).sort(), ['harmless', 'helpful']);
-  assert.deepEqual(Object.keys(report.by_task.helpful).sort(), ['accuracy', 'gold_accuracy', 'n']);
+  assert.deepEqual(Object.keys(report.by_task.helpful).sort(), ['accuracy', 'gold_accuracy', 'gold_n', 'n']);
   assert.match(readFileSync(html, 'utf8'), /<svg/);
 
   const input = join(root, 'in.jsonl');

@@ -51,9 +51,10 @@ test('accuracy, gold accuracy, breakdowns, interval and length baselines on hand
   assert.equal(report.n, 4);
   assert.equal(report.accuracy, 0.5); // a, c right; b wrong; tie wrong
   assert.equal(report.gold_accuracy, 0.75); // a, c (gold chosen), b (gold rejected, model prefers rejected)
-  assert.deepEqual(report.by_task.helpful, { n: 2, accuracy: 0.5, gold_accuracy: 1 });
-  assert.deepEqual(report.by_task.harmless, { n: 2, accuracy: 0.5, gold_accuracy: 0.5 });
-  assert.deepEqual(report.by_family.benign, { n: 2, accuracy: 0.5, gold_accuracy: 1 });
+  assert.equal(report.gold_n, 4, 'every pair has a gold label');
+  assert.deepEqual(report.by_task.helpful, { n: 2, accuracy: 0.5, gold_accuracy: 1, gold_n: 2 });
+  assert.deepEqual(report.by_task.harmless, { n: 2, accuracy: 0.5, gold_accuracy: 0.5, gold_n: 2 });
+  assert.deepEqual(report.by_family.benign, { n: 2, accuracy: 0.5, gold_accuracy: 1, gold_n: 2 });
   assert.equal(report.by_category['harmful-cat'].n, 2);
   // lengths: a longer chosen, b shorter, c tie (half), d longer → longer wins 2.5 / 4
   assert.equal(report.baselines.longer_wins, 0.625);
