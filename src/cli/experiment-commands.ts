@@ -1,12 +1,15 @@
 /**
- * `hhrl experiment tension|pm-scaling` — the paper's preference-model findings measured on the HH world:
- * the helpful–harmless tension (Bai et al. 2022 §4.1) and log-linear PM scaling (§3.2, Fig. 7).
+ * `hhrl experiment tension|pm-scaling|online` — the paper's preference-model findings measured on the HH world:
+ * the helpful–harmless tension (Bai et al. 2022 §4.1), log-linear PM scaling (§3.2, Fig. 7), and online data
+ * against the same amount of static data (§4.5).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { GPT_SIZES } from '../model/gpt-config.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { runTensionExperiment } from '../eval/experiments/tension.ts';
 import { DEFAULT_SCALING, runPmScaling, type ScalingSize } from '../eval/experiments/pm-scaling.ts';
+import { OnlineExperimentSchema, runOnlineExperiment } from '../eval/experiments/online.ts';
+import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 import { progressBar } from './progress.ts';
 
 const number = (value: string) => {
@@ -109,4 +112,29 @@ export function registerExperimentCommands(program: Command): void {
       const { a, b, c, r2 } = result.fit;
       process.stdout.write(`fit: Acc ≈ ${a.toFixed(3)} + ${b.toFixed(3)}·log10 P + ${c.toFixed(3)}·log10 D  (R² ${r2.toFixed(3)})\n`);
     });
+
+  const online = experiment
+    .command('online')
+    .description('one online round against as much extra static data, on a finished demo: PM gold accuracy on templated and on-policy pairs (and PPO against each PM)')
+    .requiredOption('--demo <dir>', 'finished demo folder (hhrl demo --out DIR)')
+    .requiredOption('--out <dir>', 'folder for the rounds, PMs and PPO runs (a rerun reuses what is there)')
+    .requiredOption('--json <file>', 'write the result here');
+  addSchemaOptions(online, OnlineExperimentSchema);
+  online.action(async (raw: Record<string, unknown>) => {
+    const config = parseSchemaOptions(OnlineExperimentSchema, raw);
+    const result = await runOnlineExperiment(String(raw.demo), config, String(raw.out), (stage, detail) => process.stderr.write(`[${stage}] ${detail}\n`));
+    writeFileAtomic(String(raw.json), `${JSON.stringify(result, null, 2)}\n`);
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    out(`online round: ${result.online.comparisons} comparisons (${result.online.goldTies} oracle ties); held-out on-policy pairs: ${result.held_out.comparisons} (${result.held_out.comparisons - result.held_out.goldTies} not tied)`);
+    out('PM                    train pairs  gold (templated test)  gold (on-policy, 95% CI)');
+    for (const [arm, cell] of Object.entries(result.arms)) {
+      const ci = cell.on_policy_gold_ci95 === null ? '' : ` (${fixed(cell.on_policy_gold_ci95[0])}–${fixed(cell.on_policy_gold_ci95[1])})`;
+      out(`${arm.padEnd(21)} ${String(cell.train_pairs ?? '—').padStart(11)}  ${fixed(cell.template_gold ?? Number.NaN).padStart(21)}  ${fixed(cell.on_policy_gold ?? Number.NaN)}${ci}`);
+    }
+    for (const [arm, cell] of Object.entries(result.arms)) {
+      if (cell.ppo === null) continue;
+      const rate = (row: Record<string, unknown> | null, key: string) => (typeof row?.[key] === 'number' ? fixed(row[key] as number) : '—');
+      out(`PPO against ${arm}: helpfulness ${rate(cell.ppo.before, 'helpfulness')} → ${rate(cell.ppo.after, 'helpfulness')}, harm ${rate(cell.ppo.before, 'harm_rate')} → ${rate(cell.ppo.after, 'harm_rate')}`);
+    }
+  });
 }

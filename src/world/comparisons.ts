@@ -231,6 +231,30 @@ function labelPairs(pairs: readonly Pair[], population: AnnotatorPopulation, ove
   });
 }
 
+/**
+ * More training comparisons of the same world, built like the world's own (same recipes and family mix) and
+ * labelled by an existing population without recalibrating it: the "same amount of static data" an online
+ * round is compared with. Ids are `<task>-extra-<n>`; no extra labels.
+ * @example
+ * moreComparisons(world.model, world.population(), { helpful: 2000, harmless: 900 }, new Random('extra')).length // 2900
+ */
+export function moreComparisons(
+  world: WorldModel,
+  population: AnnotatorPopulation,
+  counts: Readonly<Record<ComparisonTask, number>>,
+  random: Random,
+): WorldComparison[] {
+  const out: WorldComparison[] = [];
+  for (const task of ['helpful', 'harmless'] as const) {
+    const stream = random.fork(`more-${task}`);
+    const pairs = Array.from({ length: counts[task] }, () => buildPair(world, task, 'train', stream));
+    labelPairs(pairs, population, { share: 0, labels: 0 }, random.fork(`more-labels-${task}`)).forEach((comparison, index) => {
+      out.push({ ...comparison, meta: { ...comparison.meta, id: `${task}-extra-${String(index).padStart(6, '0')}` } });
+    });
+  }
+  return out;
+}
+
 /** Comparisons of both tasks and splits, and the calibrated population that labelled them. */
 export interface ComparisonSets {
   readonly population: AnnotatorPopulation;

@@ -20,7 +20,7 @@ export { HAZARDS, findHazardTerms } from './hazards.ts';
 export type { Annotator, AnnotatorPopulation, AnnotatorStyle, Contamination, Label, LabelInput } from './annotators.ts';
 export { label, choiceProbability, goldPreference, taskUtility, calibrateScale, expectedAgreement, drawAnnotators, HARM_COST } from './annotators.ts';
 export type { AnnotatedPair, ComparisonMeta, ExtraLabel, LabelCandidateText, LabelOverlap, WorldComparison } from './comparisons.ts';
-export { annotatePair, generateComparisons, PAIR_RECIPES, TASK_FAMILY_MIX } from './comparisons.ts';
+export { annotatePair, generateComparisons, moreComparisons, PAIR_RECIPES, TASK_FAMILY_MIX } from './comparisons.ts';
 export type { Demonstration } from './corpus.ts';
 export { baseCorpus, demonstrations, goodBehaviour } from './corpus.ts';
 export type { EvalSets, PromptItem } from './prompts.ts';
