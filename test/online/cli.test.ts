@@ -32,6 +32,10 @@ test('online collect writes a round that pm train and pm eval read as online:DIR
   writeFileSync(config, JSON.stringify({ model: { layers: 1, dModel: 16, heads: 2, context: 64 }, tokenizer: { vocabSize: 300 }, evalEvery: 2, checkpointEvery: 2 }));
   const train = hhrl('pm', 'train', '--data', `world:${world}`, '--data', `online:${round}`, '--out', join(root, 'pm'), '--config', config, '--steps', '2');
   assert.equal(train.status, 0, train.stderr);
+  // the next round's PM starts from this one: --init takes the run folder
+  const next = hhrl('pm', 'train', '--init', join(root, 'pm'), '--data', `world:${world}`, '--data', `online:${round}`, '--out', join(root, 'pm-2'), '--steps', '1');
+  assert.equal(next.status, 0, next.stderr);
+  assert.match(next.stdout, /1 steps/);
   const evaluation = hhrl('pm', 'eval', '--model', join(root, 'pm'), '--data', `online:${round}`, '--json', join(root, 'eval.json'));
   assert.equal(evaluation.status, 0, evaluation.stderr);
   assert.equal(JSON.parse(readFileSync(join(root, 'eval.json'), 'utf8')).n, details.stats.comparisons);

@@ -43,7 +43,7 @@ const PmOptimizerSchema = z
 export const PmTrainConfigSchema = z
   .strictObject({
     seed: z.number().int().min(0).max(0xffffffff).default(1).describe('seed of init, split and batch order'),
-    initFrom: z.string().nullable().default(null).describe('checkpoint folder to start from (an LM or PM); its shape and tokenizer are kept'),
+    initFrom: z.string().nullable().default(null).describe('checkpoint or run folder to start from (an LM or PM; a run folder gives its model/ or newest checkpoint); its shape and tokenizer are kept'),
     model: PmModelSchema.default(PmModelSchema.parse({})),
     tokenizer: PmTokenizerSchema.default(PmTokenizerSchema.parse({})),
     optimizer: PmOptimizerSchema.default(PmOptimizerSchema.parse({})),

@@ -18,6 +18,7 @@ import type { PreferencePair } from './pm-data.ts';
 import { pmBatchSpec, pmLoss } from './pm-loss.ts';
 import { PreferenceScorer } from './pm-scorer.ts';
 import { PmRunFolder } from './run-folder.ts';
+import { resolveModelDir } from '../run-folder.ts';
 
 /** Validation result: mean loss −log σ(Δr) and accuracy (Δr > 0) over the validation pairs. */
 export interface ValidationResult {
@@ -139,7 +140,7 @@ export function createPreferenceModel(config: PmTrainConfig, pairs: readonly Pre
 }
 
 function initialModel(config: PmTrainConfig, train: readonly PreferencePair[], init: GptModel | undefined): GptModel {
-  const base = init ?? (config.initFrom === null ? undefined : GptModel.load(config.initFrom).model);
+  const base = init ?? (config.initFrom === null ? undefined : GptModel.load(resolveModelDir(config.initFrom)).model);
   if (base === undefined) return createPreferenceModel(config, train);
   return base.heads.sequenceScalar && !base.heads.lm && !base.heads.tokenScalar ? base : base.withHeads({ sequenceScalar: true }, config.seed);
 }
