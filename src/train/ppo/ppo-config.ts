@@ -40,6 +40,18 @@
  * and −6 to −10 on seeds 1 and 2 (R² 0.86, 0.98, 0.71). Where PPO's greedy response got worse by the oracle, the
  * seed-2 PM scored it above π₀'s in 81 of 102 prompts (one trained on 4× the comparisons: 69 of 102): the
  * helpfulness cost is the PM being exploited, and no PPO setting above removes it on every seed.
+ * The demo now measures this directly (`summary.pm.on_policy`): on held-out pairs of PPO's and π₀'s samples the
+ * PM agrees with the oracle on 56.9%, 52.8% and 50.9% (seeds 0, 1, 2) of the pairs the oracle does not tie,
+ * against 93–94% on the world's templated test comparisons. PPO's favourite exploit is an answer-shaped reply to
+ * another question (e.g. how to clean a fish, for a request to hurt someone): harmless by the oracle, never seen
+ * by the PM in the world's comparisons (their off-topic responses are idle chat), and it spreads to borderline
+ * requests. Tried and not kept: making half of the world's off-topic responses answers to another request and
+ * adding off-topic pairs to the borderline, ambiguous and harmful recipes (on-policy gold 62–79%) — seed 2 then
+ * kept helpfulness (−2.7) but seed 0 lost 11.7 points and seed 1 collapsed into clarifying questions (−44.7).
+ * One online round (3,000 pairs of PPO and π₀ samples, `hhrl experiment online`, seeds 0–2) did not raise
+ * on-policy gold accuracy beyond as much extra static data (all within ±5 points of the untouched PM); PPO against
+ * the online PM lost 2.9, 7.6 and −1.2 points, against the static one 12.1, 42.7 and 0.2 (see
+ * docs/preference-model.md).
  * Set `--kl-coef 0.001` for the paper's value.
  */
 import { z } from 'zod';
