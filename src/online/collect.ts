@@ -13,6 +13,7 @@ import { ConfigError } from '../spec/errors.ts';
 import { hashString32, Random } from '../util/random.ts';
 import { generateSamples } from '../train/rollout/rollout.ts';
 import type { RolloutPrompt } from '../train/rollout/prompts.ts';
+import { parseWith } from '../train/rollout/rl-config.ts';
 import { annotatePair, goldPreference, judgeResponse, type AnnotatorPopulation, type Behaviour } from '../world/index.ts';
 import type { OnlineComparison } from '../world/online-files.ts';
 import { containsTurnMarker } from '../data/hh-transcript.ts';
@@ -75,7 +76,7 @@ export async function collectComparisons(
   population: AnnotatorPopulation,
   input: Partial<CollectConfig>,
 ): Promise<{ comparisons: OnlineComparison[]; stats: CollectStats }> {
-  const config = CollectConfigSchema.parse(input);
+  const config = parseWith(CollectConfigSchema, input, 'online collection');
   if (pool.length === 0) throw new ConfigError('online collection: no prompts');
   const missing = pool.find((prompt) => prompt.request === undefined);
   if (missing !== undefined) throw new ConfigError(`online collection: prompt ${missing.id} has no world request; annotators need world prompts (world:DIR)`);

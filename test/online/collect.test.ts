@@ -90,7 +90,8 @@ test('a round folder holds HH files and metadata, read back as preference pairs'
   assert.equal(train.length + test.length, pairs.length, 'train and test split the round by content');
 });
 
-test('prompts without world requests are refused', async () => {
+test('prompts without world requests and bad settings are refused with clear errors', async () => {
   const bare = [{ id: 'x', conversation: [{ role: 'human' as const, text: 'hi' }], prompt: '\n\nHuman: hi\n\nAssistant:' }];
   await assert.rejects(collectComparisons({ policy, policyId: 'pi' }, bare, world.population(), settings), /has no world request/);
+  await assert.rejects(collectComparisons({ policy, policyId: 'pi' }, pool, world.population(), { pairs: 0 }), /invalid online collection config: pairs/);
 });
