@@ -1,8 +1,9 @@
 /**
  * The paper's pipeline on the HH world, end to end (`hhrl demo`): world → base LM → SFT → mixed
- * preference model → PPO against it → evaluation with the oracle, before and after RL. Each stage is
- * a run folder under the demo folder; a stage that finished is skipped and one that was killed resumes,
- * so the whole demo is resumable. Writes `summary.json` and the data `report.html` renders.
+ * preference model → PPO against it → evaluation with the oracle, before and after RL → the PM's gold
+ * accuracy on PPO's own samples against π₀'s (where a PM that ranks templated pairs well can still be
+ * exploited). Each stage is a run folder under the demo folder; a stage that finished is skipped and one
+ * that was killed resumes, so the whole demo is resumable. Writes `summary.json` and the data `report.html` renders.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
