@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serializeTranscript } from '../../src/data/hh-transcript.ts';
 import { collectComparisons, taskOf } from '../../src/online/collect.ts';
@@ -94,4 +94,23 @@ test('prompts without world requests and bad settings are refused with clear err
   const bare = [{ id: 'x', conversation: [{ role: 'human' as const, text: 'hi' }], prompt: '\n\nHuman: hi\n\nAssistant:' }];
   await assert.rejects(collectComparisons({ policy, policyId: 'pi' }, bare, world.population(), settings), /has no world request/);
   await assert.rejects(collectComparisons({ policy, policyId: 'pi' }, pool, world.population(), { pairs: 0 }), /invalid online collection config: pairs/);
+});
+
+test('a broken round folder or annotators file gives an error naming the file', async () => {
+  const { comparisons, stats } = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, world.population(), { ...settings, pairs: 12 });
+  const round = join(dir, 'round-broken');
+  writeRound(round, comparisons, { stats });
+  const metaPath = join(round, stats.byTask.helpful > 0 ? 'helpful.meta.jsonl' : 'harmless.meta.jsonl');
+  const lines = readFileSync(metaPath, 'utf8').split('\n').filter((line) => line !== '');
+  writeFileSync(metaPath, `${lines.slice(1).join('\n')}\n`);
+  await assert.rejects(loadPairs([`online:${round}`]), (error: Error) => error.message.includes(metaPath) && /one metadata row per comparison/.test(error.message));
+  writeFileSync(metaPath, `${lines.join('\n')}\n{"id": 1\n`);
+  await assert.rejects(loadPairs([`online:${round}`]), /meta\.jsonl:\d+: expected one JSON object per line/);
+  const copy = join(dir, 'world-copy');
+  writeWorld(generated, copy);
+  const annotators = join(copy, 'annotators.json');
+  const text = readFileSync(annotators, 'utf8');
+  // same byte count (the manifest checks sizes): break the helpful scale's value
+  writeFileSync(annotators, text.replace(/"helpful": [0-9.]+/, (match) => `"helpful": ${'"x"'.padEnd(match.length - '"helpful": '.length)}`));
+  assert.throws(() => loadWorld(copy).population(), (error: Error) => error.message.includes(annotators) && /expected "scale"/.test(error.message));
 });
