@@ -11,6 +11,7 @@ import { ConfigError } from '../spec/errors.ts';
 import { loadPrompts, worldDirOf } from '../train/rollout/prompts.ts';
 import { resolveModelDir } from '../train/run-folder.ts';
 import { loadWorld, writeRound } from '../world/index.ts';
+import { progressBar } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -38,12 +39,15 @@ export function registerOnlineCommands(program: Command): void {
     const partnerDir = raw.partner === undefined ? undefined : resolveModelDir(String(raw.partner));
     const partner = partnerDir === undefined ? undefined : GptModel.load(partnerDir).model;
     const started = performance.now();
+    const bar = progressBar('collect', 2 * config.pairs, []);
     const { comparisons, stats } = await collectComparisons(
       { policy, policyId: policyDir, ...(partner === undefined ? {} : { partner, partnerId: partnerDir }) },
       loadPrompts(spec),
       world.population(),
       config,
+      (done) => bar.update(done),
     );
+    bar.stop();
     const seconds = (performance.now() - started) / 1000;
     writeRound(String(raw.out), comparisons, { config, policy: policyDir, partner: partnerDir ?? null, prompts: spec, stats, seconds });
     out(`round ${config.round}: ${stats.comparisons} comparisons from ${stats.prompts} prompts in ${seconds.toFixed(1)} s → ${String(raw.out)}`);

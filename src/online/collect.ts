@@ -65,7 +65,8 @@ export function taskOf(family: string): ComparisonTask {
 
 /**
  * Collect `config.pairs` comparisons of model samples on world prompts, labelled by the world's annotators.
- * Every prompt must carry its world request (world prompt pools do).
+ * Every prompt must carry its world request (world prompt pools do). `onProgress` hears after each
+ * generation run how many of the 2 × pairs responses are written.
  * @throws ConfigError when a prompt has no world request or the pool is empty.
  * @example
  * const { comparisons } = await collectComparisons({ policy, policyId: 'ppo-0' }, loadPrompts('world:runs/w'), world.population(), { pairs: 500 });
@@ -75,6 +76,7 @@ export async function collectComparisons(
   pool: readonly RolloutPrompt[],
   population: AnnotatorPopulation,
   input: Partial<CollectConfig>,
+  onProgress?: (samplesDone: number, samplesTotal: number) => void,
 ): Promise<{ comparisons: OnlineComparison[]; stats: CollectStats }> {
   const config = parseWith(CollectConfigSchema, input, 'online collection');
   if (pool.length === 0) throw new ConfigError('online collection: no prompts');
@@ -84,8 +86,17 @@ export async function collectComparisons(
   const drawn = random.fork('prompts');
   const prompts = config.pairs <= pool.length ? drawn.sample(pool, config.pairs) : Array.from({ length: config.pairs }, () => drawn.pick(pool));
   const options = { ...config, topK: 0, topP: 1 };
-  const first = await generateSamples(models.policy, prompts, { ...options, seed: hashString32(`${config.seed}:online:${config.round}:a`) });
-  const second = await generateSamples(models.partner ?? models.policy, prompts, { ...options, seed: hashString32(`${config.seed}:online:${config.round}:b`) });
+  const total = 2 * prompts.length;
+  const first = await generateSamples(models.policy, prompts, {
+    ...options,
+    seed: hashString32(`${config.seed}:online:${config.round}:a`),
+    onProgress: (done) => onProgress?.(done, total),
+  });
+  const second = await generateSamples(models.partner ?? models.policy, prompts, {
+    ...options,
+    seed: hashString32(`${config.seed}:online:${config.round}:b`),
+    onProgress: (done) => onProgress?.(prompts.length + done, total),
+  });
   const ids = { a: models.policyId, b: models.partner === undefined ? models.policyId : (models.partnerId ?? 'partner') };
   const labels = random.fork('labels');
   const comparisons: OnlineComparison[] = [];

@@ -59,8 +59,10 @@ test('a loaded world gives back the population that labelled its comparisons', (
   assert.deepEqual(world.population(), JSON.parse(JSON.stringify(generated.comparisons.population)));
 });
 
-test('without a partner both responses are samples of the policy', async () => {
-  const { comparisons } = await collectComparisons({ policy, policyId: 'pi' }, pool, world.population(), { ...settings, pairs: 8 });
+test('without a partner both responses are samples of the policy; progress counts every response', async () => {
+  const heard: [number, number][] = [];
+  const { comparisons } = await collectComparisons({ policy, policyId: 'pi' }, pool, world.population(), { ...settings, pairs: 8, batch: 4 }, (done, total) => heard.push([done, total]));
+  assert.deepEqual(heard, [[4, 16], [8, 16], [12, 16], [16, 16]], 'after each generation run of 4 rows, of 2 × 8 responses');
   assert.ok(comparisons.length > 0);
   assert.ok(comparisons.every((c) => c.meta.policies.chosen === 'pi' && c.meta.policies.rejected === 'pi'));
 });

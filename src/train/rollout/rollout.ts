@@ -59,7 +59,7 @@ export function encodePrompt(model: GptModel, prompt: RolloutPrompt, options: Ro
 export async function generateSamples(
   model: GptModel,
   prompts: readonly RolloutPrompt[],
-  options: RolloutOptions & { batch: number; seed: number },
+  options: RolloutOptions & { batch: number; seed: number; onProgress?: (samplesDone: number) => void },
 ): Promise<Sample[]> {
   const eosId = model.tokenizer.addedTokenId('<|endoftext|>') ?? -1;
   const samples: Sample[] = [];
@@ -86,6 +86,7 @@ export async function generateSamples(
         finishReason: generation.finishReason,
       });
     });
+    options.onProgress?.(samples.length);
   }
   return samples;
 }
