@@ -72,6 +72,12 @@ export const PpoConfigSchema = RlCommonSchema.extend({
   entropyCoef: z.number().min(0).default(0).describe('c₂, entropy bonus (Bai et al. 2022: none)'),
   valueThroughTrunk: z.boolean().default(true).describe('let the value loss train the shared trunk too (as a value head on the policy does); off: the head is a probe on detached features'),
   whitenAdvantages: z.boolean().default(true).describe('whiten advantages over the batch\'s response tokens'),
+  criticWarmup: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('first iterations that train only the value head, on detached features, so π stays π₀ while the critic learns the reward (OpenRLHF\'s freezing_actor_steps; 0 = off)'),
 }).strict();
 
 /** PPO settings (see `PpoConfigSchema`). */

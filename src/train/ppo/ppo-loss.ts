@@ -20,6 +20,11 @@ export interface PpoLossConfig {
   readonly entropyCoef: number;
   /** Let the value loss's gradient reach the shared trunk (false: only the value head learns from it). */
   readonly valueThroughTrunk: boolean;
+  /**
+   * Train the value head alone: loss c₁·L^VF on detached features, so no gradient reaches the trunk or the
+   * language-model head and π stays where it is (the critic warm-up; the surrogate is still reported).
+   */
+  readonly criticOnly?: boolean;
 }
 
 /**
@@ -69,19 +74,20 @@ export function ppoBatchSpec(batch: number, length: number): BatchSpec {
   return actionBatchSpec(batch, length, PPO_ACTION_ARRAYS);
 }
 
-/** loss = L^CLIP + c₁·L^VF − c₂·entropy on a policy with a value head. */
+/** loss = L^CLIP + c₁·L^VF − c₂·entropy on a policy with a value head (c₁·L^VF alone when `criticOnly`). */
 export function ppoLoss(model: GptConfig, config: PpoLossConfig): LossBuilder {
   return (_graph, params, batch) => {
     const { mask } = batch;
-    const out = policyOutputs(model, params, batch.tokens, true, config.valueThroughTrunk);
+    const criticOnly = config.criticOnly === true;
+    const out = policyOutputs(model, params, batch.tokens, true, config.valueThroughTrunk && !criticOnly);
     const policy = clippedSurrogate(
       { logProbs: out.logProbs, oldLogProbs: batch.old_logprobs, advantages: batch.advantages, mask },
       config.clipRange,
     );
     const value = clippedValueLoss({ values: out.values!, oldValues: batch.old_values, returns: batch.returns, mask }, config.clipRangeValue);
     const entropy = maskedMean(out.entropy, mask);
-    let loss = E.add(policy.loss, E.mul(value.loss, config.valueCoef));
-    if (config.entropyCoef !== 0) loss = E.sub(loss, E.mul(entropy, config.entropyCoef));
+    let loss = criticOnly ? E.mul(value.loss, config.valueCoef) : E.add(policy.loss, E.mul(value.loss, config.valueCoef));
+    if (config.entropyCoef !== 0 && !criticOnly) loss = E.sub(loss, E.mul(entropy, config.entropyCoef));
     return {
       loss,
       metrics: {

@@ -38,6 +38,7 @@ export const PPO: RlAlgorithm<PpoConfig> = {
   parseConfig: parsePpoConfig,
   samplesPerPrompt: () => 1,
   loss: (model, config) => ppoLoss(model, config),
+  warmup: (model, config) => (config.criticWarmup > 0 ? { iterations: config.criticWarmup, loss: ppoLoss(model, { ...config, criticOnly: true }) } : null),
   prepare(samples, config, klCoef) {
     const { perSample, advantages } = ppoAdvantages(samples, config, klCoef);
     const returns = perSample.map((row) => row.returns);

@@ -63,6 +63,8 @@ export interface RlAlgorithm<C extends RlCommonConfig> {
   samplesPerPrompt(config: C): number;
   loss(model: GptConfig, config: C): LossBuilder;
   prepare(samples: readonly ScoredSample[], config: C, klCoef: number): PreparedBatch;
+  /** A warm-up: its loss for the run's first `iterations` (e.g. PPO's critic warm-up); none = no warm-up. */
+  warmup?(model: GptConfig, config: C): { readonly iterations: number; readonly loss: LossBuilder } | null;
 }
 
 /** Where the run's models and prompts come from (saved in config.json as `inputs`). */
@@ -203,9 +205,11 @@ export async function trainRl<C extends RlCommonConfig>(
   let step = latest?.step ?? 0;
   const length = rolloutLength(config, policy.config.context);
   const spec: BatchSpec = actionBatchSpec(config.miniBatchSize, length, algorithm.actionArrays);
-  const trainer = new GraphTrainer(policy.layout, spec, algorithm.loss(policy.config, config), rlOptimizer(config), optimizerState, {
-    threads: config.threads,
-  });
+  const warmup = algorithm.warmup?.(policy.config, config) ?? null;
+  const warmIterations = warmup?.iterations ?? 0;
+  const makeTrainer = (loss: LossBuilder, state: E.OptimizerState) => new GraphTrainer(policy.layout, spec, loss, rlOptimizer(config), state, { threads: config.threads });
+  let trainer = step < warmIterations ? makeTrainer(warmup!.loss, optimizerState) : makeTrainer(algorithm.loss(policy.config, config), optimizerState);
+  let warming = step < warmIterations;
   const evalPrompts = inputs.evalPrompts === undefined ? [] : selectEvalPrompts(inputs.evalPrompts, config.evalPerSet);
   if (config.probePrompts > 0 && (inputs.probePrompts === undefined || inputs.probePrompts.length === 0)) {
     throw new ConfigError(`probePrompts ${config.probePrompts}${resume ? ' (saved with the run)' : ''} needs held-out probe prompts`);
@@ -243,6 +247,13 @@ export async function trainRl<C extends RlCommonConfig>(
   // 2) the loop
   while (step < config.steps) {
     if (options.signal?.aborted) throw new TrainingAborted(step);
+    if (warming && step >= warmIterations) {
+      // the warm-up is over: the same weights and optimizer state continue under the algorithm's own loss
+      const state = trainer.state;
+      await trainer.release();
+      trainer = makeTrainer(algorithm.loss(policy.config, config), state);
+      warming = false;
+    }
     const timer = { start: performance.now() };
     // 2.1) rollout
     policy.params = trainer.state.params;

@@ -137,3 +137,30 @@ test('the reward probe: fixed held-out prompts and draws, π₀ measures KL 0, r
   const plain = await trainPpo({ ...TINY_RL, steps: 1 }, { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare }, join(dir, 'plain'));
   assert.equal(plain.summary.probeSqrtKlFit, null);
 });
+
+test('critic warm-up: the first iterations train only the value head, then PPO trains everything', async () => {
+  const dir = tempDir('hhrl-ppo-warm-');
+  tinyPolicy(join(dir, 'sft'));
+  await trainPpo({ ...TINY_RL, steps: 3, criticWarmup: 2, checkpointEvery: 1, keepCheckpoints: 3 }, { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare }, join(dir, 'run'));
+  const run = new RunFolder(join(dir, 'run'));
+  const start = GptModel.load(join(dir, 'sft')).model.withHeads({ lm: true, tokenScalar: true }, hashString32('1:heads'));
+  const atStep = (step: number) => GptModel.load(run.checkpointDir(step)).model;
+  const warmed = atStep(2);
+  const trained = atStep(3);
+  for (const entry of start.layout.entries) {
+    const before = start.layout.view(start.params, entry.name);
+    const changed = (model: GptModel) => model.layout.view(model.params, entry.name).some((value, i) => value !== before[i]);
+    if (entry.name.startsWith('value.')) assert.ok(changed(warmed), `${entry.name} learned during the warm-up`);
+    else {
+      assert.ok(!changed(warmed), `${entry.name} stayed at π₀ during the warm-up`);
+      assert.ok(changed(trained), `${entry.name} changed once PPO started`);
+    }
+  }
+  const rows = readMetricRows(run).filter((row) => row.kind === 'train') as { step: number; kl: number }[];
+  assert.deepEqual(rows.map((row) => row.step), [1, 2, 3]);
+  assert.ok(Math.abs(rows[1].kl) < 1e-6, `π = π₀ while warming up (KL ${rows[1].kl})`);
+  // a run killed after the warm-up resumes under PPO's own loss to the same weights as an unbroken one
+  const unbroken = await trainPpo({ ...TINY_RL, steps: 4, criticWarmup: 2 }, { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare }, join(dir, 'unbroken'));
+  const resumed = await trainPpo({ ...TINY_RL, steps: 4, criticWarmup: 2 }, { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare }, join(dir, 'run'), { resume: true });
+  assert.deepEqual(Array.from(resumed.policy.params), Array.from(unbroken.policy.params));
+});
