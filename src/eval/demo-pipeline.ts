@@ -23,8 +23,7 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { demoChecks, type DemoChecks } from './demo-checks.ts';
 import { generateWorld, resolveWorldConfig, writeWorld } from '../world/index.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from './pm-eval.ts';
-import { collectComparisons } from '../online/collect.ts';
-import { roundExists, writeRound } from '../world/online-files.ts';
+import { collectComparisons, collectRoundOnce } from '../online/collect.ts';
 
 /** Demo settings: sized so the whole pipeline runs in minutes on two cores. */
 export const DemoConfigSchema = z
@@ -289,19 +288,20 @@ export async function runDemo(
     config.onPolicyPairs === 0
       ? null
       : await timed('pm-on-policy', async () => {
-          if (!roundExists(onPolicyDir)) {
+          const collect = async () => {
             const policy = GptModel.load(new RunFolder(ppoDir).latestCheckpoint()!.dir).model;
             const partner = GptModel.load(new RunFolder(sftDir).latestCheckpoint()!.dir).model;
-            const { comparisons, stats } = await collectComparisons(
+            const collected = await collectComparisons(
               { policy, policyId: 'ppo', partner, partnerId: 'sft' },
               loadPrompts(`world:${worldDir}:test`),
               world.population(),
               { pairs: config.onPolicyPairs, seed: config.seed, round: 1, maxNewTokens: config.maxNewTokens, batch: config.ppoBatch },
             );
-            writeRound(onPolicyDir, comparisons, { purpose: 'PM check on PPO samples against π₀ samples, held-out prompts', stats });
             await policy.release();
             await partner.release();
-          }
+            return collected;
+          };
+          await collectRoundOnce(onPolicyDir, collect, { purpose: 'PM check on PPO samples against π₀ samples, held-out prompts' });
           return evaluatePreferenceModel(pm.scorer, (await loadPairs([`online:${onPolicyDir}`])).pairs);
         });
   await pm.scorer.release();

@@ -6,6 +6,8 @@
  * The oracle's noiseless verdicts travel with each comparison (gold), so what the PM learns from the new
  * data can be measured.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { GptModel } from '../model/gpt-model.ts';
 import type { ComparisonTask } from '../spec/comparison.ts';
@@ -15,7 +17,7 @@ import { generateSamples } from '../train/rollout/rollout.ts';
 import type { RolloutPrompt } from '../train/rollout/prompts.ts';
 import { parseWith } from '../train/rollout/rl-config.ts';
 import { annotatePair, goldPreference, judgeResponse, type AnnotatorPopulation, type Behaviour } from '../world/index.ts';
-import type { OnlineComparison } from '../world/online-files.ts';
+import { roundExists, writeRound, type OnlineComparison } from '../world/online-files.ts';
 import { containsTurnMarker } from '../data/hh-transcript.ts';
 
 /** Settings of one collection. */
@@ -165,4 +167,20 @@ export async function collectComparisons(
       byTask,
     },
   };
+}
+
+/**
+ * The counts of the round in `dir`: when the folder holds no finished round, `collect` runs and its
+ * comparisons are written there with `details` in `collect.json`; otherwise the folder is reused and its
+ * saved counts returned (so a resumed run does not collect again).
+ */
+export async function collectRoundOnce(
+  dir: string,
+  collect: () => Promise<{ comparisons: OnlineComparison[]; stats: CollectStats }>,
+  details: Readonly<Record<string, unknown>> = {},
+): Promise<CollectStats> {
+  if (roundExists(dir)) return (JSON.parse(readFileSync(join(dir, 'collect.json'), 'utf8')) as { stats: CollectStats }).stats;
+  const { comparisons, stats } = await collect();
+  writeRound(dir, comparisons, { ...details, stats });
+  return stats;
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { serializeTranscript } from '../../data/hh-transcript.ts';
 import { GptModel } from '../../model/gpt-model.ts';
-import { collectComparisons, type CollectStats } from '../../online/collect.ts';
+import { collectComparisons, collectRoundOnce, type CollectStats } from '../../online/collect.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { loadPairs, type PreferencePair } from '../../train/preference/pm-data.ts';
 import { trainPreferenceModel, type PmSummary } from '../../train/preference/pm-trainer.ts';
@@ -27,7 +27,7 @@ import { preferenceModelReward } from '../../train/rollout/reward.ts';
 import { parseWith } from '../../train/rollout/rl-config.ts';
 import { RunFolder } from '../../train/run-folder.ts';
 import { Random } from '../../util/random.ts';
-import { loadWorld, moreComparisons, roundExists, writeRound } from '../../world/index.ts';
+import { loadWorld, moreComparisons } from '../../world/index.ts';
 import { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../pm-eval.ts';
 
@@ -86,16 +86,6 @@ function measure(template: PmEvalReport, onPolicy: PmEvalReport): Pick<OnlineArm
   };
 }
 
-/** Collect a round into `dir` unless it is there already (so a rerun reuses it). */
-async function roundIn(dir: string, collect: () => ReturnType<typeof collectComparisons>): Promise<CollectStats> {
-  if (!roundExists(dir)) {
-    const { comparisons, stats } = await collect();
-    writeRound(dir, comparisons, { stats });
-    return stats;
-  }
-  return (JSON.parse(readFileSync(join(dir, 'collect.json'), 'utf8')) as { stats: CollectStats }).stats;
-}
-
 /**
  * Run the experiment on the finished demo in `demoDir`, writing its folders under `outDir`.
  * @throws ConfigError when the demo folder lacks a stage.
@@ -117,10 +107,10 @@ export async function runOnlineExperiment(demoDir: string, input: Partial<Online
   const policy = GptModel.load(ppoCheckpoint.dir).model;
   const partner = GptModel.load(sftCheckpoint.dir).model;
   const models = { policy, policyId: 'ppo', partner, partnerId: 'sft' };
-  const online = await roundIn(join(outDir, 'online-round'), () =>
+  const online = await collectRoundOnce(join(outDir, 'online-round'), () =>
     collectComparisons(models, loadPrompts(`world:${worldDir}`), population, { pairs: config.pairs, seed: config.seed, round: 1 }),
   );
-  const heldOut = await roundIn(join(outDir, 'held-out'), () =>
+  const heldOut = await collectRoundOnce(join(outDir, 'held-out'), () =>
     collectComparisons(models, loadPrompts(`world:${worldDir}:test`), population, { pairs: config.heldOutPairs, seed: config.seed + 1, round: 1 }),
   );
   await policy.release();
