@@ -99,14 +99,14 @@ export function readJsonl<T>(path: string, required: readonly string[]): T[] {
 /** Read `annotators.json`, checking the fields labelling needs. */
 function readPopulation(path: string): AnnotatorPopulation {
   const value = readJson(path) as Partial<AnnotatorPopulation> | null;
-  const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
-  if (value === null || typeof value !== 'object' || !finite(value.scale?.helpful) || !finite(value.scale?.harmless)) {
+  const positive = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x > 0;
+  if (value === null || typeof value !== 'object' || !positive(value.scale?.helpful) || !positive(value.scale?.harmless)) {
     throw new DataFormatError(path, undefined, 'expected "scale": {"helpful": number > 0, "harmless": number > 0}');
   }
   if (typeof value.styleStrength !== 'number') throw new DataFormatError(path, undefined, 'expected "styleStrength": number');
   if (!Array.isArray(value.annotators) || value.annotators.length === 0) throw new DataFormatError(path, undefined, 'expected a non-empty "annotators" array');
   value.annotators.forEach((annotator, index) => {
-    if (typeof annotator?.id !== 'string' || !finite(annotator.temperatureFactor) || !['neutral', 'verbose', 'concise'].includes(annotator.style)) {
+    if (typeof annotator?.id !== 'string' || !positive(annotator.temperatureFactor) || !['neutral', 'verbose', 'concise'].includes(annotator.style)) {
       throw new DataFormatError(path, undefined, `expected annotators[${index}] to have "id", "temperatureFactor" > 0 and "style" neutral|verbose|concise`);
     }
   });
