@@ -19,7 +19,7 @@ import { serializeTranscript } from '../../data/hh-transcript.ts';
 import { GptModel } from '../../model/gpt-model.ts';
 import { collectComparisons, collectRoundOnce, type CollectStats } from '../../online/collect.ts';
 import { ConfigError } from '../../spec/errors.ts';
-import { loadPairs, type PreferencePair } from '../../train/preference/pm-data.ts';
+import { loadPairs, pairFromMeta, type PreferencePair } from '../../train/preference/pm-data.ts';
 import { trainPreferenceModel, type PmSummary } from '../../train/preference/pm-trainer.ts';
 import { trainPpo } from '../../train/ppo/ppo-trainer.ts';
 import { loadPrompts, worldEvalPrompts } from '../../train/rollout/prompts.ts';
@@ -118,17 +118,9 @@ export async function runOnlineExperiment(demoDir: string, input: Partial<Online
   const onlinePairs = (await loadPairs([`online:${join(outDir, 'online-round')}`])).pairs;
   const heldOutPairs = (await loadPairs([`online:${join(outDir, 'held-out')}`])).pairs;
   // 2) as much extra static data, task by task
-  const extra: PreferencePair[] = moreComparisons(world.model, population, online.byTask, new Random(`${config.seed}:more-static`)).map((comparison) => ({
-    id: comparison.meta.id,
-    chosen: serializeTranscript(comparison.chosen),
-    rejected: serializeTranscript(comparison.rejected),
-    task: comparison.meta.task,
-    strength: comparison.meta.strength,
-    gold: comparison.meta.gold,
-    family: comparison.meta.family,
-    category: comparison.meta.category,
-    source: 'static-extra',
-  }));
+  const extra: PreferencePair[] = moreComparisons(world.model, population, online.byTask, new Random(`${config.seed}:more-static`)).map((comparison) =>
+    pairFromMeta(comparison.meta, serializeTranscript(comparison.chosen), serializeTranscript(comparison.rejected), 'static-extra'),
+  );
   // 3) fine-tune the demo's PM three ways, one validation set for all
   const staticPairs = (await loadPairs([`world:${worldDir}:both:train`])).pairs;
   const order = new Random(`${config.seed}:online-validation`).shuffle(staticPairs.map((_, index) => index));

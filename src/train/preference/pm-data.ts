@@ -27,6 +27,7 @@ import { transcriptsOf } from '../../data/comparison-record.ts';
 import { ComparisonStore } from '../../data/store/comparison-store.ts';
 import { loadWorld } from '../../world/load.ts';
 import { readRound } from '../../world/online-files.ts';
+import type { ComparisonMeta } from '../../world/comparisons.ts';
 
 /** One comparison as the preference model sees it: two whole HH transcripts, the first preferred. */
 export interface PreferencePair {
@@ -103,6 +104,20 @@ function tasksOf(task: DataSpec['task']): readonly ComparisonTask[] {
   return task === null || task === 'both' ? COMPARISON_TASKS : [task];
 }
 
+/**
+ * A preference pair from the world's metadata of a comparison (its own or an online round's): id, task,
+ * strength, gold (null on an oracle tie), family and category, with the two whole transcripts.
+ */
+export function pairFromMeta(
+  meta: Pick<ComparisonMeta, 'id' | 'task' | 'strength' | 'family' | 'category'> & { readonly gold: ComparisonMeta['gold'] | 'tie' },
+  chosen: string,
+  rejected: string,
+  source: string,
+): PreferencePair {
+  const gold = meta.gold === 'tie' ? null : meta.gold;
+  return { id: meta.id, chosen, rejected, task: meta.task, strength: meta.strength, gold, family: meta.family, category: meta.category, source };
+}
+
 function loadWorldPairs(spec: DataSpec): PreferencePair[] {
   const world = loadWorld(spec.path);
   const split = spec.split === 'test' ? 'test' : 'train';
@@ -113,13 +128,7 @@ function loadWorldPairs(spec: DataSpec): PreferencePair[] {
     if (rows.length !== metas.length) {
       throw new DataFormatError(spec.path, undefined, `expected as many ${task}-${split} metadata rows as comparisons (${metas.length} vs ${rows.length})`);
     }
-    rows.forEach((row, index) => {
-      const meta = metas[index];
-      pairs.push({
-        id: meta.id, chosen: row.chosen, rejected: row.rejected, task, strength: meta.strength, gold: meta.gold,
-        family: meta.family, category: meta.category, source: `world:${world.config.seed}`,
-      });
-    });
+    rows.forEach((row, index) => pairs.push(pairFromMeta(metas[index], row.chosen, row.rejected, `world:${world.config.seed}`)));
   }
   return pairs;
 }
@@ -146,10 +155,7 @@ function loadOnlinePairs(spec: DataSpec): PreferencePair[] {
   const tasks = tasksOf(spec.task);
   return readRound(spec.path)
     .filter((row) => tasks.includes(row.task) && keepSplit(spec.split, row.chosen, row.rejected))
-    .map(({ task, chosen, rejected, meta }) => ({
-      id: meta.id, chosen, rejected, task, strength: meta.strength, gold: meta.gold === 'tie' ? null : meta.gold,
-      family: meta.family, category: meta.category, source: `online:r${meta.round}`,
-    }));
+    .map(({ chosen, rejected, meta }) => pairFromMeta(meta, chosen, rejected, `online:r${meta.round}`));
 }
 
 /** What reading a file skipped. */
