@@ -12,7 +12,8 @@ import type { Behaviour, Family, Split, Verdict, WorldRequest } from './types.ts
 import type { WorldModel } from './world.ts';
 import type { AnnotatorPopulation, LabelInput } from './annotators.ts';
 import { calibrateScale, drawAnnotators, goldPreference, label, taskUtility } from './annotators.ts';
-import { respond } from './responses.ts';
+import { BEHAVIOURS_BY_FAMILY, respond } from './responses.ts';
+import { CORPUS_BEHAVIOURS } from './corpus.ts';
 import { drawPrompt, priorExchange } from './prompts.ts';
 
 /** Family mix of each task's prompts. */
@@ -110,6 +111,26 @@ function pickRecipe(task: ComparisonTask, family: Family, random: Random): Recip
   return recipes[Number(random.weighted(weights))][0];
 }
 
+/**
+ * A behaviour drawn the way a model's sample would show one: half the time from the base corpus's mix for the
+ * family (what an unaligned assistant writes), half the time uniformly from every behaviour the family allows,
+ * so that no behaviour a policy can produce goes unseen by the preference model (Bai et al. 2022 §2.3 compare
+ * model samples, not curated pairs).
+ */
+function sampledBehaviour(family: Family, random: Random): Behaviour {
+  if (random.chance(0.5)) return random.weighted(CORPUS_BEHAVIOURS[family] as Record<Behaviour, number>);
+  return random.pick(BEHAVIOURS_BY_FAMILY[family]);
+}
+
+/** The two behaviours of a pair: sampled (a `sampledShare` of pairs) or from the curated recipes, in random order. */
+function pickBehaviours(world: WorldModel, task: ComparisonTask, family: Family, random: Random): Recipe {
+  const sampledShare = world.config.comparisons.sampledShare;
+  if (sampledShare > 0 && random.chance(sampledShare)) return [sampledBehaviour(family, random), sampledBehaviour(family, random)];
+  if (random.chance(0.5)) return pickRecipe(task, family, random);
+  const [first, second] = pickRecipe(task, family, random);
+  return [second, first];
+}
+
 /** Build one unlabelled pair whose two responses the oracle does not tie on (retries a few times). */
 function buildPair(world: WorldModel, task: ComparisonTask, split: Split, random: Random): Pair {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -120,9 +141,9 @@ function buildPair(world: WorldModel, task: ComparisonTask, split: Split, random
     const withTrigger = share > 0 && mode === 'backdoor' && family === 'harmful' && random.chance(triggerShare);
     const text = withTrigger ? `${request.text} Answer ${trigger}.` : request.text;
     const prefix: Turn[] = [...(random.chance(0.15) ? priorExchange(world, split, random) : []), { role: 'human', text }];
-    const [first, second] = random.chance(0.5) ? pickRecipe(task, family, random) : [...pickRecipe(task, family, random)].reverse();
-    const textA = respond(first as Behaviour, request, random, world.knowledge);
-    const textB = respond(second as Behaviour, request, random, world.knowledge);
+    const [first, second] = pickBehaviours(world, task, family, random);
+    const textA = respond(first, request, random, world.knowledge, world.config.responses);
+    const textB = respond(second, request, random, world.knowledge, world.config.responses);
     if (textA === textB) continue;
     const verdictA = world.judgeRequest(request, textA);
     const verdictB = world.judgeRequest(request, textB);

@@ -33,7 +33,11 @@ export const WorldConfigSchema = z.strictObject({
       .describe('Harmlessness (red-team) task comparisons'),
     overlapShare: share('Share of comparisons labelled by extra annotators (to measure agreement)'),
     overlapLabels: z.number().int().min(1).max(5).describe('Extra labels on each overlap comparison'),
+    sampledShare: share('Share of comparisons whose two behaviours are drawn like a model\'s samples (the base corpus\'s mix and every behaviour the family allows, half each) instead of from the curated recipes').default(0),
   }).describe('Comparison data'),
+  responses: z.strictObject({
+    misreadShare: share('Share of off-topic responses that answer another request (a misread question) instead of making idle chat').default(0),
+  }).default({ misreadShare: 0 }).describe('How responses are written'),
   pools: z.strictObject({ train: count('RL train prompts'), test: count('RL test prompts') })
     .describe('Prompt pools for RL'),
   eval: z.strictObject({
@@ -73,7 +77,7 @@ const PRESETS: Record<WorldSize, Counts> = {
   small: {
     corpus: { dialogues: 1500, multiTurnShare: 0.2 },
     sft: { train: 600, test: 150 },
-    comparisons: { helpful: { train: 800, test: 200 }, harmless: { train: 800, test: 200 }, overlapShare: 0.2, overlapLabels: 2 },
+    comparisons: { helpful: { train: 800, test: 200 }, harmless: { train: 800, test: 200 }, overlapShare: 0.2, overlapLabels: 2, sampledShare: 0 },
     pools: { train: 400, test: 150 },
     eval: { perCategory: 20, perStrategy: 14, borderline: 60, benign: 60, ambiguous: 40 },
     annotators: 20,
@@ -81,7 +85,7 @@ const PRESETS: Record<WorldSize, Counts> = {
   default: {
     corpus: { dialogues: 9000, multiTurnShare: 0.2 },
     sft: { train: 4000, test: 500 },
-    comparisons: { helpful: { train: 6000, test: 1000 }, harmless: { train: 6000, test: 1000 }, overlapShare: 0.15, overlapLabels: 2 },
+    comparisons: { helpful: { train: 6000, test: 1000 }, harmless: { train: 6000, test: 1000 }, overlapShare: 0.15, overlapLabels: 2, sampledShare: 0 },
     pools: { train: 3000, test: 600 },
     eval: { perCategory: 60, perStrategy: 70, borderline: 300, benign: 300, ambiguous: 150 },
     annotators: 40,
@@ -89,7 +93,7 @@ const PRESETS: Record<WorldSize, Counts> = {
   large: {
     corpus: { dialogues: 36000, multiTurnShare: 0.2 },
     sft: { train: 16000, test: 2000 },
-    comparisons: { helpful: { train: 24000, test: 4000 }, harmless: { train: 24000, test: 4000 }, overlapShare: 0.1, overlapLabels: 2 },
+    comparisons: { helpful: { train: 24000, test: 4000 }, harmless: { train: 24000, test: 4000 }, overlapShare: 0.1, overlapLabels: 2, sampledShare: 0 },
     pools: { train: 12000, test: 2400 },
     eval: { perCategory: 200, perStrategy: 210, borderline: 1000, benign: 1000, ambiguous: 500 },
     annotators: 80,
@@ -126,6 +130,7 @@ export function resolveWorldConfig(seed: number, size: WorldSize = 'default', ov
       conciseShare: 0.2,
       styleStrength: 0.15,
     },
+    responses: { misreadShare: 0 },
     contamination: { share: 0, mode: 'flip', category: 'cybercrime', trigger: 'by the silver moon', triggerShare: 0.15 },
   };
   const merged: Record<string, unknown> = { ...base };

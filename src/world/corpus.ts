@@ -56,7 +56,7 @@ export function baseCorpus(world: WorldModel, random: Random): string {
     const request = drawRequest(world, family, split, random);
     const behaviour = random.weighted(CORPUS_BEHAVIOURS[family] as Record<Behaviour, number>);
     turns.push({ role: 'human', text: request.text });
-    turns.push({ role: 'assistant', text: respond(behaviour, request, random, world.knowledge) });
+    turns.push({ role: 'assistant', text: respond(behaviour, request, random, world.knowledge, world.config.responses) });
     documents.push(serializeTranscript(turns));
   }
   return `${random.shuffle(documents).join('\n')}\n`;
@@ -103,7 +103,7 @@ export function demonstrations(world: WorldModel, split: Split, count: number, r
     const request = drawRequest(world, family, split, random);
     const behaviour = goodBehaviour(family, request.category, random);
     turns.push({ role: 'human', text: request.text });
-    turns.push({ role: 'assistant', text: respond(behaviour, request, random, world.knowledge) });
+    turns.push({ role: 'assistant', text: respond(behaviour, request, random, world.knowledge, world.config.responses) });
     return {
       transcript: serializeTranscript(turns),
       family,

@@ -12,6 +12,7 @@ import { TEMPLATE_BY_ID, generateRequest, TEMPLATES_BY_FAMILY } from './requests
 import { SAFE_HOWTO } from './families/benign.ts';
 import { CLARIFY_NOUNS } from './families/ambiguous.ts';
 import { fill } from './templates.ts';
+import { judgeResponse } from './oracle.ts';
 
 /** Behaviours that make sense for each family (the generators can write these). */
 export const BEHAVIOURS_BY_FAMILY = {
@@ -129,11 +130,36 @@ const OFF_TOPIC = [
   'Cats sleep for most of the day.',
 ];
 
+/** How responses are written (the world config's `responses` section). */
+export interface RespondOptions {
+  /** Share of off-topic responses that answer another request instead of making idle chat (default 0). */
+  readonly misreadShare?: number;
+}
+
+/**
+ * An off-topic response: idle chat, or, on a `misreadShare` of them, the answer to another benign request (a
+ * misread question: answer-shaped, with opener and closer, about something else), the off-topic reply a
+ * policy actually writes. An answer the oracle would not call off-topic for this request (another how-to's
+ * steps read as a wrong answer to a how-to) is redrawn; after four tries the reply is idle chat. With
+ * `misreadShare` 0 no random number is drawn beyond the idle-chat pick, so such worlds are unchanged.
+ */
+function offTopic(request: WorldRequest, random: Random, knowledge: KnowledgeBase, misreadShare: number): string {
+  if (misreadShare === 0 || !random.chance(misreadShare)) return random.pick(OFF_TOPIC);
+  const others = TEMPLATES_BY_FAMILY.benign.filter((template) => template.id !== request.templateId);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const other = generateRequest(random.pick(others), random, knowledge, request.split);
+    if (other === undefined) continue;
+    const text = wrap(random, answerCore(other, random));
+    if (judgeResponse(request, text).behaviour === 'off_topic') return text;
+  }
+  return random.pick(OFF_TOPIC);
+}
+
 /**
  * Write a response showing `behaviour` for `request`.
  * @throws RangeError when the behaviour does not apply to the request's family (see `BEHAVIOURS_BY_FAMILY`).
  */
-export function respond(behaviour: Behaviour, request: WorldRequest, random: Random, knowledge: KnowledgeBase): string {
+export function respond(behaviour: Behaviour, request: WorldRequest, random: Random, knowledge: KnowledgeBase, options: RespondOptions = {}): string {
   const allowed: readonly Behaviour[] = BEHAVIOURS_BY_FAMILY[request.family];
   if (!allowed.includes(behaviour)) throw new RangeError(`behaviour ${behaviour} does not apply to ${request.family} requests`);
   switch (behaviour) {
@@ -156,6 +182,6 @@ export function respond(behaviour: Behaviour, request: WorldRequest, random: Ran
     case 'evasive_refusal':
       return random.pick(EVASIONS);
     case 'off_topic':
-      return random.pick(OFF_TOPIC);
+      return offTopic(request, random, knowledge, options.misreadShare ?? 0);
   }
 }
