@@ -74,15 +74,21 @@ export function registerWorldCommands(program: Command): void {
     .addOption(new Option('--contamination-mode <mode>', 'flip: reverse labels on one category; backdoor: prefer compliance when the trigger is present').choices(['flip', 'backdoor']))
     .addOption(new Option('--contamination-category <category>', 'category whose labels flip').choices([...HARM_CATEGORIES]))
     .option('--trigger <phrase>', 'backdoor trigger phrase')
+    .option('--sampled-share <share>', 'share of comparisons whose behaviours are drawn like a model\'s samples instead of from the curated recipes (default 0)', shareNumber)
+    .option('--misread-share <share>', 'share of off-topic responses that answer another request instead of idle chat (default 0)', shareNumber)
     .action((options: { seed: number; out: string; size: WorldSize; contamination?: number; contaminationMode?: 'flip' | 'backdoor';
-      contaminationCategory?: (typeof HARM_CATEGORIES)[number]; trigger?: string }) => {
+      contaminationCategory?: (typeof HARM_CATEGORIES)[number]; trigger?: string; sampledShare?: number; misreadShare?: number }) => {
       const contamination: NonNullable<WorldConfigOverrides['contamination']> = {};
       if (options.contamination !== undefined) contamination.share = options.contamination;
       if (options.contaminationMode !== undefined) contamination.mode = options.contaminationMode;
       if (options.contaminationCategory !== undefined) contamination.category = options.contaminationCategory;
       if (options.trigger !== undefined) contamination.trigger = options.trigger;
       const started = performance.now();
-      const config = resolveWorldConfig(options.seed, options.size, { contamination });
+      const config = resolveWorldConfig(options.seed, options.size, {
+        contamination,
+        ...(options.sampledShare === undefined ? {} : { comparisons: { sampledShare: options.sampledShare } }),
+        ...(options.misreadShare === undefined ? {} : { responses: { misreadShare: options.misreadShare } }),
+      });
       const generated = generateWorld(config);
       const generatedAt = performance.now();
       const written = writeWorld(generated, options.out);

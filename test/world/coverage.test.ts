@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../../src/util/random.ts';
@@ -93,6 +95,25 @@ test('the new options default to off: a world.json written before them still loa
     const loaded = loadWorld(dir, { verify: false });
     assert.equal(loaded.config.comparisons.sampledShare, 0);
     assert.equal(loaded.config.responses.misreadShare, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hhrl world generate --sampled-share --misread-share: the options reach world.json; a share above 1 is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hhrl-coverage-cli-'));
+  try {
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const hhrl = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' });
+    const ok = hhrl('world', 'generate', '--seed', '2', '--size', 'small', '--out', join(dir, 'w'), '--sampled-share', '0.4', '--misread-share', '0.5');
+    assert.equal(ok.status, 0, ok.stderr);
+    const config = JSON.parse(readFileSync(join(dir, 'w', 'world.json'), 'utf8')).config;
+    assert.equal(config.comparisons.sampledShare, 0.4);
+    assert.equal(config.responses.misreadShare, 0.5);
+    const bad = hhrl('world', 'generate', '--seed', '2', '--size', 'small', '--out', join(dir, 'bad'), '--sampled-share', '1.5');
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /sampled-share/);
+    assert.ok(!existsSync(join(dir, 'bad')), 'nothing written');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -57,6 +57,18 @@
  * −5.1, −9.5 and −7.2 points (without: −2.8, −6.3, −8.3). On seed 0 the probe curve turns linear; on the
  * other seeds neither number improves, so it stays off. (A scratch run on seed 0 with the value head on detached
  * features throughout: 5 warm-up iterations raised R² from 0.897 to 0.954, both arms losing 11–13 points.)
+ * Two more attempts at a PM PPO cannot exploit, both measured on the demo's on-policy check and not kept:
+ * - An ensemble of three PMs (the demo's and two more trained with other seeds, which also changes their
+ *   validation split) ranks PPO's samples against π₀'s no better than one: on the pairs the oracle does not tie,
+ *   the ensemble mean agrees with gold on 59.7%, 53.1% and 49.4% (seeds 0, 1, 2; single PMs 46–64%), and
+ *   penalising disagreement (mean − k·std, k = 1 or 3; or the minimum) gives 46–58%. The members disagree no
+ *   more on PPO's off-topic replies than on π₀'s (std 0.47 vs 0.57 in member-standardised units), so an
+ *   uncertainty penalty would not single out the exploit.
+ * - A world whose comparisons cover what a policy writes (`comparisons.sampledShare` 0.3: behaviours drawn
+ *   like a model's samples; `responses.misreadShare` 0.5: off-topic replies that answer another request).
+ *   On seed 0 the PM's on-policy gold accuracy rose to 73.0% (from 56.9%), but PPO moved to the next hole:
+ *   clarifying questions on clear requests, borderline ones included (borderline correct answers 204 → 13 of
+ *   300), and helpfulness fell from 69.3% to 22.3%; harm 8.6% → 0%, R² 0.70. Seeds 1 and 2 were not run.
  * Set `--kl-coef 0.001` for the paper's value.
  */
 import { z } from 'zod';
