@@ -7,8 +7,9 @@
  * generation tokens/s (batch 16, 64 new tokens) for hhrl and for PyTorch (bench/torch_gpt.py under
  * Debian's /usr/bin/python3), alternating in one sitting; medians.
  * Also the float32 GEMM peak ORT reaches here and the GFLOP/s the training step achieves.
+ * Run with `HHRL_SPIN=1` to measure hhrl with spinning intra-op threads (recorded as `machine.spinning`).
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as E from '../src/engine/index.ts';
 import { gptParamSpecs } from '../src/model/gpt.ts';
@@ -168,7 +169,7 @@ const result = {
   },
   gemm_gflops: gemm,
   train_gflops_achieved: trainGflops,
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, threads, onnxruntime: E.ORT_VERSION },
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, threads, spinning: process.env.HHRL_SPIN === '1', loadAverage1m: loadavg()[0], onnxruntime: E.ORT_VERSION },
   rounds,
   raw: { hhrl_train: hhrlTrainRuns, hhrl_train_multi_step: hhrlTrainManyRuns, hhrl_generate: hhrlGenerateRuns, torch: torchRuns },
   ...(torchMissing ? { torch_note: `PyTorch not found; install it with: ${TORCH_INSTALL_HINT}` } : {}),
@@ -182,6 +183,7 @@ process.stdout.write(
     `| train (B16 T64) | ${fmt(hhrlTrainTps)} | ${fmt(torchTrain)} | ${fmt(result.train.ratio, 2)} |`,
     `| train, ${STEPS_PER_RUN} steps per run (stepMany; lm train and sft) | ${fmt(hhrlTrainManyTps)} | ${fmt(torchTrain)} | ${fmt(result.train_multi_step.ratio, 2)} |`,
     `| generate (B16, 64 new) | ${fmt(hhrlGenerateTps)} | ${fmt(torchGenerate)} | ${fmt(result.generate.ratio, 2)} |`,
+    `hhrl intra-op spinning ${result.machine.spinning ? 'on (HHRL_SPIN=1)' : 'off (set HHRL_SPIN=1 on a dedicated machine)'}; load average ${loadavg()[0].toFixed(1)}`,
     `GEMM peak ${gemm.toFixed(0)} GFLOP/s; training step achieves ${trainGflops.toFixed(1)} GFLOP/s (${((100 * trainGflops) / gemm).toFixed(0)}% of peak)`,
     ...(torchMissing ? [result.torch_note ?? ''] : []),
     '',

@@ -24,8 +24,10 @@ export interface CompileOptions {
    */
   readonly optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /**
-   * Let idle intra-op threads spin (default off: on a shared 2-core machine spinning halved training
-   * throughput in our measurements; turn on for a dedicated machine).
+   * Let idle intra-op threads spin (default: on when the environment sets `HHRL_SPIN=1`, else off; on a
+   * shared 2-core machine spinning halved training throughput in our measurements, on an idle one it
+   * gains — see README "Measured"). Like OpenMP's `OMP_WAIT_POLICY=active`, it is a property of the machine
+   * a run has, hence an environment variable rather than a config field.
    */
   readonly spinning?: boolean;
 }
@@ -78,7 +80,7 @@ export class CompiledGraph {
       executionMode: 'sequential',
       enableCpuMemArena: true,
       enableMemPattern: true,
-      extra: { session: { intra_op: { allow_spinning: options.spinning === true ? '1' : '0' } } },
+      extra: { session: { intra_op: { allow_spinning: (options.spinning ?? process.env.HHRL_SPIN === '1') ? '1' : '0' } } },
     });
     const inputTypes = new Map(inputs.map((input) => [input.name, input.dtype] as const));
     return new CompiledGraph(

@@ -65,3 +65,34 @@ for (const batch of [32, 4]) {
     assert.deepEqual(results[2], results[0]);
   });
 }
+
+test('spinning intra-op threads (HHRL_SPIN=1 or the spinning option) change only speed: bit-identical parameters', async () => {
+  const tokenizer = BpeTokenizer.fromBytes();
+  const config = parseGptConfig({ vocabSize: tokenizer.vocabSize, layers: 1, dModel: 32, heads: 2, context: 64 });
+  const model = GptModel.create(config, { lm: true }, tokenizer, 2);
+  const random = new Random(6);
+  const ids = () => BigInt64Array.from({ length: 4 * 64 }, () => BigInt(Math.floor(random.next() * 256)));
+  const feeds = { tokens: { data: ids(), shape: [4, 64] }, targets: { data: ids(), shape: [4, 64] }, weights: { data: new Float32Array(4 * 64).fill(1), shape: [4, 64] } };
+  const optimizer = E.AdamWConfigSchema.parse({ learningRate: 1e-3, totalSteps: 10 });
+  const train = async (options: { spinning?: boolean }) => {
+    const trainer = new GraphTrainer(model.layout, lmBatchSpec(4, 64), lmLoss(config), optimizer, GraphTrainer.initialState(Float32Array.from(model.params)), { threads: 2, ...options });
+    await trainer.step([feeds]);
+    await trainer.step([feeds]);
+    const params = Float32Array.from(trainer.state.params);
+    await trainer.release();
+    return params;
+  };
+  const previous = process.env.HHRL_SPIN;
+  try {
+    delete process.env.HHRL_SPIN;
+    const quiet = await train({});
+    assert.ok(quiet.some((value, i) => value !== model.params[i]), 'the steps changed the parameters');
+    assert.deepEqual(await train({ spinning: true }), quiet);
+    process.env.HHRL_SPIN = '1';
+    assert.deepEqual(await train({}), quiet);
+    assert.deepEqual(await train({ spinning: false }), quiet, 'the option overrides the environment');
+  } finally {
+    if (previous === undefined) delete process.env.HHRL_SPIN;
+    else process.env.HHRL_SPIN = previous;
+  }
+});
