@@ -28,6 +28,7 @@ import { summarizeEvaluation, evaluationRow } from '../train/rollout/world-eval.
 import { resolveModelDir, RunFolder } from '../train/run-folder.ts';
 import { SftConfigSchema } from '../train/sft/sft-config.ts';
 import { trainSft } from '../train/sft/sft-trainer.ts';
+import { loadDemonstrations } from '../train/sft/sft-data.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { progressBar } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
@@ -63,7 +64,7 @@ function printRlSummary(summary: RlSummary): void {
 }
 
 /** What `--resume` reads back from a run folder's `config.json`. */
-type SavedRun = { config?: { probePrompts?: number }; inputs?: { probe?: string | null } };
+type SavedRun = { config?: { probePrompts?: number; ptxCoef?: number }; inputs?: { probe?: string | null; ptx?: string | null } };
 
 /** The settings and inputs a run folder was started with, when it has them (for `--resume`). */
 function savedRun(dir: string): SavedRun | undefined {
@@ -82,6 +83,7 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
     .addOption(new Option('--reward <source>', 'reward source').choices(Object.keys(REWARD_SOURCES)).default('pm'))
     .option('--world <dir>', 'world folder for oracle evaluation (default: the world of --prompts)')
     .option('--probe <spec>', 'held-out prompts of the reward probe, used with --probe-prompts N (default: world:DIR:test of the world)')
+    .option('--ptx-data <spec>', 'demonstrations of the ptx term, used with --ptx-coef γ > 0: world:DIR or a JSONL file, as hhrl sft takes (default: world:DIR of the world)')
     .option('--resume', 'continue the run in --out from its newest checkpoint');
   addSchemaOptions(command, schema);
   command.action(async (raw: Record<string, unknown>) => {
@@ -94,6 +96,9 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
     const probeCount = saved?.config?.probePrompts ?? config.probePrompts;
     const probeSpec = (raw.probe as string | undefined) ?? saved?.inputs?.probe ?? (world === undefined ? undefined : `world:${world}:test`);
     if (probeCount > 0 && probeSpec === undefined) throw new ConfigError('--probe-prompts needs --probe SPEC (held-out prompts) when the prompts are not a world');
+    const ptxCoef = saved?.config?.ptxCoef ?? config.ptxCoef;
+    const ptxSpec = (raw.ptxData as string | undefined) ?? saved?.inputs?.ptx ?? (world === undefined ? undefined : `world:${world}`);
+    if (ptxCoef > 0 && ptxSpec === undefined) throw new ConfigError('--ptx-coef needs --ptx-data SPEC (demonstrations) when the prompts are not a world');
     const bar = progressBar(`rl ${name}`, config.steps, ['reward', 'kl', 'helpful', 'harm']);
     let last: Record<string, unknown> = {};
     const result = await interruptible((signal) => trainRl(
@@ -105,7 +110,11 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
         reward: reward.reward,
         evalPrompts: world === undefined ? undefined : worldEvalPrompts(world),
         probePrompts: probeCount > 0 && probeSpec !== undefined ? loadPrompts(probeSpec) : undefined,
-        description: { prompts: raw.prompts, reward: reward.description, world: world ?? null, probe: probeCount > 0 ? (probeSpec ?? null) : null },
+        ptxDemonstrations: ptxCoef > 0 && ptxSpec !== undefined ? loadDemonstrations(ptxSpec) : undefined,
+        description: {
+          prompts: raw.prompts, reward: reward.description, world: world ?? null,
+          probe: probeCount > 0 ? (probeSpec ?? null) : null, ptx: ptxCoef > 0 ? (ptxSpec ?? null) : null,
+        },
       },
       String(raw.out),
       {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { GptModel } from '../model/gpt-model.ts';
 import { loadPairs } from '../train/preference/pm-data.ts';
 import { trainPreferenceModel } from '../train/preference/pm-trainer.ts';
+import { loadDemonstrations } from '../train/sft/sft-data.ts';
 import { trainLanguageModel, TrainingAborted } from '../train/lm/lm-trainer.ts';
 import { trainPpo } from '../train/ppo/ppo-trainer.ts';
 import { loadPrompts, worldEvalPrompts } from '../train/rollout/prompts.ts';
@@ -59,6 +60,11 @@ export const DemoConfigSchema = z
       .min(0)
       .default(0.03)
       .describe('λ_KL of PPO (see ppo-config.ts for why not the paper\'s 0.001 and what other values measured)'),
+    ptxCoef: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('γ of PPO-ptx (Ouyang et al. 2022): PPO\'s loss adds γ × the LM loss on the SFT demonstrations (0 = the paper\'s plain PPO)'),
     maxNewTokens: z
       .number()
       .int()
@@ -259,6 +265,7 @@ export async function runDemo(
         miniBatchSize: Math.max(1, config.ppoBatch / 2),
         learningRate: config.ppoLearningRate,
         klCoef: config.klCoef,
+        ptxCoef: config.ptxCoef,
         seed: config.seed,
         evalEvery: 10,
         maxNewTokens: config.maxNewTokens,
@@ -273,6 +280,7 @@ export async function runDemo(
         prompts: loadPrompts(`world:${worldDir}`),
         probePrompts: config.probePrompts > 0 ? loadPrompts(`world:${worldDir}:test`) : undefined,
         reward: preferenceModelReward(pm.scorer),
+        ptxDemonstrations: config.ptxCoef > 0 ? loadDemonstrations(sftData()) : undefined,
         evalPrompts: worldEvalPrompts(worldDir),
         description: { prompts: `world:${worldDir}`, probe: config.probePrompts > 0 ? `world:${worldDir}:test` : null, reward: `pm:${pmDir}` },
       },

@@ -43,6 +43,8 @@ export const RlCommonSchema = RolloutOptionsSchema.extend({
   checkpointEvery: z.number().int().min(1).default(10).describe('iterations between checkpoints'),
   keepCheckpoints: z.number().int().min(1).default(2).describe('newest checkpoints kept'),
   threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),
+  ptxCoef: z.number().min(0).default(0).describe('γ of the ptx term (PPO-ptx, Ouyang et al. 2022 eq. 2): the loss adds γ × the LM loss on demonstrations, so RL keeps what SFT taught (0 = off; needs ptx data)'),
+  ptxBatch: z.number().int().min(1).max(4096).default(8).describe('demonstrations per optimizer step in the ptx term'),
 });
 
 /** Shared RL settings (see `RlCommonSchema`). */

@@ -25,6 +25,7 @@ import { actionBatchSpec } from './policy-graph.ts';
 import { actionTensor, packRows } from './sequences.ts';
 import { runConfig, saveTrainingCheckpoint } from './training-checkpoint.ts';
 import { measureProbe, selectProbePrompts } from './reward-probe.ts';
+import { encodeDemonstrations, ptxBatchSpec, ptxFeeds, withPtx } from './ptx.ts';
 import { linearFit, maskedMoments, momentsStd, runningMoments, updateMoments, whiten, type LinearFit, type RunningMoments } from './stats.ts';
 import { evaluatePolicy, evaluationRow, selectEvalPrompts, type PolicyEvaluation } from './world-eval.ts';
 
@@ -79,6 +80,8 @@ export interface RlInputs {
   readonly probePrompts?: readonly RolloutPrompt[];
   /** World evaluation prompts (see `worldEvalPrompts`); none = no oracle evaluation. */
   readonly evalPrompts?: readonly RolloutPrompt[];
+  /** Demonstration transcripts of the ptx term (needed when `ptxCoef` > 0; see `ptx.ts`). */
+  readonly ptxDemonstrations?: readonly string[];
   /** Descriptions saved into config.json (e.g. the CLI's specs). */
   readonly description?: Readonly<Record<string, unknown>>;
 }
@@ -183,6 +186,9 @@ export async function trainRl<C extends RlCommonConfig>(
   const k = algorithm.samplesPerPrompt(config);
   if (config.batchSize % k !== 0) throw new ConfigError(`batchSize ${config.batchSize} must be a multiple of the ${k} samples per prompt`);
   if (inputs.prompts.length === 0) throw new ConfigError('no training prompts');
+  if (config.ptxCoef > 0 && (inputs.ptxDemonstrations?.length ?? 0) === 0) {
+    throw new ConfigError(`ptxCoef ${config.ptxCoef} needs demonstrations for the ptx term (e.g. --ptx-data world:DIR)`);
+  }
   run.start({ algorithm: algorithm.id, config, inputs: { policy: inputs.policy, ...inputs.description } }, resume);
   // 1) models: π₀ frozen, π from the newest checkpoint or π₀ plus the algorithm's heads
   const reference = GptModel.load(resolveModelDir(inputs.policy)).model;
@@ -204,11 +210,24 @@ export async function trainRl<C extends RlCommonConfig>(
   }
   let step = latest?.step ?? 0;
   const length = rolloutLength(config, policy.config.context);
-  const spec: BatchSpec = actionBatchSpec(config.miniBatchSize, length, algorithm.actionArrays);
+  // the ptx term (PPO-ptx): demonstrations encoded once; every optimizer step of the algorithm's own loss
+  // (not a warm-up's, which must leave π where it is) also sees ptxBatch of them
+  const ptxRows = config.ptxCoef > 0
+    ? encodeDemonstrations(policy.tokenizer, inputs.ptxDemonstrations ?? [], { maxPromptTokens: config.maxPromptTokens, length })
+    : null;
+  const spec: BatchSpec = {
+    ...actionBatchSpec(config.miniBatchSize, length, algorithm.actionArrays),
+    ...(ptxRows === null ? {} : ptxBatchSpec(config.ptxBatch, length)),
+  };
   const warmup = algorithm.warmup?.(policy.config, config) ?? null;
   const warmIterations = warmup?.iterations ?? 0;
   const makeTrainer = (loss: LossBuilder, state: E.OptimizerState) => new GraphTrainer(policy.layout, spec, loss, rlOptimizer(config), state, { threads: config.threads });
-  let trainer = step < warmIterations ? makeTrainer(warmup!.loss, optimizerState) : makeTrainer(algorithm.loss(policy.config, config), optimizerState);
+  const algorithmLoss = (): LossBuilder => {
+    const loss = algorithm.loss(policy.config, config);
+    return ptxRows === null ? loss : withPtx(loss, policy.config, config.ptxCoef);
+  };
+  const warmupLoss = (): LossBuilder => (ptxRows === null ? warmup!.loss : withPtx(warmup!.loss, policy.config, 0));
+  let trainer = step < warmIterations ? makeTrainer(warmupLoss(), optimizerState) : makeTrainer(algorithmLoss(), optimizerState);
   let warming = step < warmIterations;
   const evalPrompts = inputs.evalPrompts === undefined ? [] : selectEvalPrompts(inputs.evalPrompts, config.evalPerSet);
   if (config.probePrompts > 0 && (inputs.probePrompts === undefined || inputs.probePrompts.length === 0)) {
@@ -251,7 +270,7 @@ export async function trainRl<C extends RlCommonConfig>(
       // the warm-up is over: the same weights and optimizer state continue under the algorithm's own loss
       const state = trainer.state;
       await trainer.release();
-      trainer = makeTrainer(algorithm.loss(policy.config, config), state);
+      trainer = makeTrainer(algorithmLoss(), state);
       warming = false;
     }
     const timer = { start: performance.now() };
@@ -290,6 +309,7 @@ export async function trainRl<C extends RlCommonConfig>(
         for (const name of algorithm.actionArrays) {
           feeds[name] = actionTensor(rows, indices.map((i) => prepared.arrays[name][i]), config.miniBatchSize, length);
         }
+        if (ptxRows !== null) Object.assign(feeds, ptxFeeds(ptxRows, config.ptxBatch, length, new Random(`${config.seed}:ptx:${step}:${epoch}:${start}`)));
         const result = await trainer.step([feeds]);
         for (const [name, value] of Object.entries({ loss: result.loss, grad_norm: result.gradNorm, ...result.metrics })) sums[name] = (sums[name] ?? 0) + value;
         updates++;

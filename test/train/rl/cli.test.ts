@@ -63,8 +63,14 @@ test('hhrl sft → rl ppo (oracle reward, evaluation, resume) → bon', async ()
 
 test('hhrl rl rloo and hhrl dpo write their run folders', async () => {
   const rloo = await hhrl('rl', 'rloo', '--policy', join(dir, 'base'), '--prompts', `world:${world}`, '--reward', 'oracle', '--out', join(dir, 'rloo'),
-    '--steps', '2', '--batch-size', '8', '--mini-batch-size', '4', '--k', '2', '--eval-per-set', '1', ...small);
+    '--steps', '2', '--batch-size', '8', '--mini-batch-size', '4', '--k', '2', '--eval-per-set', '1', '--ptx-coef', '0.5', '--ptx-batch', '2', ...small);
   assert.match(rloo, /rloo: 2 iterations/);
+  // the ptx term (on by --ptx-coef; demonstrations default to the world's): logged, and recorded with the run
+  const rlooRows = readFileSync(join(dir, 'rloo', 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  assert.ok(rlooRows.filter((row) => row.kind === 'train').every((row) => row.ptx_loss > 0), 'ptx_loss logged');
+  const rlooConfig = JSON.parse(readFileSync(join(dir, 'rloo', 'config.json'), 'utf8'));
+  assert.equal(rlooConfig.inputs.ptx, `world:${world}`);
+  assert.equal(rlooConfig.config.ptxCoef, 0.5);
   const dpo = await hhrl('dpo', '--policy', join(dir, 'base'), '--data', `world:${world}:harmless:train`, '--out', join(dir, 'dpo'),
     '--steps', '2', '--batch-pairs', '2', '--max-prompt-tokens', '24', '--max-new-tokens', '16', '--eval-per-set', '1', '--threads', '1');
   assert.match(dpo, /checkpoint /);

@@ -10,6 +10,8 @@ import { parseGptConfig } from '../../../src/model/gpt-config.ts';
 import { clippedSurrogate, clippedValueLoss, ppoLoss } from '../../../src/train/ppo/ppo-loss.ts';
 import { rlooLoss, rlooSurrogate } from '../../../src/train/rloo/rloo-loss.ts';
 import { dpoLoss, dpoObjective } from '../../../src/train/dpo/dpo-loss.ts';
+import { lmLoss } from '../../../src/model/lm-loss.ts';
+import { withPtx } from '../../../src/train/rollout/ptx.ts';
 import { Random } from '../../../src/util/random.ts';
 
 const close = (actual: number, expected: number, tolerance = 1e-12) =>
@@ -128,6 +130,48 @@ test('the PPO step loss passes a float64 gradient check (policy, value head, bot
       old_values: actions(g, [0, 0.6, -0.4, 0.05, 0, 0, 1.2, 0.1, 0, 0]),
     }).loss,
   );
+  assert.ok(result.worstRatio <= 1, `worst ratio ${result.worstRatio}, relative ${result.worstRelativeError}`);
+});
+
+const PTX_TOKENS = BigInt64Array.of(2n, 5n, 1n, 3n, 4n, 6n, 1n, 1n, 2n, 3n, 0n, 0n);
+const PTX_TARGETS = BigInt64Array.of(5n, 1n, 3n, 4n, 6n, 0n, 1n, 2n, 3n, 0n, 0n, 0n);
+const PTX_WEIGHTS = Float64Array.of(0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0); // response targets only
+
+function ppoBatch(g: E.Graph): Record<string, E.Tensor> {
+  return {
+    tokens: g.constant(TOKENS, 'int64', [2, 6]),
+    mask: g.constant(MASK, 'float64', [2, 5]),
+    old_logprobs: actions(g, [-2, -1.2, -3, -1.5, -2, -2, -2.4, -1.1, -2, -2]),
+    advantages: actions(g, [0, 1.3, -0.7, 0.4, 0, 0, -1.1, 0.9, 0, 0]),
+    returns: actions(g, [0, 1, -1, 0.5, 0, 0, 2, -0.5, 0, 0]),
+    old_values: actions(g, [0, 0.6, -0.4, 0.05, 0, 0, 1.2, 0.1, 0, 0]),
+    ptx_tokens: g.constant(PTX_TOKENS, 'int64', [2, 6]),
+    ptx_targets: g.constant(PTX_TARGETS, 'int64', [2, 6]),
+    ptx_weights: g.constant(PTX_WEIGHTS, 'float64', [2, 6]),
+  };
+}
+
+test('PPO-ptx: the step loss is the PPO loss plus γ × the LM loss on the demonstrations, and passes a float64 gradient check', async () => {
+  const ppoConfig = { clipRange: 0.2, clipRangeValue: 0.2, valueCoef: 0.5, entropyCoef: 0, valueThroughTrunk: true };
+  const gamma = 0.7;
+  const layout = new E.ParamLayout(gptParamSpecs(config, { lm: true, tokenScalar: true }));
+  const flat = Float64Array.from(layout.initialize(new Random(11)), (v) => v * 5);
+  const graph = new E.Graph('ptx');
+  const params = layout.bind(graph.constant(flat, 'float64', [layout.total]));
+  const batch = ppoBatch(graph);
+  const combined = withPtx(ppoLoss(config, ppoConfig), config, gamma)(graph, params, batch);
+  graph.output(combined.loss, 'combined');
+  graph.output(combined.metrics!.ptx_loss, 'ptx');
+  graph.output(ppoLoss(config, ppoConfig)(graph, params, batch).loss, 'ppo');
+  graph.output(lmLoss(config)(graph, params, { tokens: batch.ptx_tokens, targets: batch.ptx_targets, weights: batch.ptx_weights }).loss, 'lm');
+  const compiled = await E.CompiledGraph.compile(graph, { threads: 1 });
+  const out = Object.fromEntries(Object.entries(await compiled.run({})).map(([name, value]) => [name, Number(value.data[0])]));
+  await compiled.release();
+  close(out.ptx, out.lm);
+  close(out.combined, out.ppo + gamma * out.lm, 1e-12);
+  assert.ok(out.lm > 0.5, `a random model's demonstration NLL is not small (${out.lm})`);
+
+  const result = await check({ lm: true, tokenScalar: true }, (g, p) => withPtx(ppoLoss(config, ppoConfig), config, gamma)(g, p, ppoBatch(g)).loss);
   assert.ok(result.worstRatio <= 1, `worst ratio ${result.worstRatio}, relative ${result.worstRelativeError}`);
 });
 

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GptModel } from '../../../src/model/gpt-model.ts';
 import { TrainingAborted } from '../../../src/train/lm/lm-trainer.ts';
@@ -163,4 +163,31 @@ test('critic warm-up: the first iterations train only the value head, then PPO t
   const unbroken = await trainPpo({ ...TINY_RL, steps: 4, criticWarmup: 2 }, { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare }, join(dir, 'unbroken'));
   const resumed = await trainPpo({ ...TINY_RL, steps: 4, criticWarmup: 2 }, { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare }, join(dir, 'run'), { resume: true });
   assert.deepEqual(Array.from(resumed.policy.params), Array.from(unbroken.policy.params));
+});
+
+test('PPO-ptx: the demonstrations\' LM loss falls while PPO trains; without demonstrations it is a ConfigError', async () => {
+  const dir = tempDir('hhrl-ppo-ptx-');
+  tinyPolicy(join(dir, 'sft'));
+  const demonstrations = ['hi', 'hello there', 'what is up', 'tell me more'].map((text) => `\n\nHuman: ${text}\n\nAssistant: sure, here it is.`);
+  const settings = { ...TINY_RL, steps: 6, ptxBatch: 4 };
+  const inputs = { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare };
+  await trainPpo({ ...settings, ptxCoef: 1 }, { ...inputs, ptxDemonstrations: demonstrations }, join(dir, 'ptx'));
+  const rows = readMetricRows(new RunFolder(join(dir, 'ptx'))).filter((row) => row.kind === 'train') as { ptx_loss: number }[];
+  assert.equal(rows.length, 6);
+  assert.ok(rows.every((row) => Number.isFinite(row.ptx_loss)), 'ptx_loss is logged every iteration');
+  assert.ok(rows[5].ptx_loss < rows[0].ptx_loss - 0.5, `demonstration NLL ${rows[0].ptx_loss.toFixed(3)} → ${rows[5].ptx_loss.toFixed(3)}`);
+  // plain PPO on the same seed does not learn the demonstrations (no ptx_loss at all)
+  await trainPpo(settings, inputs, join(dir, 'plain'));
+  const plain = readMetricRows(new RunFolder(join(dir, 'plain'))).filter((row) => row.kind === 'train');
+  assert.ok(plain.every((row) => !('ptx_loss' in row)));
+  await assert.rejects(trainPpo({ ...settings, ptxCoef: 1 }, inputs, join(dir, 'missing')), (error) => error instanceof ConfigError && /ptx/.test(error.message));
+  assert.ok(!existsSync(join(dir, 'missing', 'config.json')), 'nothing written for a run that cannot start');
+  // a critic warm-up still leaves π at π₀ with the ptx term on
+  await trainPpo({ ...settings, steps: 2, criticWarmup: 2, ptxCoef: 1 }, { ...inputs, ptxDemonstrations: demonstrations }, join(dir, 'warm'));
+  const start = GptModel.load(join(dir, 'sft')).model;
+  const warmed = GptModel.load(new RunFolder(join(dir, 'warm')).latestCheckpoint()!.dir).model;
+  for (const entry of start.layout.entries) {
+    const before = start.layout.view(start.params, entry.name);
+    assert.ok(warmed.layout.view(warmed.params, entry.name).every((value, i) => value === before[i]), `${entry.name} stayed at π₀ during the warm-up`);
+  }
 });
