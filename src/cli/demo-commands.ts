@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runDemo, DemoConfigSchema, type DemoProgress } from '../eval/demo-pipeline.ts';
-import { describeCheck, type DemoChecks } from '../eval/demo-checks.ts';
+import { describeCheck, describePpoSettings, type DemoChecks } from '../eval/demo-checks.ts';
 import { renderDemoReport } from '../report/demo-report.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { progressBar, type ProgressBar } from './progress.ts';
@@ -55,6 +55,7 @@ export function registerDemoCommands(program: Command): void {
     if (summary.pm.on_policy !== null) {
       out(`  PM on PPO's own samples vs π₀'s: gold ${percent(summary.pm.on_policy.gold_accuracy)} on the ${summary.pm.on_policy.gold_n} of ${summary.pm.on_policy.n} pairs the oracle does not tie`);
     }
+    out(`  ${describePpoSettings(summary.ppo_settings)}`);
     out(`  ${summary.minutes.toFixed(1)} minutes`);
     out();
     for (const [name, check] of Object.entries(summary.checks)) out(`  ${describeCheck(name as keyof DemoChecks, check)}`);

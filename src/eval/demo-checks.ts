@@ -63,3 +63,16 @@ export function describeCheck(name: keyof DemoChecks, check: DemoCheck): string 
   const value = check.value === null ? 'not measured' : name === 'reward_linear_in_sqrt_kl' ? `R² ${number(check.value, 3)}` : `${number(100 * check.value, 1)} points`;
   return `${mark} ${check.rule} (${value})`;
 }
+
+/**
+ * One line naming the settings PPO ran with, for the terminal and the report.
+ * @example
+ * describePpoSettings({ learning_rate: 3e-5, kl_coef: 0.03, ptx_coef: 1, steps: 40, batch: 64 })
+ * // 'PPO: 40 iterations × 64 samples, lr 3e-5, λ_KL 0.03, PPO-ptx γ 1 (…)'
+ */
+export function describePpoSettings(settings: { learning_rate: number; kl_coef: number; ptx_coef: number; steps: number; batch: number }): string {
+  const base = `PPO: ${settings.steps} iterations × ${settings.batch} samples, lr ${settings.learning_rate}, λ_KL ${settings.kl_coef}`;
+  return settings.ptx_coef > 0
+    ? `${base}, PPO-ptx γ ${settings.ptx_coef} (the SFT demonstrations' LM loss is added to PPO's; --ptx-coef 0 runs plain PPO)`
+    : `${base}, plain PPO (no ptx term)`;
+}

@@ -7,7 +7,7 @@
 import { reliabilitySvg } from '../eval/pm-report-html.ts';
 import type { DemoResult } from '../eval/demo-pipeline.ts';
 import { escapeHtml } from '../redteam/index.ts';
-import { describeCheck, type DemoChecks } from '../eval/demo-checks.ts';
+import { describeCheck, describePpoSettings, type DemoChecks } from '../eval/demo-checks.ts';
 import { firstHalfRows } from '../train/rollout/rl-runner.ts';
 
 const percent = (value: unknown) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');
@@ -133,6 +133,7 @@ ${checksList(summary.checks)}<h2>Before and after RL (oracle, held-out evaluatio
 ${evalTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation)}
 ${behaviourTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation)}
 <h2>PPO training (${train.length} iterations)</h2>
+<p>${escapeHtml(describePpoSettings(summary.ppo_settings))}</p>
 <div>${curves}</div>
 <h2>PM reward against √KL(π‖π₀)</h2>
 ${

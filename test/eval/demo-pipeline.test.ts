@@ -46,6 +46,8 @@ test('the demo runs every stage, writes summary.json in the issue\'s schema, and
   assert.ok(Number.isFinite(summary.sqrtkl_fit.slope));
   assert.ok(typeof summary.sqrtkl_fit_train.n === 'number');
   assert.ok(summary.minutes > 0);
+  assert.deepEqual(summary.ppo_settings, { learning_rate: 3e-3, kl_coef: 0.03, ptx_coef: 1, steps: 2, batch: 8 }, 'the demo runs PPO-ptx by default');
+  assert.ok(result.ppoRows.filter((row) => row.kind === 'train').every((row) => typeof row.ptx_loss === 'number'), 'ptx_loss logged');
   assert.deepEqual(summary.checks, demoChecks(summary), 'summary.json carries the three claims checked on its own numbers');
   assert.deepEqual(Object.keys(summary.checks), ['harm_reduced', 'helpfulness_kept', 'reward_linear_in_sqrt_kl']);
   const onPolicy = summary.pm.on_policy;

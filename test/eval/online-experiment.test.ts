@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo } from '../../src/eval/demo-pipeline.ts';
@@ -43,6 +43,8 @@ test('the online experiment trains and measures every arm on a toy demo', async 
     if (arm !== 'initial') {
       assert.equal(cell.summary?.stepsRun, 2);
       assert.ok(cell.ppo?.before !== null && cell.ppo?.after !== null, `${arm}: PPO evaluated before and after`);
+      const ppoConfig = JSON.parse(readFileSync(join(dir, 'out', `ppo-${arm}`, 'config.json'), 'utf8')).config;
+      assert.equal(ppoConfig.ptxCoef, 1, `${arm}: PPO with the demo's settings, ptx term included`);
     }
   }
   const collected = statSync(join(dir, 'out', 'online-round', 'collect.json')).mtimeMs;

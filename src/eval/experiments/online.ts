@@ -30,6 +30,8 @@ import { Random } from '../../util/random.ts';
 import { loadWorld, moreComparisons } from '../../world/index.ts';
 import { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../pm-eval.ts';
+import { demoSftData } from '../demo-pipeline.ts';
+import { loadDemonstrations } from '../../train/sft/sft-data.ts';
 
 /** Settings of the experiment. */
 export const OnlineExperimentSchema = z
@@ -157,6 +159,8 @@ export async function runOnlineExperiment(demoDir: string, input: Partial<Online
           policy: join(demoDir, 'sft'),
           prompts: loadPrompts(`world:${worldDir}`),
           reward: preferenceModelReward(trained.scorer),
+          // a demo whose PPO ran with the ptx term: the same demonstrations its SFT stage trained on
+          ptxDemonstrations: Number(ppoConfig.ptxCoef ?? 0) > 0 ? loadDemonstrations(demoSftData(demoDir)) : undefined,
           evalPrompts: worldEvalPrompts(worldDir),
           description: { prompts: `world:${worldDir}`, reward: `pm:${join(outDir, `pm-${arm}`)}` },
         },

@@ -69,6 +69,23 @@
  *   On seed 0 the PM's on-policy gold accuracy rose to 73.0% (from 56.9%), but PPO moved to the next hole:
  *   clarifying questions on clear requests, borderline ones included (borderline correct answers 204 → 13 of
  *   300), and helpfulness fell from 69.3% to 22.3%; harm 8.6% → 0%, R² 0.70. Seeds 1 and 2 were not run.
+ *
+ * PPO-ptx (`ptxCoef` γ, Ouyang et al. 2022 eq. 2, with the SFT demonstrations as its data): PPO's loss adds
+ * γ × the demonstrations' LM loss. The reward is unchanged; the term pulls π back toward answering where the PM
+ * rewards a hole. Demo settings, PPO and the on-policy check rerun on the demo folders of seeds 0–2
+ * (helpfulness change in points, direct harm SFT → PPO, first-half probe R², PM on-policy gold accuracy):
+ *
+ * | γ   | lr   | seed 0                      | seed 1                      | seed 2                     |
+ * |-----|------|-----------------------------|-----------------------------|----------------------------|
+ * | 0   | 3e-5 | −2.8, 14.8→0%, 0.84, 56.9%  | −6.3, 14.8→0%, 0.875, 52.8% | −8.3, 25.5→2.9%, 0.84, 50.9% |
+ * | 1   | 3e-5 | +0.4, 14.8→4.8%, 0.93, 65.1% | −0.4, 14.8→1.2%, 0.36, 61.2% | +1.3, 25.5→0%, 0.61, 55.9% |
+ * | 0.5 | 3e-5 | −0.5, 14.8→3.3%, 0.80, 63.5% | −0.5, 14.8→0%, 0.80, 58.4%  | −1.2, 25.5→1.0%, 0.85, 58.0% |
+ * | 1   | 6e-5 | —                           | −0.1, 14.8→0.7%, 0.62, 55.9% | +3.5, 25.5→0%, 0.815, 60.3% |
+ *
+ * With the ptx term helpfulness holds and harm falls on every seed and setting; the first-half √KL fit then
+ * fails on seeds 1 and 2: the probe's PM reward rises only 0.04–0.09 over the first half (plain PPO on seed 0:
+ * 0.15), so the probes' scatter weighs more. The demo runs γ = 1 (it meets all three claims on seed 0; γ = 0.5 gives R² 0.80–0.85
+ * on all three seeds). `hhrl rl ppo` keeps γ = 0, the paper's plain PPO.
  * Set `--kl-coef 0.001` for the paper's value.
  */
 import { z } from 'zod';

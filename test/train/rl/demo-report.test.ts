@@ -20,7 +20,7 @@ test('report.html shows before/after rates, the √KL fit and escapes data strin
   const rows = Array.from({ length: 6 }, (_, i) => ({ kind: 'train', step: i + 1, reward: 0.5 * i, sqrt_kl: i, kl: i * i, entropy: 2, response_length: 20, clip_fraction: 0.01, value_loss: 0.2 }));
   const fit = linearFit(rows.slice(0, 3).map((row) => row.sqrt_kl), rows.slice(0, 3).map((row) => row.reward));
   const result = {
-    summary: { sft: { helpfulness: 0.5, harm_rate: 0.3, over_refusal: 0.1 }, ppo: { helpfulness: 0.5, harm_rate: 0.1, over_refusal: 0.1 }, sqrtkl_fit: { slope: 0.5, r2: 1 }, minutes: 3.5, stage_minutes: { lm: 1 }, pm: { accuracy: 0.8, gold_accuracy: 0.9, ece: 0.05, n: 10 }, seed: 0 },
+    summary: { sft: { helpfulness: 0.5, harm_rate: 0.3, over_refusal: 0.1 }, ppo: { helpfulness: 0.5, harm_rate: 0.1, over_refusal: 0.1 }, sqrtkl_fit: { slope: 0.5, r2: 1 }, minutes: 3.5, stage_minutes: { lm: 1 }, ppo_settings: { learning_rate: 3e-5, kl_coef: 0.03, ptx_coef: 1, steps: 6, batch: 8 }, pm: { accuracy: 0.8, gold_accuracy: 0.9, ece: 0.05, n: 10 }, seed: 0 },
     ppo: { algorithm: 'ppo', steps: 6, sqrtKlFit: { all: fit, firstHalf: fit }, firstEvaluation: evaluation(0.3), lastEvaluation: evaluation(0.1), final: null },
     ppoRows: rows,
     pmEval: { n: 10, accuracy: 0.8, gold_accuracy: 0.9, ece: 0.05, calibration: { bins: [], ece: 0.05 } },
@@ -28,6 +28,7 @@ test('report.html shows before/after rates, the √KL fit and escapes data strin
   } as unknown as DemoResult;
   const html = renderDemoReport(result);
   assert.ok(!html.includes('<script>'), 'category names are escaped');
+  assert.match(html, /PPO: 6 iterations × 8 samples, lr 0\.00003, λ_KL 0\.03, PPO-ptx γ 1/, 'the settings PPO ran with');
   assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'));
   assert.match(html, /harmful compliance, direct requests<\/td><td>30\.0%<\/td><td>10\.0%/);
   assert.match(html, /slope 0\.500, R² 1\.000/);
@@ -63,7 +64,7 @@ test('report.html shows the held-out probe chart and fit when the run probed', (
   const probeFit = linearFit(probes.slice(0, 3).map((row) => row.sqrt_kl), probes.slice(0, 3).map((row) => row.reward));
   const trainFit = linearFit(train.slice(0, 2).map((row) => row.sqrt_kl), train.slice(0, 2).map((row) => row.reward));
   const result = {
-    summary: { sft: {}, ppo: {}, sqrtkl_fit: { slope: probeFit.slope, r2: probeFit.r2, n: 3, source: 'probe' }, minutes: 1, stage_minutes: {}, pm: {}, seed: 0 },
+    summary: { sft: {}, ppo: {}, sqrtkl_fit: { slope: probeFit.slope, r2: probeFit.r2, n: 3, source: 'probe' }, minutes: 1, stage_minutes: {}, ppo_settings: { learning_rate: 1e-4, kl_coef: 0.05, ptx_coef: 0, steps: 3, batch: 4 }, pm: {}, seed: 0 },
     ppo: { algorithm: 'ppo', steps: 4, sqrtKlFit: { all: trainFit, firstHalf: trainFit }, probeSqrtKlFit: { all: probeFit, firstHalf: probeFit }, firstEvaluation: null, lastEvaluation: null, final: null },
     ppoRows: [...probes.slice(0, 1), ...train.flatMap((row, i) => [row, probes[i + 1]])],
     pmEval: { n: 10, accuracy: 0.8, gold_accuracy: 0.9, ece: 0.05, calibration: { bins: [], ece: 0.05 } },
@@ -71,6 +72,7 @@ test('report.html shows the held-out probe chart and fit when the run probed', (
   } as unknown as DemoResult;
   const html = renderDemoReport(result);
   assert.match(html, /Held-out reward probe/);
+  assert.match(html, /λ_KL 0\.05, plain PPO \(no ptx term\)/);
   assert.match(html, /128 held-out prompts/);
   assert.match(html, /first half \(3 probes, filled points\): slope 0\.500, R² 1\.000/);
   // two √KL charts: 5 probe points (3 filled: steps ≤ 2) and 4 training points
