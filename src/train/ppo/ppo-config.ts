@@ -85,8 +85,8 @@
  *
  * With the ptx term helpfulness holds and harm falls on every seed and setting; the first-half √KL fit then
  * fails on seeds 1 and 2: the probe's PM reward rises only 0.04–0.09 over the first half (plain PPO on seed 0:
- * 0.15), so the probes' scatter weighs more. The demo runs γ = 1 (it meets all three claims on seed 0; γ = 0.5 gives R² 0.80–0.85
- * on all three seeds). `hhrl rl ppo` keeps γ = 0, the paper's plain PPO.
+ * 0.15), so the probes' scatter weighs more. The demo runs γ = 1 (it meets all three claims on seed 0; γ = 0.5
+ * gives R² 0.80–0.85 on all three seeds). `hhrl rl ppo` keeps γ = 0, the paper's plain PPO.
  * Set `--kl-coef 0.001` for the paper's value.
  */
 import { z } from 'zod';
