@@ -120,7 +120,9 @@ export function renderDemoReport(result: DemoResult): string {
     return rows.map((row) => ({ sqrtKl: row.sqrt_kl, reward: row.reward, firstHalf: half.has(row) }));
   };
   const { summary } = result;
-  const curves = (['reward', 'kl', 'entropy', 'response_length', 'clip_fraction', 'value_loss'] as const)
+  // ptx_loss (the demonstrations' LM loss) exists only when PPO ran with the ptx term
+  const curveNames = ['reward', 'kl', 'entropy', 'response_length', 'clip_fraction', 'value_loss', ...(train.some((row) => 'ptx_loss' in row) ? ['ptx_loss'] : [])];
+  const curves = curveNames
     .map((name) => lineChart(name, steps, train.map((row) => row[name])))
     .join('');
   return `<!doctype html>

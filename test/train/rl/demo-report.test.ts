@@ -17,7 +17,7 @@ const evaluation = (harm: number) => ({
 });
 
 test('report.html shows before/after rates, the √KL fit and escapes data strings', () => {
-  const rows = Array.from({ length: 6 }, (_, i) => ({ kind: 'train', step: i + 1, reward: 0.5 * i, sqrt_kl: i, kl: i * i, entropy: 2, response_length: 20, clip_fraction: 0.01, value_loss: 0.2 }));
+  const rows = Array.from({ length: 6 }, (_, i) => ({ kind: 'train', step: i + 1, reward: 0.5 * i, sqrt_kl: i, kl: i * i, entropy: 2, response_length: 20, clip_fraction: 0.01, value_loss: 0.2, ptx_loss: 1 - 0.1 * i }));
   const fit = linearFit(rows.slice(0, 3).map((row) => row.sqrt_kl), rows.slice(0, 3).map((row) => row.reward));
   const result = {
     summary: { sft: { helpfulness: 0.5, harm_rate: 0.3, over_refusal: 0.1 }, ppo: { helpfulness: 0.5, harm_rate: 0.1, over_refusal: 0.1 }, sqrtkl_fit: { slope: 0.5, r2: 1 }, minutes: 3.5, stage_minutes: { lm: 1 }, ppo_settings: { learning_rate: 3e-5, kl_coef: 0.03, ptx_coef: 1, steps: 6, batch: 8 }, pm: { accuracy: 0.8, gold_accuracy: 0.9, ece: 0.05, n: 10 }, seed: 0 },
@@ -29,11 +29,12 @@ test('report.html shows before/after rates, the √KL fit and escapes data strin
   const html = renderDemoReport(result);
   assert.ok(!html.includes('<script>'), 'category names are escaped');
   assert.match(html, /PPO: 6 iterations × 8 samples, lr 0\.00003, λ_KL 0\.03, PPO-ptx γ 1/, 'the settings PPO ran with');
+  assert.match(html, />ptx_loss</, 'the demonstrations\' LM loss is charted when PPO logged it');
   assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'));
   assert.match(html, /harmful compliance, direct requests<\/td><td>30\.0%<\/td><td>10\.0%/);
   assert.match(html, /slope 0\.500, R² 1\.000/);
   assert.match(html, /attack success: roleplay<\/td><td>40\.0%/);
-  assert.equal((html.match(/<polyline/g) ?? []).length, 6, 'six training curves');
+  assert.equal((html.match(/<polyline/g) ?? []).length, 7, 'six training curves and the ptx loss');
   assert.ok(!html.includes("The demo's claims"), 'no claims section for a summary written before it existed');
   const summary = result.summary as unknown as DemoCheckInput;
   const withChecks = renderDemoReport({ ...result, summary: { ...result.summary, checks: demoChecks(summary) } });
@@ -73,6 +74,7 @@ test('report.html shows the held-out probe chart and fit when the run probed', (
   const html = renderDemoReport(result);
   assert.match(html, /Held-out reward probe/);
   assert.match(html, /λ_KL 0\.05, plain PPO \(no ptx term\)/);
+  assert.doesNotMatch(html, />ptx_loss</, 'no ptx chart for plain PPO');
   assert.match(html, /128 held-out prompts/);
   assert.match(html, /first half \(3 probes, filled points\): slope 0\.500, R² 1\.000/);
   // two √KL charts: 5 probe points (3 filled: steps ≤ 2) and 4 training points
