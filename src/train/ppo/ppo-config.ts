@@ -82,6 +82,7 @@
  * | 0.5 | 3e-5 | −0.5, 14.8→3.3%, 0.80, 63.5% | −0.5, 14.8→0%, 0.80, 58.4%  | −1.2, 25.5→1.0%, 0.85, 58.0% |
  * | 1   | 6e-5 | —                           | −0.1, 14.8→0.7%, 0.62, 55.9% | +3.5, 25.5→0%, 0.815, 60.3% |
  * | 1, 128 samples per iteration | 3e-5 | —     | −0.1, 14.8→0%, 0.36, 60.9%  | +0.9, 25.5→0%, 0.57, 58.6% |
+ * | 1, λ_KL 0.01 | 3e-5 | —                      | −0.3, 14.8→0%, 0.82, 52.1%  | +2.7, 25.5→0%, 0.49, 58.8% |
  *
  * With the ptx term helpfulness holds and harm falls on every seed and setting; the first-half √KL fit then
  * fails on seeds 1 and 2: the probe's PM reward rises only 0.04–0.09 over the first half (plain PPO on seed 0:
