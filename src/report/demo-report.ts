@@ -88,7 +88,6 @@ ${rows.join('\n')}
 `;
 }
 
-/** The demo's three claims with ✓ / ✗ and the measured value (absent in summaries written before they existed). */
 /** The PM on PPO's own samples against π₀'s (held-out prompts), overall and by request family. */
 function onPolicySection(result: DemoResult): string {
   const report = result.onPolicyEval;
@@ -102,6 +101,7 @@ function onPolicySection(result: DemoResult): string {
 <table><tr><th>family</th><th>pairs</th><th>oracle not tied</th><th>PM agrees with oracle</th></tr>${rows.join('')}</table>`;
 }
 
+/** The demo's three claims with ✓ / ✗ and the measured value (absent in summaries written before they existed). */
 function checksList(checks: DemoChecks | undefined): string {
   if (checks === undefined) return '';
   const items = Object.entries(checks).map(([name, check]) => `<li>${escapeHtml(describeCheck(name as keyof DemoChecks, check))}</li>`);
