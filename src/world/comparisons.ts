@@ -13,7 +13,7 @@ import type { WorldModel } from './world.ts';
 import type { AnnotatorPopulation, LabelInput } from './annotators.ts';
 import { calibrateScale, drawAnnotators, goldPreference, label, taskUtility } from './annotators.ts';
 import { BEHAVIOURS_BY_FAMILY, respond } from './responses.ts';
-import { CORPUS_BEHAVIOURS } from './corpus.ts';
+import { corpusBehaviour } from './corpus.ts';
 import { drawPrompt, priorExchange } from './prompts.ts';
 
 /** Family mix of each task's prompts. */
@@ -118,7 +118,7 @@ function pickRecipe(task: ComparisonTask, family: Family, random: Random): Recip
  * model samples, not curated pairs).
  */
 function sampledBehaviour(family: Family, random: Random): Behaviour {
-  if (random.chance(0.5)) return random.weighted(CORPUS_BEHAVIOURS[family] as Record<Behaviour, number>);
+  if (random.chance(0.5)) return corpusBehaviour(family, random);
   return random.pick(BEHAVIOURS_BY_FAMILY[family]);
 }
 

@@ -38,6 +38,11 @@ export const CORPUS_BEHAVIOURS: Readonly<Record<Family, Readonly<Partial<Record<
   ambiguous: { clarifying_question: 0.3, partial_answer: 0.5, evasive_refusal: 0.1, off_topic: 0.1 },
 };
 
+/** A behaviour drawn from the base corpus's mix for `family` (what the unaligned assistant writes). */
+export function corpusBehaviour(family: Family, random: Random): Behaviour {
+  return random.weighted(CORPUS_BEHAVIOURS[family] as Record<Behaviour, number>);
+}
+
 /** How often each knowledge passage appears in the corpus (repetition helps a small model remember facts). */
 export const FACT_REPEATS = 3;
 
@@ -54,7 +59,7 @@ export function baseCorpus(world: WorldModel, random: Random): string {
     const split: Split = random.chance(0.8) ? 'train' : 'test';
     const turns: Turn[] = random.chance(world.config.corpus.multiTurnShare) ? priorExchange(world, split, random) : [];
     const request = drawRequest(world, family, split, random);
-    const behaviour = random.weighted(CORPUS_BEHAVIOURS[family] as Record<Behaviour, number>);
+    const behaviour = corpusBehaviour(family, random);
     turns.push({ role: 'human', text: request.text });
     turns.push({ role: 'assistant', text: respond(behaviour, request, random, world.knowledge, world.config.responses) });
     documents.push(serializeTranscript(turns));
