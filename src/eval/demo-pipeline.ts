@@ -237,12 +237,15 @@ export async function runDemo(
   }
   // 3) SFT on demonstrations (assistant tokens only)
   const sftDir = join(dir, 'sft');
+  // the SFT data spec, its selection written once when SFT or the ptx term first needs it
+  let sftSpec: string | undefined;
   const sftData = (): string => {
-    if (config.sftRefusalShare === 1) return `world:${worldDir}`;
+    if (sftSpec !== undefined) return sftSpec;
+    if (config.sftRefusalShare === 1) return (sftSpec = `world:${worldDir}`);
     const path = join(dir, SFT_DATA_FILE);
     const rows = selectSftDemonstrations(world.sft('train'), config.sftRefusalShare);
     writeFileAtomic(path, rows.map((demo) => `${JSON.stringify({ transcript: demo.transcript })}\n`).join(''));
-    return path;
+    return (sftSpec = path);
   };
   if (!finished(sftDir, config.sftSteps)) {
     await timed('sft', () =>
