@@ -117,19 +117,22 @@ function check(heads: { lm: true; tokenScalar?: boolean }, build: (g: E.Graph, p
 
 const actions = (g: E.Graph, values: number[]) => g.constant(Float64Array.from(values), 'float64', [2, 5]);
 
+/** A PPO minibatch of two rows as graph constants. */
+function ppoBatch(g: E.Graph): Record<string, E.Tensor> {
+  return {
+    tokens: g.constant(TOKENS, 'int64', [2, 6]),
+    mask: g.constant(MASK, 'float64', [2, 5]),
+    // old log-probs far from the current ones, so some ratios sit outside [0.8, 1.2]
+    old_logprobs: actions(g, [-2, -1.2, -3, -1.5, -2, -2, -2.4, -1.1, -2, -2]),
+    advantages: actions(g, [0, 1.3, -0.7, 0.4, 0, 0, -1.1, 0.9, 0, 0]),
+    returns: actions(g, [0, 1, -1, 0.5, 0, 0, 2, -0.5, 0, 0]),
+    old_values: actions(g, [0, 0.6, -0.4, 0.05, 0, 0, 1.2, 0.1, 0, 0]),
+  };
+}
+
 test('the PPO step loss passes a float64 gradient check (policy, value head, both clips active)', async () => {
   const loss = ppoLoss(config, { clipRange: 0.2, clipRangeValue: 0.2, valueCoef: 0.5, entropyCoef: 0.01, valueThroughTrunk: true });
-  const result = await check({ lm: true, tokenScalar: true }, (g, params) =>
-    loss(g, params, {
-      tokens: g.constant(TOKENS, 'int64', [2, 6]),
-      mask: g.constant(MASK, 'float64', [2, 5]),
-      // old log-probs far from the current ones, so some ratios sit outside [0.8, 1.2]
-      old_logprobs: actions(g, [-2, -1.2, -3, -1.5, -2, -2, -2.4, -1.1, -2, -2]),
-      advantages: actions(g, [0, 1.3, -0.7, 0.4, 0, 0, -1.1, 0.9, 0, 0]),
-      returns: actions(g, [0, 1, -1, 0.5, 0, 0, 2, -0.5, 0, 0]),
-      old_values: actions(g, [0, 0.6, -0.4, 0.05, 0, 0, 1.2, 0.1, 0, 0]),
-    }).loss,
-  );
+  const result = await check({ lm: true, tokenScalar: true }, (g, params) => loss(g, params, ppoBatch(g)).loss);
   assert.ok(result.worstRatio <= 1, `worst ratio ${result.worstRatio}, relative ${result.worstRelativeError}`);
 });
 
@@ -137,14 +140,10 @@ const PTX_TOKENS = BigInt64Array.of(2n, 5n, 1n, 3n, 4n, 6n, 1n, 1n, 2n, 3n, 0n, 
 const PTX_TARGETS = BigInt64Array.of(5n, 1n, 3n, 4n, 6n, 0n, 1n, 2n, 3n, 0n, 0n, 0n);
 const PTX_WEIGHTS = Float64Array.of(0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0); // response targets only
 
-function ppoBatch(g: E.Graph): Record<string, E.Tensor> {
+/** The PPO minibatch plus two demonstrations for the ptx term. */
+function ppoPtxBatch(g: E.Graph): Record<string, E.Tensor> {
   return {
-    tokens: g.constant(TOKENS, 'int64', [2, 6]),
-    mask: g.constant(MASK, 'float64', [2, 5]),
-    old_logprobs: actions(g, [-2, -1.2, -3, -1.5, -2, -2, -2.4, -1.1, -2, -2]),
-    advantages: actions(g, [0, 1.3, -0.7, 0.4, 0, 0, -1.1, 0.9, 0, 0]),
-    returns: actions(g, [0, 1, -1, 0.5, 0, 0, 2, -0.5, 0, 0]),
-    old_values: actions(g, [0, 0.6, -0.4, 0.05, 0, 0, 1.2, 0.1, 0, 0]),
+    ...ppoBatch(g),
     ptx_tokens: g.constant(PTX_TOKENS, 'int64', [2, 6]),
     ptx_targets: g.constant(PTX_TARGETS, 'int64', [2, 6]),
     ptx_weights: g.constant(PTX_WEIGHTS, 'float64', [2, 6]),
@@ -158,7 +157,7 @@ test('PPO-ptx: the step loss is the PPO loss plus γ × the LM loss on the demon
   const flat = Float64Array.from(layout.initialize(new Random(11)), (v) => v * 5);
   const graph = new E.Graph('ptx');
   const params = layout.bind(graph.constant(flat, 'float64', [layout.total]));
-  const batch = ppoBatch(graph);
+  const batch = ppoPtxBatch(graph);
   const combined = withPtx(ppoLoss(config, ppoConfig), config, gamma)(graph, params, batch);
   graph.output(combined.loss, 'combined');
   graph.output(combined.metrics!.ptx_loss, 'ptx');
@@ -171,7 +170,7 @@ test('PPO-ptx: the step loss is the PPO loss plus γ × the LM loss on the demon
   close(out.combined, out.ppo + gamma * out.lm, 1e-12);
   assert.ok(out.lm > 0.5, `a random model's demonstration NLL is not small (${out.lm})`);
 
-  const result = await check({ lm: true, tokenScalar: true }, (g, p) => withPtx(ppoLoss(config, ppoConfig), config, gamma)(g, p, ppoBatch(g)).loss);
+  const result = await check({ lm: true, tokenScalar: true }, (g, p) => withPtx(ppoLoss(config, ppoConfig), config, gamma)(g, p, ppoPtxBatch(g)).loss);
   assert.ok(result.worstRatio <= 1, `worst ratio ${result.worstRatio}, relative ${result.worstRelativeError}`);
 });
 
