@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { z } from 'zod';
 import { GptModel } from '../model/gpt-model.ts';
-import { bestOfN } from '../train/bon/best-of-n.ts';
+import { runBestOfN } from '../train/bon/bon-run.ts';
 import { DpoConfigSchema, trainDpo } from '../train/dpo/dpo-trainer.ts';
 import { PpoConfigSchema } from '../train/ppo/ppo-config.ts';
 import { PPO } from '../train/ppo/ppo-trainer.ts';
@@ -204,7 +204,10 @@ function registerBon(program: Command): void {
     .option('--batch <n>', 'rows per generation run', (value: string) => Number(value), 32)
     .option('--seed <n>', 'sampling seed', (value: string) => Number(value), 0)
     .option('--out <file>', 'write every sample with its reward as JSONL')
-    .option('--json <file>', 'write the summary as JSON');
+    .option('--json <file>', 'write the summary as JSON')
+    .option('--run <dir>', 'run folder: config.json, each finished chunk of prompts in chunks/, summary.json (resumable)')
+    .option('--chunk <n>', 'prompts per chunk (each with its own seed, written when done)', (value: string) => Number(value), 64)
+    .option('--resume', 'continue the run in --run with its saved settings, sampling only the chunks not yet written');
   addSchemaOptions(command, BonSchema);
   command.action(async (raw: Record<string, unknown>) => {
     const options = parseSchemaOptions(BonSchema, raw);
@@ -214,11 +217,21 @@ function registerBon(program: Command): void {
     let prompts = loadPrompts(String(raw.prompts));
     if (raw.limit !== undefined) prompts = prompts.slice(0, Number(raw.limit));
     const started = performance.now();
-    const results = await bestOfN(model, prompts, reward.reward, { ...options, n: Number(raw.n), batch: Number(raw.batch), seed: Number(raw.seed) });
+    const runDir = raw.run as string | undefined;
+    if (raw.resume && runDir === undefined) throw new ConfigError('--resume needs --run DIR');
+    const bar = progressBar(`best-of-${String(raw.n)}`, prompts.length, []);
+    const rows = await runBestOfN(
+      model,
+      prompts,
+      reward.reward,
+      { ...options, n: Number(raw.n), batch: Number(raw.batch), seed: Number(raw.seed), chunk: Number(raw.chunk) },
+      { dir: runDir, resume: Boolean(raw.resume), description: { policy: raw.policy, prompts: raw.prompts, limit: raw.limit ?? null, reward: reward.description }, onProgress: (done) => bar.update(done) },
+    ).finally(() => bar.stop());
+    const results = rows.map((row, i) => ({ ...row, prompt: prompts[i] }));
     const seconds = (performance.now() - started) / 1000;
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
     const summary: Record<string, unknown> = {
-      n: Number(raw.n),
+      n: results[0]?.responses.length ?? Number(raw.n),
       prompts: results.length,
       reward_first: mean(results.map((result) => result.rewards[0])),
       reward_mean: mean(results.flatMap((result) => [...result.rewards])),
@@ -226,19 +239,20 @@ function registerBon(program: Command): void {
       seconds,
     };
     if (results.some((result) => result.prompt.request !== undefined)) {
-      summary.oracle_first = evaluationRow(summarizeEvaluation(results.map((result) => ({ prompt: result.prompt, response: result.samples[0].text }))));
-      summary.oracle_best = evaluationRow(summarizeEvaluation(results.map((result) => ({ prompt: result.prompt, response: result.samples[result.best].text }))));
+      summary.oracle_first = evaluationRow(summarizeEvaluation(results.map((result) => ({ prompt: result.prompt, response: result.responses[0] }))));
+      summary.oracle_best = evaluationRow(summarizeEvaluation(results.map((result) => ({ prompt: result.prompt, response: result.responses[result.best] }))));
     }
     if (raw.out !== undefined) {
       const lines = results.flatMap((result) =>
-        result.samples.map((sample, i) => JSON.stringify({ id: result.prompt.id, prompt: result.prompt.prompt, response: sample.text, reward: result.rewards[i], best: i === result.best })),
+        result.responses.map((response, i) => JSON.stringify({ id: result.prompt.id, prompt: result.prompt.prompt, response, reward: result.rewards[i], best: i === result.best })),
       );
       writeFileAtomic(String(raw.out), `${lines.join('\n')}\n`);
     }
     if (raw.json !== undefined) writeFileAtomic(String(raw.json), `${JSON.stringify(summary, null, 2)}\n`);
-    out(`best-of-${String(raw.n)} on ${results.length} prompts in ${seconds.toFixed(1)} s (${reward.description})`);
+    if (runDir !== undefined) writeFileAtomic(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    out(`best-of-${String(summary.n)} on ${results.length} prompts in ${seconds.toFixed(1)} s (${reward.description})`);
     out(`  reward: first sample ${Number(summary.reward_first).toFixed(3)}, mean ${Number(summary.reward_mean).toFixed(3)}, best ${Number(summary.reward_best).toFixed(3)}`);
-    if (summary.oracle_first) printEvaluations({ 'first': summary.oracle_first as Record<string, unknown>, [`best-of-${String(raw.n)}`]: summary.oracle_best as Record<string, unknown> });
+    if (summary.oracle_first) printEvaluations({ 'first': summary.oracle_first as Record<string, unknown>, [`best-of-${String(summary.n)}`]: summary.oracle_best as Record<string, unknown> });
     await reward.release();
     await model.release();
   });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateWorld, resolveWorldConfig, writeWorld } from '../../../src/world/index.ts';
@@ -59,6 +59,18 @@ test('hhrl sft → rl ppo (oracle reward, evaluation, resume) → bon', async ()
   const bonSummary = JSON.parse(readFileSync(join(dir, 'bon.json'), 'utf8'));
   assert.ok(bonSummary.reward_best >= bonSummary.reward_mean);
   assert.equal(readFileSync(join(dir, 'bon.jsonl'), 'utf8').trim().split('\n').length, 12);
+  // as a run folder: chunks of prompts, a summary, and --resume reads the finished chunks back
+  const bonArgs = ['bon', '--policy', join(dir, 'ppo'), '--n', '2', '--prompts', `world:${world}:eval`, '--reward', 'oracle', '--limit', '6', '--batch', '8',
+    '--max-prompt-tokens', '24', '--max-new-tokens', '8', '--run', join(dir, 'bon-run'), '--chunk', '4'];
+  const ran = await hhrl(...bonArgs, '--json', join(dir, 'bon-run.json'));
+  assert.match(ran, /best-of-2 on 6 prompts/);
+  assert.deepEqual(readdirSync(join(dir, 'bon-run', 'chunks')).sort(), ['000000.jsonl', '000001.jsonl']);
+  await assert.rejects(hhrl(...bonArgs), /already holds a best-of-n run; pass --resume/);
+  await hhrl(...bonArgs, '--resume', '--json', join(dir, 'bon-resumed.json'));
+  const unbroken = JSON.parse(readFileSync(join(dir, 'bon-run.json'), 'utf8'));
+  const again = JSON.parse(readFileSync(join(dir, 'bon-resumed.json'), 'utf8'));
+  assert.deepEqual({ ...again, seconds: 0 }, { ...unbroken, seconds: 0 }, 'a resumed run reports the same results');
+  assert.equal(JSON.parse(readFileSync(join(dir, 'bon-run', 'summary.json'), 'utf8')).reward_best, unbroken.reward_best);
 });
 
 test('hhrl rl rloo and hhrl dpo write their run folders', async () => {

@@ -4,17 +4,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GptModel } from '../../../src/model/gpt-model.ts';
 import { bestOfN } from '../../../src/train/bon/best-of-n.ts';
+import { runBestOfN } from '../../../src/train/bon/bon-run.ts';
 import { trainDpo } from '../../../src/train/dpo/dpo-trainer.ts';
 import { trainRloo } from '../../../src/train/rloo/rloo-trainer.ts';
 import { readMetricRows } from '../../../src/train/rollout/rl-runner.ts';
 import { RunFolder } from '../../../src/train/run-folder.ts';
 import { sftBatch, splitLastTurn, encodePromptResponse, loadDemonstrations } from '../../../src/train/sft/sft-data.ts';
 import { trainSft } from '../../../src/train/sft/sft-trainer.ts';
-import { DataFormatError } from '../../../src/spec/errors.ts';
+import { ConfigError, DataFormatError } from '../../../src/spec/errors.ts';
 import { lowercaseShare, PROMPTS, tempDir, tinyPolicy, TINY_RL } from './fixtures.ts';
 
 function assertEveryParameterChanged(before: GptModel, after: GptModel): void {
@@ -113,4 +114,32 @@ test('best-of-n keeps the highest-scoring of n samples per prompt', async () => 
   const all = mean(results.flatMap((result) => [...result.rewards]));
   assert.ok(best > all, `best-of-4 ${best} vs mean ${all}`);
   await assert.rejects(bestOfN(policy, PROMPTS, lowercaseShare, { ...options, n: 0 }), RangeError);
+});
+
+test('best-of-n as a run: chunks written as they finish, a resume samples only the missing ones and equals an unbroken run', async () => {
+  const dir = tempDir('hhrl-bon-run-');
+  const policy = tinyPolicy(join(dir, 'sft'));
+  const options = { n: 3, batch: 6, seed: 5, chunk: 2, maxPromptTokens: 24, maxNewTokens: 12, temperature: 1, topK: 0, topP: 1 };
+  const inMemory = await runBestOfN(policy, PROMPTS, lowercaseShare, options);
+  const progress: number[] = [];
+  const run = join(dir, 'run');
+  const unbroken = await runBestOfN(policy, PROMPTS, lowercaseShare, options, { dir: run, onProgress: (done) => progress.push(done) });
+  assert.deepEqual(unbroken, inMemory, 'a run folder changes nothing about the samples');
+  assert.deepEqual(progress, [2, 4]);
+  assert.equal(inMemory.length, PROMPTS.length);
+  for (const row of inMemory) {
+    assert.equal(row.responses.length, 3);
+    assert.equal(row.rewards[row.best], Math.max(...row.rewards));
+  }
+  const chunks = readdirSync(join(run, 'chunks')).sort();
+  assert.deepEqual(chunks, ['000000.jsonl', '000001.jsonl']);
+  // a run killed after its first chunk: the second is missing; resuming (other settings requested) keeps the saved ones
+  rmSync(join(run, 'chunks', '000001.jsonl'));
+  const firstWritten = statSync(join(run, 'chunks', '000000.jsonl')).mtimeMs;
+  const resumed = await runBestOfN(policy, PROMPTS, lowercaseShare, { ...options, seed: 99 }, { dir: run, resume: true });
+  assert.deepEqual(resumed, unbroken);
+  assert.equal(statSync(join(run, 'chunks', '000000.jsonl')).mtimeMs, firstWritten, 'the finished chunk was read, not sampled again');
+  await assert.rejects(runBestOfN(policy, PROMPTS, lowercaseShare, options, { dir: run }), (error) => error instanceof ConfigError && /--resume/.test(error.message));
+  await assert.rejects(runBestOfN(policy, [...PROMPTS].reverse(), lowercaseShare, options, { dir: run, resume: true }), /prompts changed/);
+  await assert.rejects(runBestOfN(policy, PROMPTS, lowercaseShare, options, { dir: join(dir, 'none'), resume: true }), /nothing to resume/);
 });

@@ -1,0 +1,80 @@
+/**
+ * Best-of-n over a prompt set as a resumable run: prompts are taken `chunk` at a time, each chunk with its own
+ * seed (so a chunk's samples do not depend on which chunks ran before), and with a run folder each finished
+ * chunk is written atomically to `chunks/<index>.jsonl`. `--resume` reads the chunks that are there and
+ * samples only the rest, with the settings saved in `config.json`; the result equals an unbroken run.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GptModel } from '../../model/gpt-model.ts';
+import { ConfigError, DataFormatError } from '../../spec/errors.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { hashString32 } from '../../util/random.ts';
+import type { RolloutPrompt } from '../rollout/prompts.ts';
+import type { RewardFunction } from '../rollout/reward.ts';
+import type { RolloutOptions } from '../rollout/rollout.ts';
+import { RunFolder } from '../run-folder.ts';
+import { bestOfN } from './best-of-n.ts';
+
+/** Settings of a best-of-n run (saved in `config.json`). */
+export type BonRunOptions = RolloutOptions & { readonly n: number; readonly batch: number; readonly seed: number; readonly chunk: number };
+
+/** One prompt's outcome as a run stores it: the n responses, their rewards and the index of the best. */
+export interface BonRow {
+  readonly id: string;
+  readonly responses: readonly string[];
+  readonly rewards: readonly number[];
+  readonly best: number;
+}
+
+const chunkFile = (dir: string, index: number) => join(dir, 'chunks', `${String(index).padStart(6, '0')}.jsonl`);
+
+/** A finished chunk's rows, checked against the prompts it must hold. */
+function readChunk(path: string, prompts: readonly RolloutPrompt[]): BonRow[] {
+  const rows = readFileSync(path, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as BonRow);
+  const ids = prompts.map((prompt) => prompt.id);
+  if (rows.length !== ids.length || rows.some((row, i) => row.id !== ids[i])) {
+    throw new DataFormatError(path, undefined, `expected the rows of prompts ${ids[0]}…${ids[ids.length - 1]}; the prompts changed since this run started`);
+  }
+  return rows;
+}
+
+/**
+ * Run best-of-n over `prompts`, in memory or (with `run.dir`) as a resumable run folder.
+ * @throws ConfigError for a folder that already holds a run without `resume`, or nothing to resume.
+ * @example
+ * const rows = await runBestOfN(policy, prompts, reward, { ...rollout, n: 8, batch: 32, seed: 0, chunk: 64 }, { dir: 'runs/bon' });
+ */
+export async function runBestOfN(
+  policy: GptModel,
+  prompts: readonly RolloutPrompt[],
+  reward: RewardFunction,
+  requested: BonRunOptions,
+  run: { readonly dir?: string; readonly resume?: boolean; readonly description?: Readonly<Record<string, unknown>>; readonly onProgress?: (done: number, total: number) => void } = {},
+): Promise<BonRow[]> {
+  let options = requested;
+  if (run.dir !== undefined) {
+    const folder = new RunFolder(run.dir);
+    if (!run.resume && existsSync(join(run.dir, 'chunks'))) {
+      throw new ConfigError(`${run.dir} already holds a best-of-n run; pass --resume to continue it or choose another folder`);
+    }
+    folder.start({ options: requested, inputs: run.description ?? {} }, run.resume === true);
+    if (run.resume) options = (folder.savedConfig() as { options: BonRunOptions }).options;
+    mkdirSync(join(run.dir, 'chunks'), { recursive: true });
+  }
+  if (!Number.isInteger(options.chunk) || options.chunk < 1) throw new RangeError(`best-of-n: chunk must be a positive integer, got ${options.chunk}`);
+  const rows: BonRow[] = [];
+  for (let start = 0, index = 0; start < prompts.length; start += options.chunk, index++) {
+    const part = prompts.slice(start, start + options.chunk);
+    const path = run.dir === undefined ? undefined : chunkFile(run.dir, index);
+    if (path !== undefined && existsSync(path)) rows.push(...readChunk(path, part));
+    else {
+      const results = await bestOfN(policy, part, reward, { ...options, seed: hashString32(`${options.seed}:bon:${index}`) });
+      const chunkRows = results.map(({ prompt, samples, rewards, best }): BonRow => ({ id: prompt.id, responses: samples.map((sample) => sample.text), rewards, best }));
+      if (path !== undefined) writeFileAtomic(path, chunkRows.map((row) => `${JSON.stringify(row)}\n`).join(''));
+      rows.push(...chunkRows);
+    }
+    run.onProgress?.(rows.length, prompts.length);
+  }
+  return rows;
+}
