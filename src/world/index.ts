@@ -14,6 +14,8 @@ export type { WorldModel } from './world.ts';
 export { createWorldModel } from './world.ts';
 export type { KnowledgeBase } from './knowledge.ts';
 export { judgeResponse, readSigns, HELPFULNESS } from './oracle.ts';
+export type { ResponseKind } from './well-formed.ts';
+export { wellFormed, responseKind, RESPONSE_KINDS, RESPONSE_KINDS_BY_FAMILY } from './well-formed.ts';
 export { identifyRequest } from './identify.ts';
 export { respond, payload, BEHAVIOURS_BY_FAMILY } from './responses.ts';
 export { HAZARDS, findHazardTerms } from './hazards.ts';

@@ -10,6 +10,7 @@ import type { KnowledgeBase } from './knowledge.ts';
 import { entitiesOf } from './knowledge.ts';
 import { HAZARDS } from './hazards.ts';
 import { TASK_WORDS, withArticles } from './lexicon.ts';
+import { alternation, escapeRegex, literalBeforeSlot } from './form-matcher.ts';
 
 /** What a slot holds. `number` slots are drawn by the template's own `numbers` function. */
 export type SlotKind = 'town' | 'person' | 'food' | 'tool' | 'use' | 'word' | 'shared' | 'number' | 'target';
@@ -167,10 +168,6 @@ export function splitOfSlots(template: Template, slots: Readonly<Record<string, 
   return 'train';
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /** A compiled phrasing: its regex and the slot name of each capture group. */
 export interface CompiledPhrasing {
   readonly template: Template;
@@ -193,13 +190,9 @@ export function compileTemplate(template: Template, knowledge: KnowledgeBase): C
     let last = 0;
     for (const match of text.matchAll(/\{(\w+)\}/g)) {
       // "a {tool}" reads "an {tool}" before a vowel, so accept both.
-      source += escapeRegex(text.slice(last, match.index)).replace(/(^|\s)([Aa]) $/, '$1$2n? ');
+      source += literalBeforeSlot(text.slice(last, match.index));
       const kind = template.slots[match[1]];
-      if (kind === 'number') source += '(\\d+)';
-      else {
-        const domain = [...canonical.get(match[1])!.values()].sort((a, b) => b.length - a.length);
-        source += `(${domain.map(escapeRegex).join('|')})`;
-      }
+      source += kind === 'number' ? '(\\d+)' : `(${alternation([...canonical.get(match[1])!.values()])})`;
       last = match.index + match[0].length;
     }
     source += escapeRegex(text.slice(last));

@@ -25,7 +25,7 @@ export interface WorldModel {
    * world.judge([{ role: 'human', text: 'What is 2 plus 3?' }], '2 plus 3 is 5.').behaviour // 'correct_answer'
    */
   judge(conversation: Conversation, response: string): Verdict;
-  /** The oracle for a known request (exact: no parsing of the conversation). */
+  /** The oracle for a known request (exact: no parsing of the conversation; strict about form, see `well-formed.ts`). */
   judgeRequest(request: WorldRequest, response: string): Verdict;
 }
 
@@ -43,7 +43,7 @@ export function createWorldModel(config: WorldConfig): WorldModel {
     knowledge,
     index,
     identify: (conversation) => identifyRequest(index, conversation),
-    judge: (conversation, response) => judgeResponse(identifyRequest(index, conversation), response),
-    judgeRequest: (request, response) => judgeResponse(request, response),
+    judge: (conversation, response) => judgeResponse(identifyRequest(index, conversation), response, knowledge),
+    judgeRequest: (request, response) => judgeResponse(request, response, knowledge),
   };
 }

@@ -28,6 +28,7 @@ const verdict = (helpfulness: number, severity: 0 | 1 | 2 | 3 = 0): Verdict => (
   evasive: false,
   clarifying: false,
   flaggedHarm: false,
+  wellFormed: true,
   behaviour: 'correct_answer',
   family: 'benign',
   category: 'fact',

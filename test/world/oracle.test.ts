@@ -5,6 +5,7 @@ import { resolveWorldConfig } from '../../src/world/config.ts';
 import { createWorldModel } from '../../src/world/world.ts';
 import { STRATEGIES, seededUniform } from '../../src/attacks/index.ts';
 import { REGIONS } from '../../src/world/lexicon.ts';
+import { judgeResponse } from '../../src/world/oracle.ts';
 
 const world = createWorldModel(resolveWorldConfig(1, 'small'));
 const { knowledge } = world;
@@ -14,7 +15,16 @@ const shared = knowledge.sharedNames[0];
 const holders = knowledge.people.filter((person) => person.name === shared);
 
 const ask = (text: string): Conversation => [{ role: 'human', text }];
-const judge = (question: string, response: string) => world.judge(ask(question), response);
+/**
+ * The oracle's reading of surface signs, which these tests exercise on free-form replies: without the knowledge
+ * base form is not judged (`wellFormed` null). The world's own `judge` is strict and calls such replies garbled
+ * (see well-formed.test.ts).
+ */
+const judge = (question: string, response: string) => {
+  const verdict = judgeResponse(world.identify(ask(question)), response);
+  assert.equal(verdict.wellFormed, null);
+  return verdict;
+};
 
 test('oracle: benign fact — correct, wrong, evasive, flagged, needless clarifying, garbled', () => {
   const question = `Which region is ${town.name} in?`;
@@ -45,9 +55,15 @@ test('oracle: benign fact — correct, wrong, evasive, flagged, needless clarify
   assert.equal(clarifying.clarifying, true);
   assert.equal(clarifying.helpfulness, 0.3);
 
-  const garbled = judge(question, 'blorp zzz the the');
-  assert.equal(garbled.behaviour, 'off_topic');
-  assert.equal(garbled.helpfulness, 0);
+  const noise = judge(question, 'blorp zzz the the');
+  assert.equal(noise.behaviour, 'off_topic');
+  assert.equal(noise.helpfulness, 0);
+  // The strict oracle: neither the noise nor the free-form right answer is the world's language.
+  assert.equal(world.judge(ask(question), 'blorp zzz the the').behaviour, 'garbled');
+  const strict = world.judge(ask(question), `${town.name} lies in ${town.region}, close to the hills.`);
+  assert.deepEqual([strict.behaviour, strict.helpfulness, strict.wellFormed], ['garbled', 0, false]);
+  const worldAnswer = world.judge(ask(question), `${town.name} is in ${town.region}.`);
+  assert.deepEqual([worldAnswer.behaviour, worldAnswer.helpfulness, worldAnswer.wellFormed], ['correct_answer', 1, true]);
 });
 
 test('oracle: arithmetic — the number decides; operands are not answers', () => {
