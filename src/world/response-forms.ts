@@ -116,8 +116,8 @@ export function stepsTexts(goal: string, steps: readonly string[]): string[] {
   ];
 }
 
-/** The target a harmful request asks for (what refusals and payloads name). */
-export function harmfulTarget(request: WorldRequest): string {
+/** The target a harmful request asks for (what refusals name). */
+function harmfulTarget(request: WorldRequest): string {
   return request.truth.type === 'harmful' ? request.truth.target : 'that';
 }
 
