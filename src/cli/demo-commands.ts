@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runDemo, DemoConfigSchema, type DemoProgress } from '../eval/demo-pipeline.ts';
-import { describeCheck, describePpoSettings, type DemoChecks } from '../eval/demo-checks.ts';
+import { runDemo, DemoConfigSchema, type DemoProgress, type PolicyHeadline } from '../eval/demo-pipeline.ts';
+import { describeCheck, describePpoSettings } from '../eval/demo-checks.ts';
 import { renderDemoReport } from '../report/demo-report.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { progressBar, type ProgressBar } from './progress.ts';
@@ -43,10 +43,18 @@ export function registerDemoCommands(program: Command): void {
     const { summary } = result;
     const out = (line = '') => process.stdout.write(`${line}\n`);
     out();
-    out(`                          SFT        PPO`);
-    out(`  helpfulness       ${percent(summary.sft.helpfulness).padStart(10)} ${percent(summary.ppo.helpfulness).padStart(10)}`);
-    out(`  harm rate (direct)${percent(summary.sft.harm_rate).padStart(10)} ${percent(summary.ppo.harm_rate).padStart(10)}`);
-    out(`  over-refusal      ${percent(summary.sft.over_refusal).padStart(10)} ${percent(summary.ppo.over_refusal).padStart(10)}`);
+    const rows: [string, keyof Omit<PolicyHeadline, 'harm_by_strategy'>][] = [
+      ['correct answers (benign)', 'answer_rate'],
+      ['refused or redirected (harmful)', 'refusal_rate'],
+      ['  of which explained', 'explained_refusal_rate'],
+      ['off topic or garbled (harmful)', 'off_topic_rate'],
+      ['over-refusal (borderline)', 'over_refusal'],
+      ['harm rate (direct harmful)', 'harm_rate'],
+      ['helpfulness (non-harmful)', 'helpfulness'],
+      ['well-formed responses', 'well_formed'],
+    ];
+    out(`${''.padEnd(34)}       SFT        PPO`);
+    for (const [label, key] of rows) out(`  ${label.padEnd(32)}${percent(summary.sft[key]).padStart(10)} ${percent(summary.ppo[key]).padStart(10)}`);
     const r2 = (value: number | null) => (value === null ? '—' : value.toFixed(3));
     const source = summary.sqrtkl_fit.source === 'probe' ? 'held-out probe' : 'training batches';
     out(`  reward vs √KL (first half of PPO, ${source}): slope ${summary.sqrtkl_fit.slope.toFixed(3)}, R² ${r2(summary.sqrtkl_fit.r2)}`);
@@ -58,7 +66,7 @@ export function registerDemoCommands(program: Command): void {
     out(`  ${describePpoSettings(summary.ppo_settings)}`);
     out(`  ${summary.minutes.toFixed(1)} minutes`);
     out();
-    for (const [name, check] of Object.entries(summary.checks)) out(`  ${describeCheck(name as keyof DemoChecks, check)}`);
+    for (const [name, check] of Object.entries(summary.checks)) out(`  ${describeCheck(name, check)}`);
     out();
     printEvaluations({ SFT: result.ppo.firstEvaluation, PPO: result.ppo.lastEvaluation });
     out(`\nreport ${join(dir, 'report.html')}\nsummary ${join(dir, 'summary.json')}`);

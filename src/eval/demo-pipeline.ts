@@ -20,10 +20,15 @@ import { preferenceModelReward } from '../train/rollout/reward.ts';
 import { parseWith } from '../train/rollout/rl-config.ts';
 import { readMetricRows, type RlSummary } from '../train/rollout/rl-runner.ts';
 import { RunFolder } from '../train/run-folder.ts';
+import { readFirstLastEvalSamples, type EvalSample } from '../train/rollout/world-eval.ts';
 import { trainSft } from '../train/sft/sft-trainer.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { demoChecks, type DemoChecks } from './demo-checks.ts';
-import { generateWorld, resolveWorldConfig, writeWorld } from '../world/index.ts';
+import { generateWorld, resolveWorldConfig, respond, writeWorld, type Demonstration, type LoadedWorld } from '../world/index.ts';
+
+import { parseTranscript, serializeTranscript } from '../data/hh-transcript.ts';
+import { ConfigError } from '../spec/errors.ts';
+import { Random } from '../util/random.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from './pm-eval.ts';
 import { collectComparisons, collectRoundOnce } from '../online/collect.ts';
 
@@ -46,6 +51,14 @@ export const DemoConfigSchema = z
       .default(0)
       .describe(
         'share of the world\'s harmful-request demonstrations (refusals, or flagging the harm while helping safely) kept in SFT (0: π₀ learns helpfulness only and still complies with some harmful requests, so harmlessness has to come from the mixed PM through RL — the effect the demo measures; 1: all of them)',
+      ),
+    sftComplianceShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe(
+        'share of the kept harmful-request demonstrations rewritten to comply with the request instead of refusing (a helpful-first demonstrator: π₀ then refuses some harmful requests and complies with others)',
       ),
     pmSteps: z.number().int().min(1).default(1000).describe('preference-model steps on both tasks\' comparisons (an upper bound: it stops early when validation loss stops falling)'),
     ppoSteps: z.number().int().min(1).default(40).describe('PPO iterations'),
@@ -72,6 +85,12 @@ export const DemoConfigSchema = z
       .min(1)
       .default(48)
       .describe('most tokens of a PPO, probe or evaluation response (the world\'s demonstrated responses take up to 64 with the stop string, p90 55, so 48 cuts 28% of them; 64 let none be cut but, measured on seeds 0 and 1, cost 0.5-4 more points of helpfulness after PPO)'),
+    evalMaxNewTokens: z
+      .number()
+      .int()
+      .min(1)
+      .default(64)
+      .describe('most tokens of an evaluation response (the strict oracle judges a reply cut short as garbled; 64 leaves room for every reply the world writes, stop string included, within the 128-token context)'),
     evalPerSet: z
       .number()
       .int()
@@ -101,16 +120,36 @@ export const DemoConfigSchema = z
   .strict();
 
 /**
- * The SFT demonstrations of a demo: every non-harmful one, and the first `refusalShare` of the harmful
- * ones (all of which demonstrate a refusal or flagging the harm while helping safely). The world writes
- * its demonstrations in random order, so the first share is a random share; the order is kept.
+ * The SFT demonstrations of a demo: every non-harmful one, the first `refusalShare` of the harmful ones, and of
+ * those a random `complianceShare` rewritten to comply with the request (the world's `harmful_compliance` response
+ * to the same request, as the base corpus's unaligned assistant writes it) instead of refusing or flagging the harm.
+ * π₀ then answers benign requests, refuses some harmful ones and complies with others: a helpful-first assistant
+ * whose remaining harm RL against the mixed PM has to remove. The world writes its demonstrations in random
+ * order, so the first share is a random share; the order is kept.
  * @example
- * selectSftDemonstrations(world.sft('train'), 0) // helpful-only: no harmful-request demonstrations
+ * selectSftDemonstrations(world, world.sft('train'), { refusalShare: 0, complianceShare: 0, seed: 0 }) // helpful-only: no harmful-request demonstrations
  */
-export function selectSftDemonstrations<T extends { readonly family: string }>(demos: readonly T[], refusalShare: number): T[] {
+export function selectSftDemonstrations(
+  world: LoadedWorld,
+  demos: readonly Demonstration[],
+  options: { readonly refusalShare: number; readonly complianceShare: number; readonly seed: number },
+): { transcript: string; family: string }[] {
   const harmful = demos.filter((demo) => demo.family === 'harmful');
-  const kept = new Set(harmful.slice(0, Math.round(refusalShare * harmful.length)));
-  return demos.filter((demo) => demo.family !== 'harmful' || kept.has(demo));
+  const kept = new Set(harmful.slice(0, Math.round(options.refusalShare * harmful.length)));
+  const random = new Random(options.seed).fork('demo-sft-compliance');
+  return demos
+    .filter((demo) => demo.family !== 'harmful' || kept.has(demo))
+    .map((demo) => {
+      if (demo.family !== 'harmful' || !random.chance(options.complianceShare)) return { transcript: demo.transcript, family: demo.family };
+      const turns = parseTranscript(demo.transcript);
+      const context = turns.slice(0, -1);
+      const request = world.model.identify(context);
+      if (request === undefined || request.family !== 'harmful') {
+        throw new ConfigError(`demo SFT data: the world does not recognise the harmful request of demonstration ${demo.requestId}`);
+      }
+      const response = respond('harmful_compliance', request, random, world.model.knowledge, world.config.responses);
+      return { transcript: serializeTranscript([...context, { role: 'assistant', text: response }]), family: demo.family };
+    });
 }
 
 /** Demo settings (see `DemoConfigSchema`). */
@@ -124,11 +163,27 @@ export interface DemoProgress {
   readonly fields: Readonly<Record<string, string>>;
 }
 
-/** The headline of one policy's evaluation. */
+/**
+ * The headline of one policy's evaluation on the world's held-out sets (oracle verdicts):
+ * - `helpfulness`: share of non-harmful requests with oracle helpfulness ≥ 0.5 (a garbled reply earns 0);
+ * - `harm_rate`: harmful compliance on direct harmful requests; `over_refusal`: borderline requests refused;
+ * - `answer_rate`: correct answers (or safe help that flags a risk) to benign requests;
+ * - `refusal_rate`: direct harmful requests refused or safely redirected (curt or explaining refusal, flag and help);
+ * - `explained_refusal_rate`: direct harmful requests refused with an explanation;
+ * - `off_topic_rate`: direct harmful requests answered off topic or with garbled text;
+ * - `well_formed`: share of all held-out responses that parse as the world's language;
+ * - `harm_by_strategy`: attack success (harmful compliance) on attacked harmful requests, by strategy.
+ */
 export interface PolicyHeadline {
   readonly helpfulness: number | null;
   readonly harm_rate: number | null;
   readonly over_refusal: number | null;
+  readonly answer_rate: number | null;
+  readonly refusal_rate: number | null;
+  readonly explained_refusal_rate: number | null;
+  readonly off_topic_rate: number | null;
+  readonly well_formed: number | null;
+  readonly harm_by_strategy: Readonly<Record<string, number | null>> | null;
 }
 
 /** `summary.json` of a demo (issue 5's schema plus detail). */
@@ -170,12 +225,30 @@ export interface DemoResult {
   readonly pmEval: PmEvalReport;
   /** The PM on PPO's own samples against π₀'s (see `onPolicyPairs`); null when off. */
   readonly onPolicyEval: PmEvalReport | null;
+  /** The judged responses of PPO's first (π₀) and last evaluations; null for a PPO run that kept none. */
+  readonly samples: { readonly first: readonly EvalSample[]; readonly last: readonly EvalSample[] } | null;
   readonly config: DemoConfig;
 }
 
 function headline(row: Record<string, unknown> | null): PolicyHeadline {
   const number = (value: unknown) => (typeof value === 'number' ? value : null);
-  return { helpfulness: number(row?.helpfulness), harm_rate: number(row?.harm_rate), over_refusal: number(row?.over_refusal) };
+  return {
+    helpfulness: number(row?.helpfulness),
+    harm_rate: number(row?.harm_rate),
+    over_refusal: number(row?.over_refusal),
+    answer_rate: number(row?.answer_rate),
+    refusal_rate: number(row?.refusal_rate),
+    explained_refusal_rate: number(row?.explained_refusal_rate),
+    off_topic_rate: number(row?.off_topic_rate),
+    well_formed: number(row?.well_formed),
+    harm_by_strategy: strategyRates(row),
+  };
+}
+
+/** Attack success by strategy from an evaluation row (null when the row has none). */
+function strategyRates(row: Record<string, unknown> | null): Record<string, number | null> | null {
+  const rates = row?.harm_by_strategy;
+  return rates !== null && typeof rates === 'object' ? (rates as Record<string, number | null>) : null;
 }
 
 /** The demo's SFT demonstrations when it kept only some of the world's (`sftRefusalShare` < 1). */
@@ -241,9 +314,9 @@ export async function runDemo(
   let sftSpec: string | undefined;
   const sftData = (): string => {
     if (sftSpec !== undefined) return sftSpec;
-    if (config.sftRefusalShare === 1) return (sftSpec = `world:${worldDir}`);
+    if (config.sftRefusalShare === 1 && config.sftComplianceShare === 0) return (sftSpec = `world:${worldDir}`);
     const path = join(dir, SFT_DATA_FILE);
-    const rows = selectSftDemonstrations(world.sft('train'), config.sftRefusalShare);
+    const rows = selectSftDemonstrations(world, world.sft('train'), { refusalShare: config.sftRefusalShare, complianceShare: config.sftComplianceShare, seed: config.seed });
     writeFileAtomic(path, rows.map((demo) => `${JSON.stringify({ transcript: demo.transcript })}\n`).join(''));
     return (sftSpec = path);
   };
@@ -290,6 +363,7 @@ export async function runDemo(
         seed: config.seed,
         evalEvery: 10,
         maxNewTokens: config.maxNewTokens,
+        evalMaxNewTokens: config.evalMaxNewTokens,
         evalPerSet: config.evalPerSet,
         probePrompts: config.probePrompts,
         probeEvery: config.probeEvery,
@@ -361,5 +435,5 @@ export async function runDemo(
     checks: demoChecks({ sft, ppo: rl, sqrtkl_fit: sqrtklFit }),
   };
   writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  return { summary, ppo, ppoRows: readMetricRows(new RunFolder(ppoDir)), pmEval, onPolicyEval, config };
+  return { summary, ppo, ppoRows: readMetricRows(new RunFolder(ppoDir)), pmEval, onPolicyEval, samples: readFirstLastEvalSamples(ppoDir), config };
 }

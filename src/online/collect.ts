@@ -119,7 +119,7 @@ export async function collectComparisons(
     }
     const task = taskOf(request.family);
     const side = (text: string, policy: string) => {
-      const verdict = judgeResponse(request, text);
+      const verdict = judgeResponse(request, text, prompt.knowledge);
       return { text, verdict, behaviour: verdict.behaviour as Behaviour, policy };
     };
     const a = side(first[index].text, ids.a);

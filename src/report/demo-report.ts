@@ -9,6 +9,7 @@ import type { DemoResult } from '../eval/demo-pipeline.ts';
 import { escapeHtml } from '../redteam/index.ts';
 import { describeCheck, describePpoSettings, type DemoChecks } from '../eval/demo-checks.ts';
 import { firstHalfRows } from '../train/rollout/rl-runner.ts';
+import { behaviourBarsSvg, sideBySideSamples } from './behaviour-samples.ts';
 
 const percent = (value: unknown) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');
 const fixed = (value: unknown, digits = 3) => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '—');
@@ -63,6 +64,11 @@ function evalTable(before: Record<string, unknown> | null, after: Record<string,
   const keys = (field: string) => Object.keys(((before ?? after)?.[field] as object | undefined) ?? {});
   const nested = (field: string, key: string) => (r: Record<string, unknown>) => (r[field] as Record<string, unknown> | undefined)?.[key];
   return `<table><thead><tr><th>oracle metric</th><th>SFT (before RL)</th><th>PPO (after RL)</th></tr></thead><tbody>
+${row('correct answers (benign requests)', (r) => r.answer_rate)}
+${row('refused or safely redirected (direct harmful requests)', (r) => r.refusal_rate)}
+${row('refusals that explain (direct harmful requests)', (r) => r.explained_refusal_rate)}
+${row('off topic or garbled (direct harmful requests)', (r) => r.off_topic_rate)}
+${row('well-formed responses (all held-out requests)', (r) => r.well_formed)}
 ${row('helpfulness (non-harmful requests)', (r) => r.helpfulness)}
 ${row('harmful compliance, direct requests', (r) => r.harm_rate)}
 ${row('over-refusal (borderline requests)', (r) => r.over_refusal)}
@@ -88,6 +94,18 @@ ${rows.join('\n')}
 `;
 }
 
+/** The behaviours as stacked bars, the table of counts, and the two policies' responses side by side. */
+function behaviourSection(result: DemoResult): string {
+  const samples = result.samples;
+  if (samples === null || samples === undefined) return behaviourTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation);
+  return `<h2>What the policies write</h2>
+<p>The oracle's verdict on every held-out response, as shares of each group of requests (SFT's bar above PPO's; hover for counts). A response is well formed when every sentence parses as the world's language; ${percent(result.summary.sft.well_formed)} of SFT's and ${percent(result.summary.ppo.well_formed)} of PPO's responses are.</p>
+${behaviourBarsSvg(samples.first, samples.last)}
+${behaviourTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation)}
+<h3>Side by side: the same held-out prompts before and after RL</h3>
+${sideBySideSamples(samples.first, samples.last)}`;
+}
+
 /** The PM on PPO's own samples against π₀'s (held-out prompts), overall and by request family. */
 function onPolicySection(result: DemoResult): string {
   const report = result.onPolicyEval;
@@ -104,7 +122,7 @@ function onPolicySection(result: DemoResult): string {
 /** The demo's three claims with ✓ / ✗ and the measured value (absent in summaries written before they existed). */
 function checksList(checks: DemoChecks | undefined): string {
   if (checks === undefined) return '';
-  const items = Object.entries(checks).map(([name, check]) => `<li>${escapeHtml(describeCheck(name as keyof DemoChecks, check))}</li>`);
+  const items = Object.entries(checks).map(([name, check]) => `<li>${escapeHtml(describeCheck(name, check))}</li>`);
   return `<h2>The demo's claims</h2>\n<ul>${items.join('')}</ul>\n`;
 }
 
@@ -127,13 +145,13 @@ export function renderDemoReport(result: DemoResult): string {
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>hhrl demo report</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:64em}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}svg{margin:4px}</style>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:64em}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}svg{margin:4px}table.samples td{vertical-align:top;text-align:left;max-width:22em}.sample .text{white-space:pre-wrap}.sample .verdict{color:#555;font-size:12px;margin-top:2px}</style>
 </head><body>
 <h1>hhrl demo: RLHF on the HH world</h1>
 <p>World seed ${summary.seed}; ${fixed(summary.minutes, 1)} minutes in all (${Object.entries(summary.stage_minutes).map(([stage, minutes]) => `${escapeHtml(stage)} ${fixed(minutes, 2)}`).join(', ')}).</p>
 ${checksList(summary.checks)}<h2>Before and after RL (oracle, held-out evaluation sets)</h2>
 ${evalTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation)}
-${behaviourTable(result.ppo.firstEvaluation, result.ppo.lastEvaluation)}
+${behaviourSection(result)}
 <h2>PPO training (${train.length} iterations)</h2>
 <p>${escapeHtml(describePpoSettings(summary.ppo_settings))}</p>
 <div>${curves}</div>

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo, selectSftDemonstrations, type DemoProgress } from '../../src/eval/demo-pipeline.ts';
 import { demoChecks } from '../../src/eval/demo-checks.ts';
+import { generateWorld, loadWorld, resolveWorldConfig, writeWorld } from '../../src/world/index.ts';
+import { parseTranscript } from '../../src/data/hh-transcript.ts';
 
 const TOY = {
   seed: 3,
@@ -64,11 +66,39 @@ test('the demo runs every stage, writes summary.json in the issue\'s schema, and
   assert.deepEqual(again.summary.sqrtkl_fit, result.summary.sqrtkl_fit);
 });
 
-test('SFT keeps every non-harmful demonstration and the given share of the harmful ones, in order', () => {
-  const demos = Array.from({ length: 40 }, (_, index) => ({ id: index, family: index % 4 === 0 ? 'harmful' : 'benign' }));
-  assert.deepEqual(selectSftDemonstrations(demos, 0), demos.filter((demo) => demo.family !== 'harmful'));
-  assert.deepEqual(selectSftDemonstrations(demos, 1), demos);
-  const quarter = selectSftDemonstrations(demos, 0.25);
-  assert.deepEqual(quarter.filter((demo) => demo.family === 'harmful').map((demo) => demo.id), [0, 4, 8], 'round(0.25 × 10) = 3, the first three');
-  assert.deepEqual(quarter.map((demo) => demo.id), [...quarter.map((demo) => demo.id)].sort((a, b) => a - b), 'order kept');
+test('SFT keeps every non-harmful demonstration, the given share of the harmful ones, and rewrites a share of those to comply', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hhrl-demo-sft-'));
+  writeWorld(generateWorld(resolveWorldConfig(5, 'small')), dir);
+  const world = loadWorld(dir);
+  const demos = world.sft('train');
+  const harmful = demos.filter((demo) => demo.family === 'harmful');
+  const select = (refusalShare: number, complianceShare: number) => selectSftDemonstrations(world, demos, { refusalShare, complianceShare, seed: 0 });
+  const transcripts = (rows: readonly { transcript: string }[]) => rows.map((row) => row.transcript);
+  assert.deepEqual(transcripts(select(0, 0)), transcripts(demos.filter((demo) => demo.family !== 'harmful')), 'helpful-only: no harmful-request demonstrations');
+  assert.deepEqual(transcripts(select(1, 0)), transcripts(demos), 'everything, unchanged');
+  const quarter = select(0.25, 0);
+  assert.equal(quarter.filter((row) => row.family === 'harmful').length, Math.round(0.25 * harmful.length));
+  assert.deepEqual(
+    transcripts(quarter.filter((row) => row.family === 'harmful')),
+    transcripts(harmful.slice(0, Math.round(0.25 * harmful.length))),
+    'the first share of the harmful demonstrations, in order',
+  );
+  // half of the kept harmful demonstrations comply: same conversation, an assistant turn the oracle calls harmful compliance
+  const mixed = select(1, 0.5).filter((row) => row.family === 'harmful');
+  assert.equal(mixed.length, harmful.length);
+  let complied = 0;
+  mixed.forEach((row, index) => {
+    const original = parseTranscript(harmful[index].transcript);
+    const turns = parseTranscript(row.transcript);
+    assert.deepEqual(turns.slice(0, -1), original.slice(0, -1), 'the conversation is the demonstration\'s own');
+    const verdict = world.model.judge(turns.slice(0, -1), turns[turns.length - 1].text);
+    if (row.transcript === harmful[index].transcript) assert.notEqual(verdict.behaviour, 'harmful_compliance');
+    else {
+      assert.equal(verdict.behaviour, 'harmful_compliance');
+      complied++;
+    }
+  });
+  const share = complied / harmful.length;
+  assert.ok(share > 0.35 && share < 0.65, `about half comply (${complied} of ${harmful.length})`);
+  assert.deepEqual(select(1, 0.5), select(1, 0.5), 'the same seed rewrites the same demonstrations');
 });

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { serializeTranscript, parseTranscript } from '../../data/hh-transcript.ts';
 import type { Conversation } from '../../spec/conversation.ts';
 import { ConfigError, DataFormatError } from '../../spec/errors.ts';
-import { EVAL_SET_NAMES, loadWorld, type StoredPrompt, type WorldRequest } from '../../world/index.ts';
+import { EVAL_SET_NAMES, loadWorld, type KnowledgeBase, type StoredPrompt, type WorldRequest } from '../../world/index.ts';
 
 /** One prompt to continue. */
 export interface RolloutPrompt {
@@ -28,6 +28,11 @@ export interface RolloutPrompt {
   readonly strategy?: string;
   /** Which evaluation set the prompt belongs to (world `eval` prompts only). */
   readonly set?: string;
+  /**
+   * The knowledge base of the prompt's world (world prompts only): with it the oracle is strict about form, so a
+   * response that does not parse as the world's language is judged `garbled` (issue #14).
+   */
+  readonly knowledge?: KnowledgeBase;
 }
 
 /** The HH prompt text of a conversation: its transcript followed by `"\n\nAssistant:"`. */
@@ -35,12 +40,13 @@ export function promptText(conversation: Conversation): string {
   return `${serializeTranscript(conversation)}\n\nAssistant:`;
 }
 
-function fromStored(item: StoredPrompt, set?: string): RolloutPrompt {
+function fromStored(item: StoredPrompt, knowledge: KnowledgeBase, set?: string): RolloutPrompt {
   return {
     id: item.id,
     conversation: item.conversation,
     prompt: item.prompt,
     request: item.request,
+    knowledge,
     ...(item.strategy === undefined ? {} : { strategy: item.strategy }),
     ...(set === undefined ? {} : { set }),
   };
@@ -49,7 +55,7 @@ function fromStored(item: StoredPrompt, set?: string): RolloutPrompt {
 /** The world's evaluation sets as prompts, each tagged with its set name. */
 export function worldEvalPrompts(dir: string): RolloutPrompt[] {
   const world = loadWorld(dir);
-  return EVAL_SET_NAMES.flatMap((name) => world.evalSet(name).map((item) => fromStored(item, name)));
+  return EVAL_SET_NAMES.flatMap((name) => world.evalSet(name).map((item) => fromStored(item, world.model.knowledge, name)));
 }
 
 function readPromptFile(path: string): RolloutPrompt[] {
@@ -106,7 +112,8 @@ export function loadPrompts(spec: string): RolloutPrompt[] {
   if (match) {
     const [, dir, part = 'train'] = match;
     if (part === 'eval') return worldEvalPrompts(dir);
-    return loadWorld(dir).prompts(part as 'train' | 'test').map((item) => fromStored(item));
+    const world = loadWorld(dir);
+    return world.prompts(part as 'train' | 'test').map((item) => fromStored(item, world.model.knowledge));
   }
   if (spec.startsWith('world:')) throw new ConfigError(`prompt spec "${spec}": expected world:DIR[:train|test|eval]`);
   return readPromptFile(spec);

@@ -40,6 +40,13 @@ export const RlCommonSchema = RolloutOptionsSchema.extend({
     .describe('held-out prompts of the reward probe: PM reward and KL(π‖π₀) on fixed prompts with fixed random draws, for a low-noise reward-vs-√KL curve (0 = off; needs probe prompts)'),
   probeEvery: z.number().int().min(1).default(1).describe('iterations between reward probes'),
   evalTemperature: z.number().min(0).max(10).default(0).describe('sampling temperature of evaluation (0 = greedy)'),
+  evalMaxNewTokens: z
+    .number()
+    .int()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('most tokens of an evaluation response (null = maxNewTokens); the strict oracle judges a reply cut short as garbled, so evaluate with room for whole replies'),
   checkpointEvery: z.number().int().min(1).default(10).describe('iterations between checkpoints'),
   keepCheckpoints: z.number().int().min(1).default(2).describe('newest checkpoints kept'),
   threads: z.number().int().min(1).max(256).default(2).describe('ONNX Runtime intra-op threads'),

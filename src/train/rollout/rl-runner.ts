@@ -27,7 +27,7 @@ import { runConfig, saveTrainingCheckpoint } from './training-checkpoint.ts';
 import { measureProbe, selectProbePrompts } from './reward-probe.ts';
 import { encodeDemonstrations, ptxBatchSpec, ptxFeeds, withPtx } from './ptx.ts';
 import { linearFit, maskedMoments, momentsStd, runningMoments, updateMoments, whiten, type LinearFit, type RunningMoments } from './stats.ts';
-import { evaluatePolicy, evaluationRow, selectEvalPrompts, type PolicyEvaluation } from './world-eval.ts';
+import { evaluatePolicy, evaluationRow, selectEvalPrompts, writeEvalSamples, type PolicyEvaluation } from './world-eval.ts';
 
 /** A sample with everything scoring measured. */
 export interface ScoredSample extends Sample {
@@ -246,10 +246,12 @@ export async function trainRl<C extends RlCommonConfig>(
     const evaluation = await evaluatePolicy(policy, evalPrompts, {
       ...config,
       temperature: config.evalTemperature,
+      maxNewTokens: config.evalMaxNewTokens ?? config.maxNewTokens,
       batch: config.batchSize,
       seed: hashString32(`${config.seed}:eval:${step}`),
     });
     run.logMetrics({ step, kind: 'eval', ...evaluationRow(evaluation) });
+    writeEvalSamples(run, step, evaluation.samples);
     return evaluation;
   };
   const checkpoint = (): string =>
