@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { chatPrompt, createGptChatModel } from '../../src/redteam/targets/gpt-chat-model.ts';
+import { GenerationSlots } from '../../src/web/serve/generation-slots.ts';
 import { listen, type RunningServer } from '../../src/web/serve/listen.ts';
 import { createOpenAiApp } from '../../src/web/serve/openai-app.ts';
 import { textWritingGpt, WRITER_CONTEXT } from './text-writing-gpt.ts';
@@ -14,11 +15,12 @@ import { textWritingGpt, WRITER_CONTEXT } from './text-writing-gpt.ts';
 const REPLY = ' Sure, here it is.\n\nHuman: more please';
 const PROMPT_TOKENS = 23;
 const gpt = textWritingGpt(chatPrompt([{ role: 'human', text: 'hi' }]), REPLY);
+const slots = new GenerationSlots({ limit: 16, queueLimit: 256 }); // the defaults of hhrl serve
 let server: RunningServer;
 let client: OpenAI;
 
 before(async () => {
-  server = await listen(createOpenAiApp(createGptChatModel(gpt, { id: 'writer' }), { apiKey: 'k' }), { port: 0 });
+  server = await listen(createOpenAiApp(createGptChatModel(gpt, { id: 'writer' }), { apiKey: 'k' }, slots), { port: 0 });
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'k', maxRetries: 0 });
 });
 after(async () => {
@@ -81,6 +83,21 @@ test('a prompt longer than the context is cut from the start, and the response s
   assert.equal(completion.choices[0].finish_reason, 'length');
   const report = (completion as unknown as { hhrl: { dropped_prompt_tokens: number; escaped_turn_markers: number } }).hhrl;
   assert.deepEqual(report, { escaped_turn_markers: 0, dropped_prompt_tokens: promptTokens - (WRITER_CONTEXT - 1) });
+  // streamed: the finish chunk carries the same report
+  const stream = await client.chat.completions.create({ model: 'writer', messages: [{ role: 'user', content: long }], max_tokens: 5, temperature: 0, stream: true });
+  const reports: unknown[] = [];
+  for await (const chunk of stream) if (chunk.choices[0]?.finish_reason) reports.push((chunk as unknown as { hhrl: unknown }).hhrl);
+  assert.deepEqual(reports, [report]);
+});
+
+test('200 concurrent clients with the default limits: all wait their turn and get the exact reply, at most 16 generating', async () => {
+  const replies = await Promise.all(
+    Array.from({ length: 200 }, () => client.chat.completions.create({ model: 'writer', messages: hi, max_tokens: 5, temperature: 0 })),
+  );
+  assert.deepEqual(new Set(replies.map((reply) => reply.choices[0].message.content)), new Set(['Sure']));
+  assert.equal(replies.length, 200);
+  assert.ok(slots.peak > 1 && slots.peak <= 16, `peak ${slots.peak}`);
+  assert.deepEqual([slots.running, slots.waiting], [0, 0]);
 });
 
 test('the openai client sees unsupported fields as a 400 BadRequestError naming the field', async () => {
