@@ -48,12 +48,12 @@ export class GenerationSlots {
   }
 
   /**
-   * Take a slot, waiting in line if all are busy. Resolves to the function that gives it back (call it once).
-   * @throws SlotsFullError when the queue is full.
-   * Rejects with `signal.reason` when `signal` aborts while waiting.
+   * Take a slot, waiting in line if all are busy. Resolves to the function that gives it back (later calls of it
+   * do nothing). Rejects with a {@link SlotsFullError} when the queue is full, and with `signal.reason` when
+   * `signal` aborts while waiting (the request leaves the line).
    */
   acquire(signal?: AbortSignal): Promise<() => void> {
-    signal?.throwIfAborted();
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
     if (this.active < this.limits.limit) return Promise.resolve(this.take());
     if (this.queue.length >= this.limits.queueLimit) {
       return Promise.reject(new SlotsFullError(`all ${this.limits.limit} generation slots are busy and ${this.queue.length} requests are waiting`));
