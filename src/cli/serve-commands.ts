@@ -2,10 +2,14 @@
  * `hhrl serve --model DIR --port N` — an OpenAI-compatible server (`/v1/models`, `/v1/chat/completions`, SSE
  * streaming) for an hhrl checkpoint, so any tool can red-team hhrl models.
  */
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadGptChatModel } from '../redteam/targets/gpt-chat-model.ts';
-import { ConfigError } from '../spec/errors.ts';
+import type { ChatModel } from '../spec/chat-target.ts';
+import { CheckpointError, ConfigError } from '../spec/errors.ts';
+import { resolveModelDir } from '../train/run-folder.ts';
+import { assertSafeExposure } from '../web/serve/exposure.ts';
 import { createOpenAiApp, SERVE_DEFAULTS } from '../web/serve/openai-app.ts';
 import { listen } from '../web/serve/listen.ts';
 
@@ -21,6 +25,27 @@ function positiveInteger(value: string): number {
   return number;
 }
 
+function wholeNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return number;
+}
+
+/** Load `--model` (a checkpoint or a run folder, as `lm sample` takes), named after the folder given. */
+function loadServedModel(path: string): ChatModel {
+  try {
+    return loadGptChatModel(resolveModelDir(path), basename(path.replace(/\/+$/, '')));
+  } catch (error) {
+    if (!(error instanceof CheckpointError)) throw error;
+    const detail = error.message.startsWith(`${path}: `) ? error.message.slice(path.length + 2) : error.message;
+    throw new CheckpointError(
+      `--model ${path}: ${detail}. Expected a checkpoint folder (config.json + model.safetensors, as hhrl ` +
+        'training writes them) or a run folder holding model/ or checkpoints/<step>/',
+      { cause: error },
+    );
+  }
+}
+
 interface ServeFlags {
   model: string;
   port: number;
@@ -28,6 +53,9 @@ interface ServeFlags {
   apiKeyEnv?: string;
   maxBodyBytes: number;
   maxTokensLimit: number;
+  maxConcurrent: number;
+  maxQueued: number;
+  insecure?: boolean;
 }
 
 /** Register `hhrl serve`. */
@@ -35,10 +63,13 @@ export function registerServeCommands(program: Command): void {
   program
     .command('serve')
     .description('serve an hhrl checkpoint over an OpenAI-compatible API (/v1/models, /v1/chat/completions, SSE)')
-    .requiredOption('--model <dir>', 'checkpoint folder')
+    .requiredOption('--model <dir>', 'checkpoint folder or run folder (its newest checkpoint)')
     .option('--port <n>', 'TCP port (0: any free port)', port, 8000)
-    .option('--host <address>', 'address to listen on (loopback by default; any other exposes the model)', '127.0.0.1')
+    .option('--host <address>', 'address to listen on (loopback by default; any other needs --api-key-env or --insecure)', '127.0.0.1')
     .option('--api-key-env <name>', 'require "Authorization: Bearer $NAME" on every request')
+    .option('--insecure', 'allow a non-loopback --host without an API key (anyone who reaches it can use the model)')
+    .option('--max-concurrent <n>', 'generations that run at once', positiveInteger, SERVE_DEFAULTS.maxConcurrent)
+    .option('--max-queued <n>', 'requests that wait for a generation; more get 429 with Retry-After', wholeNumber, SERVE_DEFAULTS.maxQueued)
     .option('--max-body-bytes <n>', 'largest request body', positiveInteger, SERVE_DEFAULTS.maxBodyBytes)
     .option('--max-tokens-limit <n>', 'largest max_tokens a request may ask for', positiveInteger, SERVE_DEFAULTS.maxTokensLimit)
     .action(async (flags: ServeFlags) => {
@@ -47,11 +78,15 @@ export function registerServeCommands(program: Command): void {
         apiKey = process.env[flags.apiKeyEnv];
         if (apiKey === undefined || apiKey === '') throw new ConfigError(`environment variable ${flags.apiKeyEnv} (the API key) is not set`);
       }
-      const model = loadGptChatModel(flags.model);
+      assertSafeExposure(flags.host, { insecure: flags.insecure === true, ...(apiKey === undefined ? {} : { apiKey }) });
+      const model = loadServedModel(flags.model);
       const app = createOpenAiApp(model, {
         maxBodyBytes: flags.maxBodyBytes,
         maxTokensLimit: flags.maxTokensLimit,
+        maxConcurrent: flags.maxConcurrent,
+        maxQueued: flags.maxQueued,
         createdAt: Math.floor(Date.now() / 1000),
+        log: (line) => process.stderr.write(`${line}\n`),
         ...(apiKey === undefined ? {} : { apiKey }),
       });
       const server = await listen(app, { port: flags.port, hostname: flags.host });

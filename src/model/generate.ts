@@ -47,6 +47,8 @@ export interface Generation {
 export interface GenerateHooks {
   /** After each chunk: row index and its new text so far (cut before a stop string). */
   readonly onText?: (row: number, text: string) => void;
+  /** Checked before every decoding step: once aborted, generation stops and rejects with `signal.reason`. */
+  readonly signal?: AbortSignal;
 }
 
 /** What the host loop needs from a model. */
@@ -66,7 +68,8 @@ export function samplingMode(options: GenerateOptions): SamplingMode {
 
 /**
  * Generate continuations of `prompts` (token ids). Rows finish on their own at a stop string, the
- * eos token or `maxNewTokens`; the same seed gives the same tokens.
+ * eos token or `maxNewTokens`; the same seed gives the same tokens. Rejects with `hooks.signal.reason`
+ * when that signal aborts.
  */
 export async function generate(
   backend: GenerationBackend,
@@ -127,6 +130,7 @@ export async function generate(
         token[row] = seq[row * t + at];
         forced[row] = next < lengths[row] ? seq[row * t + next] : -1n;
       }
+      hooks.signal?.throwIfAborted(); // a cancelled request stops costing compute within one step
       position[0] = BigInt(at);
       uniform.set(noise.subarray(i * b, (i + 1) * b));
       const outputs = await step({});

@@ -18,18 +18,34 @@ export interface GenerationOptions {
   readonly stop: readonly string[];
   /** Seed for sampling; the same seed, model and input give the same text. */
   readonly seed?: number;
+  /** Nucleus sampling (Holtzman et al. 2020): sample from the smallest set of tokens holding this much probability; 1 or absent = off. */
+  readonly topP?: number;
+}
+
+/** Tokens one completion consumed, as the model's tokenizer counts them. */
+export interface TokenUsage {
+  /** Prompt tokens the model actually read (after any truncation to its context). */
+  readonly promptTokens: number;
+  /** Tokens generated (including those of a stop string that ended the reply). */
+  readonly completionTokens: number;
+  /** Tokens cut from the start of a prompt longer than the context allows (0 when none). */
+  readonly droppedPromptTokens: number;
 }
 
 /** One finished completion. */
 export interface Completion {
   readonly text: string;
   readonly finishReason: FinishReason;
+  /** Token counts, when the model knows them. */
+  readonly usage?: TokenUsage;
 }
 
 /** A piece of a streamed completion; the last piece carries the finish reason. */
 export interface CompletionPiece {
   readonly text: string;
   readonly finishReason?: FinishReason;
+  /** On the last piece: token counts, when the model knows them. */
+  readonly usage?: TokenUsage;
 }
 
 /**
@@ -39,9 +55,10 @@ export interface CompletionPiece {
 export interface ChatModel {
   /** Name reported by `/v1/models` (e.g. the checkpoint folder's name). */
   readonly id: string;
-  complete(conversation: Conversation, options: GenerationOptions): Promise<Completion>;
-  /** Optional: the same completion as it is generated. */
-  stream?(conversation: Conversation, options: GenerationOptions): AsyncIterable<CompletionPiece>;
+  /** The assistant's reply; rejects with `signal.reason` soon after `signal` aborts, and stops generating. */
+  complete(conversation: Conversation, options: GenerationOptions, signal?: AbortSignal): Promise<Completion>;
+  /** Optional: the same completion as it is generated; aborting `signal` stops the generation. */
+  stream?(conversation: Conversation, options: GenerationOptions, signal?: AbortSignal): AsyncIterable<CompletionPiece>;
 }
 
 /** A reply from a target, with what is known about the call. */

@@ -6,12 +6,14 @@ import { messagesToConversation } from '../../src/web/serve/openai-schema.ts';
 import { echoScript, scriptedModel } from '../redteam/scripted-model.ts';
 
 const model = scriptedModel(echoScript, { id: 'hhrl-test', streaming: true });
+const logged: string[] = [];
 let server: RunningServer;
 let open: RunningServer;
 
 before(async () => {
   server = await listen(createOpenAiApp(model, { apiKey: 'secret', maxBodyBytes: 2000, createdAt: 1700000000 }), { port: 0 });
-  open = await listen(createOpenAiApp(scriptedModel((conversation) => (conversation.at(-1)!.text === 'fail' ? new Error('boom') : 'one two three'))), { port: 0 });
+  const failing = scriptedModel((conversation) => (conversation.at(-1)!.text === 'fail' ? new Error('boom at /secret/path') : 'one two three'));
+  open = await listen(createOpenAiApp(failing, { log: (line) => logged.push(line) }), { port: 0 });
 });
 after(async () => {
   await server.close();
@@ -60,6 +62,7 @@ test('non-streaming completion: messages mapped to HH turns, settings passed to 
     model: 'hhrl-test',
     object: 'chat.completion',
     choices: [{ index: 0, message: { role: 'assistant', content: 'H:Be kind.\n\nHi|A:Hello!|H:Tell me more' }, finish_reason: 'stop' }],
+    hhrl: { escaped_turn_markers: 0, dropped_prompt_tokens: null },
   });
   assert.deepEqual(model.calls.at(-1)!.options, { maxTokens: 50, temperature: 0.7, stop: ['zzz'], seed: 9 });
 });
@@ -123,14 +126,19 @@ test('bodies over the limit are rejected with 413 before the model runs', async 
   assert.equal(model.calls.length, calls);
 });
 
-test('a failing model is a 500 (non-streaming) or an in-band error without [DONE] (streaming)', async () => {
+test('a failing model is a 500 (non-streaming) or an in-band error without [DONE] (streaming), its details only in the log', async () => {
   const plain = await post(open, { model: 'scripted', messages: [{ role: 'user', content: 'fail' }] });
   assert.equal(plain.status, 500);
-  assert.match(((await plain.json()) as { error: { message: string } }).error.message, /boom/);
+  const message = ((await plain.json()) as { error: { message: string } }).error.message;
+  assert.match(message, /^generation failed \(request chatcmpl-\d+; the server log has the details\)$/);
+  assert.doesNotMatch(message, /boom|secret/);
   const streamed = await post(open, { model: 'scripted', messages: [{ role: 'user', content: 'fail' }], stream: true });
   const data = await sseData(streamed);
   assert.ok(!data.includes('[DONE]'));
   assert.match(data.at(-1)!, /"code":"generation_failed"/);
+  assert.doesNotMatch(data.at(-1)!, /boom|secret/);
+  assert.equal(logged.length, 2);
+  assert.ok(logged.every((line) => line.includes('boom at /secret/path')));
   assert.equal((await fetch(`${open.url}/nope`)).status, 404);
 });
 
@@ -138,5 +146,5 @@ test('messagesToConversation merges consecutive turns of one role', () => {
   assert.deepEqual(messagesToConversation([
     { role: 'user', content: 'a' },
     { role: 'user', content: 'b' },
-  ]), [{ role: 'human', text: 'a\n\nb' }]);
+  ]), { conversation: [{ role: 'human', text: 'a\n\nb' }], escapedMarkers: 0 });
 });

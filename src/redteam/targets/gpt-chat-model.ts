@@ -1,11 +1,14 @@
 /**
  * An hhrl GPT checkpoint as a `ChatModel`: the conversation is written as an HH transcript ending with
  * `"\n\nAssistant:"`, the model continues it until the next turn marker, and concurrent greedy calls with equal
- * settings are generated as one batch (sampled calls run alone, so a seed still fixes each one's text).
+ * settings are generated as one batch (sampled calls run alone, so a seed still fixes each one's text). Replies
+ * report their token usage, never end with the start of a stop string, and stop generating when cancelled.
  * This is what `hhrl serve --model DIR` serves and `--target hhrl:DIR` calls.
  */
 import { serializeTranscript } from '../../data/hh-transcript.ts';
+import type { GenerateOptions, Generation } from '../../model/generate.ts';
 import { GptModel } from '../../model/gpt-model.ts';
+import { streamableText, withoutPartialStop } from '../../model/stop-text.ts';
 import type { ChatModel, Completion, CompletionPiece, GenerationOptions } from '../../spec/chat-target.ts';
 import type { Conversation } from '../../spec/conversation.ts';
 import { CheckpointError } from '../../spec/errors.ts';
@@ -27,26 +30,80 @@ export interface GptChatModelOptions {
   readonly maxBatch?: number;
 }
 
+/** A prompt waiting for its batch. */
+interface BatchItem {
+  readonly tokens: number[];
+  readonly options: GenerationOptions;
+  readonly signal?: AbortSignal;
+}
+
+/** Settings of `GptModel.generate` for one chat call: the request's stop strings plus the turn markers. */
+function generateSettings(options: GenerationOptions): Partial<GenerateOptions> & { readonly stop: string[] } {
+  return {
+    maxNewTokens: options.maxTokens,
+    temperature: options.temperature,
+    seed: options.seed ?? 0,
+    ...(options.topP === undefined ? {} : { topP: options.topP }),
+    stop: [...TURN_STOPS, ...options.stop.filter((stop) => stop !== '')],
+  };
+}
+
+/** The reply as shown: one leading space dropped (the transcript writes "Assistant: text"). */
+const visible = (text: string): string => (text.startsWith(' ') ? text.slice(1) : text);
+
+/** A finished generation as a completion: a reply cut by the limit loses a trailing start of a stop string. */
+function toCompletion(generation: Generation, prompt: readonly number[], stops: readonly string[]): Completion {
+  const finishReason = generation.finishReason === 'length' ? 'length' : 'stop';
+  const text = visible(generation.text);
+  return {
+    text: finishReason === 'length' ? withoutPartialStop(text, stops) : text,
+    finishReason,
+    usage: {
+      promptTokens: generation.promptTokens.length,
+      completionTokens: generation.tokens.length,
+      droppedPromptTokens: prompt.length - generation.promptTokens.length,
+    },
+  };
+}
+
+/** A signal that aborts once every one of `signals` has (undefined when any call cannot be cancelled). */
+function allAborted(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
+  if (signals.some((signal) => signal === undefined)) return undefined;
+  const controller = new AbortController();
+  const check = () => {
+    if (signals.every((signal) => signal!.aborted)) controller.abort(signals[0]!.reason);
+  };
+  for (const signal of signals) signal!.addEventListener('abort', check, { once: true });
+  check();
+  return controller.signal;
+}
+
+/** `promise`, or a rejection with `signal.reason` as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Wrap a loaded GPT (with a language-model head) as a chat model. */
 export function createGptChatModel(model: GptModel, options: GptChatModelOptions): ChatModel {
   if (!model.heads.lm) throw new CheckpointError(`${options.id}: the checkpoint has no language-model head, so it cannot chat`);
   let unique = 0;
   const generateBatch = microBatch(
-    async (prompts: { tokens: number[]; options: GenerationOptions }[]): Promise<Completion[]> => {
-      const settings = prompts[0].options;
+    async (prompts: BatchItem[]): Promise<Completion[]> => {
+      // a batch stops early only when every caller in it has gone
+      const signal = allAborted(prompts.map((prompt) => prompt.signal));
+      const settings = generateSettings(prompts[0].options);
       const generations = await model.generate(
         prompts.map((prompt) => prompt.tokens),
-        {
-          maxNewTokens: settings.maxTokens,
-          temperature: settings.temperature,
-          seed: settings.seed ?? 0,
-          stop: [...TURN_STOPS, ...settings.stop.filter((stop) => stop !== '')],
-        },
+        settings,
+        signal === undefined ? {} : { signal },
       );
-      return generations.map((generation) => ({
-        text: generation.text.startsWith(' ') ? generation.text.slice(1) : generation.text,
-        finishReason: generation.finishReason === 'length' ? 'length' : 'stop',
-      }));
+      return generations.map((generation, index) => toCompletion(generation, prompts[index].tokens, settings.stop));
     },
     {
       maxBatch: options.maxBatch ?? 16,
@@ -55,54 +112,67 @@ export function createGptChatModel(model: GptModel, options: GptChatModelOptions
   );
   return {
     id: options.id,
-    complete: async (conversation, generation) => generateBatch({ tokens: model.tokenizer.encode(chatPrompt(conversation)), options: generation }),
-    stream: (conversation, generation) => streamCompletion(model, conversation, generation),
+    complete: async (conversation, generation, signal) => {
+      signal?.throwIfAborted();
+      const tokens = model.tokenizer.encode(chatPrompt(conversation));
+      return untilAborted(generateBatch({ tokens, options: generation, ...(signal === undefined ? {} : { signal }) }), signal);
+    },
+    stream: (conversation, generation, signal) => streamCompletion(model, conversation, generation, signal),
   };
 }
 
-/** One conversation generated alone, its text handed out chunk by chunk as the graph produces it. */
-async function* streamCompletion(model: GptModel, conversation: Conversation, settings: GenerationOptions): AsyncIterable<CompletionPiece> {
+/**
+ * One conversation generated alone, its text handed out chunk by chunk as the graph produces it. Text that could
+ * be the start of a stop string is held back until the next chunk settles it; the last piece carries the usage.
+ * Leaving the loop early, or aborting `signal`, stops the generation.
+ */
+async function* streamCompletion(
+  model: GptModel,
+  conversation: Conversation,
+  options: GenerationOptions,
+  signal: AbortSignal | undefined,
+): AsyncIterable<CompletionPiece> {
   const pending: string[] = [];
   let wake: (() => void) | undefined;
   let sent = '';
   let done = false;
-  const visible = (text: string): string => (text.startsWith(' ') ? text.slice(1) : text);
+  const settings = generateSettings(options);
+  const stops = settings.stop;
+  const prompt = model.tokenizer.encode(chatPrompt(conversation));
+  const stopper = new AbortController(); // aborted when the consumer leaves early
   const finished = model
-    .generate(
-      [model.tokenizer.encode(chatPrompt(conversation))],
-      {
-        maxNewTokens: settings.maxTokens,
-        temperature: settings.temperature,
-        seed: settings.seed ?? 0,
-        stop: [...TURN_STOPS, ...settings.stop.filter((stop) => stop !== '')],
+    .generate([prompt], settings, {
+      signal: signal === undefined ? stopper.signal : AbortSignal.any([signal, stopper.signal]),
+      onText: (_row, text) => {
+        const stable = streamableText(visible(text), stops);
+        if (stable.startsWith(sent) && stable.length > sent.length) {
+          pending.push(stable.slice(sent.length));
+          sent = stable;
+          wake?.();
+        }
       },
-      {
-        onText: (_row, text) => {
-          // Hold back a trailing U+FFFD: the next chunk may complete that character.
-          const stable = visible(text).replace(/\uFFFD+$/u, '');
-          if (stable.startsWith(sent) && stable.length > sent.length) {
-            pending.push(stable.slice(sent.length));
-            sent = stable;
-            wake?.();
-          }
-        },
-      },
-    )
+    })
     .finally(() => {
       done = true;
       wake?.();
     });
-  while (!done || pending.length > 0) {
-    if (pending.length === 0) {
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-      continue;
+  finished.catch(() => undefined); // observed below, or irrelevant once the consumer has left
+  try {
+    while (!done || pending.length > 0) {
+      if (pending.length === 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
+      yield { text: pending.shift()! };
     }
-    yield { text: pending.shift()! };
+    const [generation] = await finished;
+    const completion = toCompletion(generation, prompt, stops);
+    const rest = completion.text.startsWith(sent) ? completion.text.slice(sent.length) : '';
+    yield { text: rest, finishReason: completion.finishReason, ...(completion.usage === undefined ? {} : { usage: completion.usage }) };
+  } finally {
+    stopper.abort(new Error('the stream was closed before the completion finished'));
   }
-  const [generation] = await finished;
-  const text = visible(generation.text);
-  yield { text: text.startsWith(sent) ? text.slice(sent.length) : '', finishReason: generation.finishReason === 'length' ? 'length' : 'stop' };
 }
 
 /** Load a checkpoint folder as a chat model named after the folder. */

@@ -1,16 +1,16 @@
 /**
  * `hhrl serve`'s HTTP app: an OpenAI-compatible API over any `ChatModel` — `GET /v1/models` and
  * `POST /v1/chat/completions`, non-streaming and server-sent events — with request validation, a body size
- * limit and an optional API key. Built on hono, so it runs on Node (`listen.ts`) or any fetch-style runtime.
+ * limit, JSON-only POSTs, a bounded number of generations at once and an optional API key. Built on hono, so it runs on Node (`listen.ts`) or any fetch-style runtime.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { streamSSE } from 'hono/streaming';
-import type { ChatModel, CompletionPiece, GenerationOptions } from '../../spec/chat-target.ts';
-import type { Conversation } from '../../spec/conversation.ts';
+import type { ChatModel } from '../../spec/chat-target.ts';
 import { requireApiKey } from './api-key.ts';
-import { errorBody, openAiError } from './openai-errors.ts';
-import { ChatCompletionRequestSchema, messagesToConversation, type ChatCompletionRequest } from './openai-schema.ts';
+import { chatCompletion } from './chat-completion.ts';
+import { GenerationSlots } from './generation-slots.ts';
+import { openAiError } from './openai-errors.ts';
+import { requireJsonBody } from './require-json.ts';
 
 /** Server settings. */
 export interface ServeOptions {
@@ -26,6 +26,14 @@ export interface ServeOptions {
   readonly defaultTemperature: number;
   /** Unix time reported as the model's `created`. */
   readonly createdAt: number;
+  /** Generations that run at once. */
+  readonly maxConcurrent: number;
+  /** Requests that may wait for a generation slot; more get 429 with `Retry-After`. */
+  readonly maxQueued: number;
+  /** The `Retry-After` seconds of a 429. */
+  readonly retryAfterSeconds: number;
+  /** Where failures are logged with their details (clients only see an id). */
+  readonly log: (line: string) => void;
 }
 
 /** Defaults merged under the caller's options. */
@@ -35,41 +43,38 @@ export const SERVE_DEFAULTS = {
   maxTokensLimit: 4096,
   defaultTemperature: 1,
   createdAt: 0,
+  // one full micro-batch of the GPT chat model runs at once; a red-team runner at concurrency 64 (README) only
+  // waits, while a flood past 16 + 256 is turned away instead of growing the queue
+  maxConcurrent: 16,
+  maxQueued: 256,
+  retryAfterSeconds: 1,
+  log: () => undefined,
 } as const satisfies Omit<ServeOptions, 'apiKey'>;
 
-function generationOptions(request: ChatCompletionRequest, options: ServeOptions): GenerationOptions {
-  const stop = request.stop === undefined || request.stop === null ? [] : typeof request.stop === 'string' ? [request.stop] : request.stop;
-  return {
-    maxTokens: request.max_completion_tokens ?? request.max_tokens ?? options.defaultMaxTokens,
-    temperature: request.temperature ?? options.defaultTemperature,
-    stop,
-    ...(request.seed === undefined ? {} : { seed: request.seed }),
-  };
-}
-
-async function* piecesOf(model: ChatModel, conversation: Conversation, generation: GenerationOptions): AsyncIterable<CompletionPiece> {
-  if (model.stream !== undefined) {
-    yield* model.stream(conversation, generation);
-    return;
-  }
-  const completion = await model.complete(conversation, generation);
-  yield { text: completion.text, finishReason: completion.finishReason };
-}
-
 /**
- * Build the app for `model`.
+ * Build the app for `model`. `slots` may be passed in to share or inspect the admission limits.
  * @example
- * const app = createOpenAiApp(model, { apiKey: process.env.HHRL_API_KEY });
+ * const app = createOpenAiApp(model, { apiKey: process.env.HHRL_API_KEY, maxConcurrent: 4 });
  * const server = await listen(app, { port: 8000 });
  */
-export function createOpenAiApp(model: ChatModel, options: Partial<ServeOptions> = {}): Hono {
+export function createOpenAiApp(
+  model: ChatModel,
+  options: Partial<ServeOptions> = {},
+  slots = new GenerationSlots({ limit: options.maxConcurrent ?? SERVE_DEFAULTS.maxConcurrent, queueLimit: options.maxQueued ?? SERVE_DEFAULTS.maxQueued }),
+): Hono {
   const settings = { ...SERVE_DEFAULTS, ...options } satisfies ServeOptions;
   const app = new Hono();
   let served = 0;
+  let failures = 0;
 
-  app.onError((error, context) => openAiError(context, 500, 'internal_error', `the server failed: ${error.message}`));
+  app.onError((error, context) => {
+    const id = `error-${++failures}`;
+    settings.log(`hhrl serve: ${id} on ${context.req.method} ${context.req.path}: ${error.stack ?? error.message}`);
+    return openAiError(context, 500, 'internal_error', `the server failed (${id}; the server log has the details)`);
+  });
   app.notFound((context) => openAiError(context, 404, 'not_found', `no route ${context.req.method} ${context.req.path}`));
   if (settings.apiKey !== undefined && settings.apiKey !== '') app.use('/v1/*', requireApiKey(settings.apiKey));
+  app.use('/v1/*', requireJsonBody());
   app.use(
     '/v1/*',
     bodyLimit({
@@ -82,59 +87,9 @@ export function createOpenAiApp(model: ChatModel, options: Partial<ServeOptions>
     context.json({ object: 'list', data: [{ id: model.id, object: 'model', created: settings.createdAt, owned_by: 'hhrl' }] }),
   );
 
-  app.post('/v1/chat/completions', async (context) => {
-    let body: unknown;
-    try {
-      body = await context.req.json();
-    } catch {
-      return openAiError(context, 400, 'invalid_json', 'the request body is not valid JSON');
-    }
-    const parsed = ChatCompletionRequestSchema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return openAiError(context, 400, 'invalid_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
-    }
-    const request = parsed.data;
-    if (request.model !== model.id) {
-      return openAiError(context, 404, 'model_not_found', `model "${request.model}" is not served here; use "${model.id}"`);
-    }
-    const conversation = messagesToConversation(request.messages);
-    if (typeof conversation === 'string') return openAiError(context, 400, 'invalid_request', `messages: ${conversation}`);
-    const generation = generationOptions(request, settings);
-    if (generation.maxTokens > settings.maxTokensLimit) {
-      return openAiError(context, 400, 'invalid_request', `max_tokens: at most ${settings.maxTokensLimit}`);
-    }
-    const id = `chatcmpl-${++served}`;
-    const base = { id, created: settings.createdAt, model: model.id };
-
-    if (request.stream !== true) {
-      const completion = await model.complete(conversation, generation);
-      return context.json({
-        ...base,
-        object: 'chat.completion',
-        choices: [{ index: 0, message: { role: 'assistant', content: completion.text }, finish_reason: completion.finishReason }],
-      });
-    }
-
-    return streamSSE(context, async (stream) => {
-      const chunk = (delta: object, finishReason: string | null) =>
-        stream.writeSSE({ data: JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finishReason }] }) });
-      await chunk({ role: 'assistant', content: '' }, null);
-      try {
-        let finishReason: string = 'stop';
-        for await (const piece of piecesOf(model, conversation, generation)) {
-          if (piece.text !== '') await chunk({ content: piece.text }, null);
-          if (piece.finishReason !== undefined) finishReason = piece.finishReason;
-        }
-        await chunk({}, finishReason);
-      } catch (error) {
-        // Headers are gone; report the failure in-band the way OpenAI does, then end without [DONE].
-        await stream.writeSSE({ data: JSON.stringify(errorBody(500, 'generation_failed', (error as Error).message)) });
-        return;
-      }
-      await stream.writeSSE({ data: '[DONE]' });
-    });
-  });
+  app.post('/v1/chat/completions', (context) =>
+    chatCompletion(context, { ...settings, model, slots, nextId: () => `chatcmpl-${++served}` }),
+  );
 
   return app;
 }
