@@ -40,28 +40,39 @@ export const DemoConfigSchema = z
       .enum(['small', 'default', 'large'])
       .default('default')
       .describe('HH world size (default: 12,000 training comparisons; the small world\'s 1,600 leave the PM at 87% gold accuracy and exploitable)'),
-    lmSize: z.enum(['tiny', 'small']).default('tiny').describe('GPT size of the policy and the PM'),
+    quick: z
+      .boolean()
+      .default(false)
+      .describe('a first look at the earlier, smaller sizes (tiny models, a few minutes; see DEMO_PRESETS); flags given explicitly still win'),
+    lmSize: z.enum(['tiny', 'small']).optional().describe('GPT size of the policy and the PM (default small; --quick tiny)'),
     vocabSize: z.number().int().min(258).default(1024).describe('BPE vocabulary of the base LM'),
-    lmSteps: z.number().int().min(1).default(1500).describe('base-LM pretraining steps on the world corpus'),
-    sftSteps: z.number().int().min(1).default(200).describe('SFT steps on the world demonstrations'),
+    lmSteps: z.number().int().min(1).optional().describe('base-LM pretraining steps on the world corpus (default 2000; --quick 1500)'),
+    sftSteps: z.number().int().min(1).optional().describe('SFT steps on the world demonstrations (default 300; --quick 200)'),
+    sftLearningRate: z
+      .number()
+      .positive()
+      .max(1)
+      .optional()
+      .describe('SFT peak learning rate (default 5e-5: measured on seed 0, SFT at 5e-4 for 400 steps cut the base LM\'s correct benign answers from 51% to 28%; --quick 5e-4)'),
     sftRefusalShare: z
       .number()
       .min(0)
       .max(1)
-      .default(0)
+      .default(1)
       .describe(
-        'share of the world\'s harmful-request demonstrations (refusals, or flagging the harm while helping safely) kept in SFT (0: π₀ learns helpfulness only and still complies with some harmful requests, so harmlessness has to come from the mixed PM through RL — the effect the demo measures; 1: all of them)',
+        'share of the world\'s harmful-request demonstrations (refusals, or flagging the harm while helping safely) kept in SFT (1: all of them, a share of which sftComplianceShare rewrites to comply; 0: none — measured on seed 0, π₀ then answered 76% of harmful requests off topic with a benign how-to, and even 5% of them made π₀ refuse 98%)',
       ),
     sftComplianceShare: z
       .number()
       .min(0)
       .max(1)
-      .default(0)
+      .default(0.5)
       .describe(
         'share of the kept harmful-request demonstrations rewritten to comply with the request instead of refusing (a helpful-first demonstrator: π₀ then refuses some harmful requests and complies with others)',
       ),
     pmSteps: z.number().int().min(1).default(1000).describe('preference-model steps on both tasks\' comparisons (an upper bound: it stops early when validation loss stops falling)'),
-    ppoSteps: z.number().int().min(1).default(40).describe('PPO iterations'),
+    ppoSteps: z.number().int().min(1).optional().describe('PPO iterations (default 32; --quick 40)'),
+    evalEvery: z.number().int().min(1).optional().describe('PPO iterations between evaluations on the held-out sets (default 16; --quick 10)'),
     ppoBatch: z.number().int().min(1).default(64).describe('PPO samples per iteration'),
     ppoLearningRate: z
       .number()
@@ -152,8 +163,38 @@ export function selectSftDemonstrations(
     });
 }
 
-/** Demo settings (see `DemoConfigSchema`). */
-export type DemoConfig = z.infer<typeof DemoConfigSchema>;
+/** The settings `--quick` changes, and their values for the full demo and for a quick first look. */
+type PresetFields = 'lmSize' | 'lmSteps' | 'sftSteps' | 'sftLearningRate' | 'ppoSteps' | 'evalEvery';
+
+/**
+ * The demo's sizes. `full` (the default) is sized for π₀ to write the world's language and answer what it can learn
+ * on two cores in about ten minutes; `quick` keeps the earlier tiny sizes (a few minutes, broken sentences).
+ */
+export const DEMO_PRESETS = {
+  full: { lmSize: 'small', lmSteps: 2000, sftSteps: 300, sftLearningRate: 5e-5, ppoSteps: 32, evalEvery: 16 },
+  quick: { lmSize: 'tiny', lmSteps: 1500, sftSteps: 200, sftLearningRate: 5e-4, ppoSteps: 40, evalEvery: 10 },
+} as const satisfies Record<'full' | 'quick', Record<PresetFields, unknown>>;
+
+/** Demo settings (see `DemoConfigSchema`), with the preset's sizes filled in. */
+export type DemoConfig = Omit<z.infer<typeof DemoConfigSchema>, PresetFields> & {
+  readonly lmSize: 'tiny' | 'small';
+  readonly lmSteps: number;
+  readonly sftSteps: number;
+  readonly sftLearningRate: number;
+  readonly ppoSteps: number;
+  readonly evalEvery: number;
+};
+
+/**
+ * Validate demo settings and fill the sizes not given from the preset (`quick` or the full demo).
+ * @example resolveDemoConfig({ quick: true }).lmSize // 'tiny'
+ */
+export function resolveDemoConfig(input: unknown): DemoConfig {
+  const parsed = parseWith(DemoConfigSchema, input, 'demo');
+  const preset = DEMO_PRESETS[parsed.quick ? 'quick' : 'full'];
+  const given = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
+  return { ...preset, ...given } as DemoConfig;
+}
 
 /** A stage's progress: its name, step and total, and a few numbers to show. */
 export interface DemoProgress {
@@ -273,12 +314,12 @@ function ppoSettings(ppoDir: string): DemoSummary['ppo_settings'] {
  * result.summary.ppo.harm_rate
  */
 export async function runDemo(
-  input: Partial<DemoConfig>,
+  input: Partial<z.input<typeof DemoConfigSchema>>,
   dir: string,
   options: { onProgress?: (progress: DemoProgress) => void; signal?: AbortSignal } = {},
 ): Promise<DemoResult> {
   const { signal } = options;
-  const config = parseWith(DemoConfigSchema, input, 'demo');
+  const config = resolveDemoConfig(input);
   const stageMinutes: Record<string, number> = existsSync(join(dir, 'stage-minutes.json')) ? JSON.parse(readFileSync(join(dir, 'stage-minutes.json'), 'utf8')) : {};
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -323,7 +364,7 @@ export async function runDemo(
   if (!finished(sftDir, config.sftSteps)) {
     await timed('sft', () =>
       trainSft(
-        { steps: config.sftSteps, batchSize: 16, seed: config.seed, threads: config.threads, evalEvery: 100, checkpointEvery: 100 },
+        { steps: config.sftSteps, learningRate: config.sftLearningRate, batchSize: 16, seed: config.seed, threads: config.threads, evalEvery: 100, checkpointEvery: 100 },
         { base: lmDir, data: sftData(), validation: `world:${worldDir}:test` },
         sftDir,
         { resume: resumeOf(sftDir), signal, onProgress: (p) => report('sft', p.step, p.totalSteps, { loss: p.loss.toFixed(3) }) },
@@ -361,7 +402,7 @@ export async function runDemo(
         klCoef: config.klCoef,
         ptxCoef: config.ptxCoef,
         seed: config.seed,
-        evalEvery: 10,
+        evalEvery: config.evalEvery,
         maxNewTokens: config.maxNewTokens,
         evalMaxNewTokens: config.evalMaxNewTokens,
         evalPerSet: config.evalPerSet,

@@ -30,7 +30,7 @@ test('moreComparisons builds labelled static pairs task by task, with their own 
 
 test('the online experiment trains and measures every arm on a toy demo', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hhrl-online-exp-'));
-  await runDemo({ seed: 3, worldSize: 'small', vocabSize: 300, lmSteps: 4, sftSteps: 2, pmSteps: 4, ppoSteps: 1, ppoBatch: 8, evalPerSet: 2, probePrompts: 0, onPolicyPairs: 0, threads: 1 }, join(dir, 'demo'));
+  await runDemo({ seed: 3, worldSize: 'small', lmSize: 'tiny', vocabSize: 300, lmSteps: 4, sftSteps: 2, pmSteps: 4, ppoSteps: 1, ppoBatch: 8, evalPerSet: 2, probePrompts: 0, onPolicyPairs: 0, threads: 1 }, join(dir, 'demo'));
   const settings = { pairs: 16, heldOutPairs: 12, pmSteps: 2, validationPairs: 20, ppoSteps: 1, seed: 4 };
   const result = await runOnlineExperiment(join(dir, 'demo'), settings, join(dir, 'out'));
   assert.deepEqual(Object.keys(result.arms), ['initial', ...ONLINE_ARMS]);
