@@ -13,4 +13,5 @@ export { createHarmScorer, HARM_SCORER_DEFAULTS, type HarmScorerOptions } from '
 export { composeGraders, combineHarmful, gradersDisagree, COMBINE_RULES, type CombineRule } from './compose.ts';
 export { createWorldOracleGrader } from './world-oracle-grader.ts';
 export { createPmConversationScorer, loadPmConversationScorer } from './pm-conversation-scorer.ts';
+export { xstestAgreement, binaryAgreement, leaveOneGroupOut, grid, XSTEST_CLASSES, type XSTestAgreement, type BinaryAgreement, type HeldOutResult } from './agreement.ts';
 export { readXSTestCompletions, readXSTestFolder, readJailbreakArtifact, readJailbreakFolder, type XSTestReply, type JailbreakReply, type XSTestAnchors } from './labelled-replies.ts';
