@@ -13,7 +13,7 @@
  *
  *   npm run bench:graders -- [--dir DIR] [--json FILE (default .bench-out/graders-bench.json)]
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { classifyRefusal } from '../src/attacks/refusal.ts';
@@ -22,12 +22,16 @@ import { judgeJailbreak, JAILBREAK_THRESHOLDS, type JailbreakThresholds } from '
 import { readJailbreakFolder, readXSTestFolder, type JailbreakReply, type XSTestReply } from '../src/redteam/graders/labelled-replies.ts';
 import { classifyXSTest, XSTEST_THRESHOLDS, type XSTestThresholds } from '../src/redteam/graders/xstest-refusal.ts';
 import type { RefusalLabel } from '../src/spec/grader.ts';
+import { writeFileAtomic } from '../src/util/atomic-write.ts';
 
 const { values } = parseArgs({ options: { dir: { type: 'string', default: '../shared/data/redteam/grader-dev' }, json: { type: 'string', default: '.bench-out/graders-bench.json' } } });
 const xstestDir = join(values.dir, 'xstest-completions');
 const jailbreakDir = join(values.dir, 'jailbreakbench');
+mkdirSync(dirname(values.json), { recursive: true });
 if (!existsSync(xstestDir) || !existsSync(jailbreakDir)) {
-  process.stdout.write(`grader dev set not found: expected ${xstestDir} and ${jailbreakDir} (see ../shared/data/redteam/grader-dev/README.md). Nothing measured.\n`);
+  const reason = `grader dev set not found: expected ${xstestDir} and ${jailbreakDir} (see ../shared/data/redteam/grader-dev/README.md). Nothing measured.`;
+  writeFileAtomic(values.json, `${JSON.stringify({ measured: false, reason }, null, 2)}\n`);
+  process.stdout.write(`${reason}\n`);
   process.exit(0);
 }
 
@@ -103,12 +107,12 @@ const jailbreakHeldOut = leaveOneGroupOut(methods.map((method) => `method:${meth
 
 // ---- report -------------------------------------------------------------------------------------------------------
 const result = {
+  measured: true,
   dev_dir: values.dir,
   xstest: { rows: xstest.length, classes: XSTEST_CLASSES, thresholds: XSTEST_THRESHOLDS, by_grader: xstestResults, leave_one_model_out: xstestHeldOut },
   jailbreakbench: { rows: jailbreaks.length, thresholds: JAILBREAK_THRESHOLDS, by_grader: jailbreakResults, leave_one_method_out: jailbreakHeldOut },
 };
-mkdirSync(dirname(values.json), { recursive: true });
-writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+writeFileAtomic(values.json, `${JSON.stringify(result, null, 2)}\n`);
 
 const fixed = (value: number) => value.toFixed(3);
 const out: string[] = [`XSTest v2 completions, ${xstest.length} rows, human labels: 3-way / comply-vs-not accuracy`];
