@@ -3,8 +3,7 @@
  * a model, a suite file or a user is untrusted and goes through `escapeHtml`.
  */
 import type { AttemptRow } from './attempt.ts';
-import type { RedteamReport, TypedRate } from './report.ts';
-import { rowDisagrees } from './report.ts';
+import { rowDisagrees, type RedteamReport, type TypedRate } from './report.ts';
 
 /** Escape text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
