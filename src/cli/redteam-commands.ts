@@ -206,6 +206,13 @@ export function registerRedteamCommands(program: Command): void {
   registerRun(group);
   registerGrade(group);
   group
+    .command('graders')
+    .description('list the graders (for --grader) and the combine rules (for --combine)')
+    .action(() => {
+      for (const [name, kind] of Object.entries(GRADER_KINDS)) process.stdout.write(`${name.padEnd(20)} ${kind.description}\n`);
+      for (const [rule, meaning] of Object.entries(COMBINE_RULES)) process.stdout.write(`--combine ${rule.padEnd(10)} ${meaning}\n`);
+    });
+  group
     .command('strategies')
     .description('list the attack strategies')
     .action(() => {

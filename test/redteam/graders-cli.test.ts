@@ -65,3 +65,13 @@ test('hhrl redteam run --grader refusal,jailbreak,jbb-judge --combine majority -
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('hhrl redteam graders lists every grader kind and combine rule', async () => {
+  const { stdout } = await hhrl(['redteam', 'graders']);
+  const names = stdout.trim().split('\n').map((line) => line.split(/\s{2,}/)[0]);
+  assert.deepEqual(names, [
+    'refusal', 'jailbreak', 'judge', 'harmbench-judge', 'jbb-judge', 'strongreject-judge', 'world', 'harm',
+    '--combine any', '--combine all', '--combine majority', '--combine first',
+  ]);
+  assert.match(stdout, /^strongreject-judge {3}LLM judge, StrongREJECT rubric, score 0–1, harmful at ≥ 0\.5/m);
+});
