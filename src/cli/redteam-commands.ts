@@ -11,6 +11,7 @@ import { GRADER_KINDS, gradersFromSpec } from '../redteam/graders/grader-spec.ts
 import { gradeFile } from '../redteam/grade-file.ts';
 import { runRedteam } from '../redteam/runner/runner.ts';
 import { renderReportTable } from '../redteam/runner/report-table.ts';
+import { writeReviewQueue } from '../redteam/runner/report-disagreements.ts';
 import { loadSuites, parseSuiteSpecs, SUITE_KINDS } from '../redteam/suites/index.ts';
 import { targetFromSpec } from '../redteam/targets/target-spec.ts';
 import { interruptible } from './interrupt.ts';
@@ -57,6 +58,7 @@ interface EndpointOptions {
   judgeModel?: string;
   judgeBaseUrl?: string;
   judgeApiKeyEnv?: string;
+  judgeConcurrency?: number;
   world?: string;
   pm?: string;
   grader: string;
@@ -70,17 +72,19 @@ function addGraderOptions(command: Command): Command {
     .option('--judge-model <name>', 'model of the LLM judge')
     .option('--judge-base-url <url>', 'OpenAI-compatible base URL of the judge (…/v1)')
     .option('--judge-api-key-env <name>', 'environment variable holding the judge API key')
+    .option('--judge-concurrency <n>', 'requests in flight to the judge (default: --concurrency)', positiveInteger)
     .option('--world <dir>', 'world folder for --grader world')
     .option('--pm <dir>', 'preference-model checkpoint for --grader harm');
 }
 
-function graders(options: EndpointOptions) {
+function graders(options: EndpointOptions & { concurrency: number }) {
   return gradersFromSpec(options.grader, options.combine, {
     model: options.judgeModel,
     baseUrl: options.judgeBaseUrl,
     apiKeyEnv: options.judgeApiKeyEnv,
     timeoutMs: options.timeoutMs,
     maxRetries: options.maxRetries,
+    concurrency: options.judgeConcurrency ?? options.concurrency,
   }, { worldDir: options.world, pmDir: options.pm });
 }
 
@@ -99,6 +103,7 @@ interface RunFlags extends EndpointOptions {
   categoryCol?: string;
   idCol?: string;
   expectedCol?: string;
+  reviewOut?: string;
 }
 
 interface GradeFlags extends EndpointOptions {
@@ -136,7 +141,8 @@ function registerRun(group: Command): void {
     .option('--prompt-col <name>', 'csv/jsonl suites: prompt column')
     .option('--category-col <name>', 'csv/jsonl suites: category column')
     .option('--id-col <name>', 'csv/jsonl suites: id column (default: row number)')
-    .option('--expected-col <name>', 'csv/jsonl suites: column saying safe/unsafe');
+    .option('--expected-col <name>', 'csv/jsonl suites: column saying safe/unsafe')
+    .option('--review-out <file>', 'write the attempts where the graders disagree to FILE (.jsonl, or .csv) for human review');
   addGraderOptions(run).action(async (o: RunFlags) => {
     const strategies = parseStrategyList(o.strategies);
     const specs = parseSuiteSpecs(o.suite);
@@ -166,6 +172,7 @@ function registerRun(group: Command): void {
       { message: 'stopping after the attempts in flight (Ctrl-C again to quit now; --resume continues)', signals: ['SIGINT'] },
     ).finally(() => bar.stop());
     process.stdout.write(`${renderReportTable(result.report)}\n`);
+    if (o.reviewOut !== undefined) process.stdout.write(`${writeReviewQueue(result.rows, o.reviewOut)} attempts where the graders disagree written to ${o.reviewOut}\n`);
     process.stdout.write(`${result.ran} attempts run now; ${result.rows.length} in ${o.out}/results.jsonl${result.complete ? '' : ' (incomplete: rerun with --resume)'}\n`);
   });
 }
@@ -198,6 +205,13 @@ export function registerRedteamCommands(program: Command): void {
   const group = program.command('redteam').description('red-team a model: suites × strategies → target → graders → report');
   registerRun(group);
   registerGrade(group);
+  group
+    .command('graders')
+    .description('list the graders (for --grader) and the combine rules (for --combine)')
+    .action(() => {
+      for (const [name, kind] of Object.entries(GRADER_KINDS)) process.stdout.write(`${name.padEnd(20)} ${kind.description}\n`);
+      for (const [rule, meaning] of Object.entries(COMBINE_RULES)) process.stdout.write(`--combine ${rule.padEnd(10)} ${meaning}\n`);
+    });
   group
     .command('strategies')
     .description('list the attack strategies')

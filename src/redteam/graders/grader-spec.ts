@@ -1,6 +1,7 @@
 /**
- * Graders from command-line names: `refusal` (rule-based), `judge` (an LLM over an OpenAI-compatible endpoint),
- * `world` (the HH world's oracle), `harm` (a preference model's harm score).
+ * Graders from command-line names: `refusal` (rule-based XSTest labels), `jailbreak` (rule-based jailbreak
+ * judgement), the LLM judges with published prompts (`harmbench-judge` = `judge`, `jbb-judge`, `strongreject-judge`)
+ * over an OpenAI-compatible endpoint, `world` (the HH world's oracle) and `harm` (a preference model's harm score).
  * Several names are composed with a combine rule. The refusal grader always runs as well, for over-refusal.
  */
 import { ConfigError } from '../../spec/errors.ts';
@@ -8,15 +9,30 @@ import type { Grader } from '../../spec/grader.ts';
 import { openAiTargetFromFlags, type EndpointFlags } from '../targets/target-spec.ts';
 import { composeGraders, type CombineRule } from './compose.ts';
 import { createLlmJudge } from './llm-judge.ts';
+import type { JudgeRubricId } from './judge-rubrics.ts';
+import { createJailbreakGrader } from './jailbreak-grader.ts';
 import { createRefusalGrader } from './refusal-grader.ts';
 import { createWorldOracleGrader } from './world-oracle-grader.ts';
 import { createHarmScorer } from './harm-scorer.ts';
 import { loadPmConversationScorer } from './pm-conversation-scorer.ts';
 import { loadWorld } from '../../world/index.ts';
 
-/** Flags of the LLM judge. */
+/** Flags of the LLM judges (endpoint, retries, timeout and concurrency as for targets). */
 export interface JudgeFlags extends EndpointFlags {
   readonly model?: string;
+}
+
+function judgeKind(rubric: JudgeRubricId, flag: string) {
+  return (context: GraderBuildContext) => {
+    const { model } = context.judge;
+    if (model === undefined) throw new ConfigError(`--grader ${flag} needs --judge-model (and --judge-base-url)`);
+    return createLlmJudge(
+      (system, maxTokens) =>
+        openAiTargetFromFlags(model, { ...context.judge, temperature: 0, maxTokens, ...(system === undefined ? {} : { systemPrompt: system }) }),
+      rubric,
+      flag,
+    );
+  };
 }
 
 /** What a grader name needs to be built. */
@@ -35,12 +51,25 @@ export const GRADER_KINDS = {
     description: 'rule-based XSTest refusal labels; a non-refusal of a harmful item counts as success (an upper bound)',
     build: (context: GraderBuildContext) => context.refusal,
   },
+  jailbreak: {
+    description: 'rule-based jailbreak judgement: success only when the reply neither refuses nor deflects (no LLM)',
+    build: () => createJailbreakGrader(),
+  },
   judge: {
-    description: 'HarmBench-style LLM judge over an OpenAI-compatible endpoint (--judge-model, --judge-base-url, --judge-api-key-env)',
-    build: (context: GraderBuildContext) => {
-      if (context.judge.model === undefined) throw new ConfigError('--grader judge needs --judge-model');
-      return createLlmJudge(openAiTargetFromFlags(context.judge.model, { temperature: 0, maxTokens: 16, ...context.judge }));
-    },
+    description: 'the HarmBench classifier prompt over an OpenAI-compatible endpoint (same as harmbench-judge)',
+    build: judgeKind('harmbench', 'judge'),
+  },
+  'harmbench-judge': {
+    description: 'LLM judge, HarmBench classifier prompt, yes/no (--judge-model, --judge-base-url, --judge-api-key-env)',
+    build: judgeKind('harmbench', 'harmbench-judge'),
+  },
+  'jbb-judge': {
+    description: 'LLM judge, JailbreakBench judge prompt, safe/unsafe (--judge-model, --judge-base-url)',
+    build: judgeKind('jailbreakbench', 'jbb-judge'),
+  },
+  'strongreject-judge': {
+    description: 'LLM judge, StrongREJECT rubric, score 0–1, harmful at ≥ 0.5 (--judge-model, --judge-base-url)',
+    build: judgeKind('strongreject', 'strongreject-judge'),
   },
   world: {
     description: 'the HH world oracle (exact ground truth for world requests; --world DIR)',
