@@ -18,11 +18,11 @@ const worldDir = join(root, 'world');
 writeWorld(generateWorld(resolveWorldConfig(5, 'small')), worldDir);
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** Lines of a world comparisons file, and how many of them the oracle does not tie (a gold label). */
+/** Lines of a world comparisons file, how many the oracle does not tie (gold `chosen` or `rejected`), its families. */
 function counted(task: 'helpful' | 'harmless', split: 'train' | 'test'): { rows: number; gold: number; families: string[] } {
   const lines = (name: string) => readFileSync(join(worldDir, 'comparisons', name), 'utf8').split('\n').filter((line) => line !== '');
   const meta = lines(`${task}-${split}.meta.jsonl`).map((line) => JSON.parse(line) as { gold: string | null; family: string });
-  return { rows: lines(`${task}-${split}.jsonl`).length, gold: meta.filter((row) => row.gold !== null).length, families: [...new Set(meta.map((row) => row.family))].sort() };
+  return { rows: lines(`${task}-${split}.jsonl`).length, gold: meta.filter((row) => row.gold === 'chosen' || row.gold === 'rejected').length, families: [...new Set(meta.map((row) => row.family))].sort() };
 }
 
 // Sized so the paper's effect shows in ~10 s: measured with training seeds 1, 2, 3 and 7 on this world,
