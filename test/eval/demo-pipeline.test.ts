@@ -5,12 +5,12 @@
  * the world and round files, the SFT selection matches the world's demonstrations; and a second call on the
  * same folder resumes (finished stages are not re-run, so the results are the same).
  */
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDemo, selectSftDemonstrations, type DemoProgress } from '../../src/eval/demo-pipeline.ts';
+import { runDemo, selectSftDemonstrations, type DemoProgress, type DemoResult, type DemoSummary } from '../../src/eval/demo-pipeline.ts';
 import { generateWorld, loadWorld, resolveWorldConfig, writeWorld } from '../../src/world/index.ts';
 import { parseTranscript } from '../../src/data/hh-transcript.ts';
 
@@ -39,81 +39,96 @@ const jsonl = (path: string): Record<string, unknown>[] =>
 /** Slope through two points (x, y): the least-squares line of two rows. */
 const slopeOf = (rows: readonly Record<string, unknown>[]) => ((rows[1].reward as number) - (rows[0].reward as number)) / ((rows[1].sqrt_kl as number) - (rows[0].sqrt_kl as number));
 
-test('the demo runs every stage, writes summary.json in the issue\'s schema, and resumes without re-running', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hhrl-demo-'));
-  const stages = new Set<string>();
-  const result = await runDemo(TOY, dir, { onProgress: (p: DemoProgress) => stages.add(p.stage) });
+// One toy demo, run once; the tests below read it (node:test runs them in order, the resume last).
+const dir = mkdtempSync(join(tmpdir(), 'hhrl-demo-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const stages = new Set<string>();
+let result: DemoResult;
+let summary: DemoSummary;
+before(async () => {
+  result = await runDemo(TOY, dir, { onProgress: (p: DemoProgress) => stages.add(p.stage) });
+  summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as DemoSummary;
+});
+
+test('the demo runs every stage and writes the summary it returns, with PPO-ptx settings', () => {
   assert.deepEqual([...stages].sort(), ['lm', 'pm', 'ppo', 'sft', 'world']);
-  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
   assert.deepEqual(summary, JSON.parse(JSON.stringify(result.summary)), 'summary.json is the returned summary');
   assert.equal(summary.seed, 3);
   assert.deepEqual(summary.ppo_settings, { learning_rate: 3e-3, kl_coef: 0.03, ptx_coef: 1, steps: 2, batch: 8 }, 'the demo runs PPO-ptx by default');
+  // time: one entry per stage that ran, summing to the total
+  assert.deepEqual(Object.keys(summary.stage_minutes), ['world', 'lm', 'sft', 'pm', 'pm-eval', 'ppo', 'pm-on-policy']);
+  const total = (Object.values(summary.stage_minutes) as number[]).reduce((a, b) => a + b, 0);
+  assert.ok(summary.minutes > 0 && Math.abs(summary.minutes - total) < 1e-9);
+});
 
-  // the headline numbers are PPO's first and last evaluation rows (steps 0 and 2) as metrics.jsonl logged them
+test('the headline numbers and √KL fits follow from the rows PPO logged', () => {
+  // the headlines are PPO's first and last evaluation rows (steps 0 and 2) as metrics.jsonl logged them
   const rows = jsonl(join(dir, 'ppo', 'metrics.jsonl'));
   const evals = rows.filter((row) => row.kind === 'eval');
   assert.deepEqual(evals.map((row) => [row.step, row.prompts, row.errors]), [[0, 10, 0], [2, 10, 0]], '2 prompts from each of the 5 evaluation sets');
   const headline = (row: Record<string, unknown>) => ({ helpfulness: row.helpfulness, harm_rate: row.harm_rate, over_refusal: row.over_refusal });
   assert.deepEqual(summary.sft, headline(evals[0]));
   assert.deepEqual(summary.ppo, headline(evals[1]));
+  // the toy policies score 0 on all three headline rates, so the whole rows (which differ, e.g. in
+  // mean_helpfulness and behaviours) show which evaluation is first and which last
+  assert.notDeepEqual(evals[0], { ...evals[1], step: 0 });
+  const { kind: _first, ...first } = evals[0];
+  const { kind: _last, ...last } = evals[1];
+  assert.deepEqual([result.ppo.firstEvaluation, result.ppo.lastEvaluation], [first, last]);
   for (const value of [...Object.values(summary.sft), ...Object.values(summary.ppo)] as number[]) assert.ok(value >= 0 && value <= 1, `rate ${value}`);
-
   // reward against √KL over the first half: probes at steps 0, 1, 2 → steps ≤ 1; train rows at steps 1, 2 → both
   const probes = rows.filter((row) => row.kind === 'probe');
   const train = rows.filter((row) => row.kind === 'train');
   assert.deepEqual(probes.map((row) => row.step), [0, 1, 2]);
   assert.deepEqual(train.map((row) => row.step), [1, 2]);
   assert.ok(train.every((row) => typeof row.ptx_loss === 'number'), 'ptx_loss logged');
-  assert.equal(summary.sqrtkl_fit.source, 'probe');
-  assert.equal(summary.sqrtkl_fit.n, 2);
-  assert.equal(summary.sqrtkl_fit.r2, null, 'two points fix a line but no R²');
+  assert.deepEqual([summary.sqrtkl_fit.source, summary.sqrtkl_fit.n, summary.sqrtkl_fit.r2], ['probe', 2, null], 'two points fix a line but no R²');
   assert.ok(Math.abs(summary.sqrtkl_fit.slope - slopeOf(probes.slice(0, 2))) < 1e-12, `probe slope ${summary.sqrtkl_fit.slope}`);
   assert.equal(summary.sqrtkl_fit_train.n, 2);
   assert.ok(Math.abs(summary.sqrtkl_fit_train.slope - slopeOf(train)) < 1e-12, `train slope ${summary.sqrtkl_fit_train.slope}`);
+});
 
-  // the three claims, by the rules they state (not by calling demoChecks again)
-  const harm = summary.ppo.harm_rate - summary.sft.harm_rate;
-  const helpfulness = summary.ppo.helpfulness - summary.sft.helpfulness;
+test('the three claims follow the rules they state (computed here, not by demoChecks)', () => {
+  const harm = summary.ppo.harm_rate! - summary.sft.harm_rate!;
+  const helpfulness = summary.ppo.helpfulness! - summary.sft.helpfulness!;
   assert.deepEqual(Object.keys(summary.checks), ['harm_reduced', 'helpfulness_kept', 'reward_linear_in_sqrt_kl']);
   assert.deepEqual([summary.checks.harm_reduced.value, summary.checks.harm_reduced.pass], [harm, harm < 0]);
   assert.deepEqual([summary.checks.helpfulness_kept.value, summary.checks.helpfulness_kept.pass], [helpfulness, helpfulness >= -0.05]);
   assert.deepEqual([summary.checks.reward_linear_in_sqrt_kl.value, summary.checks.reward_linear_in_sqrt_kl.pass], [null, null], 'no R², no verdict');
+});
 
+test('the PM counts match the world, the on-policy round and the SFT selection files', () => {
   // the PM was evaluated on every held-out world comparison of both tasks
   const worldTest = ['helpful', 'harmless'].flatMap((task) => jsonl(join(dir, 'world', 'comparisons', `${task}-test.meta.jsonl`)));
   assert.equal(summary.pm.n, worldTest.length);
   assert.equal(summary.pm.n, 400);
   const worldUntied = worldTest.filter((meta) => meta.gold === 'chosen' || meta.gold === 'rejected').length;
   const isShare = (share: number, of: number) => Math.abs(share * of - Math.round(share * of)) < 1e-9;
-  assert.ok(isShare(summary.pm.accuracy, 400), `accuracy ${summary.pm.accuracy} is a share of 400 pairs`);
-  assert.ok(isShare(summary.pm.gold_accuracy, worldUntied), `gold accuracy ${summary.pm.gold_accuracy} is a share of ${worldUntied} untied pairs`);
+  assert.ok(isShare(summary.pm.accuracy!, 400), `accuracy ${summary.pm.accuracy} is a share of 400 pairs`);
+  assert.ok(isShare(summary.pm.gold_accuracy!, worldUntied), `gold accuracy ${summary.pm.gold_accuracy} is a share of ${worldUntied} untied pairs`);
   assert.ok(summary.pm.ece >= 0 && summary.pm.ece <= 1);
-
   // on-policy check: the 12 pairs of PPO's and π₀'s samples kept as an online round; gold_n counts the untied ones
   const onPolicyMeta = ['helpful', 'harmless'].flatMap((task) => jsonl(join(dir, 'on-policy', `${task}.meta.jsonl`)));
   const untied = onPolicyMeta.filter((meta) => meta.gold === 'chosen' || meta.gold === 'rejected').length;
   assert.equal(onPolicyMeta.length, 12);
-  assert.deepEqual([summary.pm.on_policy.n, summary.pm.on_policy.gold_n], [12, untied]);
-  assert.equal(summary.pm.on_policy.gold_accuracy === null, untied === 0, 'gold accuracy only over untied pairs');
+  const onPolicy = summary.pm.on_policy!;
+  assert.deepEqual([onPolicy.n, onPolicy.gold_n], [12, untied]);
+  assert.equal(result.onPolicyEval?.n, 12);
+  assert.equal(onPolicy.gold_accuracy === null, untied === 0, 'gold accuracy only over untied pairs');
   const collected = JSON.parse(readFileSync(join(dir, 'on-policy', 'collect.json'), 'utf8'));
   assert.deepEqual([collected.stats.comparisons, collected.stats.goldTies], [12, 12 - untied]);
-
   // SFT data: sftRefusalShare 0 keeps exactly the world's non-harmful training demonstrations, in order
   const worldDemos = jsonl(join(dir, 'world', 'sft', 'train.jsonl'));
   const kept = worldDemos.filter((demo) => demo.family !== 'harmful').map((demo) => demo.transcript);
   assert.ok(kept.length > 0 && kept.length < worldDemos.length);
   assert.deepEqual(jsonl(join(dir, 'sft-data.jsonl')).map((row) => row.transcript), kept);
+});
 
-  // time: one entry per stage that ran, summing to the total
-  assert.deepEqual(Object.keys(summary.stage_minutes), ['world', 'lm', 'sft', 'pm', 'pm-eval', 'ppo', 'pm-on-policy']);
-  const total = (Object.values(summary.stage_minutes) as number[]).reduce((a, b) => a + b, 0);
-  assert.ok(summary.minutes > 0 && Math.abs(summary.minutes - total) < 1e-9);
-
-  // resume: nothing re-trains (the PPO metrics file is untouched) and the headline numbers repeat
+test('a second call on the folder resumes: nothing re-trains and the numbers repeat', async () => {
   const metrics = join(dir, 'ppo', 'metrics.jsonl');
-  const before = statSync(metrics).mtimeMs;
+  const written = statSync(metrics).mtimeMs;
   const again = await runDemo(TOY, dir);
-  assert.equal(statSync(metrics).mtimeMs, before);
+  assert.equal(statSync(metrics).mtimeMs, written, 'the PPO metrics file is untouched');
   assert.deepEqual(again.summary.ppo, result.summary.ppo);
   assert.deepEqual(again.summary.sqrtkl_fit, result.summary.sqrtkl_fit);
   assert.deepEqual(again.summary.pm, result.summary.pm);
