@@ -18,10 +18,11 @@ import { hhLine } from '../src/data/formats/hh-line.ts';
 import { importFiles } from '../src/data/import-files.ts';
 import { prepareRows } from '../src/data/prepare-rows.ts';
 import { writeLinesAtomic } from '../src/data/jsonl-writer.ts';
+import { referenceDataPath } from '../src/data/reference-data.ts';
 import { ComparisonStore } from '../src/data/store/comparison-store.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
 
-const DEV_FILE = '../shared/data/hh-rlhf/harmless-base-test.dev.jsonl.gz';
+const DEV_FILE = referenceDataPath('hhRlhfDev');
 
 const { values } = parseArgs({
   options: {

@@ -18,6 +18,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { referenceDataPath } from '../src/data/reference-data.ts';
 import { loadAdvBench } from '../src/redteam/suites/index.ts';
 import { createRefusalGrader } from '../src/redteam/graders/index.ts';
 import { createOpenAiTarget } from '../src/redteam/targets/openai-target.ts';
@@ -62,7 +63,7 @@ function startChild(mode: string): Promise<{ child: ChildProcess; port: number }
 }
 
 async function runnerRun(baseUrl: string): Promise<{ attempts: number; seconds: number; errors: number }> {
-  const items = loadAdvBench(fileURLToPath(new URL('../../shared/data/redteam/advbench/harmful_behaviors.csv', import.meta.url)));
+  const items = loadAdvBench(referenceDataPath('advbench'));
   const strategies: StrategyId[] = ['direct', 'roleplay', 'base64', 'rot13'];
   const outDir = mkdtempSync(join(tmpdir(), 'hhrl-bench-'));
   const refusal = createRefusalGrader();

@@ -4,7 +4,7 @@
  *   npm run bench:tokenizer -- [--json FILE] [--runs N]
  *
  * The corpus is every transcript (chosen and rejected) of
- * ../shared/data/hh-rlhf/harmless-base-test.dev.jsonl.gz. Each figure is the median of N runs
+ * data/hh-rlhf/harmless-base-test.dev.jsonl.gz. Each figure is the median of N runs
  * (default 5). "cold" encodes with an empty word cache (a freshly built tokenizer), "warm" with the
  * cache filled by a previous pass over the same text.
  */
@@ -13,13 +13,14 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { referenceDataPath } from '../src/data/reference-data.ts';
 import { BpeTokenizer, loadTokenizer, saveTokenizer, trainBpeTokenizer } from '../src/model/tokenizer/index.ts';
 
 const { values } = parseArgs({ options: { json: { type: 'string' }, runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer (got ${values.runs})`);
 
-const dataPath = new URL('../../shared/data/hh-rlhf/harmless-base-test.dev.jsonl.gz', import.meta.url);
+const dataPath = referenceDataPath('hhRlhfDev');
 const texts = gunzipSync(readFileSync(dataPath))
   .toString('utf8')
   .split('\n')

@@ -8,7 +8,7 @@
 
 /** One reliability bin. */
 export interface ReliabilityBin {
-  /** Lower and upper edge of the confidence range. */
+  /** Lower (included) and upper (excluded; the last bin includes 1) edge of the confidence range. */
   readonly low: number;
   readonly high: number;
   readonly count: number;
@@ -39,19 +39,24 @@ export function calibrate(probability: readonly number[], outcome: readonly bool
   if (probability.length !== outcome.length) throw new RangeError(`calibrate: ${probability.length} predictions for ${outcome.length} outcomes`);
   if (!Number.isInteger(binCount) || binCount < 1) throw new RangeError(`calibrate: binCount must be a positive integer, got ${binCount}`);
   const sums = Array.from({ length: binCount }, () => ({ count: 0, confidence: 0, hits: 0 }));
+  const lowEdge = (index: number) => 0.5 + (0.5 * index) / binCount;
   probability.forEach((p, i) => {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`calibrate: probability ${p} at ${i} is outside [0, 1]`);
     const confidence = Math.max(p, 1 - p);
     const hit = p >= 0.5 ? outcome[i] : !outcome[i];
-    const bin = Math.min(binCount - 1, Math.floor(((confidence - 0.5) / 0.5) * binCount));
+    let bin = Math.min(binCount - 1, Math.floor(((confidence - 0.5) / 0.5) * binCount));
+    // Bins are [low, high): float rounding can put a confidence on an edge one bin low ((0.7 − 0.5)/0.5·5 =
+    // 1.9999…), so place it by the very edges the bins report.
+    if (bin + 1 < binCount && confidence >= lowEdge(bin + 1)) bin++;
+    else if (bin > 0 && confidence < lowEdge(bin)) bin--;
     sums[bin].count++;
     sums[bin].confidence += confidence;
     if (hit) sums[bin].hits++;
   });
   let ece = 0;
   const bins = sums.map((sum, index): ReliabilityBin => {
-    const low = 0.5 + (0.5 * index) / binCount;
-    const high = 0.5 + (0.5 * (index + 1)) / binCount;
+    const low = lowEdge(index);
+    const high = lowEdge(index + 1);
     if (sum.count === 0) return { low, high, count: 0, confidence: null, accuracy: null };
     const confidence = sum.confidence / sum.count;
     const accuracy = sum.hits / sum.count;

@@ -1,12 +1,12 @@
 /**
- * The real HH-RLHF dev file (Anthropic, MIT; see ../shared/data/README.md), read in place — never copied in.
+ * The real HH-RLHF dev file (Anthropic, MIT; see data/README.md), the repository's own copy.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { referenceDataPath } from '../../src/data/reference-data.ts';
 
 /** Path of `harmless-base-test.dev.jsonl.gz` (1,800 rows). */
-export const HH_DEV_FILE = fileURLToPath(new URL('../../../shared/data/hh-rlhf/harmless-base-test.dev.jsonl.gz', import.meta.url));
+export const HH_DEV_FILE = referenceDataPath('hhRlhfDev');
 
 /** Its uncompressed bytes. */
 export const hhDevBytes = (): Buffer => gunzipSync(readFileSync(HH_DEV_FILE));

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { referenceDataPath } from '../../src/data/reference-data.ts';
 import { CheckpointError, ConfigError } from '../../src/spec/errors.ts';
 import {
   BpeTokenizer,
@@ -21,7 +22,7 @@ import { BYTE_TO_CHAR } from '../../src/model/tokenizer/byte-map.ts';
 import { MergeTable } from '../../src/model/tokenizer/bpe-merge.ts';
 import { compileSplitPattern, splitWords } from '../../src/model/tokenizer/pretokenize.ts';
 
-const HH_DEV = new URL('../../../shared/data/hh-rlhf/harmless-base-test.dev.jsonl.gz', import.meta.url);
+const HH_DEV = referenceDataPath('hhRlhfDev');
 const FIXTURE = new URL('./fixtures/tiny-gpt2-style.tokenizer.json', import.meta.url).pathname;
 
 /** Every transcript (chosen and rejected) of the HH dev file, in file order. */

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { referenceDataPath } from '../../src/data/reference-data.ts';
 import { createOpenAiApp } from '../../src/web/serve/openai-app.ts';
 import { listen } from '../../src/web/serve/listen.ts';
 import { scriptedModel } from './scripted-model.ts';
@@ -21,7 +22,7 @@ test('hhrl redteam run on real XSTest and SimpleSafetyTests rows against hhrl se
   const out = join(mkdtempSync(join(tmpdir(), 'hhrl-cli-')), 'run');
   const args = [
     'redteam', 'run', '--target', 'openai:scripted', '--base-url', `${server.url}/v1`, '--api-key-env', 'CLI_KEY',
-    '--suite', 'xstest:../shared/data/redteam/xstest/xstest_prompts.csv,simplesafetytests:../shared/data/redteam/simplesafetytests/SimpleSafetyTests.csv',
+    '--suite', `xstest:${referenceDataPath('xstest')},simplesafetytests:${referenceDataPath('simpleSafetyTests')}`,
     '--strategies', 'direct,rot13', '--limit', '3', '--out', out, '--concurrency', '4', '--max-retries', '0',
   ];
   try {

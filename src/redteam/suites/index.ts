@@ -1,7 +1,7 @@
 /**
  * Suites by kind, and the `KIND:PATH` suite specs of the command line (`harmbench:FILE`, `csv:FILE`, …).
  * @example
- * const items = loadSuites(parseSuiteSpecs('xstest:../shared/data/redteam/xstest/xstest_prompts.csv'), {});
+ * const items = loadSuites(parseSuiteSpecs('xstest:data/redteam/xstest/xstest_prompts.csv'), {}); // 450 prompts
  */
 import { basename, extname } from 'node:path';
 import { ConfigError } from '../../spec/errors.ts';
