@@ -84,12 +84,12 @@ export const DemoConfigSchema = z
       .number()
       .min(0)
       .default(0.03)
-      .describe('λ_KL of PPO (see ppo-config.ts for why not the paper\'s 0.001 and what other values measured)'),
+      .describe('λ_KL of PPO (see docs/ppo-experiments.md for why not the paper\'s 0.001 and what other values measured)'),
     ptxCoef: z
       .number()
       .min(0)
       .default(1)
-      .describe('γ of PPO-ptx (Ouyang et al. 2022): PPO\'s loss adds γ × the LM loss on the SFT demonstrations, which changed helpfulness by −0.4 to +1.3 points on seeds 0–2 where plain PPO lost 2.8–8.3 (see ppo-config.ts); 0 = the paper\'s plain PPO'),
+      .describe('γ of PPO-ptx (Ouyang et al. 2022): PPO\'s loss adds γ × the LM loss on the SFT demonstrations, which changed helpfulness by −0.4 to +1.3 points on seeds 0–2 where plain PPO lost 2.8–8.3 (see docs/ppo-experiments.md); 0 = the paper\'s plain PPO'),
     maxNewTokens: z
       .number()
       .int()
