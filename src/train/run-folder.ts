@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CheckpointError, ConfigError, DataFormatError } from '../spec/errors.ts';
-import { isLeftover, recoverFolder, writeFileAtomic } from '../util/atomic-write.ts';
+import { leftoverOf, recoverFolder, writeFileAtomic } from '../util/atomic-write.ts';
 import { jsonLines, parseJsonValue, readJsonFile } from '../util/json-input.ts';
 
 /** What one command's run folder holds. */
@@ -97,7 +97,8 @@ export class RunFolder<T = Record<string, unknown>> {
     if (!existsSync(this.dir)) return;
     if (!statSync(this.dir).isDirectory()) throw new ConfigError(`${this.dir} is a file, not a run folder of hhrl ${kind.command}; choose another --out`);
     const allowed = new Set([...COMMON_ENTRIES, ...(kind.entries ?? [])]);
-    const foreign = readdirSync(this.dir).filter((name) => !allowed.has(name) && !isLeftover(name));
+    // a kill's leftovers count as what they were for (`.config.json.12.0.tmp` is config.json's)
+    const foreign = readdirSync(this.dir).filter((name) => !allowed.has(leftoverOf(name) ?? name));
     if (foreign.length > 0) {
       throw new ConfigError(
         `${this.dir} is not a run folder of hhrl ${kind.command} (it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); choose another --out`,

@@ -60,9 +60,12 @@ const STAGING = /^\.(.+)\.staging-\d+-\d+$/;
 const OLD = /^(.+)\.old-\d+-\d+$/;
 const TEMP = /^\.(.+)\.\d+\.\d+\.tmp$/;
 
-/** Whether `name` is a staging folder, temp file or `.old-*` folder that a killed writer may leave. */
-export function isLeftover(name: string): boolean {
-  return STAGING.test(name) || OLD.test(name) || TEMP.test(name);
+/**
+ * The name a staging folder, temp file or `.old-*` folder left by a killed writer was for (`model` for
+ * `model.old-12-3`), or undefined when `name` is none of those.
+ */
+export function leftoverOf(name: string): string | undefined {
+  return (STAGING.exec(name) ?? TEMP.exec(name) ?? OLD.exec(name))?.[1];
 }
 
 /**

@@ -96,6 +96,9 @@ test('--out at a checkpoint, a world, a non-empty folder or another command\'s r
   await refused(() => lm(checkpoint, true), checkpoint, /checkpoint\/config\.json: expected the config\.json of an hhrl lm train run/);
   await refused(() => lm(world), world, /is not a run folder of hhrl lm train \(it holds /);
   await refused(() => lm(notes), notes, /is not a run folder of hhrl lm train \(it holds todo\.txt\)/);
+  const backup = join(dir, 'backup');
+  mkdirSync(join(backup, 'photos.old-2020-1'), { recursive: true });
+  await refused(() => lm(backup), backup, /it holds photos\.old-2020-1\)/);
   await refused(() => lm(join(notes, 'todo.txt')), notes, /todo\.txt is a file, not a run folder of hhrl lm train/);
   // another command's run: its config.json is neither overwritten (fresh) nor taken as this run's (resume)
   const ppo = (resume: boolean) => trainPpo({ ...TINY_RL, steps: 1 }, { policy: checkpoint, prompts: PROMPTS, reward: lowercaseShare }, lmRun, { resume });
