@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,4 +105,21 @@ test('--out at a checkpoint, a world, a non-empty folder or another command\'s r
   const ppo = (resume: boolean) => trainPpo({ ...TINY_RL, steps: 1 }, { policy: checkpoint, prompts: PROMPTS, reward: lowercaseShare }, lmRun, { resume });
   await refused(() => ppo(false), lmRun, /lm-done\/config\.json: expected the config\.json of an hhrl rl ppo run/);
   await refused(() => ppo(true), lmRun, /lm-done\/config\.json: expected the config\.json of an hhrl rl ppo run/);
+});
+
+test('the CLI prints a bad --out and a bad data line as typed errors with exit code 2, not stack traces', () => {
+  const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+  const hhrl = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' });
+  const checkpoint = join(dir, 'cli-checkpoint');
+  tinyPolicy(checkpoint);
+  const before = snapshot(checkpoint);
+  const lm = hhrl('lm', 'train', '--text', CORPUS, '--out', checkpoint, '--size', 'tiny', '--steps', '1');
+  assert.equal(lm.status, 2, lm.stderr);
+  assert.equal(lm.stderr, `hhrl: ConfigError: ${checkpoint} is not a run folder of hhrl lm train (it holds model.safetensors, tokenizer.json); choose another --out\n`);
+  assert.deepEqual(snapshot(checkpoint), before);
+  const data = join(dir, 'demos.jsonl');
+  writeFileSync(data, '{"transcript":"\\n\\nHuman: hi\\n\\nAssistant: hello"}\nnull\n');
+  const sft = hhrl('sft', '--base', checkpoint, '--data', data, '--out', join(dir, 'cli-sft'), '--steps', '1', '--threads', '1');
+  assert.equal(sft.status, 2, sft.stderr);
+  assert.match(sft.stderr, new RegExp(`^hhrl: DataFormatError: ${data.replace(/[.]/g, '\\.')}:2: expected a JSON object with a "transcript"`));
 });
