@@ -36,6 +36,7 @@ export class RunFolder<T = Record<string, unknown>> {
     private readonly log: (message: string) => void = () => {},
   ) {}
 
+  /** The run's settings, written when it starts. */
   get configPath(): string {
     return join(this.dir, 'config.json');
   }

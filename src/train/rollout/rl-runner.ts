@@ -13,8 +13,8 @@ import { ConfigError } from '../../spec/errors.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { hashString32, Random } from '../../util/random.ts';
 import { TrainingAborted } from '../lm/lm-trainer.ts';
-import { resolveModelDir, RunFolder, trainerState, type RunKind } from '../run-folder.ts';
-import { z } from 'zod';
+import { resolveModelDir, RunFolder, trainerState } from '../run-folder.ts';
+import { RL_TRAINER_JSON, rlRunKind, RlTrainerJsonSchema } from './rl-run-folder.ts';
 import { sequenceKl, tokenKl } from './kl.ts';
 import type { RolloutPrompt } from './prompts.ts';
 import { scoreRewards, type RewardFunction } from './reward.ts';
@@ -119,23 +119,6 @@ interface TrainerState {
   rewardMoments: RunningMoments;
 }
 
-/** `trainer.json` of an RL checkpoint: the step and the adaptive KL coefficient and running reward moments. */
-const RlTrainerJsonSchema = z.object({
-  step: z.number().int().min(0),
-  state: z.object({ klCoef: z.number(), rewardMoments: z.object({ count: z.number(), mean: z.number(), m2: z.number() }) }).optional(),
-});
-
-/** An `hhrl rl ALGORITHM` run folder's config.json. */
-type RlRunConfig = { algorithm: string; config: Record<string, unknown>; inputs: { policy: string } & Record<string, unknown> };
-
-/** What an `hhrl rl ALGORITHM` run folder's config.json holds (its settings are checked by the algorithm's parser). */
-export function rlRunKind(algorithm: string): RunKind<RlRunConfig> {
-  return {
-    command: `rl ${algorithm}`,
-    config: z.strictObject({ algorithm: z.literal(algorithm), config: z.record(z.string(), z.unknown()), inputs: z.looseObject({ policy: z.string() }) }),
-  };
-}
-
 function mean(values: ArrayLike<number>): number {
   let total = 0;
   for (let i = 0; i < values.length; i++) total += values[i];
@@ -226,7 +209,7 @@ export async function trainRl<C extends RlCommonConfig>(
     policy = loaded.model;
     const saved = loaded.checkpoint.optimizer;
     optimizerState = saved ? { params: policy.params, m: saved.m, v: saved.v, step: saved.step } : GraphTrainer.initialState(policy.params);
-    state = { ...state, ...trainerState(latest.dir, RlTrainerJsonSchema, 'an RL trainer state {"step", "state": {"klCoef", "rewardMoments"}}').state };
+    state = { ...state, ...trainerState(latest.dir, RlTrainerJsonSchema, RL_TRAINER_JSON).state };
     run.truncateMetrics(latest.step);
   } else {
     policy = reference.withHeads({ lm: true, tokenScalar: algorithm.withValueHead }, hashString32(`${config.seed}:heads`));
