@@ -8,7 +8,7 @@ import { GptModel } from '../model/gpt-model.ts';
 import { LmTrainConfigSchema } from '../train/lm/lm-config.ts';
 import { trainLanguageModel } from '../train/lm/lm-trainer.ts';
 import { resolveModelDir } from '../train/run-folder.ts';
-import { progressBar } from './progress.ts';
+import { logNote, progressBar } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 import { interruptible } from './interrupt.ts';
 
@@ -34,6 +34,7 @@ export function registerLmCommands(program: Command): void {
       trainLanguageModel(config, String(raw.out), {
         resume: Boolean(raw.resume),
         signal,
+        log: logNote,
         onProgress: (p) =>
           bar.update(p.step, { loss: p.loss.toFixed(3), val: p.validationLoss?.toFixed(3) ?? '-', tok_s: Math.round(p.tokensPerSecond) }),
       }),

@@ -16,7 +16,7 @@ import { PreferenceScorer, responseTranscript } from '../train/preference/pm-sco
 import { trainPreferenceModel, type PmProgress, type PmSummary } from '../train/preference/pm-trainer.ts';
 import { trainWithPmp } from '../train/preference/pmp.ts';
 import { sigmoid } from '../eval/calibration.ts';
-import { progressBar } from './progress.ts';
+import { logNote, progressBar } from './progress.ts';
 import { interruptible } from './interrupt.ts';
 import { TrainingAborted } from '../train/lm/lm-trainer.ts';
 
@@ -186,7 +186,7 @@ export function registerPmCommands(program: Command): void {
       if (flags.pmpData !== undefined) {
         const pmpPairs = (await loadPairs(flags.pmpData, { strict: flags.strict })).pairs;
         const bars = { pmp: progressReporter('pmp', flags.pmpSteps!), finetune: progressReporter('pm', config.steps) };
-        const result = await trainWithPmp(config, pmpPairs, pairs, { pmpSteps: flags.pmpSteps!, runDir: flags.out, resume: flags.resume, onProgress: (stage, progress) => bars[stage].update(progress) });
+        const result = await trainWithPmp(config, pmpPairs, pairs, { pmpSteps: flags.pmpSteps!, runDir: flags.out, resume: flags.resume, log: logNote, onProgress: (stage, progress) => bars[stage].update(progress) });
         bars.pmp.stop();
         bars.finetune.stop();
         printSummary(`${flags.out}/pmp`, result.pmp.summary);
@@ -195,7 +195,7 @@ export function registerPmCommands(program: Command): void {
       }
       const bar = progressReporter('pm', config.steps);
       const { summary } = await interruptible((signal) =>
-        trainPreferenceModel(config, pairs, { runDir: flags.out, resume: flags.resume, signal, onProgress: (progress) => bar.update(progress) }),
+        trainPreferenceModel(config, pairs, { runDir: flags.out, resume: flags.resume, signal, log: logNote, onProgress: (progress) => bar.update(progress) }),
       );
       bar.stop();
       if (summary.aborted) throw new TrainingAborted(summary.stepsRun);

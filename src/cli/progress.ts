@@ -37,3 +37,8 @@ export function progressBar(label: string, total: number, fields: readonly strin
     },
   };
 }
+
+/** Print a run folder's note (e.g. what it cleaned up after a kill) on stderr, where progress goes. */
+export function logNote(message: string): void {
+  process.stderr.write(`hhrl: ${message}\n`);
+}

@@ -30,7 +30,7 @@ import { SftConfigSchema } from '../train/sft/sft-config.ts';
 import { trainSft } from '../train/sft/sft-trainer.ts';
 import { loadDemonstrations } from '../train/sft/sft-data.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
-import { progressBar } from './progress.ts';
+import { logNote, progressBar } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 import { interruptible } from './interrupt.ts';
 
@@ -120,6 +120,7 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
       {
         resume: Boolean(raw.resume),
         signal,
+        log: logNote,
         onProgress: (p) => {
           if (p.evaluation) last = evaluationRow(p.evaluation);
           bar.update(p.step, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2), helpful: percent(last.helpfulness), harm: percent(last.harm_rate) });
@@ -153,6 +154,7 @@ function registerSft(program: Command): void {
       trainSft(config, { base: String(raw.base), data, validation }, String(raw.out), {
         resume: Boolean(raw.resume),
         signal,
+        log: logNote,
         onProgress: (p) => bar.update(p.step, { loss: p.loss.toFixed(3), val: p.validationLoss?.toFixed(3) ?? '-' }),
       }),
     ).finally(() => bar.stop());
@@ -180,6 +182,7 @@ function registerDpo(program: Command): void {
       trainDpo(config, { policy: String(raw.policy), data, world }, String(raw.out), {
         resume: Boolean(raw.resume),
         signal,
+        log: logNote,
         onProgress: (p) => bar.update(p.step, { loss: p.row.loss.toFixed(3), acc: percent(p.row.accuracy), margin: p.row.margin.toFixed(2) }),
       }),
     ).finally(() => bar.stop());
@@ -225,7 +228,7 @@ function registerBon(program: Command): void {
       prompts,
       reward.reward,
       { ...options, n: Number(raw.n), batch: Number(raw.batch), seed: Number(raw.seed), chunk: Number(raw.chunk) },
-      { dir: runDir, resume: Boolean(raw.resume), description: { policy: raw.policy, prompts: raw.prompts, limit: raw.limit ?? null, reward: reward.description }, onProgress: (done) => bar.update(done) },
+      { dir: runDir, resume: Boolean(raw.resume), description: { policy: raw.policy, prompts: raw.prompts, limit: raw.limit ?? null, reward: reward.description }, onProgress: (done) => bar.update(done), log: logNote },
     ).finally(() => bar.stop());
     const results = rows.map((row, i) => ({ ...row, prompt: prompts[i] }));
     const seconds = (performance.now() - started) / 1000;

@@ -4,11 +4,11 @@
  * (Adam moments) and `trainer.json` for resuming. Written to a staging folder and renamed into
  * place, so a reader sees a whole checkpoint or none.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CheckpointError } from '../spec/errors.ts';
-import { replaceFolderAtomic } from '../util/atomic-write.ts';
+import { replaceFolderAtomic, stagingPath, writeFileAtomic } from '../util/atomic-write.ts';
 import { ParamLayout } from '../engine/index.ts';
 import { GptConfigSchema, type GptConfig } from './gpt-config.ts';
 import { gptParamSpecs, type GptHeads } from './gpt.ts';
@@ -46,19 +46,20 @@ export interface Checkpoint {
   readonly trainer?: unknown;
 }
 
-/** Write a checkpoint folder atomically (stage, fsync, rename over `dir`). */
+/** Write a checkpoint folder atomically (stage, fsync every file and the folder, rename over `dir`). */
 export function saveCheckpoint(dir: string, checkpoint: Checkpoint): void {
   const layout = new ParamLayout(gptParamSpecs(checkpoint.config, checkpoint.heads));
   if (checkpoint.params.length !== layout.total) {
     throw new CheckpointError(`${dir}: ${checkpoint.params.length} parameter values, the config needs ${layout.total}`);
   }
   mkdirSync(dirname(dir), { recursive: true });
-  const staging = join(dirname(dir), `.${basename(dir)}.staging-${process.pid}-${Date.now()}`);
+  const staging = stagingPath(dir);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging);
   try {
     const config = { format: CHECKPOINT_FORMAT, model: checkpoint.config, heads: checkpoint.heads, metadata: checkpoint.metadata };
-    writeFileSync(join(staging, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    // every file is written atomically (temp, fsync, rename): the staged folder is whole before it is renamed
+    writeFileAtomic(join(staging, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
     const tensors: Record<string, SafeTensor> = {};
     for (const entry of layout.entries) {
       tensors[entry.name] = { dtype: 'F32', shape: entry.shape, data: checkpoint.params.slice(entry.offset, entry.offset + entry.size) };
@@ -75,7 +76,7 @@ export function saveCheckpoint(dir: string, checkpoint: Checkpoint): void {
         { step: String(checkpoint.optimizer.step) },
       );
     }
-    if (checkpoint.trainer !== undefined) writeFileSync(join(staging, 'trainer.json'), `${JSON.stringify(checkpoint.trainer, null, 2)}\n`);
+    if (checkpoint.trainer !== undefined) writeFileAtomic(join(staging, 'trainer.json'), `${JSON.stringify(checkpoint.trainer, null, 2)}\n`);
     replaceFolderAtomic(staging, dir);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveWorldConfig } from '../../src/world/config.ts';
@@ -54,19 +54,18 @@ test('a short PM training beats chance on held-out world pairs by ≥ 20 points;
   await scorer.release();
 });
 
+/** A one-layer PM small enough for resume tests. */
+const TINY_PM = {
+  seed: 9,
+  model: { size: 'tiny', layers: 1, dModel: 16, heads: 2, context: 64 },
+  tokenizer: { vocabSize: 320 },
+  batchPairs: 8,
+  maxValidationPairs: 24,
+} as const;
+
 test('a killed run resumed from its checkpoint ends exactly like the uninterrupted run', async () => {
   const { pairs } = await loadPairs([`world:${worldDir}:harmless`]);
-  const config = {
-    seed: 9,
-    model: { size: 'tiny', layers: 1, dModel: 16, heads: 2, context: 64 },
-    tokenizer: { vocabSize: 320 },
-    steps: 12,
-    batchPairs: 8,
-    evalEvery: 3,
-    checkpointEvery: 4,
-    maxValidationPairs: 24,
-    patience: null,
-  } as const;
+  const config = { ...TINY_PM, steps: 12, evalEvery: 3, checkpointEvery: 4, patience: null } as const;
   const timeless = (dir: string) =>
     readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => {
       const { pairs_per_second: _, ...rest } = JSON.parse(line) as Record<string, unknown>;
@@ -97,4 +96,21 @@ test('a killed run resumed from its checkpoint ends exactly like the uninterrupt
   const texts = pairs.slice(0, 5).map((pair) => pair.chosen);
   assert.deepEqual(await loaded.scoreTexts(texts), await resumed.scorer.scoreTexts(texts));
   await loaded.release();
+});
+
+test('a run killed after the checkpoint of its early stop (before summary.json) resumes to the same summary, training no further', async () => {
+  const { pairs } = await loadPairs([`world:${worldDir}:harmless`]);
+  const config = { ...TINY_PM, steps: 60, evalEvery: 2, checkpointEvery: 100, patience: 1, optimizer: { learningRate: 0.05 } } as const;
+  const runDir = join(root, 'early-stop');
+  const first = await trainPreferenceModel(config, pairs, { runDir });
+  assert.equal(first.summary.stoppedEarly, true, 'the run stops early at this seed');
+  assert.ok(first.summary.stepsRun < 60);
+  // the kill came after the stop's checkpoint, before model/ and summary.json were written
+  rmSync(join(runDir, 'summary.json'));
+  rmSync(join(runDir, 'model'), { recursive: true });
+  const resumed = await trainPreferenceModel(config, pairs, { runDir, resume: true });
+  const { seconds: _a, pairsPerSecond: _b, ...expected } = first.summary;
+  const { seconds: _c, pairsPerSecond: _d, ...actual } = resumed.summary;
+  assert.deepEqual(actual, expected);
+  assert.deepEqual(resumed.model.params, first.model.params);
 });

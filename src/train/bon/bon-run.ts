@@ -6,14 +6,16 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { GptModel } from '../../model/gpt-model.ts';
 import { ConfigError, DataFormatError } from '../../spec/errors.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { parseJsonLines } from '../../util/json-input.ts';
 import { hashString32 } from '../../util/random.ts';
 import type { RolloutPrompt } from '../rollout/prompts.ts';
 import type { RewardFunction } from '../rollout/reward.ts';
 import type { RolloutOptions } from '../rollout/rollout.ts';
-import { RunFolder } from '../run-folder.ts';
+import { RunFolder, type RunKind } from '../run-folder.ts';
 import { bestOfN } from './best-of-n.ts';
 
 /** Settings of a best-of-n run (saved in `config.json`). */
@@ -29,15 +31,32 @@ export interface BonRow {
 
 const chunkFile = (dir: string, index: number) => join(dir, 'chunks', `${String(index).padStart(6, '0')}.jsonl`);
 
+const BonRowSchema = z
+  .object({ id: z.string(), responses: z.array(z.string()).min(1), rewards: z.array(z.number()), best: z.number().int().min(0) })
+  .refine((row) => row.rewards.length === row.responses.length && row.best < row.responses.length, {
+    message: 'expected one reward per response and "best" an index into them',
+  });
+const BON_ROW = 'a best-of-n row {"id": string, "responses": [string], "rewards": [number], "best": index}';
+
 /** A finished chunk's rows, checked against the prompts it must hold. */
 function readChunk(path: string, prompts: readonly RolloutPrompt[]): BonRow[] {
-  const rows = readFileSync(path, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as BonRow);
+  const rows: BonRow[] = parseJsonLines(path, readFileSync(path, 'utf8'), BonRowSchema, BON_ROW);
   const ids = prompts.map((prompt) => prompt.id);
   if (rows.length !== ids.length || rows.some((row, i) => row.id !== ids[i])) {
     throw new DataFormatError(path, undefined, `expected the rows of prompts ${ids[0]}…${ids[ids.length - 1]}; the prompts changed since this run started`);
   }
   return rows;
 }
+
+/** What an `hhrl bon --run` folder's config.json holds (`chunks/` beside it). */
+export const BON_RUN: RunKind<{ options: BonRunOptions; inputs: Record<string, unknown> }> = {
+  command: 'bon',
+  config: z.strictObject({
+    options: z.looseObject({ n: z.number().int().min(1), batch: z.number().int().min(1), seed: z.number().int(), chunk: z.number().int().min(1) }),
+    inputs: z.record(z.string(), z.unknown()),
+  }) as unknown as z.ZodType<{ options: BonRunOptions; inputs: Record<string, unknown> }>,
+  entries: ['chunks'],
+};
 
 /**
  * Run best-of-n over `prompts`, in memory or (with `run.dir`) as a resumable run folder.
@@ -50,16 +69,22 @@ export async function runBestOfN(
   prompts: readonly RolloutPrompt[],
   reward: RewardFunction,
   requested: BonRunOptions,
-  run: { readonly dir?: string; readonly resume?: boolean; readonly description?: Readonly<Record<string, unknown>>; readonly onProgress?: (done: number, total: number) => void } = {},
+  run: {
+    readonly dir?: string;
+    readonly resume?: boolean;
+    readonly description?: Readonly<Record<string, unknown>>;
+    readonly onProgress?: (done: number, total: number) => void;
+    readonly log?: (message: string) => void;
+  } = {},
 ): Promise<BonRow[]> {
   let options = requested;
   if (run.dir !== undefined) {
-    const folder = new RunFolder(run.dir);
+    const folder = new RunFolder(run.dir, BON_RUN, run.log);
     if (!run.resume && existsSync(join(run.dir, 'chunks'))) {
       throw new ConfigError(`${run.dir} already holds a best-of-n run; pass --resume to continue it or choose another folder`);
     }
-    folder.start({ options: requested, inputs: run.description ?? {} }, run.resume === true);
-    if (run.resume) options = (folder.savedConfig() as { options: BonRunOptions }).options;
+    folder.start({ options: requested, inputs: { ...run.description } }, run.resume === true);
+    if (run.resume) options = folder.savedConfig().options;
     mkdirSync(join(run.dir, 'chunks'), { recursive: true });
   }
   if (!Number.isInteger(options.chunk) || options.chunk < 1) throw new RangeError(`best-of-n: chunk must be a positive integer, got ${options.chunk}`);

@@ -15,7 +15,7 @@ import { worldEvalPrompts } from '../rollout/prompts.ts';
 import { parseWith } from '../rollout/rl-config.ts';
 import { scoreRows } from '../rollout/rollout.ts';
 import { packRows, type TokenRow } from '../rollout/sequences.ts';
-import { runConfig, saveTrainingCheckpoint } from '../rollout/training-checkpoint.ts';
+import { policyRunKind, runConfig, saveTrainingCheckpoint } from '../rollout/training-checkpoint.ts';
 import { evaluatePolicy, evaluationRow, selectEvalPrompts } from '../rollout/world-eval.ts';
 import { resolveModelDir, RunFolder } from '../run-folder.ts';
 import { encodePromptResponse, splitLastTurn } from '../sft/sft-data.ts';
@@ -92,6 +92,9 @@ export interface DpoProgress {
   readonly row: Readonly<Record<string, number>>;
 }
 
+/** What an `hhrl dpo` run folder's config.json holds. */
+export const DPO_RUN = policyRunKind('dpo', DpoConfigSchema, z.strictObject({ policy: z.string(), data: z.array(z.string()).readonly(), world: z.string().optional() }));
+
 /**
  * Train (or resume) a policy with DPO into `outDir`.
  * @example
@@ -101,9 +104,9 @@ export async function trainDpo(
   input: Partial<DpoConfig>,
   inputs: DpoInputs,
   outDir: string,
-  options: { resume?: boolean; onProgress?: (progress: DpoProgress) => void; signal?: AbortSignal } = {},
+  options: { resume?: boolean; onProgress?: (progress: DpoProgress) => void; signal?: AbortSignal; log?: (message: string) => void } = {},
 ): Promise<{ policy: GptModel; checkpointDir: string }> {
-  const run = new RunFolder(outDir);
+  const run = new RunFolder(outDir, DPO_RUN, options.log);
   const resume = options.resume ?? false;
   const parse = (value: unknown) => parseWith(DpoConfigSchema, value, 'DPO');
   const config = runConfig(run, parse, parse(input), resume);

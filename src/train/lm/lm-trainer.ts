@@ -10,7 +10,7 @@ import { GptModel } from '../../model/gpt-model.ts';
 import { lmBatchSpec, lmLoss } from '../../model/lm-loss.ts';
 import { BpeTokenizer, trainBpeTokenizer } from '../../model/tokenizer/index.ts';
 import { ConfigError, HhrlError } from '../../spec/errors.ts';
-import { RunFolder } from '../run-folder.ts';
+import { RunFolder, type RunKind } from '../run-folder.ts';
 import { LmTrainConfigSchema, lmOptimizer, type LmTrainConfig } from './lm-config.ts';
 import { sampleLmBatch, sequentialLmBatches } from './lm-data.ts';
 import { groupedSteps } from './steps-per-run.ts';
@@ -46,6 +46,9 @@ export function tokenizerFor(text: string, vocabSize: number): BpeTokenizer {
   return trainBpeTokenizer([text], { vocabSize });
 }
 
+/** What an `hhrl lm train` run folder's config.json holds: the settings themselves. */
+export const LM_RUN: RunKind<LmTrainConfig> = { command: 'lm train', config: LmTrainConfigSchema };
+
 /**
  * Pretrain (or resume) a language model into `outDir`.
  * @param input - settings (validated; ignored on resume in favour of the run's saved config, except `steps`).
@@ -53,12 +56,12 @@ export function tokenizerFor(text: string, vocabSize: number): BpeTokenizer {
 export async function trainLanguageModel(
   input: Partial<LmTrainConfig> & { text: string },
   outDir: string,
-  options: { resume?: boolean; onProgress?: (progress: LmProgress) => void; signal?: AbortSignal } = {},
+  options: { resume?: boolean; onProgress?: (progress: LmProgress) => void; signal?: AbortSignal; log?: (message: string) => void } = {},
 ): Promise<LmTrainResult> {
-  const run = new RunFolder(outDir);
+  const run = new RunFolder(outDir, LM_RUN, options.log);
   const requested = LmTrainConfigSchema.parse(input);
   const resume = options.resume ?? false;
-  const config = resume ? LmTrainConfigSchema.parse({ ...(run.savedConfig() as object), steps: requested.steps }) : requested;
+  const config = resume ? { ...run.savedConfig(), steps: requested.steps } : requested;
   run.start(config, resume);
   // 1) data and model (from the newest checkpoint when resuming)
   let text: string;

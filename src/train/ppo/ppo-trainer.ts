@@ -5,7 +5,7 @@
  * the shared `trainRl`.
  */
 import { maskedMoments, whiten } from '../rollout/stats.ts';
-import { trainRl, type RlAlgorithm, type RlInputs, type RlProgress, type RlResult, type ScoredSample } from '../rollout/rl-runner.ts';
+import { trainRl, type RlAlgorithm, type RlInputs, type RlRunOptions, type RlResult, type ScoredSample } from '../rollout/rl-runner.ts';
 import { gae, klPenalizedRewards } from './gae.ts';
 import { parsePpoConfig, type PpoConfig } from './ppo-config.ts';
 import { PPO_ACTION_ARRAYS, ppoLoss } from './ppo-loss.ts';
@@ -69,7 +69,7 @@ export function trainPpo(
   config: Partial<PpoConfig>,
   inputs: RlInputs,
   outDir: string,
-  options: { resume?: boolean; onProgress?: (progress: RlProgress) => void; signal?: AbortSignal } = {},
+  options: RlRunOptions = {},
 ): Promise<RlResult> {
   return trainRl(PPO, config, inputs, outDir, options);
 }

@@ -4,7 +4,7 @@
  * with validation, early stopping, checkpoints and exact resume.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as E from '../../engine/index.ts';
 import { GPT_SIZES, parseGptConfig, type GptConfig } from '../../model/gpt-config.ts';
 import { GptModel } from '../../model/gpt-model.ts';
@@ -17,8 +17,9 @@ import { parsePmTrainConfig, type PmTrainConfig, type PmTrainConfigInput } from 
 import type { PreferencePair } from './pm-data.ts';
 import { pmBatchSpec, pmLoss } from './pm-loss.ts';
 import { PreferenceScorer } from './pm-scorer.ts';
-import { PmRunFolder } from './run-folder.ts';
-import { resolveModelDir } from '../run-folder.ts';
+import { PM_TRAINER_JSON, PmRunFolder, PmSummarySchema, PmTrainerJsonSchema } from './run-folder.ts';
+import { resolveModelDir, trainerState as readTrainerState } from '../run-folder.ts';
+import { readJsonFile } from '../../util/json-input.ts';
 
 /** Validation result: mean loss −log σ(Δr) and accuracy (Δr > 0) over the validation pairs. */
 export interface ValidationResult {
@@ -54,6 +55,8 @@ export interface TrainPmOptions {
   readonly onProgress?: (progress: PmProgress) => void;
   /** Stop after the current step, writing nothing more (as if killed). */
   readonly signal?: AbortSignal;
+  /** Where the run folder reports what it cleaned up after a kill. */
+  readonly log?: (message: string) => void;
 }
 
 /** Result of a training run. */
@@ -162,10 +165,10 @@ export async function trainPreferenceModel(
   const started = performance.now();
   const split = splitValidation(config, trainPairs, options.validation);
   const dataFingerprint = fingerprint(split.train);
-  const folder = options.runDir === undefined ? undefined : new PmRunFolder(options.runDir);
+  const folder = options.runDir === undefined ? undefined : new PmRunFolder(options.runDir, options.log);
   const resuming = folder?.prepare(config, options.resume ?? false) ?? false;
   if (folder && resuming && existsSync(folder.summaryPath)) {
-    const summary = JSON.parse(readFileSync(folder.summaryPath, 'utf8')) as PmSummary;
+    const summary = readJsonFile(folder.summaryPath, PmSummarySchema, 'the summary.json of a finished PM run') as unknown as PmSummary;
     const model = GptModel.load(folder.modelDir).model;
     return { model, scorer: new PreferenceScorer(model, { bucketStep: config.bucketStep }), config, summary };
   }
@@ -179,8 +182,8 @@ export async function trainPreferenceModel(
     const loaded = GptModel.load(folder.checkpointDir(resumeStep));
     model = loaded.model;
     const saved = loaded.checkpoint.optimizer;
-    trainerState = loaded.checkpoint.trainer as TrainerState;
-    if (!saved || trainerState?.step !== resumeStep) throw new ConfigError(`${folder.checkpointDir(resumeStep)}: no optimizer/trainer state to resume from`);
+    trainerState = readTrainerState(folder.checkpointDir(resumeStep), PmTrainerJsonSchema, PM_TRAINER_JSON);
+    if (!saved || trainerState.step !== resumeStep) throw new ConfigError(`${folder.checkpointDir(resumeStep)}: no optimizer/trainer state to resume from`);
     if (trainerState.dataFingerprint !== dataFingerprint) throw new ConfigError(`${folder.dir}: the training data differs from the run being resumed`);
     state = { params: model.params, m: Float32Array.from(saved.m), v: Float32Array.from(saved.v), step: saved.step };
     folder.truncateMetrics(resumeStep);
@@ -239,9 +242,10 @@ export async function trainPreferenceModel(
   let window = { ms: 0, pairs: 0 };
   let processPairs = 0;
   let processMs = 0;
-  let stoppedEarly = false;
+  // a run killed after the checkpoint of its early stop (before summary.json) must not train on when resumed
+  let stoppedEarly = config.patience !== null && trainerState.staleEvaluations >= config.patience;
   let aborted = false;
-  while (state.step < config.steps) {
+  while (!stoppedEarly && state.step < config.steps) {
     if (options.signal?.aborted) {
       aborted = true;
       break;

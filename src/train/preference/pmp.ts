@@ -20,6 +20,8 @@ export interface PmpOptions {
   readonly init?: GptModel;
   readonly onProgress?: (stage: 'pmp' | 'finetune', progress: PmProgress) => void;
   readonly signal?: AbortSignal;
+  /** Where the run folders report what they cleaned up after a kill. */
+  readonly log?: (message: string) => void;
 }
 
 /** Both stages' results. */
@@ -47,6 +49,7 @@ export async function trainWithPmp(
     resume: options.resume,
     init,
     signal: options.signal,
+    log: options.log,
     onProgress: (progress) => options.onProgress?.('pmp', progress),
   });
   if (pmp.summary.aborted) return { pmp, finetuned: pmp };
@@ -55,6 +58,7 @@ export async function trainWithPmp(
     resume: options.resume,
     init: pmp.model,
     signal: options.signal,
+    log: options.log,
     onProgress: (progress) => options.onProgress?.('finetune', progress),
   });
   return { pmp, finetuned };

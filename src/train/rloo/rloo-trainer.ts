@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { whiten } from '../rollout/stats.ts';
 import { checkBatching, parseWith, RlCommonSchema } from '../rollout/rl-config.ts';
-import { trainRl, type RlAlgorithm, type RlInputs, type RlProgress, type RlResult } from '../rollout/rl-runner.ts';
+import { trainRl, type RlAlgorithm, type RlInputs, type RlRunOptions, type RlResult } from '../rollout/rl-runner.ts';
 import { RLOO_ACTION_ARRAYS, rlooAdvantages, rlooLoss } from './rloo-loss.ts';
 
 /** RLOO settings. */
@@ -51,7 +51,7 @@ export function trainRloo(
   config: Partial<RlooConfig>,
   inputs: RlInputs,
   outDir: string,
-  options: { resume?: boolean; onProgress?: (progress: RlProgress) => void; signal?: AbortSignal } = {},
+  options: RlRunOptions = {},
 ): Promise<RlResult> {
   return trainRl(RLOO, config, inputs, outDir, options);
 }

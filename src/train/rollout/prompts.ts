@@ -10,9 +10,11 @@
  * - `FILE.jsonl` — one JSON object a line with `"prompt"` (HH text) or `"conversation"` (turns).
  */
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { serializeTranscript, parseTranscript } from '../../data/hh-transcript.ts';
 import type { Conversation } from '../../spec/conversation.ts';
 import { ConfigError, DataFormatError } from '../../spec/errors.ts';
+import { jsonLines, parseJsonValue } from '../../util/json-input.ts';
 import { EVAL_SET_NAMES, loadWorld, type KnowledgeBase, type StoredPrompt, type WorldRequest } from '../../world/index.ts';
 
 /** One prompt to continue. */
@@ -58,6 +60,15 @@ export function worldEvalPrompts(dir: string): RolloutPrompt[] {
   return EVAL_SET_NAMES.flatMap((name) => world.evalSet(name).map((item) => fromStored(item, world.model.knowledge, name)));
 }
 
+const PromptRowSchema = z
+  .object({
+    id: z.string().optional(),
+    prompt: z.string().optional(),
+    conversation: z.array(z.object({ role: z.enum(['human', 'assistant']), text: z.string() })).min(1).optional(),
+  })
+  .refine((row) => row.prompt !== undefined || row.conversation !== undefined, { message: 'expected a "prompt" string or a "conversation" array' });
+const PROMPT_ROW = 'a JSON object with "prompt" (HH text) or "conversation" ([{"role":"human"|"assistant","text":…}]) and an optional string "id"';
+
 function readPromptFile(path: string): RolloutPrompt[] {
   let text: string;
   try {
@@ -65,37 +76,22 @@ function readPromptFile(path: string): RolloutPrompt[] {
   } catch (error) {
     throw new ConfigError(`prompts ${path}: cannot read (${(error as Error).message})`, { cause: error });
   }
-  const prompts: RolloutPrompt[] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let row: { id?: unknown; prompt?: unknown; conversation?: unknown };
-    try {
-      row = JSON.parse(line) as typeof row;
-    } catch (error) {
-      throw new DataFormatError(path, index + 1, `expected one JSON object per line (${(error as Error).message})`);
-    }
-    const id = typeof row.id === 'string' ? row.id : `${path}:${index + 1}`;
-    if (typeof row.prompt === 'string') {
-      let conversation: Conversation;
+  const prompts = jsonLines(text).map(({ line, text: raw }): RolloutPrompt => {
+    const row = parseJsonValue(path, line, raw, PromptRowSchema, PROMPT_ROW);
+    const id = row.id ?? `${path}:${line}`;
+    let conversation: Conversation;
+    if (row.prompt !== undefined) {
       try {
         conversation = parseTranscript(row.prompt.replace(/\n\nAssistant: ?$/, ''));
       } catch (error) {
-        throw new DataFormatError(path, index + 1, `expected "prompt" to be an HH transcript (${(error as Error).message})`);
+        throw new DataFormatError(path, line, `expected "prompt" to be an HH transcript (${(error as Error).message})`, { cause: error });
       }
-      if (conversation.length === 0 || conversation[conversation.length - 1].role !== 'human') {
-        throw new DataFormatError(path, index + 1, 'expected "prompt" to end with a Human turn (optionally followed by "\\n\\nAssistant:")');
-      }
-      prompts.push({ id, conversation, prompt: promptText(conversation) });
-    } else if (Array.isArray(row.conversation)) {
-      const conversation = row.conversation as Conversation;
-      const valid = conversation.every((turn) => (turn.role === 'human' || turn.role === 'assistant') && typeof turn.text === 'string');
-      if (!valid || conversation.length === 0 || conversation[conversation.length - 1].role !== 'human') {
-        throw new DataFormatError(path, index + 1, 'expected "conversation" to be [{"role":"human"|"assistant","text":…}] ending with a human turn');
-      }
-      prompts.push({ id, conversation, prompt: promptText(conversation) });
-    } else {
-      throw new DataFormatError(path, index + 1, 'expected a "prompt" string or a "conversation" array');
+    } else conversation = row.conversation!;
+    if (conversation.length === 0 || conversation[conversation.length - 1].role !== 'human') {
+      const field = row.prompt !== undefined ? '"prompt"' : '"conversation"';
+      throw new DataFormatError(path, line, `expected ${field} to end with a Human turn${row.prompt !== undefined ? ' (optionally followed by "\\n\\nAssistant:")' : ''}`);
     }
+    return { id, conversation, prompt: promptText(conversation) };
   });
   if (prompts.length === 0) throw new DataFormatError(path, undefined, 'expected at least one prompt');
   return prompts;

@@ -5,7 +5,6 @@
  * its newest checkpoint; every random draw is a pure function of (seed, iteration), so a resumed run
  * continues as the uninterrupted one would.
  */
-import { readFileSync } from 'node:fs';
 import * as E from '../../engine/index.ts';
 import { GraphTrainer, type BatchSpec, type LossBuilder } from '../../engine/index.ts';
 import type { GptConfig } from '../../model/gpt-config.ts';
@@ -14,7 +13,8 @@ import { ConfigError } from '../../spec/errors.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { hashString32, Random } from '../../util/random.ts';
 import { TrainingAborted } from '../lm/lm-trainer.ts';
-import { resolveModelDir, RunFolder } from '../run-folder.ts';
+import { resolveModelDir, RunFolder, trainerState } from '../run-folder.ts';
+import { RL_TRAINER_JSON, rlRunKind, RlTrainerJsonSchema } from './rl-run-folder.ts';
 import { sequenceKl, tokenKl } from './kl.ts';
 import type { RolloutPrompt } from './prompts.ts';
 import { scoreRewards, type RewardFunction } from './reward.ts';
@@ -168,6 +168,14 @@ export function sqrtKlFits(rows: readonly { reward: number; sqrt_kl: number; ste
   };
 }
 
+/** How an RL run is driven: resume, progress, stop, and where its run folder reports what it cleaned up after a kill. */
+export interface RlRunOptions {
+  readonly resume?: boolean;
+  readonly onProgress?: (progress: RlProgress) => void;
+  readonly signal?: AbortSignal;
+  readonly log?: (message: string) => void;
+}
+
 /**
  * Run (or resume) on-policy RL with `algorithm` into `outDir`.
  * @param input - settings; on resume the run's saved ones are used except `steps`.
@@ -177,9 +185,9 @@ export async function trainRl<C extends RlCommonConfig>(
   input: Partial<C>,
   inputs: RlInputs,
   outDir: string,
-  options: { resume?: boolean; onProgress?: (progress: RlProgress) => void; signal?: AbortSignal } = {},
+  options: RlRunOptions = {},
 ): Promise<RlResult> {
-  const run = new RunFolder(outDir);
+  const run = new RunFolder(outDir, rlRunKind(algorithm.id), options.log);
   const resume = options.resume ?? false;
   const requested = algorithm.parseConfig(input);
   const config = runConfig(run, algorithm.parseConfig, requested, resume);
@@ -201,7 +209,7 @@ export async function trainRl<C extends RlCommonConfig>(
     policy = loaded.model;
     const saved = loaded.checkpoint.optimizer;
     optimizerState = saved ? { params: policy.params, m: saved.m, v: saved.v, step: saved.step } : GraphTrainer.initialState(policy.params);
-    state = { ...state, ...(loaded.checkpoint.trainer as { state?: TrainerState }).state };
+    state = { ...state, ...trainerState(latest.dir, RlTrainerJsonSchema, RL_TRAINER_JSON).state };
     run.truncateMetrics(latest.step);
   } else {
     policy = reference.withHeads({ lm: true, tokenScalar: algorithm.withValueHead }, hashString32(`${config.seed}:heads`));
@@ -357,7 +365,7 @@ export async function trainRl<C extends RlCommonConfig>(
 }
 
 /** Build `summary.json` from a run folder's metrics. */
-export function summarizeRun(run: RunFolder, algorithm: string): RlSummary {
+export function summarizeRun(run: RunFolder<unknown>, algorithm: string): RlSummary {
   const rows = readMetricRows(run);
   const train = rows.filter((row) => row.kind === 'train') as unknown as { reward: number; sqrt_kl: number; step: number }[];
   const probes = rows.filter((row) => row.kind === 'probe') as unknown as { reward: number; sqrt_kl: number; step: number }[];
@@ -378,22 +386,10 @@ export function summarizeRun(run: RunFolder, algorithm: string): RlSummary {
   };
 }
 
-/** Parsed rows of a run's metrics.jsonl (well-formed lines only). */
-export function readMetricRows(run: RunFolder): Record<string, unknown>[] {
-  let text: string;
-  try {
-    text = readFileSync(run.metricsPath, 'utf8');
-  } catch {
-    return [];
-  }
-  const rows: Record<string, unknown>[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      rows.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      // a line cut short by a kill
-    }
-  }
-  return rows;
+/**
+ * Parsed rows of a run's metrics.jsonl (a last line cut short by a kill is left out).
+ * @throws DataFormatError naming the file and line of a malformed row.
+ */
+export function readMetricRows(run: RunFolder<unknown>): Record<string, unknown>[] {
+  return run.metricRows();
 }

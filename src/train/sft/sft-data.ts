@@ -8,14 +8,20 @@
  * split) or a JSONL file with a `"transcript"` (or `"chosen"`) HH transcript per line.
  */
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { HostTensor } from '../../engine/index.ts';
 import type { BpeTokenizer } from '../../model/tokenizer/index.ts';
 import { ConfigError, DataFormatError } from '../../spec/errors.ts';
+import { jsonLines, parseJsonValue } from '../../util/json-input.ts';
 import { loadWorld } from '../../world/index.ts';
 import { STOP_STRINGS } from '../rollout/rollout.ts';
 import type { TokenRow } from '../rollout/sequences.ts';
 
 const ASSISTANT = '\n\nAssistant:';
+const DemonstrationRowSchema = z
+  .object({ transcript: z.string().optional(), chosen: z.string().optional() })
+  .refine((row) => row.transcript !== undefined || row.chosen !== undefined, { message: 'expected a "transcript" (or "chosen") string' });
+const DEMONSTRATION_ROW = 'a JSON object with a "transcript" (or "chosen") HH transcript string';
 
 /** A transcript split at its last assistant turn. */
 export interface PromptResponse {
@@ -60,19 +66,11 @@ export function loadDemonstrations(spec: string): string[] {
   } catch (error) {
     throw new ConfigError(`SFT data ${spec}: cannot read (${(error as Error).message})`, { cause: error });
   }
-  const out: string[] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let row: { transcript?: unknown; chosen?: unknown };
-    try {
-      row = JSON.parse(line) as typeof row;
-    } catch (error) {
-      throw new DataFormatError(spec, index + 1, `expected one JSON object per line (${(error as Error).message})`);
-    }
-    const transcript = typeof row.transcript === 'string' ? row.transcript : row.chosen;
-    if (typeof transcript !== 'string') throw new DataFormatError(spec, index + 1, 'expected a "transcript" (or "chosen") string');
-    if (!transcript.includes(ASSISTANT)) throw new DataFormatError(spec, index + 1, 'expected an HH transcript with an "\\n\\nAssistant:" turn');
-    out.push(transcript);
+  const out = jsonLines(text).map(({ line, text: raw }) => {
+    const row = parseJsonValue(spec, line, raw, DemonstrationRowSchema, DEMONSTRATION_ROW);
+    const transcript = row.transcript ?? row.chosen!;
+    if (!transcript.includes(ASSISTANT)) throw new DataFormatError(spec, line, 'expected an HH transcript with an "\\n\\nAssistant:" turn');
+    return transcript;
   });
   if (out.length === 0) throw new DataFormatError(spec, undefined, 'expected at least one demonstration');
   return out;

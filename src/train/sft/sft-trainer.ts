@@ -11,9 +11,10 @@ import { ConfigError } from '../../spec/errors.ts';
 import { Random } from '../../util/random.ts';
 import { TrainingAborted } from '../lm/lm-trainer.ts';
 import { chunks, type TokenRow } from '../rollout/sequences.ts';
-import { runConfig, saveTrainingCheckpoint } from '../rollout/training-checkpoint.ts';
+import { policyRunKind, runConfig, saveTrainingCheckpoint } from '../rollout/training-checkpoint.ts';
 import { resolveModelDir, RunFolder } from '../run-folder.ts';
-import { parseSftConfig, sftOptimizer, type SftConfig } from './sft-config.ts';
+import { parseSftConfig, SftConfigSchema, sftOptimizer, type SftConfig } from './sft-config.ts';
+import { z } from 'zod';
 import { encodePromptResponse, loadDemonstrations, sftBatch, splitLastTurn } from './sft-data.ts';
 import { groupedSteps } from '../lm/steps-per-run.ts';
 
@@ -43,6 +44,9 @@ export interface SftResult {
   readonly validationLoss: number | undefined;
 }
 
+/** What an `hhrl sft` run folder's config.json holds. */
+export const SFT_RUN = policyRunKind('sft', SftConfigSchema, z.strictObject({ base: z.string(), data: z.string(), validation: z.string().optional() }));
+
 function encodeAll(model: GptModel, spec: string, config: SftConfig, length: number): TokenRow[] {
   const rows: TokenRow[] = [];
   for (const transcript of loadDemonstrations(spec)) {
@@ -64,9 +68,9 @@ export async function trainSft(
   input: Partial<SftConfig>,
   inputs: SftInputs,
   outDir: string,
-  options: { resume?: boolean; onProgress?: (progress: SftProgress) => void; signal?: AbortSignal } = {},
+  options: { resume?: boolean; onProgress?: (progress: SftProgress) => void; signal?: AbortSignal; log?: (message: string) => void } = {},
 ): Promise<SftResult> {
-  const run = new RunFolder(outDir);
+  const run = new RunFolder(outDir, SFT_RUN, options.log);
   const resume = options.resume ?? false;
   const requested = parseSftConfig(input);
   const config = runConfig(run, parseSftConfig, requested, resume);

@@ -1,0 +1,27 @@
+/**
+ * The run folder of `hhrl rl ppo|rloo`: what its `config.json` holds (the algorithm, its settings, its
+ * inputs) and what each checkpoint's `trainer.json` holds for resuming (the step, the adaptive KL
+ * coefficient and the running reward moments).
+ */
+import { z } from 'zod';
+import type { RunKind } from '../run-folder.ts';
+
+/** `trainer.json` of an RL checkpoint: the step and the adaptive KL coefficient and running reward moments. */
+export const RlTrainerJsonSchema = z.object({
+  step: z.number().int().min(0),
+  state: z.object({ klCoef: z.number(), rewardMoments: z.object({ count: z.number(), mean: z.number(), m2: z.number() }) }).optional(),
+});
+
+/** An `hhrl rl ALGORITHM` run folder's config.json. */
+export type RlRunConfig = { algorithm: string; config: Record<string, unknown>; inputs: { policy: string } & Record<string, unknown> };
+
+/** What an `hhrl rl ALGORITHM` run folder's config.json holds (its settings are checked by the algorithm's parser). */
+export function rlRunKind(algorithm: string): RunKind<RlRunConfig> {
+  return {
+    command: `rl ${algorithm}`,
+    config: z.strictObject({ algorithm: z.literal(algorithm), config: z.record(z.string(), z.unknown()), inputs: z.looseObject({ policy: z.string() }) }),
+  };
+}
+
+/** What an RL checkpoint's `trainer.json` must be, in words. */
+export const RL_TRAINER_JSON = 'an RL trainer state {"step", "state": {"klCoef", "rewardMoments"}}';

@@ -1,0 +1,81 @@
+/**
+ * Reading JSON and JSONL input that a person or a killed run may have left malformed: every problem — bad
+ * JSON, a `null` line, a wrong type, a missing field — is one `DataFormatError` naming the file, the line
+ * and what was expected, never a `TypeError` from deep inside a reader.
+ */
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { DataFormatError } from '../spec/errors.ts';
+
+/** A zod failure as `path: message; …` (`(row)` for the value itself). */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.length === 0 ? '(row)' : issue.path.join('.')}: ${issue.message}`).join('; ');
+}
+
+/** Line (1-based) of character `position` in `text`. */
+function lineAt(text: string, position: number): number {
+  let line = 1;
+  for (let i = 0; i < position && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Parse one JSON value and check it against `schema`.
+ * @param line - the value's line in `file` (JSONL), or undefined for a whole-file JSON (then a syntax error
+ *   is reported at the line it was found on).
+ * @param expected - what the value should be, in words (e.g. `a prompt {"prompt": string}`).
+ * @throws DataFormatError naming file, line and what was expected.
+ */
+export function parseJsonValue<T>(file: string, line: number | undefined, text: string, schema: z.ZodType<T>, expected: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message);
+    const at = line ?? (position === null ? undefined : lineAt(text, Number(position[1])));
+    throw new DataFormatError(file, at, `expected ${expected} (invalid JSON: ${(error as Error).message})`, { cause: error });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new DataFormatError(file, line, `expected ${expected} (${describeIssues(parsed.error)})`);
+  return parsed.data;
+}
+
+/**
+ * Read a whole-file JSON value (a run folder's `config.json`, `trainer.json`, `summary.json`).
+ * @throws DataFormatError when the file is missing, is not JSON or does not match `schema`.
+ */
+export function readJsonFile<T>(file: string, schema: z.ZodType<T>, expected: string): T {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new DataFormatError(file, undefined, `expected ${expected} (cannot read: ${(error as Error).message})`, { cause: error });
+  }
+  return parseJsonValue(file, undefined, text, schema, expected);
+}
+
+/** One non-blank line of a JSONL text with its 1-based line number. */
+export interface JsonLine {
+  readonly line: number;
+  readonly text: string;
+}
+
+/** The non-blank lines of a JSONL text, numbered from 1 as an editor shows them. */
+export function jsonLines(text: string): JsonLine[] {
+  const lines: JsonLine[] = [];
+  text.split('\n').forEach((raw, index) => {
+    if (raw.trim() !== '') lines.push({ line: index + 1, text: raw });
+  });
+  return lines;
+}
+
+/**
+ * Parse every non-blank line of JSONL `text` from `file` against `schema`.
+ * @throws DataFormatError for the first bad line (file, line, expected).
+ * @example
+ * parseJsonLines('a.jsonl', '{"x":1}\nnull\n', z.object({ x: z.number() }), 'an {"x": number} object')
+ * // throws DataFormatError "a.jsonl:2: expected an {"x": number} object ((row): Invalid input: expected object, received null)"
+ */
+export function parseJsonLines<T>(file: string, text: string, schema: z.ZodType<T>, expected: string): T[] {
+  return jsonLines(text).map(({ line, text: row }) => parseJsonValue(file, line, row, schema, expected));
+}
