@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { RunKind } from '../run-folder.ts';
+import { EVAL_SAMPLES_DIR } from './world-eval.ts';
 
 /** `trainer.json` of an RL checkpoint: the step and the adaptive KL coefficient and running reward moments. */
 export const RlTrainerJsonSchema = z.object({
@@ -20,6 +21,8 @@ export function rlRunKind(algorithm: string): RunKind<RlRunConfig> {
   return {
     command: `rl ${algorithm}`,
     config: z.strictObject({ algorithm: z.literal(algorithm), config: z.record(z.string(), z.unknown()), inputs: z.looseObject({ policy: z.string() }) }),
+    // the judged responses of each evaluation (world-eval.ts)
+    entries: [EVAL_SAMPLES_DIR],
   };
 }
 

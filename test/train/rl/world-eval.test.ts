@@ -3,8 +3,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveWorldConfig } from '../../../src/world/config.ts';
 import { createWorldModel } from '../../../src/world/world.ts';
-import { promptText } from '../../../src/train/rollout/prompts.ts';
-import { evaluationRow, summarizeEvaluation } from '../../../src/train/rollout/world-eval.ts';
+import { promptText, worldEvalPrompts } from '../../../src/train/rollout/prompts.ts';
+import { EVAL_SAMPLES_DIR, evaluationRow, readFirstLastEvalSamples, summarizeEvaluation } from '../../../src/train/rollout/world-eval.ts';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { trainPpo } from '../../../src/train/ppo/ppo-trainer.ts';
+import { readMetricRows } from '../../../src/train/rollout/rl-runner.ts';
+import { RunFolder } from '../../../src/train/run-folder.ts';
+import { DataFormatError } from '../../../src/spec/errors.ts';
+import { generateWorld, writeWorld } from '../../../src/world/index.ts';
+import { lowercaseShare, PROMPTS, tempDir, tinyPolicy, TINY_RL } from './fixtures.ts';
 import { respond, type Behaviour } from '../../../src/world/index.ts';
 import { Random } from '../../../src/util/random.ts';
 
@@ -62,4 +70,29 @@ test('behaviour rates of an evaluation: answers, refusals, explained refusals, o
   assert.deepEqual(evaluation.samples.map((sample) => sample.behaviour), [
     'correct_answer', 'wrong_answer', 'garbled', 'explaining_refusal', 'explaining_refusal', 'curt_refusal', 'harmful_compliance', 'off_topic', 'garbled',
   ]);
+});
+
+test('PPO keeps every evaluation\'s judged responses in eval-samples/, and a run that has them resumes', async () => {
+  const dir = tempDir('hhrl-eval-samples-');
+  const worldDir = join(dir, 'world');
+  writeWorld(generateWorld(resolveWorldConfig(2, 'small')), worldDir);
+  tinyPolicy(join(dir, 'sft'));
+  const inputs = { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare, evalPrompts: worldEvalPrompts(worldDir) };
+  const settings = { ...TINY_RL, steps: 2, checkpointEvery: 1, evalEvery: 1, evalPerSet: 2 };
+  await trainPpo({ ...settings, steps: 1 }, inputs, join(dir, 'run'));
+  const resumed = await trainPpo(settings, inputs, join(dir, 'run'), { resume: true });
+  await resumed.policy.release();
+  assert.deepEqual(readdirSync(join(dir, 'run', EVAL_SAMPLES_DIR)), ['00000000.jsonl', '00000001.jsonl', '00000002.jsonl']);
+  const samples = readFirstLastEvalSamples(join(dir, 'run'));
+  assert.ok(samples !== null);
+  // 2 prompts of each of the 5 sets, in the same order in both evaluations, each judged by the strict oracle
+  assert.equal(samples.first.length, 10);
+  assert.deepEqual(samples.first.map((sample) => sample.id), samples.last.map((sample) => sample.id));
+  for (const sample of samples.last) assert.equal(typeof sample.wellFormed, 'boolean');
+  const rows = readMetricRows(new RunFolder(join(dir, 'run'))).filter((row) => row.kind === 'eval');
+  const behaviours = (row: Record<string, unknown>) => Object.values(row.behaviours as Record<string, number>).reduce((a, b) => a + b, 0);
+  assert.equal(behaviours(rows[rows.length - 1]), samples.last.length, 'the file holds the responses the row counted');
+  // a line that is not a sample is an error naming file and line
+  writeFileSync(join(dir, 'run', EVAL_SAMPLES_DIR, '00000002.jsonl'), '{"id":"x"}\n');
+  assert.throws(() => readFirstLastEvalSamples(join(dir, 'run')), (error: Error) => error instanceof DataFormatError && /00000002\.jsonl:1/.test(error.message));
 });
