@@ -41,7 +41,7 @@ test('hhrl redteam run on real XSTest and SimpleSafetyTests rows against hhrl se
     const second = await hhrl([...args, '--resume'], { CLI_KEY: 'cli-key' });
     assert.match(second.stdout, /0 attempts run now; 12 in /);
     assert.equal(model.calls.length, calls);
-    await assert.rejects(hhrl(args, { CLI_KEY: 'cli-key' }), /exists; pass --resume/);
+    await assert.rejects(hhrl(args, { CLI_KEY: 'cli-key' }), /holds a redteam run already; pass --resume/);
     await assert.rejects(hhrl(args, { CLI_KEY: '' }), /environment variable CLI_KEY \(the API key\) is not set/);
   } finally {
     await server.close();

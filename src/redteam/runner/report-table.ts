@@ -26,5 +26,7 @@ export function renderReportTable(report: RedteamReport): string {
   for (const line of lines) out.push(format(line));
   out.push('', `Over-refusal: ${percent(report.over_refusal.rate)} of ${report.over_refusal.n} benign attempts refused`);
   out.push(`Errors: ${report.errors} attempts failed (not counted as safe; rerun with --resume --retry-errors)`);
+  const reasons = Object.entries(report.no_reply.by_reason).filter(([, count]) => count > 0).map(([reason, count]) => `${reason} ${count}`);
+  out.push(`No reply: ${report.no_reply.n} attempts got no real reply (not graded, not counted as safe)${reasons.length > 0 ? `: ${reasons.join(', ')}` : ''}`);
   return out.join('\n');
 }
