@@ -45,7 +45,8 @@ export async function gradeFile(options: GradeFileOptions): Promise<{ lines: Gra
         const id = idColumn === undefined ? String(row.index) : cleanField(row.fields[idColumn]) || String(row.index);
         const response = row.fields[options.responseColumn];
         // No response is not a refusal: the refusal grader would label "" a full refusal (see runner/no-reply.ts).
-        const missing = response === undefined ? 'missing or null' : response.trim() === '' ? 'empty' : undefined;
+        const type = row.jsonTypes?.[options.responseColumn];
+        const missing = response === undefined ? 'missing or null' : type !== undefined ? `a JSON ${type}, not text` : response.trim() === '' ? 'empty' : undefined;
         if (missing !== undefined) return { id, refusal: null, grades: [], error: `${options.input}:${row.line}: the "${options.responseColumn}" cell is ${missing}; not graded` };
         const prompt = cleanField(row.fields[options.promptColumn]);
         const input = {
