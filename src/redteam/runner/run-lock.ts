@@ -88,7 +88,7 @@ export function acquireRunLock(folder: string): RunLock {
     }
     if (owner !== undefined && isAlive(owner.pid)) {
       throw new ConfigError(
-        `${path}: process ${owner.pid} is still writing this run (a killed launcher such as npm or tsx can leave its node child running); stop it or wait for it, then --resume`,
+        `${path}: process ${owner.pid} is still writing this run (a killed launcher such as npm or tsx can leave its node child running); stop it or wait for it, then --resume (if that process is not an hhrl run, delete the lock file)`,
       );
     }
     rmSync(path, { force: true }); // stale: its writer is gone
