@@ -65,6 +65,9 @@ export async function startFaultServer(
       setTimeout(() => void gate().then(answer), delayMs);
     });
   });
+  // Node closes a keep-alive socket idle for 5 s; a client reusing it at that moment gets ECONNRESET, which on a
+  // loaded machine turned a scripted answer into a network error. Faults here are only the scripted ones.
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
