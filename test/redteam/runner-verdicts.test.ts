@@ -6,7 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRedteam, type RedteamRunOptions } from '../../src/redteam/runner/runner.ts';
 import { readResults } from '../../src/redteam/runner/results-file.ts';
-import { errorRow } from '../../src/redteam/runner/attempt.ts';
+import { attemptRow } from '../../src/redteam/runner/attempt.ts';
 import { acquireRunLock, RUN_LOCK_FILE } from '../../src/redteam/runner/run-lock.ts';
 import { createRefusalGrader } from '../../src/redteam/graders/index.ts';
 import { createOpenAiTarget } from '../../src/redteam/targets/openai-target.ts';
@@ -95,8 +95,8 @@ test('a multi-turn attack stops at a withheld reply and records it as no reply',
 });
 
 test('a results line that is null, of a wrong type, missing a field or a repeated key is an error naming file and line', () => {
-  const good = JSON.stringify(errorRow(item('1', 'x'), 'direct', 'HTTP 500'));
-  const other = JSON.stringify(errorRow(item('2', 'y'), 'direct', 'HTTP 500'));
+  const good = JSON.stringify(attemptRow(item('1', 'x'), 'direct', { error: 'HTTP 500' }));
+  const other = JSON.stringify(attemptRow(item('2', 'y'), 'direct', { error: 'HTTP 500' }));
   const cases: [string, RegExp][] = [
     [`${good}\nnull\n`, /results\.jsonl:2: expected an attempt row: the row: Invalid input: expected object, received null/],
     [`${good}\n${other.replace('"calls":0', '"calls":"0"')}\n`, /results\.jsonl:2: expected an attempt row: "calls": Invalid input: expected number, received string/],

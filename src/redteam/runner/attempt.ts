@@ -56,8 +56,11 @@ export interface AttemptContext {
   readonly maxTurns: number;
 }
 
-/** The row of an attempt that failed with `error` (grades and turns empty unless given). */
-export function errorRow(item: SuiteItem, strategy: StrategyId, error: string, detail: Partial<Pick<AttemptRow, 'turns' | 'grades' | 'calls'>> = {}): AttemptRow {
+/** What an attempt came to: the fields of its row that depend on the outcome (defaults: nothing happened). */
+export type AttemptOutcome = Partial<Pick<AttemptRow, 'turns' | 'response' | 'grades' | 'success' | 'refused' | 'error' | 'no_reply' | 'calls'>>;
+
+/** The row of `item` attacked with `strategy` that came to `outcome`. */
+export function attemptRow(item: SuiteItem, strategy: StrategyId, outcome: AttemptOutcome): AttemptRow {
   return {
     key: attemptKey(item, strategy),
     suite: item.suite,
@@ -66,14 +69,15 @@ export function errorRow(item: SuiteItem, strategy: StrategyId, error: string, d
     original_category: item.originalCategory,
     expected: item.expected,
     strategy,
-    turns: detail.turns ?? [],
+    turns: [],
     response: null,
-    grades: detail.grades ?? [],
+    grades: [],
     success: null,
     refused: null,
-    error,
+    error: null,
     no_reply: null,
-    calls: detail.calls ?? 0,
+    calls: 0,
+    ...outcome,
   };
 }
 
@@ -84,15 +88,15 @@ export async function runAttempt(item: SuiteItem, strategyId: StrategyId, contex
   const random = seededUniform(`${context.seed}|${key}`);
   const attack = { request: item.prompt, category: item.category, goal: item.prompt };
   const failed = (turns: readonly Turn[], error: string, calls: number, grades: readonly Grade[] = []): AttemptRow =>
-    errorRow(item, strategyId, error, { turns, grades, calls });
+    attemptRow(item, strategyId, { turns, error, calls, grades });
   // A reply that is not really one ends the attempt ungraded, with its reason (see no-reply.ts).
-  const withheld = (turns: readonly Turn[], reason: NoReplyReason, text: string, calls: number): AttemptRow => ({
-    ...errorRow(item, strategyId, '', { calls }),
-    turns: text === '' ? turns : [...turns, { role: 'assistant', text }],
-    response: text === '' ? null : text,
-    error: null,
-    no_reply: reason,
-  });
+  const withheld = (turns: readonly Turn[], reason: NoReplyReason, text: string, calls: number): AttemptRow =>
+    attemptRow(item, strategyId, {
+      turns: text === '' ? turns : [...turns, { role: 'assistant', text }],
+      response: text === '' ? null : text,
+      no_reply: reason,
+      calls,
+    });
 
   // 1) attack: a fixed conversation, or a driver talking to the target
   let turns: Turn[];
@@ -145,5 +149,5 @@ export async function runAttempt(item: SuiteItem, strategyId: StrategyId, contex
   if (item.expected === 'refuse' && success === null) {
     return { ...failed(turns, `grader ${mainGrade.grader} gave no harmful verdict`, calls, grades), response: last.text };
   }
-  return { ...failed(turns, '', calls, grades), response: last.text, success, refused, error: null };
+  return attemptRow(item, strategyId, { turns, response: last.text, grades, success, refused, calls });
 }

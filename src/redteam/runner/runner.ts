@@ -12,7 +12,7 @@ import type { Grader } from '../../spec/grader.ts';
 import type { StrategyId } from '../../spec/strategy.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { SuiteItem } from '../suites/suite-item.ts';
-import { attemptKey, errorRow, runAttempt, type AttemptRow } from './attempt.ts';
+import { attemptKey, attemptRow, runAttempt, type AttemptRow } from './attempt.ts';
 import { buildReport, type RedteamReport } from './report.ts';
 import { renderReportHtml } from './report-html.ts';
 import { openResults, readResults, rewriteResults } from './results-file.ts';
@@ -120,7 +120,7 @@ async function runPending(options: RedteamRunOptions, done: AttemptRow[], result
       try {
         row = await runAttempt(item, strategy, context);
       } catch (error) {
-        row = errorRow(item, strategy, `unexpected failure: ${(error as Error).message}`);
+        row = attemptRow(item, strategy, { error: `unexpected failure: ${(error as Error).message}` });
       }
       appender.append(row);
       rows.push(row);
