@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readResults } from '../../src/redteam/runner/results-file.ts';
 import type { AttemptRow } from '../../src/redteam/runner/attempt.ts';
+import type { RedteamReport } from '../../src/redteam/runner/report.ts';
 import { RUN_LOCK_FILE } from '../../src/redteam/runner/run-lock.ts';
 import { startFaultServer, type Fault } from './fault-server.ts';
 
@@ -108,7 +109,7 @@ const setup = (async () => {
 })();
 
 /** Every attempt exactly once, the same verdicts as the uninterrupted run, and a report that agrees with the rows. */
-async function checkFinished(out: string, note: string): Promise<void> {
+async function checkFinished(out: string, note: string): Promise<string> {
   const { expected, expectedReport } = await setup;
   const rows = readResults(join(out, 'results.jsonl'));
   const keys = new Set(rows.map((row) => row.key));
@@ -116,13 +117,14 @@ async function checkFinished(out: string, note: string): Promise<void> {
   assert.equal(rows.length, ATTEMPTS, `${note}: ${rows.length - keys.size} attempts written twice`);
   const verdict = (row: AttemptRow) => JSON.stringify([row.key, row.response, row.success, row.refused, row.error, row.no_reply]);
   assert.deepEqual(rows.map(verdict).sort(), expected.map(verdict).sort(), note);
-  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RedteamReport;
   assert.equal(report.errors, rows.filter((row) => row.error !== null).length, note);
   assert.equal(report.no_reply.n, rows.filter((row) => row.no_reply !== null).length, note);
   assert.deepEqual(report, expectedReport, note);
+  return `${note}: ${rows.length} rows for ${keys.size} keys; report errors ${report.errors}, no reply ${report.no_reply.n}`;
 }
 
-test('redteam run killed with SIGKILL at a random moment and resumed ends as an uninterrupted run: each attempt once, report = rows', async () => {
+test('redteam run killed with SIGKILL at a random moment and resumed ends as an uninterrupted run: each attempt once, report = rows', async (context) => {
   const { args, expected } = await setup;
   assert.ok(expected.some((row) => row.error !== null) && expected.some((row) => row.no_reply !== null) && expected.some((row) => row.success === true));
   const killed = join(folder, 'killed');
@@ -138,10 +140,10 @@ test('redteam run killed with SIGKILL at a random moment and resumed ends as an 
   appendFileSync(results, JSON.stringify(pending).slice(0, 40));
   const resumed = await runCli([...args(killed), '--resume']);
   assert.equal(resumed.code, 0, resumed.stderr);
-  await checkFinished(killed, note);
+  context.diagnostic(`${await checkFinished(killed, `${note} (${onDisk.length} on disk)`)}`);
 });
 
-test('a killed launcher whose node child runs on: --resume is refused while the child writes, then finishes exactly once', async () => {
+test('a killed launcher whose node child runs on: --resume is refused while the child writes, then finishes exactly once', async (context) => {
   const { args } = await setup;
   const out = join(folder, 'launcher');
   const results = join(out, 'results.jsonl');
@@ -160,7 +162,7 @@ test('a killed launcher whose node child runs on: --resume is refused while the 
   while (alive(owner.pid)) await new Promise((resolve) => setTimeout(resolve, 20));
   const resumed = await runCli([...args(out), '--resume']);
   assert.equal(resumed.code, 0, resumed.stderr);
-  await checkFinished(out, 'launcher killed at 100 rows');
+  context.diagnostic(await checkFinished(out, 'launcher killed at 100 rows'));
 });
 
 function alive(pid: number): boolean {
