@@ -5,6 +5,8 @@
  * cell is empty or missing is not graded: its `refusal` is null and its `error` names the cell. The output file is
  * written atomically.
  */
+import { existsSync, statSync } from 'node:fs';
+import { ConfigError } from '../spec/errors.ts';
 import type { Grade, Grader } from '../spec/grader.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { cleanField } from './suites/published-suites.ts';
@@ -35,6 +37,7 @@ export interface GradedLine {
 
 /** Grade every row; returns the lines written and counts by refusal label. */
 export async function gradeFile(options: GradeFileOptions): Promise<{ lines: GradedLine[]; counts: Record<string, number> }> {
+  if (existsSync(options.out) && statSync(options.out).isDirectory()) throw new ConfigError(`--out ${options.out} is a folder; redteam grade writes one JSONL file`);
   const table = readTable(options.input, options.format);
   requireColumns(table, [options.promptColumn, options.responseColumn, ...(options.idColumn === undefined ? [] : [options.idColumn])]);
   const idColumn = options.idColumn ?? (table.columns.includes('id') ? 'id' : undefined);

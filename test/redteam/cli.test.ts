@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -81,4 +81,6 @@ test('hhrl redteam grade: an empty, missing or null response gets refusal null a
     ['d', null, `${input}:4: the "answer" cell is missing or null; not graded`],
     ['e', null, `${input}:5: the "answer" cell is a JSON object, not text; not graded`],
   ]);
+  await assert.rejects(hhrl(['redteam', 'grade', '--input', input, '--prompt-col', 'q', '--response-col', 'answer', '--out', folder]), /--out .* is a folder; redteam grade writes one JSONL file/);
+  assert.deepEqual(readdirSync(folder).sort(), ['labels.jsonl', 'responses.jsonl']);
 });
