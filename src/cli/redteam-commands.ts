@@ -14,6 +14,7 @@ import { renderReportTable } from '../redteam/runner/report-table.ts';
 import { writeReviewQueue } from '../redteam/runner/report-disagreements.ts';
 import { loadSuites, parseSuiteSpecs, SUITE_KINDS } from '../redteam/suites/index.ts';
 import { targetFromSpec } from '../redteam/targets/target-spec.ts';
+import { checkpointDigest } from '../redteam/targets/checkpoint-digest.ts';
 import { interruptible } from './interrupt.ts';
 
 function positiveInteger(value: string): number {
@@ -115,6 +116,22 @@ interface GradeFlags extends EndpointOptions {
   concurrency: number;
 }
 
+/**
+ * The flags of `redteam run` that change its results, besides those the runner records itself (target id,
+ * suites, strategies, grader, seed, turns): a resume with any of them different is refused, naming the flag.
+ * Null means the flag was left at its default.
+ */
+function resultSettings(o: RunFlags): Record<string, unknown> {
+  const checkpoint = o.target.startsWith('hhrl:') ? checkpointDigest(o.target.slice('hhrl:'.length)) : null;
+  const flags = {
+    '--base-url': o.baseUrl, 'checkpoint sha256': checkpoint, '--max-tokens': o.maxTokens, '--temperature': o.temperature,
+    '--system-prompt': o.systemPrompt, '--limit': o.limit, '--prompt-col': o.promptCol, '--category-col': o.categoryCol,
+    '--id-col': o.idCol, '--expected-col': o.expectedCol, '--grader': o.grader, '--combine': o.combine,
+    '--judge-model': o.judgeModel, '--judge-base-url': o.judgeBaseUrl, '--world': o.world, '--pm': o.pm,
+  };
+  return Object.fromEntries(Object.entries(flags).map(([name, value]) => [name, value ?? null]));
+}
+
 function registerRun(group: Command): void {
   const run = group
     .command('run')
@@ -160,13 +177,14 @@ function registerRun(group: Command): void {
       concurrency: o.targetConcurrency ?? o.concurrency, maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed, systemPrompt: o.systemPrompt,
     });
     const { refusal, main } = graders(o);
+    const settings = resultSettings(o);
     const bar = new SingleBar({ stream: process.stderr, format: 'redteam {bar} {value}/{total} attempts | {eta}s left', hideCursor: true });
     bar.start(items.length * strategies.length, 0);
     const result = await interruptible(
       (signal) =>
         runRedteam({
           outDir: o.out, items, suiteSpecs: o.suite.split(','), strategies, target, refusalGrader: refusal, mainGrader: main,
-          concurrency: o.concurrency, seed: o.seed, maxTurns: o.maxTurns, resume: o.resume, retryErrors: o.retryErrors,
+          concurrency: o.concurrency, seed: o.seed, maxTurns: o.maxTurns, resume: o.resume, retryErrors: o.retryErrors, settings,
           signal, onProgress: (done) => bar.update(done),
         }),
       { message: 'stopping after the attempts in flight (Ctrl-C again to quit now; --resume continues)', signals: ['SIGINT'] },

@@ -16,7 +16,7 @@ function row(fields: Partial<AttemptRow> & Pick<AttemptRow, 'expected'>): Attemp
   return {
     key: `xstest|${counter}|direct`, suite: 'xstest', item_id: String(counter), category: 'violence_weapons', original_category: 'homonyms',
     strategy: 'direct', turns: [{ role: 'human', text: `request ${counter}` }, { role: 'assistant', text: `reply ${counter}` }],
-    response: `reply ${counter}`, grades: [], success: null, refused: false, error: null, calls: 1, ...fields,
+    response: `reply ${counter}`, grades: [], success: null, refused: false, error: null, no_reply: null, calls: 1, ...fields,
   };
 }
 

@@ -81,15 +81,18 @@ test('a 400 is not retried', async () => {
   });
 });
 
-test('malformed JSON and replies without content are errors, not text', async () => {
+test('malformed JSON and a content of the wrong type are errors; null content is a reply with no text and its finish reason', async () => {
   await withServer(() => ({ kind: 'raw', body: '{"choices": [' }), async (baseUrl) => {
     const reply = await createOpenAiTarget({ baseUrl, model: 'm' }).chat(hello);
     assert.equal(reply.text, '');
     assert.match(reply.error!, /^malformed reply: not JSON/);
   });
-  await withServer(() => ({ kind: 'raw', body: '{"choices":[{"message":{"content":null}}]}' }), async (baseUrl) => {
+  await withServer(() => ({ kind: 'raw', body: '{"choices":[{"message":{"content":7}}]}' }), async (baseUrl) => {
     const reply = await createOpenAiTarget({ baseUrl, model: 'm' }).chat(hello);
-    assert.equal(reply.error, 'malformed reply: choices[0].message.content must be a string');
+    assert.equal(reply.error, 'malformed reply: choices[0].message.content must be a string or null');
+  });
+  await withServer(() => ({ kind: 'ok', text: null, finishReason: 'content_filter' }), async (baseUrl) => {
+    assert.deepEqual(await createOpenAiTarget({ baseUrl, model: 'm' }).chat(hello), { text: '', finishReason: 'content_filter', calls: 1 });
   });
   await withServer(() => ({ kind: 'raw', body: '{"choices":[]}' }), async (baseUrl) => {
     assert.equal((await createOpenAiTarget({ baseUrl, model: 'm' }).chat(hello)).error, 'malformed reply: choices is empty');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRedteam, type RedteamRunOptions } from '../../src/redteam/runner/runner.ts';
@@ -59,7 +59,8 @@ test('a run over loopback writes rows, report.json (exact shape), an escaped rep
     assert.equal(result.rows.length, 12);
     assert.equal(result.complete, true);
     const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8'));
-    assert.deepEqual(Object.keys(report), ['by_category_strategy', 'over_refusal', 'errors', 'refusal_by_type', 'grader_disagreements']);
+    assert.deepEqual(Object.keys(report), ['by_category_strategy', 'over_refusal', 'errors', 'no_reply', 'refusal_by_type', 'grader_disagreements']);
+    assert.deepEqual(report.no_reply, { n: 0, by_reason: { content_filter: 0, length: 0, empty: 0 } });
     // direct: refused (plain words); base64: the encoded request slips through; crescendo: the final step names it → refused.
     assert.deepEqual(report.by_category_strategy['violence_weapons/direct'], { n: 1, asr: 0, ci95: wilsonInterval(0, 1).map((x) => Math.round(x * 1e6) / 1e6) });
     assert.equal(report.by_category_strategy['violence_weapons/base64'].asr, 1);
@@ -176,16 +177,14 @@ test('resume --retry-errors runs errored attempts again and replaces their rows'
   }
 });
 
-test('a damaged results file is reported with its line; wilson interval matches hand values', () => {
-  const outDir = mkdtempSync(join(tmpdir(), 'hhrl-rt-'));
-  writeFileSync(join(outDir, 'results.jsonl'), '{"key":"a"}\nnot json\n{"key":"b"}\n');
-  assert.throws(() => readResults(join(outDir, 'results.jsonl')), /results\.jsonl:2: expected one JSON attempt row/);
+test('wilson interval matches hand values; an empty run reports nothing', () => {
   const [low, high] = wilsonInterval(5, 10);
   assert.ok(Math.abs(low - 0.236593) < 1e-6 && Math.abs(high - 0.763407) < 1e-6);
   assert.deepEqual(buildReport([]), {
     by_category_strategy: {},
     over_refusal: { n: 0, rate: null },
     errors: 0,
+    no_reply: { n: 0, by_reason: { content_filter: 0, length: 0, empty: 0 } },
     refusal_by_type: { safe_refused: { n: 0, rate: null, ci95: null, by_type: {} }, unsafe_answered: { n: 0, rate: null, ci95: null, by_type: {} } },
     grader_disagreements: { total: 0, by_category_strategy: {} },
   });

@@ -99,6 +99,28 @@ test('generic CSV and JSONL with a column mapping; clear errors for bad files', 
   assert.throws(() => parseSuiteSpecs('harmbench'), /needs a path/);
 });
 
+test('prompt files: a null line, a prompt of the wrong type, a missing prompt, a ragged CSV row or no rows are errors with file and line', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'hhrl-suites-bad-'));
+  const cases: [string, string, RegExp][] = [
+    ['null.jsonl', '{"prompt":"a"}\nnull\n', /null\.jsonl:2: expected a JSON object, not an array or a scalar/],
+    ['number.jsonl', '{"prompt":"a"}\n{"prompt":5}\n', /number\.jsonl:2: expected "prompt" to be a JSON string, got a JSON number/],
+    ['object.jsonl', '{"prompt":{"text":"a"}}\n', /object\.jsonl:1: expected "prompt" to be a JSON string, got a JSON object/],
+    ['missing.jsonl', '{"prompt":"a"}\n{"other":"b"}\n', /missing\.jsonl:2: expected a non-empty "prompt"/],
+    ['ragged.csv', 'prompt,kind\na,b\nc\n', /ragged\.csv:3: expected well-formed CSV with a header row: Invalid Record Length/],
+    ['header-only.csv', 'prompt\n', /header-only\.csv: expected at least one item in suite csv:.*header-only\.csv; it has none/],
+  ];
+  for (const [name, text, message] of cases) {
+    const path = join(folder, name);
+    writeFileSync(path, text);
+    const kind = name.endsWith('.csv') ? 'csv' : 'jsonl';
+    assert.throws(() => loadSuites(parseSuiteSpecs(`${kind}:${path}`), { promptColumn: 'prompt' }), (error: unknown) => error instanceof DataFormatError && message.test(error.message), name);
+  }
+  // an id may be a number: it is read as its text
+  const numbered = join(folder, 'numbered.jsonl');
+  writeFileSync(numbered, '{"id":7,"prompt":"a"}\n');
+  assert.deepEqual(loadSuites(parseSuiteSpecs(`jsonl:${numbered}`), { promptColumn: 'prompt', idColumn: 'id' }).map((item) => item.id), ['7']);
+});
+
 test('taxonomy: aliases, exact ids and unknown labels', () => {
   assert.equal(toCategory('cybercrime_intrusion'), 'cybercrime');
   assert.equal(toCategory('Self-Harm'), 'self_harm');

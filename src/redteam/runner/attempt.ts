@@ -9,6 +9,7 @@ import type { Expectation, Grade, Grader } from '../../spec/grader.ts';
 import { STRATEGIES } from '../../attacks/index.ts';
 import { seededUniform } from '../../attacks/seeded-random.ts';
 import type { SuiteItem } from '../suites/suite-item.ts';
+import { NO_REPLY_REASONS, noReplyReason, type NoReplyReason } from './no-reply.ts';
 
 /** One line of `results.jsonl`. */
 export interface AttemptRow {
@@ -32,6 +33,8 @@ export interface AttemptRow {
   readonly refused: boolean | null;
   /** Why the attempt failed (target or grader); null when it did not. Errors are never counted as safe. */
   readonly error: string | null;
+  /** Why the target gave no real reply (empty, filtered, cut before any text); null when it replied. Never graded. */
+  readonly no_reply: NoReplyReason | null;
   /** Calls made to the target, retries included. */
   readonly calls: number;
 }
@@ -53,24 +56,47 @@ export interface AttemptContext {
   readonly maxTurns: number;
 }
 
+/** What an attempt came to: the fields of its row that depend on the outcome (defaults: nothing happened). */
+export type AttemptOutcome = Partial<Pick<AttemptRow, 'turns' | 'response' | 'grades' | 'success' | 'refused' | 'error' | 'no_reply' | 'calls'>>;
+
+/** The row of `item` attacked with `strategy` that came to `outcome`. */
+export function attemptRow(item: SuiteItem, strategy: StrategyId, outcome: AttemptOutcome): AttemptRow {
+  return {
+    key: attemptKey(item, strategy),
+    suite: item.suite,
+    item_id: item.id,
+    category: item.category,
+    original_category: item.originalCategory,
+    expected: item.expected,
+    strategy,
+    turns: [],
+    response: null,
+    grades: [],
+    success: null,
+    refused: null,
+    error: null,
+    no_reply: null,
+    calls: 0,
+    ...outcome,
+  };
+}
+
 /** Run one attempt and return its row (never rejects on target or grader failure). */
 export async function runAttempt(item: SuiteItem, strategyId: StrategyId, context: AttemptContext): Promise<AttemptRow> {
   const key = attemptKey(item, strategyId);
   const strategy = STRATEGIES[strategyId];
   const random = seededUniform(`${context.seed}|${key}`);
   const attack = { request: item.prompt, category: item.category, goal: item.prompt };
-  const base = {
-    key,
-    suite: item.suite,
-    item_id: item.id,
-    category: item.category,
-    original_category: item.originalCategory,
-    expected: item.expected,
-    strategy: strategyId,
-  };
-  const failed = (turns: readonly Turn[], error: string, calls: number, grades: readonly Grade[] = []): AttemptRow => ({
-    ...base, turns, response: null, grades, success: null, refused: null, error, calls,
-  });
+  const failed = (turns: readonly Turn[], error: string, calls: number, grades: readonly Grade[] = []): AttemptRow =>
+    attemptRow(item, strategyId, { turns, error, calls, grades });
+  // A reply that is not really one ends the attempt ungraded, with its reason (see no-reply.ts).
+  const withheld = (turns: readonly Turn[], reason: NoReplyReason, text: string, calls: number): AttemptRow =>
+    attemptRow(item, strategyId, {
+      turns: text === '' ? turns : [...turns, { role: 'assistant', text }],
+      response: text === '' ? null : text,
+      no_reply: reason,
+      calls,
+    });
 
   // 1) attack: a fixed conversation, or a driver talking to the target
   let turns: Turn[];
@@ -80,17 +106,24 @@ export async function runAttempt(item: SuiteItem, strategyId: StrategyId, contex
     const reply = await context.target.chat(conversation);
     calls = reply.calls;
     if (reply.error !== undefined) return failed([...conversation], reply.error, calls);
+    const reason = noReplyReason(reply);
+    if (reason !== null) return withheld(conversation, reason, reply.text, calls);
     turns = [...conversation, { role: 'assistant', text: reply.text }];
   } else {
+    let noReply: { reason: NoReplyReason; text: string } | undefined;
     const result = await strategy.run(
       attack,
       async (conversation) => {
         const reply = await context.target.chat(conversation);
         calls += reply.calls;
-        return reply;
+        const reason = reply.error === undefined ? noReplyReason(reply) : null;
+        if (reason === null) return reply;
+        noReply = { reason, text: reply.text };
+        return { text: '', error: `no reply: ${NO_REPLY_REASONS[reason]}` }; // stops the driver
       },
       { maxTurns: context.maxTurns, random },
     );
+    if (noReply !== undefined) return withheld(result.conversation, noReply.reason, noReply.text, calls);
     if (result.error !== undefined) return failed([...result.conversation], result.error, calls);
     turns = [...result.conversation];
   }
@@ -116,5 +149,5 @@ export async function runAttempt(item: SuiteItem, strategyId: StrategyId, contex
   if (item.expected === 'refuse' && success === null) {
     return { ...failed(turns, `grader ${mainGrade.grader} gave no harmful verdict`, calls, grades), response: last.text };
   }
-  return { ...base, turns, response: last.text, grades, success, refused, error: null, calls };
+  return attemptRow(item, strategyId, { turns, response: last.text, grades, success, refused, calls });
 }

@@ -34,13 +34,13 @@ export function renderReportHtml(report: RedteamReport, rows: readonly AttemptRo
       return `<tr><td>${escapeHtml(category)}</td><td>${escapeHtml(strategy)}</td><td>${cell.n}</td><td>${percent(cell.asr)}</td><td>${interval(cell.ci95)}</td><td>${disagree}</td></tr>`;
     })
     .join('\n');
-  const rank = (row: AttemptRow) => (row.error !== null ? 1 : row.success === true ? 0 : row.expected === 'comply' && row.refused ? 2 : 3);
+  const rank = (row: AttemptRow) => (row.error !== null || row.no_reply !== null ? 1 : row.success === true ? 0 : row.expected === 'comply' && row.refused ? 2 : 3);
   const examples = [...rows]
     .sort((a, b) => rank(a) - rank(b))
     .slice(0, meta.maxExamples ?? 500)
     .map((row) => {
       const flag = rowDisagrees(row) ? ' · graders disagree' : '';
-      const outcome = row.error !== null ? `error: ${row.error}` : row.expected === 'refuse' ? (row.success ? 'attack succeeded' : 'resisted') : row.refused ? 'over-refused' : 'answered';
+      const outcome = row.error !== null ? `error: ${row.error}` : row.no_reply !== null ? `no reply: ${row.no_reply}` : row.expected === 'refuse' ? (row.success ? 'attack succeeded' : 'resisted') : row.refused ? 'over-refused' : 'answered';
       const transcript = row.turns.map((turn) => `<p class="${turn.role}"><b>${turn.role === 'human' ? 'Human' : 'Assistant'}:</b> ${escapeHtml(turn.text)}</p>`).join('');
       return `<details><summary>${escapeHtml(`${row.suite} #${row.item_id} · ${row.category} · ${row.strategy} · ${outcome}${flag}`)}</summary>${transcript}</details>`;
     })
@@ -54,7 +54,7 @@ p{white-space:pre-wrap;margin:.3em 0}.assistant{background:#f4f4f4}details{margi
 <h1>Red-team report</h1>
 <p>Target: <code>${escapeHtml(meta.target)}</code><br>Suites: ${meta.suites.map((suite) => `<code>${escapeHtml(suite)}</code>`).join(', ')}</p>
 <h2>Attack success rate</h2>
-<p>Errors (${report.errors}) are left out of every denominator and are not counted as safe.</p>
+<p>Errors (${report.errors}) and attempts the target gave no real reply to (${report.no_reply.n}: ${Object.entries(report.no_reply.by_reason).map(([reason, count]) => `${escapeHtml(reason)} ${count}`).join(', ')}) are left out of every denominator and are not counted as safe.</p>
 <table><thead><tr><th>category</th><th>strategy</th><th>n</th><th>ASR</th><th>95% CI (Wilson)</th><th>graders disagree</th></tr></thead><tbody>
 ${cells}
 </tbody></table>

@@ -45,5 +45,7 @@ export function renderReportTable(report: RedteamReport): string {
     out.push(`Graders disagree on ${report.grader_disagreements.total} graded attempts (n≠ in the table; export them with --review-out FILE)`);
   }
   out.push(`Errors: ${report.errors} attempts failed (not counted as safe; rerun with --resume --retry-errors)`);
+  const reasons = Object.entries(report.no_reply.by_reason).filter(([, count]) => count > 0).map(([reason, count]) => `${reason} ${count}`);
+  out.push(`No reply: ${report.no_reply.n} attempts got no real reply (not graded, not counted as safe)${reasons.length > 0 ? `: ${reasons.join(', ')}` : ''}`);
   return out.join('\n');
 }

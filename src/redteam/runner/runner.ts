@@ -4,7 +4,7 @@
  * flight, and `resume` runs only what is missing. Per-attempt random streams are keyed by seed and attempt key, so
  * a resumed run sends the same attacks as an uninterrupted one.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatTarget } from '../../spec/chat-target.ts';
 import { ConfigError } from '../../spec/errors.ts';
@@ -12,10 +12,12 @@ import type { Grader } from '../../spec/grader.ts';
 import type { StrategyId } from '../../spec/strategy.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { SuiteItem } from '../suites/suite-item.ts';
-import { attemptKey, runAttempt, type AttemptRow } from './attempt.ts';
+import { attemptKey, attemptRow, runAttempt, type AttemptRow } from './attempt.ts';
 import { buildReport, type RedteamReport } from './report.ts';
 import { renderReportHtml } from './report-html.ts';
 import { openResults, readResults, rewriteResults } from './results-file.ts';
+import { checkResumable, inspectRunFolder, itemsDigest, RUN_COMMAND, type RunConfig } from './run-folder.ts';
+import { acquireRunLock } from './run-lock.ts';
 
 /** Everything one run needs. */
 export interface RedteamRunOptions {
@@ -30,6 +32,11 @@ export interface RedteamRunOptions {
   readonly concurrency: number;
   readonly seed: number;
   readonly maxTurns: number;
+  /**
+   * Settings outside these options that change results, by flag name (max tokens, temperature, system prompt,
+   * base URL, checkpoint digest, judge model, `--limit`, …); a resume with any of them different is refused.
+   */
+  readonly settings?: Readonly<Record<string, unknown>>;
   /** Continue a run in `outDir` instead of refusing to touch it. */
   readonly resume: boolean;
   /** With resume: run errored attempts again (their rows are replaced). */
@@ -49,49 +56,46 @@ export interface RedteamRunResult {
   readonly complete: boolean;
 }
 
-/** The fields of config.json that must match for a resume to be the same run. */
-const FINGERPRINT = ['target', 'suites', 'strategies', 'grader', 'seed', 'max_turns'] as const;
-
-function checkResumable(path: string, config: Record<string, unknown>): void {
-  if (!existsSync(path)) return;
-  const previous = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  const changed = FINGERPRINT.filter((field) => JSON.stringify(previous[field]) !== JSON.stringify(config[field]));
-  if (changed.length > 0) {
-    throw new ConfigError(
-      `cannot resume ${path}: ${changed.map((field) => `${field} was ${JSON.stringify(previous[field])}, now ${JSON.stringify(config[field])}`).join('; ')}`,
-    );
-  }
-}
-
 /** Run (or resume) a red-team evaluation. */
 export async function runRedteam(options: RedteamRunOptions): Promise<RedteamRunResult> {
   if (!(options.concurrency >= 1)) throw new ConfigError(`concurrency must be at least 1, got ${options.concurrency}`);
-  mkdirSync(options.outDir, { recursive: true });
   const resultsPath = join(options.outDir, 'results.jsonl');
   const configPath = join(options.outDir, 'config.json');
-  const config = {
+  const config: RunConfig = {
+    command: RUN_COMMAND,
     target: options.target.id,
-    suites: options.suiteSpecs,
-    strategies: options.strategies,
+    suites: [...options.suiteSpecs],
+    strategies: [...options.strategies],
     grader: options.mainGrader.id,
     seed: options.seed,
     max_turns: options.maxTurns,
+    items_sha256: itemsDigest(options.items),
+    settings: options.settings ?? {},
     concurrency: options.concurrency,
   };
 
-  // 1) what is done already
-  let done: AttemptRow[] = [];
-  if (existsSync(resultsPath)) {
-    if (!options.resume) throw new ConfigError(`${resultsPath} exists; pass --resume to continue that run, or choose another --out`);
-    checkResumable(configPath, config);
-    done = readResults(resultsPath);
-    if (options.retryErrors && done.some((row) => row.error !== null)) {
-      done = done.filter((row) => row.error === null);
-      rewriteResults(resultsPath, done);
+  // 1) what is done already; the folder is checked before anything in it is written, and held while we write
+  const state = inspectRunFolder(options.outDir, options.resume);
+  mkdirSync(options.outDir, { recursive: true });
+  const lock = acquireRunLock(options.outDir);
+  try {
+    let done: AttemptRow[] = [];
+    if (state === 'resume') {
+      checkResumable(configPath, config);
+      done = readResults(resultsPath);
+      if (options.retryErrors && done.some((row) => row.error !== null)) {
+        done = done.filter((row) => row.error === null);
+        rewriteResults(resultsPath, done);
+      }
     }
+    writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+    return await runPending(options, done, resultsPath);
+  } finally {
+    lock.release();
   }
-  writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
+}
 
+async function runPending(options: RedteamRunOptions, done: AttemptRow[], resultsPath: string): Promise<RedteamRunResult> {
   // 2) what is left
   const finished = new Set(done.map((row) => row.key));
   const plan = options.items.flatMap((item) => options.strategies.map((strategy) => ({ item, strategy })));
@@ -116,11 +120,7 @@ export async function runRedteam(options: RedteamRunOptions): Promise<RedteamRun
       try {
         row = await runAttempt(item, strategy, context);
       } catch (error) {
-        row = {
-          key: attemptKey(item, strategy), suite: item.suite, item_id: item.id, category: item.category,
-          original_category: item.originalCategory, expected: item.expected, strategy, turns: [], response: null,
-          grades: [], success: null, refused: null, error: `unexpected failure: ${(error as Error).message}`, calls: 0,
-        };
+        row = attemptRow(item, strategy, { error: `unexpected failure: ${(error as Error).message}` });
       }
       appender.append(row);
       rows.push(row);

@@ -4,7 +4,7 @@
  */
 import { DataFormatError } from '../../spec/errors.ts';
 import type { Expectation } from '../../spec/grader.ts';
-import { checkUniqueIds, cleanField, requiredField } from './published-suites.ts';
+import { checkUniqueIds, cleanField, requiredField, requiredText } from './published-suites.ts';
 import type { SuiteItem } from './suite-item.ts';
 import { readTable, requireColumns, type TableFormat } from './table-file.ts';
 import { toCategory } from './taxonomy.ts';
@@ -55,7 +55,7 @@ export function loadMappedTable(file: string, mapping: ColumnMapping, suite: str
     return {
       suite,
       id: mapping.idColumn === undefined ? String(row.index) : requiredField(table, row, mapping.idColumn),
-      prompt: requiredField(table, row, mapping.promptColumn),
+      prompt: requiredText(table, row, mapping.promptColumn),
       category: toCategory(original),
       originalCategory: original,
       expected,

@@ -4,7 +4,7 @@
  * const items = loadSuites(parseSuiteSpecs('xstest:data/redteam/xstest/xstest_prompts.csv'), {}); // 450 prompts
  */
 import { basename, extname } from 'node:path';
-import { ConfigError } from '../../spec/errors.ts';
+import { ConfigError, DataFormatError } from '../../spec/errors.ts';
 import { loadMappedTable, type ColumnMapping } from './generic-suite.ts';
 import { loadAdvBench, loadHarmBench, loadSimpleSafetyTests, loadXSTest } from './published-suites.ts';
 import type { SuiteItem } from './suite-item.ts';
@@ -80,6 +80,7 @@ export function loadSuites(specs: readonly SuiteSpec[], options: SuiteOptions): 
   const names = new Set<string>();
   for (const spec of specs) {
     const loaded: SuiteItem[] = SUITE_KINDS[spec.kind].load(spec.path, options);
+    if (loaded.length === 0) throw new DataFormatError(spec.path, undefined, `expected at least one item in suite ${spec.kind}:${spec.path}; it has none`);
     const name = loaded[0]?.suite;
     if (name !== undefined && names.has(name)) throw new ConfigError(`two suites are both named "${name}"`);
     if (name !== undefined) names.add(name);

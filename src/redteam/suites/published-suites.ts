@@ -20,6 +20,13 @@ export function requiredField(table: Table, row: TableRow, column: string): stri
   return value;
 }
 
+/** The text field `column` of `row` (a prompt): non-empty, and a JSON string in a JSONL file, not a number or object. */
+export function requiredText(table: Table, row: TableRow, column: string): string {
+  const type = row.jsonTypes?.[column];
+  if (type !== undefined) throw new DataFormatError(table.file, row.line, `expected "${column}" to be a JSON string, got a JSON ${type}`);
+  return requiredField(table, row, column);
+}
+
 /** Fail when two items share an id (ids key results and resume). */
 export function checkUniqueIds(file: string, items: readonly SuiteItem[], lines: readonly number[]): void {
   const seen = new Map<string, number>();

@@ -13,6 +13,8 @@ export interface TableRow {
   /** 1-based index among data rows. */
   readonly index: number;
   readonly fields: Readonly<Record<string, string>>;
+  /** JSONL only: the JSON type of each field that was not a string (it is stringified in `fields`). */
+  readonly jsonTypes?: Readonly<Record<string, string>>;
 }
 
 /** A whole file: its column names (CSV header, or keys of the first JSONL object) and rows. */
@@ -77,12 +79,14 @@ export function parseJsonlTable(file: string, text: string): Table {
       throw new DataFormatError(file, lineIndex + 1, 'expected a JSON object, not an array or a scalar');
     }
     const fields: Record<string, string> = {};
+    const jsonTypes: Record<string, string> = {};
     for (const [key, field] of Object.entries(value)) {
       columns.add(key);
       if (field === null || field === undefined) continue;
       fields[key] = typeof field === 'string' ? field : JSON.stringify(field);
+      if (typeof field !== 'string') jsonTypes[key] = Array.isArray(field) ? 'array' : typeof field;
     }
-    rows.push({ line: lineIndex + 1, index: rows.length + 1, fields });
+    rows.push({ line: lineIndex + 1, index: rows.length + 1, fields, ...(Object.keys(jsonTypes).length > 0 ? { jsonTypes } : {}) });
   });
   return { file, columns: [...columns], rows };
 }

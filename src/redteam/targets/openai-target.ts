@@ -59,7 +59,8 @@ const CompletionSchema = z.object({
   choices: z
     .array(
       z.object({
-        message: z.object({ content: z.string({ error: 'choices[0].message.content must be a string' }) }),
+        // null content (a filtered or tool-only reply) is a reply with no text: the runner records it as "no reply"
+        message: z.object({ content: z.string({ error: 'choices[0].message.content must be a string or null' }).nullable() }),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -115,7 +116,7 @@ export function createOpenAiTarget(
       const parsed = CompletionSchema.safeParse(json);
       if (!parsed.success) return { error: `malformed reply: ${parsed.error.issues[0].message}`, retry: false };
       const choice = parsed.data.choices[0];
-      return { reply: { text: choice.message.content, ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}) } };
+      return { reply: { text: choice.message.content ?? '', ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}) } };
     } catch (error) {
       if (controller.signal.aborted) return { error: `timeout after ${settings.timeoutMs} ms`, retry: true };
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
