@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadXSTest } from '../../src/redteam/suites/index.ts';
+import { referenceDataPath } from '../../src/data/reference-data.ts';
 import { createOpenAiApp } from '../../src/web/serve/openai-app.ts';
 import { listen } from '../../src/web/serve/listen.ts';
 import { scriptedModel } from './scripted-model.ts';
 
 const run = promisify(execFile);
 const hhrl = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { maxBuffer: 1 << 24 });
-const XSTEST = '../shared/data/redteam/xstest/xstest_prompts.csv';
+const XSTEST = referenceDataPath('xstest');
 const LIMIT = 40;
 
 test('hhrl redteam run --grader refusal,jailbreak,jbb-judge --combine majority --review-out: votes, errors, typed over-refusal, queue', async () => {
