@@ -142,11 +142,15 @@ test('the PM counts match the world, the on-policy round and the SFT selection f
   assert.equal(onPolicy.gold_accuracy === null, untied === 0, 'gold accuracy only over untied pairs');
   const collected = JSON.parse(readFileSync(join(dir, 'on-policy', 'collect.json'), 'utf8'));
   assert.deepEqual([collected.stats.comparisons, collected.stats.goldTies], [12, 12 - untied]);
-  // SFT data: sftRefusalShare 0 keeps exactly the world's non-harmful training demonstrations, in order
+  // SFT data (defaults: every harmful demonstration kept, half rewritten to comply): one row per world
+  // demonstration, the non-harmful ones unchanged and in order
   const worldDemos = jsonl(join(dir, 'world', 'sft', 'train.jsonl'));
-  const kept = worldDemos.filter((demo) => demo.family !== 'harmful').map((demo) => demo.transcript);
-  assert.ok(kept.length > 0 && kept.length < worldDemos.length);
-  assert.deepEqual(jsonl(join(dir, 'sft-data.jsonl')).map((row) => row.transcript), kept);
+  const written = jsonl(join(dir, 'sft-data.jsonl')).map((row) => row.transcript);
+  assert.equal(written.length, worldDemos.length);
+  worldDemos.forEach((demo, index) => {
+    if (demo.family !== 'harmful') assert.equal(written[index], demo.transcript);
+  });
+  assert.ok(worldDemos.some((demo, index) => demo.family === 'harmful' && written[index] !== demo.transcript), 'some harmful demonstrations comply');
 });
 
 test('a second call on the folder resumes: nothing re-trains and the numbers repeat', async () => {

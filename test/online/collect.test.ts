@@ -41,9 +41,9 @@ test('collectComparisons labels two models\' samples with the oracle\'s verdicts
     assert.deepEqual(rejected.slice(0, -1), prompt.conversation);
     const [chosenText, rejectedText] = [chosen.at(-1)!.text, rejected.at(-1)!.text];
     assert.notEqual(chosenText, rejectedText);
-    const gold = goldPreference(meta.task, judgeResponse(prompt.request, chosenText), judgeResponse(prompt.request, rejectedText));
+    const gold = goldPreference(meta.task, judgeResponse(prompt.request, chosenText, world.model.knowledge), judgeResponse(prompt.request, rejectedText, world.model.knowledge));
     assert.equal(meta.gold, gold === 'a' ? 'chosen' : gold === 'b' ? 'rejected' : 'tie', 'gold is the oracle\'s noiseless preference');
-    assert.equal(meta.behaviours.chosen, judgeResponse(prompt.request, chosenText).behaviour);
+    assert.equal(meta.behaviours.chosen, judgeResponse(prompt.request, chosenText, world.model.knowledge).behaviour, 'the strict oracle judged it');
     if (meta.gold === 'tie') ties++;
     assert.ok(world.population().annotators.some((annotator) => annotator.id === meta.annotatorId));
     assert.ok(meta.strength >= 0 && meta.strength <= 1);
