@@ -30,7 +30,7 @@ import { Random } from '../../util/random.ts';
 import { loadWorld, moreComparisons } from '../../world/index.ts';
 import { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../pm-eval.ts';
-import { demoSftData } from '../demo-pipeline.ts';
+import { demoPtxData } from '../demo-pipeline.ts';
 import { loadDemonstrations } from '../../train/sft/sft-data.ts';
 
 /** Settings of the experiment. */
@@ -160,7 +160,7 @@ export async function runOnlineExperiment(demoDir: string, input: Partial<Online
           prompts: loadPrompts(`world:${worldDir}`),
           reward: preferenceModelReward(trained.scorer),
           // a demo whose PPO ran with the ptx term: the same demonstrations its SFT stage trained on
-          ptxDemonstrations: Number(ppoConfig.ptxCoef ?? 0) > 0 ? loadDemonstrations(demoSftData(demoDir)) : undefined,
+          ptxDemonstrations: Number(ppoConfig.ptxCoef ?? 0) > 0 ? loadDemonstrations(demoPtxData(demoDir)) : undefined,
           evalPrompts: worldEvalPrompts(worldDir),
           description: { prompts: `world:${worldDir}`, reward: `pm:${join(outDir, `pm-${arm}`)}` },
         },
