@@ -1,0 +1,289 @@
+/**
+ * {@link FeedbackStore} on the comparison store's SQLite file (WAL). A pick, its comparison row and the
+ * conversation's next state are one transaction, so a pick the server acknowledged is in the file even when the
+ * process is killed the next instant (WAL with `synchronous = NORMAL` survives a killed process; a power cut may
+ * lose the last commits — `durable: true` syncs every commit).
+ */
+import Database from 'better-sqlite3';
+import type { Conversation } from '../../spec/conversation.ts';
+import { StoreError } from '../../spec/errors.ts';
+import type { ComparisonRecord } from '../comparison-record.ts';
+import { ComparisonStore, COLUMNS } from './comparison-store.ts';
+import { pickOutcome } from './feedback-pick.ts';
+import type { FeedbackTask } from './feedback-scale.ts';
+import {
+  FeedbackStoreError,
+  type Annotator,
+  type AnnotatorStats,
+  type Candidate,
+  type FeedbackConversation,
+  type FeedbackStore,
+  type PickInput,
+  type PickRecord,
+  type PickResult,
+  type SessionInfo,
+} from './feedback-store.ts';
+
+/** Options of {@link SqliteFeedbackStore.open}. */
+export interface SqliteFeedbackOptions {
+  /** Clock (a process boundary; tests pass a fixed one). */
+  readonly now?: () => Date;
+  /** Sync every commit to disk (`synchronous = FULL`): survives a power cut, slower. Default false. */
+  readonly durable?: boolean;
+}
+
+interface AnnotatorRow { id: string; name: string; created_at: string; excluded_at: string | null }
+interface ConversationRow { id: string; annotator_id: string; task: FeedbackTask; turns: string; pending: string | null; turn: number; created_at: string; ended_at: string | null }
+interface CandidateRow { slot: 'a' | 'b'; text: string; model: string; seed: number; finish_reason: string; first_token_ms: number | null; total_ms: number }
+interface PickRow {
+  comparison_id: string; annotator_id: string; conversation_id: string; turn: number; task: FeedbackTask; scale: number;
+  model_a: string; model_b: string; seed_a: number; seed_b: number; latency_ms: number; created_at: string;
+}
+
+const annotatorOf = (row: AnnotatorRow): Annotator => ({ id: row.id, name: row.name, createdAt: row.created_at, excludedAt: row.excluded_at });
+
+const conversationOf = (row: ConversationRow): FeedbackConversation => ({
+  id: row.id,
+  annotatorId: row.annotator_id,
+  task: row.task,
+  turns: JSON.parse(row.turns) as Conversation,
+  pending: row.pending,
+  turn: row.turn,
+  createdAt: row.created_at,
+  endedAt: row.ended_at,
+});
+
+const candidateOf = (row: CandidateRow): Candidate => ({
+  slot: row.slot, text: row.text, model: row.model, seed: row.seed, finishReason: row.finish_reason, firstTokenMs: row.first_token_ms, totalMs: row.total_ms,
+});
+
+const pickOf = (row: PickRow): PickRecord => ({
+  comparisonId: row.comparison_id,
+  annotatorId: row.annotator_id,
+  conversationId: row.conversation_id,
+  turn: row.turn,
+  task: row.task,
+  scale: row.scale,
+  models: { a: row.model_a, b: row.model_b },
+  seeds: { a: row.seed_a, b: row.seed_b },
+  latencyMs: row.latency_ms,
+  createdAt: row.created_at,
+});
+
+/** The median of a list of numbers, null when empty. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The feedback store on one SQLite file. One instance per process; other processes may read the file. */
+export class SqliteFeedbackStore implements FeedbackStore {
+  private constructor(
+    /** The SQLite file. */
+    readonly path: string,
+    private readonly db: Database.Database,
+    private readonly now: () => Date,
+  ) {}
+
+  /**
+   * Open (creating if needed) the store file and bring its schema up to date.
+   * @throws StoreError when the file is not an hhrl store or cannot be opened.
+   */
+  static open(path: string, options: SqliteFeedbackOptions = {}): SqliteFeedbackStore {
+    ComparisonStore.open(path).close(); // creates the file and applies the migrations, feedback tables included
+    let db: Database.Database;
+    try {
+      db = new Database(path, { fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.durable === true ? 'FULL' : 'NORMAL'}`);
+      db.pragma('foreign_keys = ON');
+    } catch (error) {
+      throw new StoreError(`${path}: cannot open the feedback store (${(error as Error).message})`, { cause: error });
+    }
+    return new SqliteFeedbackStore(path, db, options.now ?? (() => new Date()));
+  }
+
+  private time(): string {
+    return this.now().toISOString();
+  }
+
+  async createAnnotator(input: { id: string; name: string; inviteHash: string }): Promise<Annotator> {
+    const createdAt = this.time();
+    this.db.prepare('INSERT INTO fb_annotators (id, name, invite_hash, created_at) VALUES (?, ?, ?, ?)').run(input.id, input.name, input.inviteHash, createdAt);
+    return { id: input.id, name: input.name, createdAt, excludedAt: null };
+  }
+
+  async annotatorByInvite(inviteHash: string): Promise<Annotator | undefined> {
+    const row = this.db.prepare('SELECT id, name, created_at, excluded_at FROM fb_annotators WHERE invite_hash = ?').get(inviteHash) as AnnotatorRow | undefined;
+    return row === undefined ? undefined : annotatorOf(row);
+  }
+
+  async createSession(input: { tokenHash: string; annotatorId: string; csrfToken: string; expiresAt: string }): Promise<void> {
+    this.db.prepare('INSERT INTO fb_sessions (token_hash, annotator_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(input.tokenHash, input.annotatorId, input.csrfToken, this.time(), input.expiresAt);
+  }
+
+  async session(tokenHash: string): Promise<SessionInfo | undefined> {
+    const row = this.db
+      .prepare(`SELECT a.id, a.name, a.created_at, a.excluded_at, s.csrf_token, s.expires_at FROM fb_sessions s
+        JOIN fb_annotators a ON a.id = s.annotator_id WHERE s.token_hash = ? AND s.expires_at > ?`)
+      .get(tokenHash, this.time()) as (AnnotatorRow & { csrf_token: string; expires_at: string }) | undefined;
+    return row === undefined ? undefined : { annotator: annotatorOf(row), csrfToken: row.csrf_token, expiresAt: row.expires_at };
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    this.db.prepare('DELETE FROM fb_sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
+  async createConversation(input: { id: string; annotatorId: string; task: FeedbackTask }): Promise<FeedbackConversation> {
+    this.db.prepare(`INSERT INTO fb_conversations (id, annotator_id, task, turns, created_at) VALUES (?, ?, ?, '[]', ?)`)
+      .run(input.id, input.annotatorId, input.task, this.time());
+    return this.requireConversation(input.id);
+  }
+
+  private conversationSync(id: string): FeedbackConversation | undefined {
+    const row = this.db.prepare('SELECT * FROM fb_conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+    return row === undefined ? undefined : conversationOf(row);
+  }
+
+  private requireConversation(id: string): FeedbackConversation {
+    const conversation = this.conversationSync(id);
+    if (conversation === undefined) throw new FeedbackStoreError('not-found', `no conversation ${id}`);
+    return conversation;
+  }
+
+  async conversation(id: string): Promise<FeedbackConversation | undefined> {
+    return this.conversationSync(id);
+  }
+
+  async conversations(annotatorId: string): Promise<FeedbackConversation[]> {
+    const rows = this.db.prepare('SELECT * FROM fb_conversations WHERE annotator_id = ? ORDER BY created_at DESC, rowid DESC').all(annotatorId) as ConversationRow[];
+    return rows.map(conversationOf);
+  }
+
+  async setPending(conversationId: string, text: string): Promise<FeedbackConversation> {
+    return this.db.transaction(() => {
+      const conversation = this.requireConversation(conversationId);
+      if (conversation.endedAt !== null) throw new FeedbackStoreError('conflict', `conversation ${conversationId} has ended`);
+      if (conversation.pending !== null) throw new FeedbackStoreError('conflict', `conversation ${conversationId}: pick a reply to the last message first`);
+      this.db.prepare('UPDATE fb_conversations SET pending = ? WHERE id = ?').run(text, conversationId);
+      return { ...conversation, pending: text };
+    }).immediate();
+  }
+
+  async saveCandidates(conversationId: string, turn: number, candidates: readonly [Candidate, Candidate]): Promise<void> {
+    const insert = this.db.prepare(`INSERT INTO fb_candidates (conversation_id, turn, slot, text, model, seed, finish_reason, first_token_ms, total_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
+    this.db.transaction(() => {
+      for (const candidate of candidates) {
+        insert.run(conversationId, turn, candidate.slot, candidate.text, candidate.model, candidate.seed, candidate.finishReason, candidate.firstTokenMs, candidate.totalMs);
+      }
+    }).immediate();
+  }
+
+  private candidatesSync(conversationId: string, turn: number): Candidate[] {
+    const rows = this.db.prepare('SELECT * FROM fb_candidates WHERE conversation_id = ? AND turn = ? ORDER BY slot').all(conversationId, turn) as CandidateRow[];
+    return rows.map(candidateOf);
+  }
+
+  async candidates(conversationId: string, turn: number): Promise<Candidate[]> {
+    return this.candidatesSync(conversationId, turn);
+  }
+
+  async submitPick(input: PickInput): Promise<PickResult> {
+    return this.db.transaction((): PickResult => {
+      const earlier = this.db.prepare('SELECT annotator_id, comparison_id, conversation_id FROM fb_picks WHERE idempotency_key = ?').get(input.idempotencyKey) as
+        | { annotator_id: string; comparison_id: string; conversation_id: string }
+        | undefined;
+      if (earlier !== undefined) {
+        if (earlier.annotator_id !== input.annotatorId || earlier.conversation_id !== input.conversationId) {
+          throw new FeedbackStoreError('conflict', 'this idempotency key was used for another submission');
+        }
+        return { comparisonId: earlier.comparison_id, replayed: true, conversation: this.requireConversation(input.conversationId) };
+      }
+      const conversation = this.conversationSync(input.conversationId);
+      if (conversation === undefined || conversation.annotatorId !== input.annotatorId) {
+        throw new FeedbackStoreError('not-found', `no conversation ${input.conversationId} of this annotator`);
+      }
+      if (conversation.endedAt !== null) throw new FeedbackStoreError('conflict', `conversation ${conversation.id} has ended`);
+      if (input.turn !== conversation.turn) {
+        throw new FeedbackStoreError('conflict', `turn ${input.turn} of conversation ${conversation.id} was already picked (the current turn is ${conversation.turn})`);
+      }
+      const candidates = this.candidatesSync(conversation.id, conversation.turn);
+      const createdAt = this.time();
+      const excluded = this.db.prepare('SELECT excluded_at FROM fb_annotators WHERE id = ?').pluck().get(input.annotatorId) !== null;
+      let outcome = pickOutcome(conversation, candidates, input, createdAt);
+      // The same annotator may make the very same comparison twice (same message, same replies): keep both.
+      for (let occurrence = 1; this.hasComparison(outcome.record.id); occurrence++) outcome = pickOutcome(conversation, candidates, input, createdAt, occurrence);
+      this.insertComparison(excluded ? 'fb_excluded_comparisons' : 'comparisons', outcome.record);
+      const [a, b] = candidates;
+      this.db.prepare(`INSERT INTO fb_picks (idempotency_key, comparison_id, annotator_id, conversation_id, turn, task, scale, model_a, model_b, seed_a, seed_b, latency_ms, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        input.idempotencyKey, outcome.record.id, input.annotatorId, conversation.id, conversation.turn, conversation.task, input.scale,
+        a.model, b.model, a.seed, b.seed, input.latencyMs, createdAt,
+      );
+      this.db.prepare('UPDATE fb_conversations SET turns = ?, pending = NULL, turn = turn + 1 WHERE id = ?').run(JSON.stringify(outcome.turns), conversation.id);
+      return { comparisonId: outcome.record.id, replayed: false, conversation: this.requireConversation(conversation.id) };
+    }).immediate();
+  }
+
+  private hasComparison(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM comparisons WHERE id = ? UNION ALL SELECT 1 FROM fb_excluded_comparisons WHERE id = ?').get(id, id) !== undefined;
+  }
+
+  private insertComparison(table: 'comparisons' | 'fb_excluded_comparisons', record: ComparisonRecord): void {
+    this.db.prepare(`INSERT INTO ${table} (${COLUMNS}) VALUES (${'?, '.repeat(12)}?)`).run(
+      record.id, record.task, record.source, record.prefix, record.chosen, record.rejected, record.annotatorId, record.strength, record.round,
+      record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine,
+    );
+  }
+
+  async endConversation(conversationId: string): Promise<FeedbackConversation> {
+    this.db.prepare('UPDATE fb_conversations SET ended_at = coalesce(ended_at, ?) WHERE id = ?').run(this.time(), conversationId);
+    return this.requireConversation(conversationId);
+  }
+
+  async picks(annotatorId?: string): Promise<PickRecord[]> {
+    const rows = (annotatorId === undefined
+      ? this.db.prepare('SELECT * FROM fb_picks ORDER BY seq').all()
+      : this.db.prepare('SELECT * FROM fb_picks WHERE annotator_id = ? ORDER BY seq').all(annotatorId)) as PickRow[];
+    return rows.map(pickOf);
+  }
+
+  async annotatorStats(): Promise<AnnotatorStats[]> {
+    const annotators = (this.db.prepare('SELECT id, name, created_at, excluded_at FROM fb_annotators ORDER BY created_at, id').all() as AnnotatorRow[]).map(annotatorOf);
+    const picks = await this.picks();
+    return annotators.map((annotator) => {
+      const own = picks.filter((pick) => pick.annotatorId === annotator.id);
+      return {
+        ...annotator,
+        picks: own.length,
+        byTask: { helpful: own.filter((pick) => pick.task === 'helpful').length, 'red-team': own.filter((pick) => pick.task === 'red-team').length },
+        medianLatencyMs: median(own.map((pick) => pick.latencyMs)),
+        firstPickAt: own[0]?.createdAt ?? null,
+        lastPickAt: own.at(-1)?.createdAt ?? null,
+      };
+    });
+  }
+
+  async setExcluded(annotatorId: string, excluded: boolean): Promise<{ moved: number }> {
+    const [from, to] = excluded ? ['comparisons', 'fb_excluded_comparisons'] : ['fb_excluded_comparisons', 'comparisons'];
+    return this.db.transaction(() => {
+      const changed = this.db.prepare('UPDATE fb_annotators SET excluded_at = ? WHERE id = ?').run(excluded ? this.time() : null, annotatorId).changes;
+      if (changed === 0) throw new FeedbackStoreError('not-found', `no annotator ${annotatorId}`);
+      const ids = `SELECT comparison_id FROM fb_picks WHERE annotator_id = ?`;
+      // Moved back, rows get new store positions (seq): they rejoin at the end, like newly arrived data.
+      const columns = excluded ? `seq, ${COLUMNS}, import_id` : `${COLUMNS}, import_id`;
+      const moved = this.db.prepare(`INSERT INTO ${to} (${columns}) SELECT ${columns} FROM ${from} WHERE id IN (${ids})`).run(annotatorId).changes;
+      this.db.prepare(`DELETE FROM ${from} WHERE id IN (${ids})`).run(annotatorId);
+      return { moved };
+    }).immediate();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
