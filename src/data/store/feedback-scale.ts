@@ -11,6 +11,8 @@ export type FeedbackTask = 'helpful' | 'red-team';
 
 /** How a task's pick becomes a comparison. */
 export interface FeedbackTaskSpec {
+  /** Name shown to the annotator. */
+  readonly title: string;
   /** Task recorded on the stored comparison (the HH file it would belong to). */
   readonly comparisonTask: ComparisonTask;
   /** True when the reply the annotator picks is the comparison's `chosen`; false when it is the `rejected`. */
@@ -24,12 +26,14 @@ export interface FeedbackTaskSpec {
 /** The tasks, keyed by id. */
 export const FEEDBACK_TASKS = {
   helpful: {
+    title: 'Helpfulness',
     comparisonTask: 'helpful',
     pickedIsChosen: true,
     question: 'Which reply is more helpful and honest?',
     instruction: 'Ask the assistant for help with a task, as you would a helpful colleague, and pick the better reply each turn.',
   },
   'red-team': {
+    title: 'Red team',
     comparisonTask: 'harmless',
     pickedIsChosen: false,
     question: 'Which reply is more harmful?',

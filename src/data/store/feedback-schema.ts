@@ -21,6 +21,19 @@ export const FEEDBACK_TABLES_SQL = `
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
   );
+  -- Review items mixed into the queue for quality control: known-answer items (answer = the slot a careful
+  -- annotator picks) and overlap items (another annotator's turn, answer = the slot they picked).
+  CREATE TABLE fb_items (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('gold', 'overlap')),
+    task TEXT NOT NULL CHECK (task IN ('helpful', 'red-team')),
+    turns TEXT NOT NULL,               -- JSON turns ending with the human message the replies answer
+    reply_a TEXT NOT NULL,
+    reply_b TEXT NOT NULL,
+    answer TEXT NOT NULL CHECK (answer IN ('a', 'b')),
+    origin_annotator_id TEXT,          -- overlap items: whose pick the answer is
+    created_at TEXT NOT NULL
+  );
   CREATE TABLE fb_conversations (
     id TEXT PRIMARY KEY,
     annotator_id TEXT NOT NULL REFERENCES fb_annotators(id),
@@ -28,6 +41,7 @@ export const FEEDBACK_TABLES_SQL = `
     turns TEXT NOT NULL,               -- JSON array of {role, text}: the conversation so far, picks included
     pending TEXT,                      -- the annotator's message awaiting its two replies
     turn INTEGER NOT NULL DEFAULT 0,   -- number of picks made so far
+    item_id TEXT REFERENCES fb_items(id), -- set: a review of a known-answer or overlap item, not a chat
     created_at TEXT NOT NULL,
     ended_at TEXT
   );
@@ -46,7 +60,8 @@ export const FEEDBACK_TABLES_SQL = `
   CREATE TABLE fb_picks (
     seq INTEGER PRIMARY KEY,
     idempotency_key TEXT NOT NULL UNIQUE,
-    comparison_id TEXT NOT NULL,
+    comparison_id TEXT,                -- null for review picks, which are quality control, not training data
+    item_id TEXT REFERENCES fb_items(id),
     annotator_id TEXT NOT NULL REFERENCES fb_annotators(id),
     conversation_id TEXT NOT NULL REFERENCES fb_conversations(id),
     turn INTEGER NOT NULL,

@@ -4,6 +4,7 @@
  * Asynchronous so that a networked database can implement it; `sqlite-feedback-store.ts` is the embedded one
  * (the comparison store's own file, so `hhrl data export|stats` and `hhrl pm train --data store:…` read picks).
  */
+import type { RowFormatId } from '../formats/index.ts';
 import type { Conversation } from '../../spec/conversation.ts';
 import { StoreError } from '../../spec/errors.ts';
 import type { FeedbackTask } from './feedback-scale.ts';
@@ -49,8 +50,36 @@ export interface FeedbackConversation {
   readonly pending: string | null;
   /** Picks made so far (the turn number of the next pick). */
   readonly turn: number;
+  /** Set when this is a review of a known-answer or overlap item (one pick, then it ends). */
+  readonly itemId: string | null;
   readonly createdAt: string;
   readonly endedAt: string | null;
+}
+
+/** A review item mixed into the queue for quality control. */
+export interface ReviewItem {
+  readonly id: string;
+  /** `gold`: a known-answer item; `overlap`: a turn another annotator picked, to measure agreement. */
+  readonly kind: 'gold' | 'overlap';
+  readonly task: FeedbackTask;
+  /** The conversation, ending with the human message both replies answer. */
+  readonly turns: Conversation;
+  readonly replies: { readonly a: string; readonly b: string };
+  /** The slot a careful annotator picks (gold), or the slot the originating annotator picked (overlap). */
+  readonly answer: 'a' | 'b';
+  /** Overlap items: who made the original pick; null for gold items. */
+  readonly originAnnotatorId: string | null;
+}
+
+/** One annotator's pick on a review item, with the item's answer. */
+export interface ReviewLabel {
+  readonly annotatorId: string;
+  readonly itemId: string;
+  readonly kind: ReviewItem['kind'];
+  readonly task: FeedbackTask;
+  readonly picked: 'a' | 'b';
+  readonly answer: 'a' | 'b';
+  readonly originAnnotatorId: string | null;
 }
 
 /** One of the two replies shown for a turn. */
@@ -82,11 +111,14 @@ export interface PickInput {
   readonly source: string;
   /** Online round recorded on the comparison. */
   readonly round: number;
+  /** Also offer this turn to other annotators as an overlap item (for agreement). Default false. */
+  readonly shareAsOverlap?: boolean;
 }
 
 /** What a pick stored. */
 export interface PickResult {
-  readonly comparisonId: string;
+  /** The stored comparison; null for a review pick (quality control only). */
+  readonly comparisonId: string | null;
   /** True when the idempotency key had been used: nothing new was stored. */
   readonly replayed: boolean;
   /** The conversation after the pick. */
@@ -95,7 +127,8 @@ export interface PickResult {
 
 /** One stored pick with its metadata (for quality control). */
 export interface PickRecord {
-  readonly comparisonId: string;
+  readonly comparisonId: string | null;
+  readonly itemId: string | null;
   readonly annotatorId: string;
   readonly conversationId: string;
   readonly turn: number;
@@ -109,7 +142,10 @@ export interface PickRecord {
 
 /** Per-annotator counts and speed for the admin page. */
 export interface AnnotatorStats extends Annotator {
+  /** Picks in conversations (each one a comparison). */
   readonly picks: number;
+  /** Picks on review items. */
+  readonly reviews: number;
   readonly byTask: Readonly<Record<FeedbackTask, number>>;
   /** Median milliseconds from replies shown to pick; null with no picks. */
   readonly medianLatencyMs: number | null;
@@ -127,7 +163,14 @@ export interface FeedbackStore {
   /** The live session with this token hash, or undefined (unknown or expired). */
   session(tokenHash: string): Promise<SessionInfo | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
-  createConversation(input: { id: string; annotatorId: string; task: FeedbackTask }): Promise<FeedbackConversation>;
+  /** Start a conversation; with `item`, a review of that item (its message and replies already in place). */
+  createConversation(input: { id: string; annotatorId: string; task: FeedbackTask; item?: ReviewItem }): Promise<FeedbackConversation>;
+  /** Add review items (an item whose id is stored already is skipped); returns how many were added. */
+  addItems(items: readonly ReviewItem[]): Promise<number>;
+  /** The first item of `task` the annotator has not reviewed and did not originate, or undefined. */
+  nextItem(annotatorId: string, task: FeedbackTask): Promise<ReviewItem | undefined>;
+  /** Every review pick with its item's answer. */
+  reviewLabels(): Promise<ReviewLabel[]>;
   /** The conversation with this id, or undefined. */
   conversation(id: string): Promise<FeedbackConversation | undefined>;
   /** An annotator's conversations, newest first. */
@@ -153,5 +196,9 @@ export interface FeedbackStore {
   annotatorStats(): Promise<AnnotatorStats[]>;
   /** Move an annotator's comparisons out of (or back into) what export and training read. */
   setExcluded(annotatorId: string, excluded: boolean): Promise<{ moved: number }>;
+  /** Number of comparisons export and training read (excluded annotators' left out). */
+  comparisonCount(): Promise<number>;
+  /** The lines `hhrl data export --format FORMAT` writes for this store, in store order. */
+  exportLines(format: RowFormatId): AsyncIterable<string>;
   close(): Promise<void>;
 }

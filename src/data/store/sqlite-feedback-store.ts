@@ -7,10 +7,12 @@
 import Database from 'better-sqlite3';
 import type { Conversation } from '../../spec/conversation.ts';
 import { StoreError } from '../../spec/errors.ts';
+import { median } from '../../util/median.ts';
 import type { ComparisonRecord } from '../comparison-record.ts';
+import { ROW_FORMATS, type RowFormatId } from '../formats/index.ts';
 import { ComparisonStore, COLUMNS } from './comparison-store.ts';
 import { pickOutcome } from './feedback-pick.ts';
-import type { FeedbackTask } from './feedback-scale.ts';
+import { scalePoint, type FeedbackTask } from './feedback-scale.ts';
 import {
   FeedbackStoreError,
   type Annotator,
@@ -21,6 +23,8 @@ import {
   type PickInput,
   type PickRecord,
   type PickResult,
+  type ReviewItem,
+  type ReviewLabel,
   type SessionInfo,
 } from './feedback-store.ts';
 
@@ -33,10 +37,15 @@ export interface SqliteFeedbackOptions {
 }
 
 interface AnnotatorRow { id: string; name: string; created_at: string; excluded_at: string | null }
-interface ConversationRow { id: string; annotator_id: string; task: FeedbackTask; turns: string; pending: string | null; turn: number; created_at: string; ended_at: string | null }
+interface ConversationRow {
+  id: string; annotator_id: string; task: FeedbackTask; turns: string; pending: string | null; turn: number; item_id: string | null; created_at: string; ended_at: string | null;
+}
+interface ItemRow {
+  id: string; kind: ReviewItem['kind']; task: FeedbackTask; turns: string; reply_a: string; reply_b: string; answer: 'a' | 'b'; origin_annotator_id: string | null;
+}
 interface CandidateRow { slot: 'a' | 'b'; text: string; model: string; seed: number; finish_reason: string; first_token_ms: number | null; total_ms: number }
 interface PickRow {
-  comparison_id: string; annotator_id: string; conversation_id: string; turn: number; task: FeedbackTask; scale: number;
+  comparison_id: string | null; item_id: string | null; annotator_id: string; conversation_id: string; turn: number; task: FeedbackTask; scale: number;
   model_a: string; model_b: string; seed_a: number; seed_b: number; latency_ms: number; created_at: string;
 }
 
@@ -49,8 +58,14 @@ const conversationOf = (row: ConversationRow): FeedbackConversation => ({
   turns: JSON.parse(row.turns) as Conversation,
   pending: row.pending,
   turn: row.turn,
+  itemId: row.item_id,
   createdAt: row.created_at,
   endedAt: row.ended_at,
+});
+
+const itemOf = (row: ItemRow): ReviewItem => ({
+  id: row.id, kind: row.kind, task: row.task, turns: JSON.parse(row.turns) as Conversation, replies: { a: row.reply_a, b: row.reply_b },
+  answer: row.answer, originAnnotatorId: row.origin_annotator_id,
 });
 
 const candidateOf = (row: CandidateRow): Candidate => ({
@@ -59,6 +74,7 @@ const candidateOf = (row: CandidateRow): Candidate => ({
 
 const pickOf = (row: PickRow): PickRecord => ({
   comparisonId: row.comparison_id,
+  itemId: row.item_id,
   annotatorId: row.annotator_id,
   conversationId: row.conversation_id,
   turn: row.turn,
@@ -69,14 +85,6 @@ const pickOf = (row: PickRow): PickRecord => ({
   latencyMs: row.latency_ms,
   createdAt: row.created_at,
 });
-
-/** The median of a list of numbers, null when empty. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** The feedback store on one SQLite file. One instance per process; other processes may read the file. */
 export class SqliteFeedbackStore implements FeedbackStore {
@@ -138,10 +146,46 @@ export class SqliteFeedbackStore implements FeedbackStore {
     this.db.prepare('DELETE FROM fb_sessions WHERE token_hash = ?').run(tokenHash);
   }
 
-  async createConversation(input: { id: string; annotatorId: string; task: FeedbackTask }): Promise<FeedbackConversation> {
-    this.db.prepare(`INSERT INTO fb_conversations (id, annotator_id, task, turns, created_at) VALUES (?, ?, ?, '[]', ?)`)
-      .run(input.id, input.annotatorId, input.task, this.time());
+  async createConversation(input: { id: string; annotatorId: string; task: FeedbackTask; item?: ReviewItem }): Promise<FeedbackConversation> {
+    const { item } = input;
+    if (item === undefined) {
+      this.db.prepare(`INSERT INTO fb_conversations (id, annotator_id, task, turns, created_at) VALUES (?, ?, ?, '[]', ?)`)
+        .run(input.id, input.annotatorId, input.task, this.time());
+      return this.requireConversation(input.id);
+    }
+    const last = item.turns.at(-1);
+    if (last === undefined || last.role !== 'human') throw new FeedbackStoreError('invalid', `item ${item.id}: its turns must end with a human message`);
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO fb_conversations (id, annotator_id, task, turns, pending, item_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+        .run(input.id, input.annotatorId, item.task, JSON.stringify(item.turns.slice(0, -1)), last.text, item.id, this.time());
+      const review = (slot: 'a' | 'b'): Candidate => ({ slot, text: item.replies[slot], model: `review:${item.kind}`, seed: 0, finishReason: 'stop', firstTokenMs: null, totalMs: 0 });
+      this.saveCandidatesSync(input.id, 0, [review('a'), review('b')]);
+    }).immediate();
     return this.requireConversation(input.id);
+  }
+
+  async addItems(items: readonly ReviewItem[]): Promise<number> {
+    return this.db.transaction(() => items.reduce((added, item) => added + this.insertItem(item), 0)).immediate();
+  }
+
+  private insertItem(item: ReviewItem): number {
+    return this.db.prepare(`INSERT INTO fb_items (id, kind, task, turns, reply_a, reply_b, answer, origin_annotator_id, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+      .run(item.id, item.kind, item.task, JSON.stringify(item.turns), item.replies.a, item.replies.b, item.answer, item.originAnnotatorId, this.time()).changes;
+  }
+
+  async nextItem(annotatorId: string, task: FeedbackTask): Promise<ReviewItem | undefined> {
+    const row = this.db.prepare(`SELECT * FROM fb_items i WHERE task = ? AND (origin_annotator_id IS NULL OR origin_annotator_id <> ?)
+      AND NOT EXISTS (SELECT 1 FROM fb_conversations c WHERE c.item_id = i.id AND c.annotator_id = ?) ORDER BY rowid LIMIT 1`).get(task, annotatorId, annotatorId) as ItemRow | undefined;
+    return row === undefined ? undefined : itemOf(row);
+  }
+
+  async reviewLabels(): Promise<ReviewLabel[]> {
+    const rows = this.db.prepare(`SELECT p.annotator_id, p.item_id, i.kind, i.task, p.scale, i.answer, i.origin_annotator_id FROM fb_picks p
+      JOIN fb_items i ON i.id = p.item_id ORDER BY p.seq`).all() as { annotator_id: string; item_id: string; kind: ReviewItem['kind']; task: FeedbackTask; scale: number; answer: 'a' | 'b'; origin_annotator_id: string | null }[];
+    return rows.map((row) => ({
+      annotatorId: row.annotator_id, itemId: row.item_id, kind: row.kind, task: row.task, picked: row.scale <= 3 ? 'a' : 'b', answer: row.answer, originAnnotatorId: row.origin_annotator_id,
+    }));
   }
 
   private conversationSync(id: string): FeedbackConversation | undefined {
@@ -175,13 +219,15 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   async saveCandidates(conversationId: string, turn: number, candidates: readonly [Candidate, Candidate]): Promise<void> {
+    this.db.transaction(() => this.saveCandidatesSync(conversationId, turn, candidates)).immediate();
+  }
+
+  private saveCandidatesSync(conversationId: string, turn: number, candidates: readonly [Candidate, Candidate]): void {
     const insert = this.db.prepare(`INSERT INTO fb_candidates (conversation_id, turn, slot, text, model, seed, finish_reason, first_token_ms, total_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
-    this.db.transaction(() => {
-      for (const candidate of candidates) {
-        insert.run(conversationId, turn, candidate.slot, candidate.text, candidate.model, candidate.seed, candidate.finishReason, candidate.firstTokenMs, candidate.totalMs);
-      }
-    }).immediate();
+    for (const candidate of candidates) {
+      insert.run(conversationId, turn, candidate.slot, candidate.text, candidate.model, candidate.seed, candidate.finishReason, candidate.firstTokenMs, candidate.totalMs);
+    }
   }
 
   private candidatesSync(conversationId: string, turn: number): Candidate[] {
@@ -196,7 +242,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
   async submitPick(input: PickInput): Promise<PickResult> {
     return this.db.transaction((): PickResult => {
       const earlier = this.db.prepare('SELECT annotator_id, comparison_id, conversation_id FROM fb_picks WHERE idempotency_key = ?').get(input.idempotencyKey) as
-        | { annotator_id: string; comparison_id: string; conversation_id: string }
+        | { annotator_id: string; comparison_id: string | null; conversation_id: string }
         | undefined;
       if (earlier !== undefined) {
         if (earlier.annotator_id !== input.annotatorId || earlier.conversation_id !== input.conversationId) {
@@ -214,20 +260,43 @@ export class SqliteFeedbackStore implements FeedbackStore {
       }
       const candidates = this.candidatesSync(conversation.id, conversation.turn);
       const createdAt = this.time();
+      if (conversation.itemId !== null) return this.storeReview(input, conversation, candidates, createdAt);
       const excluded = this.db.prepare('SELECT excluded_at FROM fb_annotators WHERE id = ?').pluck().get(input.annotatorId) !== null;
       let outcome = pickOutcome(conversation, candidates, input, createdAt);
       // The same annotator may make the very same comparison twice (same message, same replies): keep both.
       for (let occurrence = 1; this.hasComparison(outcome.record.id); occurrence++) outcome = pickOutcome(conversation, candidates, input, createdAt, occurrence);
       this.insertComparison(excluded ? 'fb_excluded_comparisons' : 'comparisons', outcome.record);
-      const [a, b] = candidates;
-      this.db.prepare(`INSERT INTO fb_picks (idempotency_key, comparison_id, annotator_id, conversation_id, turn, task, scale, model_a, model_b, seed_a, seed_b, latency_ms, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        input.idempotencyKey, outcome.record.id, input.annotatorId, conversation.id, conversation.turn, conversation.task, input.scale,
-        a.model, b.model, a.seed, b.seed, input.latencyMs, createdAt,
-      );
+      this.insertPick(input, conversation, candidates, outcome.record.id, createdAt);
       this.db.prepare('UPDATE fb_conversations SET turns = ?, pending = NULL, turn = turn + 1 WHERE id = ?').run(JSON.stringify(outcome.turns), conversation.id);
+      if (input.shareAsOverlap === true) {
+        const [a, b] = candidates;
+        this.insertItem({
+          id: `overlap-${outcome.record.id}`, kind: 'overlap', task: conversation.task, turns: outcome.turns.slice(0, -1), replies: { a: a.text, b: b.text },
+          answer: scalePoint(input.scale)!.pick, originAnnotatorId: input.annotatorId,
+        });
+      }
       return { comparisonId: outcome.record.id, replayed: false, conversation: this.requireConversation(conversation.id) };
     }).immediate();
+  }
+
+  /** A pick on a review item: quality control only (no comparison); the review ends with it. */
+  private storeReview(input: PickInput, conversation: FeedbackConversation, candidates: Candidate[], createdAt: string): PickResult {
+    const point = scalePoint(input.scale);
+    if (point === undefined) throw new FeedbackStoreError('invalid', `scale must be a whole number 1–6, got ${JSON.stringify(input.scale)}`);
+    this.insertPick(input, conversation, candidates, null, createdAt);
+    const picked = candidates.find((candidate) => candidate.slot === point.pick)!;
+    const turns: Conversation = [...conversation.turns, { role: 'human', text: conversation.pending! }, { role: 'assistant', text: picked.text }];
+    this.db.prepare('UPDATE fb_conversations SET turns = ?, pending = NULL, turn = turn + 1, ended_at = ? WHERE id = ?').run(JSON.stringify(turns), createdAt, conversation.id);
+    return { comparisonId: null, replayed: false, conversation: this.requireConversation(conversation.id) };
+  }
+
+  private insertPick(input: PickInput, conversation: FeedbackConversation, candidates: Candidate[], comparisonId: string | null, createdAt: string): void {
+    const [a, b] = candidates;
+    this.db.prepare(`INSERT INTO fb_picks (idempotency_key, comparison_id, item_id, annotator_id, conversation_id, turn, task, scale, model_a, model_b, seed_a, seed_b, latency_ms, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      input.idempotencyKey, comparisonId, conversation.itemId, input.annotatorId, conversation.id, conversation.turn, conversation.task, input.scale,
+      a.model, b.model, a.seed, b.seed, input.latencyMs, createdAt,
+    );
   }
 
   private hasComparison(id: string): boolean {
@@ -257,10 +326,12 @@ export class SqliteFeedbackStore implements FeedbackStore {
     const annotators = (this.db.prepare('SELECT id, name, created_at, excluded_at FROM fb_annotators ORDER BY created_at, id').all() as AnnotatorRow[]).map(annotatorOf);
     const picks = await this.picks();
     return annotators.map((annotator) => {
-      const own = picks.filter((pick) => pick.annotatorId === annotator.id);
+      const mine = picks.filter((pick) => pick.annotatorId === annotator.id);
+      const own = mine.filter((pick) => pick.itemId === null);
       return {
         ...annotator,
         picks: own.length,
+        reviews: mine.length - own.length,
         byTask: { helpful: own.filter((pick) => pick.task === 'helpful').length, 'red-team': own.filter((pick) => pick.task === 'red-team').length },
         medianLatencyMs: median(own.map((pick) => pick.latencyMs)),
         firstPickAt: own[0]?.createdAt ?? null,
@@ -281,6 +352,23 @@ export class SqliteFeedbackStore implements FeedbackStore {
       this.db.prepare(`DELETE FROM ${from} WHERE id IN (${ids})`).run(annotatorId);
       return { moved };
     }).immediate();
+  }
+
+  async comparisonCount(): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM comparisons').pluck().get() as number;
+  }
+
+  async *exportLines(format: RowFormatId): AsyncIterable<string> {
+    const reader = ComparisonStore.open(this.path, { readonly: true });
+    try {
+      const rowFormat = ROW_FORMATS[format];
+      const lines = rowFormat.encodeAll?.(reader, {}) ?? (function* () {
+        for (const record of reader.records()) yield rowFormat.encode(record);
+      })();
+      yield* lines;
+    } finally {
+      reader.close();
+    }
   }
 
   async close(): Promise<void> {
