@@ -66,6 +66,14 @@ export class FeedbackClient {
     return text.split('\n\n').filter((block) => block.startsWith('data: ')).map((block) => JSON.parse(block.slice(6)));
   }
 
+  /** A client of another address (a restarted server) holding this one's cookies and CSRF token. */
+  rebase(base: string): FeedbackClient {
+    const client = new FeedbackClient(base);
+    for (const [name, value] of this.cookies) client.cookies.set(name, value);
+    client.csrf = this.csrf;
+    return client;
+  }
+
   /** Whether a cookie is held. */
   has(name: string): boolean {
     return this.cookies.has(name);

@@ -74,7 +74,7 @@ export function runFeedbackStoreContract(name: string, harness: FeedbackStoreHar
       ]);
       const [pick] = await store.picks();
       assert.deepEqual(pick, {
-        comparisonId: result.comparisonId, annotatorId: 'ann-1', conversationId: id, turn: 0, task: 'helpful', scale: 2,
+        idempotencyKey: 'k1', itemId: null, comparisonId: result.comparisonId, annotatorId: 'ann-1', conversationId: id, turn: 0, task: 'helpful', scale: 2,
         models: { a: 'pi-1', b: 'pi-0' }, seeds: { a: 11, b: 12 }, latencyMs: 900, createdAt: NOW,
       });
       // The next turn builds on the picked reply.

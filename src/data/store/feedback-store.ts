@@ -127,6 +127,8 @@ export interface PickResult {
 
 /** One stored pick with its metadata (for quality control). */
 export interface PickRecord {
+  /** The submission's idempotency key. */
+  readonly idempotencyKey: string;
   readonly comparisonId: string | null;
   readonly itemId: string | null;
   readonly annotatorId: string;

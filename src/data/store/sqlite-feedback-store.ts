@@ -45,7 +45,7 @@ interface ItemRow {
 }
 interface CandidateRow { slot: 'a' | 'b'; text: string; model: string; seed: number; finish_reason: string; first_token_ms: number | null; total_ms: number }
 interface PickRow {
-  comparison_id: string | null; item_id: string | null; annotator_id: string; conversation_id: string; turn: number; task: FeedbackTask; scale: number;
+  idempotency_key: string; comparison_id: string | null; item_id: string | null; annotator_id: string; conversation_id: string; turn: number; task: FeedbackTask; scale: number;
   model_a: string; model_b: string; seed_a: number; seed_b: number; latency_ms: number; created_at: string;
 }
 
@@ -73,6 +73,7 @@ const candidateOf = (row: CandidateRow): Candidate => ({
 });
 
 const pickOf = (row: PickRow): PickRecord => ({
+  idempotencyKey: row.idempotency_key,
   comparisonId: row.comparison_id,
   itemId: row.item_id,
   annotatorId: row.annotator_id,
