@@ -119,7 +119,7 @@ test('XSS payloads in model output and in annotator text stay inert text', async
   assert.equal(await page.locator('#transcript li p').first().textContent(), payload);
   assert.equal(await page.locator('main img, main script:not([src]), main a[href^="javascript:"]').count(), 0, 'no element was made from the text');
   await pickWithKeyboard(page, replies[0] === XSS ? '1' : '6');
-  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+  assert.equal(await page.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined);
   assert.equal(dialogs, 0);
 });
 
@@ -131,8 +131,8 @@ test("in the browser: an annotator is denied the admin API and another annotator
   const ownerList = await owner.evaluate(async () => (await (await fetch('/api/conversations')).json()) as { conversations: { id: string }[] });
   const id = ownerList.conversations[0].id;
   const other = await annotatorPage(admin, 'Quinn');
-  const statuses = await other.evaluate(async (conversationId) => {
-    const token = document.querySelector('meta[name="csrf-token"]')!.getAttribute('content')!;
+  const token = await other.locator('meta[name="csrf-token"]').getAttribute('content');
+  const statuses = await other.evaluate(async ({ conversationId, token }) => {
     const read = await fetch(`/api/conversations/${conversationId}`);
     const admin = await fetch('/admin/api/annotators');
     const noToken = await fetch('/api/conversations', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"task":"helpful"}' });
@@ -140,7 +140,7 @@ test("in the browser: an annotator is denied the admin API and another annotator
       method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify({ turn: 0, scale: 1, idempotencyKey: 'steal-key-1', latencyMs: 1 }),
     });
     return [read.status, admin.status, noToken.status, steal.status];
-  }, id);
+  }, { conversationId: id, token: token! });
   assert.deepEqual(statuses, [404, 403, 403, 404]);
   await other.goto(`${server.url}/admin`);
   assert.equal(await other.getByLabel('Admin token').count(), 1, 'the admin page asks an annotator for the admin token');

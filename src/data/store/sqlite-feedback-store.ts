@@ -7,12 +7,15 @@
 import Database from 'better-sqlite3';
 import type { Conversation } from '../../spec/conversation.ts';
 import { StoreError } from '../../spec/errors.ts';
-import { median } from '../../util/median.ts';
 import type { ComparisonRecord } from '../comparison-record.ts';
 import { ROW_FORMATS, type RowFormatId } from '../formats/index.ts';
 import { ComparisonStore, COLUMNS } from './comparison-store.ts';
 import { pickOutcome } from './feedback-pick.ts';
 import { scalePoint, type FeedbackTask } from './feedback-scale.ts';
+import {
+  annotatorOf, annotatorStatsOf, candidateOf, conversationOf, itemOf, pickOf, REVIEW_LABELS_SQL, reviewLabelOf,
+  type AnnotatorRow, type CandidateRow, type ConversationRow, type ItemRow, type PickRow, type ReviewLabelRow,
+} from './feedback-rows.ts';
 import {
   FeedbackStoreError,
   type Annotator,
@@ -35,57 +38,6 @@ export interface SqliteFeedbackOptions {
   /** Sync every commit to disk (`synchronous = FULL`): survives a power cut, slower. Default false. */
   readonly durable?: boolean;
 }
-
-interface AnnotatorRow { id: string; name: string; created_at: string; excluded_at: string | null }
-interface ConversationRow {
-  id: string; annotator_id: string; task: FeedbackTask; turns: string; pending: string | null; turn: number; item_id: string | null; created_at: string; ended_at: string | null;
-}
-interface ItemRow {
-  id: string; kind: ReviewItem['kind']; task: FeedbackTask; turns: string; reply_a: string; reply_b: string; answer: 'a' | 'b'; origin_annotator_id: string | null;
-}
-interface CandidateRow { slot: 'a' | 'b'; text: string; model: string; seed: number; finish_reason: string; first_token_ms: number | null; total_ms: number }
-interface PickRow {
-  idempotency_key: string; comparison_id: string | null; item_id: string | null; annotator_id: string; conversation_id: string; turn: number; task: FeedbackTask; scale: number;
-  model_a: string; model_b: string; seed_a: number; seed_b: number; latency_ms: number; created_at: string;
-}
-
-const annotatorOf = (row: AnnotatorRow): Annotator => ({ id: row.id, name: row.name, createdAt: row.created_at, excludedAt: row.excluded_at });
-
-const conversationOf = (row: ConversationRow): FeedbackConversation => ({
-  id: row.id,
-  annotatorId: row.annotator_id,
-  task: row.task,
-  turns: JSON.parse(row.turns) as Conversation,
-  pending: row.pending,
-  turn: row.turn,
-  itemId: row.item_id,
-  createdAt: row.created_at,
-  endedAt: row.ended_at,
-});
-
-const itemOf = (row: ItemRow): ReviewItem => ({
-  id: row.id, kind: row.kind, task: row.task, turns: JSON.parse(row.turns) as Conversation, replies: { a: row.reply_a, b: row.reply_b },
-  answer: row.answer, originAnnotatorId: row.origin_annotator_id,
-});
-
-const candidateOf = (row: CandidateRow): Candidate => ({
-  slot: row.slot, text: row.text, model: row.model, seed: row.seed, finishReason: row.finish_reason, firstTokenMs: row.first_token_ms, totalMs: row.total_ms,
-});
-
-const pickOf = (row: PickRow): PickRecord => ({
-  idempotencyKey: row.idempotency_key,
-  comparisonId: row.comparison_id,
-  itemId: row.item_id,
-  annotatorId: row.annotator_id,
-  conversationId: row.conversation_id,
-  turn: row.turn,
-  task: row.task,
-  scale: row.scale,
-  models: { a: row.model_a, b: row.model_b },
-  seeds: { a: row.seed_a, b: row.seed_b },
-  latencyMs: row.latency_ms,
-  createdAt: row.created_at,
-});
 
 /** The feedback store on one SQLite file. One instance per process; other processes may read the file. */
 export class SqliteFeedbackStore implements FeedbackStore {
@@ -115,23 +67,32 @@ export class SqliteFeedbackStore implements FeedbackStore {
     return new SqliteFeedbackStore(path, db, options.now ?? (() => new Date()));
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A prepared statement, compiled once per SQL text (a pick runs about ten). */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
   private time(): string {
     return this.now().toISOString();
   }
 
   async createAnnotator(input: { id: string; name: string; inviteHash: string }): Promise<Annotator> {
     const createdAt = this.time();
-    this.db.prepare('INSERT INTO fb_annotators (id, name, invite_hash, created_at) VALUES (?, ?, ?, ?)').run(input.id, input.name, input.inviteHash, createdAt);
+    this.statement('INSERT INTO fb_annotators (id, name, invite_hash, created_at) VALUES (?, ?, ?, ?)').run(input.id, input.name, input.inviteHash, createdAt);
     return { id: input.id, name: input.name, createdAt, excludedAt: null };
   }
 
   async annotatorByInvite(inviteHash: string): Promise<Annotator | undefined> {
-    const row = this.db.prepare('SELECT id, name, created_at, excluded_at FROM fb_annotators WHERE invite_hash = ?').get(inviteHash) as AnnotatorRow | undefined;
+    const row = this.statement('SELECT id, name, created_at, excluded_at FROM fb_annotators WHERE invite_hash = ?').get(inviteHash) as AnnotatorRow | undefined;
     return row === undefined ? undefined : annotatorOf(row);
   }
 
   async createSession(input: { tokenHash: string; annotatorId: string; csrfToken: string; expiresAt: string }): Promise<void> {
-    this.db.prepare('INSERT INTO fb_sessions (token_hash, annotator_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+    this.statement('INSERT INTO fb_sessions (token_hash, annotator_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
       .run(input.tokenHash, input.annotatorId, input.csrfToken, this.time(), input.expiresAt);
   }
 
@@ -144,20 +105,20 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
-    this.db.prepare('DELETE FROM fb_sessions WHERE token_hash = ?').run(tokenHash);
+    this.statement('DELETE FROM fb_sessions WHERE token_hash = ?').run(tokenHash);
   }
 
   async createConversation(input: { id: string; annotatorId: string; task: FeedbackTask; item?: ReviewItem }): Promise<FeedbackConversation> {
     const { item } = input;
     if (item === undefined) {
-      this.db.prepare(`INSERT INTO fb_conversations (id, annotator_id, task, turns, created_at) VALUES (?, ?, ?, '[]', ?)`)
+      this.statement(`INSERT INTO fb_conversations (id, annotator_id, task, turns, created_at) VALUES (?, ?, ?, '[]', ?)`)
         .run(input.id, input.annotatorId, input.task, this.time());
       return this.requireConversation(input.id);
     }
     const last = item.turns.at(-1);
     if (last === undefined || last.role !== 'human') throw new FeedbackStoreError('invalid', `item ${item.id}: its turns must end with a human message`);
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO fb_conversations (id, annotator_id, task, turns, pending, item_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      this.statement(`INSERT INTO fb_conversations (id, annotator_id, task, turns, pending, item_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
         .run(input.id, input.annotatorId, item.task, JSON.stringify(item.turns.slice(0, -1)), last.text, item.id, this.time());
       const review = (slot: 'a' | 'b'): Candidate => ({ slot, text: item.replies[slot], model: `review:${item.kind}`, seed: 0, finishReason: 'stop', firstTokenMs: null, totalMs: 0 });
       this.saveCandidatesSync(input.id, 0, [review('a'), review('b')]);
@@ -170,27 +131,24 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   private insertItem(item: ReviewItem): number {
-    return this.db.prepare(`INSERT INTO fb_items (id, kind, task, turns, reply_a, reply_b, answer, origin_annotator_id, created_at)
+    return this.statement(`INSERT INTO fb_items (id, kind, task, turns, reply_a, reply_b, answer, origin_annotator_id, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
       .run(item.id, item.kind, item.task, JSON.stringify(item.turns), item.replies.a, item.replies.b, item.answer, item.originAnnotatorId, this.time()).changes;
   }
 
   async nextItem(annotatorId: string, task: FeedbackTask): Promise<ReviewItem | undefined> {
-    const row = this.db.prepare(`SELECT * FROM fb_items i WHERE task = ? AND (origin_annotator_id IS NULL OR origin_annotator_id <> ?)
+    const row = this.statement(`SELECT * FROM fb_items i WHERE task = ? AND (origin_annotator_id IS NULL OR origin_annotator_id <> ?)
       AND NOT EXISTS (SELECT 1 FROM fb_conversations c WHERE c.item_id = i.id AND c.annotator_id = ?) ORDER BY rowid LIMIT 1`).get(task, annotatorId, annotatorId) as ItemRow | undefined;
     return row === undefined ? undefined : itemOf(row);
   }
 
   async reviewLabels(): Promise<ReviewLabel[]> {
-    const rows = this.db.prepare(`SELECT p.annotator_id, p.item_id, i.kind, i.task, p.scale, i.answer, i.origin_annotator_id FROM fb_picks p
-      JOIN fb_items i ON i.id = p.item_id ORDER BY p.seq`).all() as { annotator_id: string; item_id: string; kind: ReviewItem['kind']; task: FeedbackTask; scale: number; answer: 'a' | 'b'; origin_annotator_id: string | null }[];
-    return rows.map((row) => ({
-      annotatorId: row.annotator_id, itemId: row.item_id, kind: row.kind, task: row.task, picked: row.scale <= 3 ? 'a' : 'b', answer: row.answer, originAnnotatorId: row.origin_annotator_id,
-    }));
+    const rows = this.statement(REVIEW_LABELS_SQL).all() as ReviewLabelRow[];
+    return rows.map(reviewLabelOf);
   }
 
   private conversationSync(id: string): FeedbackConversation | undefined {
-    const row = this.db.prepare('SELECT * FROM fb_conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+    const row = this.statement('SELECT * FROM fb_conversations WHERE id = ?').get(id) as ConversationRow | undefined;
     return row === undefined ? undefined : conversationOf(row);
   }
 
@@ -205,7 +163,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   async conversations(annotatorId: string): Promise<FeedbackConversation[]> {
-    const rows = this.db.prepare('SELECT * FROM fb_conversations WHERE annotator_id = ? ORDER BY created_at DESC, rowid DESC').all(annotatorId) as ConversationRow[];
+    const rows = this.statement('SELECT * FROM fb_conversations WHERE annotator_id = ? ORDER BY created_at DESC, rowid DESC').all(annotatorId) as ConversationRow[];
     return rows.map(conversationOf);
   }
 
@@ -214,7 +172,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
       const conversation = this.requireConversation(conversationId);
       if (conversation.endedAt !== null) throw new FeedbackStoreError('conflict', `conversation ${conversationId} has ended`);
       if (conversation.pending !== null) throw new FeedbackStoreError('conflict', `conversation ${conversationId}: pick a reply to the last message first`);
-      this.db.prepare('UPDATE fb_conversations SET pending = ? WHERE id = ?').run(text, conversationId);
+      this.statement('UPDATE fb_conversations SET pending = ? WHERE id = ?').run(text, conversationId);
       return { ...conversation, pending: text };
     }).immediate();
   }
@@ -224,7 +182,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   private saveCandidatesSync(conversationId: string, turn: number, candidates: readonly [Candidate, Candidate]): void {
-    const insert = this.db.prepare(`INSERT INTO fb_candidates (conversation_id, turn, slot, text, model, seed, finish_reason, first_token_ms, total_ms)
+    const insert = this.statement(`INSERT INTO fb_candidates (conversation_id, turn, slot, text, model, seed, finish_reason, first_token_ms, total_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`);
     for (const candidate of candidates) {
       insert.run(conversationId, turn, candidate.slot, candidate.text, candidate.model, candidate.seed, candidate.finishReason, candidate.firstTokenMs, candidate.totalMs);
@@ -232,7 +190,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   private candidatesSync(conversationId: string, turn: number): Candidate[] {
-    const rows = this.db.prepare('SELECT * FROM fb_candidates WHERE conversation_id = ? AND turn = ? ORDER BY slot').all(conversationId, turn) as CandidateRow[];
+    const rows = this.statement('SELECT * FROM fb_candidates WHERE conversation_id = ? AND turn = ? ORDER BY slot').all(conversationId, turn) as CandidateRow[];
     return rows.map(candidateOf);
   }
 
@@ -242,7 +200,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
 
   async submitPick(input: PickInput): Promise<PickResult> {
     return this.db.transaction((): PickResult => {
-      const earlier = this.db.prepare('SELECT annotator_id, comparison_id, conversation_id FROM fb_picks WHERE idempotency_key = ?').get(input.idempotencyKey) as
+      const earlier = this.statement('SELECT annotator_id, comparison_id, conversation_id FROM fb_picks WHERE idempotency_key = ?').get(input.idempotencyKey) as
         | { annotator_id: string; comparison_id: string | null; conversation_id: string }
         | undefined;
       if (earlier !== undefined) {
@@ -262,13 +220,13 @@ export class SqliteFeedbackStore implements FeedbackStore {
       const candidates = this.candidatesSync(conversation.id, conversation.turn);
       const createdAt = this.time();
       if (conversation.itemId !== null) return this.storeReview(input, conversation, candidates, createdAt);
-      const excluded = this.db.prepare('SELECT excluded_at FROM fb_annotators WHERE id = ?').pluck().get(input.annotatorId) !== null;
+      const excluded = this.statement('SELECT excluded_at FROM fb_annotators WHERE id = ?').pluck().get(input.annotatorId) !== null;
       let outcome = pickOutcome(conversation, candidates, input, createdAt);
       // The same annotator may make the very same comparison twice (same message, same replies): keep both.
       for (let occurrence = 1; this.hasComparison(outcome.record.id); occurrence++) outcome = pickOutcome(conversation, candidates, input, createdAt, occurrence);
       this.insertComparison(excluded ? 'fb_excluded_comparisons' : 'comparisons', outcome.record);
       this.insertPick(input, conversation, candidates, outcome.record.id, createdAt);
-      this.db.prepare('UPDATE fb_conversations SET turns = ?, pending = NULL, turn = turn + 1 WHERE id = ?').run(JSON.stringify(outcome.turns), conversation.id);
+      this.statement('UPDATE fb_conversations SET turns = ?, pending = NULL, turn = turn + 1 WHERE id = ?').run(JSON.stringify(outcome.turns), conversation.id);
       if (input.shareAsOverlap === true) {
         const [a, b] = candidates;
         this.insertItem({
@@ -287,13 +245,13 @@ export class SqliteFeedbackStore implements FeedbackStore {
     this.insertPick(input, conversation, candidates, null, createdAt);
     const picked = candidates.find((candidate) => candidate.slot === point.pick)!;
     const turns: Conversation = [...conversation.turns, { role: 'human', text: conversation.pending! }, { role: 'assistant', text: picked.text }];
-    this.db.prepare('UPDATE fb_conversations SET turns = ?, pending = NULL, turn = turn + 1, ended_at = ? WHERE id = ?').run(JSON.stringify(turns), createdAt, conversation.id);
+    this.statement('UPDATE fb_conversations SET turns = ?, pending = NULL, turn = turn + 1, ended_at = ? WHERE id = ?').run(JSON.stringify(turns), createdAt, conversation.id);
     return { comparisonId: null, replayed: false, conversation: this.requireConversation(conversation.id) };
   }
 
   private insertPick(input: PickInput, conversation: FeedbackConversation, candidates: Candidate[], comparisonId: string | null, createdAt: string): void {
     const [a, b] = candidates;
-    this.db.prepare(`INSERT INTO fb_picks (idempotency_key, comparison_id, item_id, annotator_id, conversation_id, turn, task, scale, model_a, model_b, seed_a, seed_b, latency_ms, created_at)
+    this.statement(`INSERT INTO fb_picks (idempotency_key, comparison_id, item_id, annotator_id, conversation_id, turn, task, scale, model_a, model_b, seed_a, seed_b, latency_ms, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       input.idempotencyKey, comparisonId, conversation.itemId, input.annotatorId, conversation.id, conversation.turn, conversation.task, input.scale,
       a.model, b.model, a.seed, b.seed, input.latencyMs, createdAt,
@@ -301,62 +259,49 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   private hasComparison(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM comparisons WHERE id = ? UNION ALL SELECT 1 FROM fb_excluded_comparisons WHERE id = ?').get(id, id) !== undefined;
+    return this.statement('SELECT 1 FROM comparisons WHERE id = ? UNION ALL SELECT 1 FROM fb_excluded_comparisons WHERE id = ?').get(id, id) !== undefined;
   }
 
   private insertComparison(table: 'comparisons' | 'fb_excluded_comparisons', record: ComparisonRecord): void {
-    this.db.prepare(`INSERT INTO ${table} (${COLUMNS}) VALUES (${'?, '.repeat(12)}?)`).run(
+    this.statement(`INSERT INTO ${table} (${COLUMNS}) VALUES (${'?, '.repeat(12)}?)`).run(
       record.id, record.task, record.source, record.prefix, record.chosen, record.rejected, record.annotatorId, record.strength, record.round,
       record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine,
     );
   }
 
   async endConversation(conversationId: string): Promise<FeedbackConversation> {
-    this.db.prepare('UPDATE fb_conversations SET ended_at = coalesce(ended_at, ?) WHERE id = ?').run(this.time(), conversationId);
+    this.statement('UPDATE fb_conversations SET ended_at = coalesce(ended_at, ?) WHERE id = ?').run(this.time(), conversationId);
     return this.requireConversation(conversationId);
   }
 
   async picks(annotatorId?: string): Promise<PickRecord[]> {
     const rows = (annotatorId === undefined
-      ? this.db.prepare('SELECT * FROM fb_picks ORDER BY seq').all()
-      : this.db.prepare('SELECT * FROM fb_picks WHERE annotator_id = ? ORDER BY seq').all(annotatorId)) as PickRow[];
+      ? this.statement('SELECT * FROM fb_picks ORDER BY seq').all()
+      : this.statement('SELECT * FROM fb_picks WHERE annotator_id = ? ORDER BY seq').all(annotatorId)) as PickRow[];
     return rows.map(pickOf);
   }
 
   async annotatorStats(): Promise<AnnotatorStats[]> {
-    const annotators = (this.db.prepare('SELECT id, name, created_at, excluded_at FROM fb_annotators ORDER BY created_at, id').all() as AnnotatorRow[]).map(annotatorOf);
-    const picks = await this.picks();
-    return annotators.map((annotator) => {
-      const mine = picks.filter((pick) => pick.annotatorId === annotator.id);
-      const own = mine.filter((pick) => pick.itemId === null);
-      return {
-        ...annotator,
-        picks: own.length,
-        reviews: mine.length - own.length,
-        byTask: { helpful: own.filter((pick) => pick.task === 'helpful').length, 'red-team': own.filter((pick) => pick.task === 'red-team').length },
-        medianLatencyMs: median(own.map((pick) => pick.latencyMs)),
-        firstPickAt: own[0]?.createdAt ?? null,
-        lastPickAt: own.at(-1)?.createdAt ?? null,
-      };
-    });
+    const annotators = (this.statement('SELECT id, name, created_at, excluded_at FROM fb_annotators ORDER BY created_at, id').all() as AnnotatorRow[]).map(annotatorOf);
+    return annotatorStatsOf(annotators, await this.picks());
   }
 
   async setExcluded(annotatorId: string, excluded: boolean): Promise<{ moved: number }> {
     const [from, to] = excluded ? ['comparisons', 'fb_excluded_comparisons'] : ['fb_excluded_comparisons', 'comparisons'];
     return this.db.transaction(() => {
-      const changed = this.db.prepare('UPDATE fb_annotators SET excluded_at = ? WHERE id = ?').run(excluded ? this.time() : null, annotatorId).changes;
+      const changed = this.statement('UPDATE fb_annotators SET excluded_at = ? WHERE id = ?').run(excluded ? this.time() : null, annotatorId).changes;
       if (changed === 0) throw new FeedbackStoreError('not-found', `no annotator ${annotatorId}`);
       const ids = `SELECT comparison_id FROM fb_picks WHERE annotator_id = ?`;
       // Moved back, rows get new store positions (seq): they rejoin at the end, like newly arrived data.
       const columns = excluded ? `seq, ${COLUMNS}, import_id` : `${COLUMNS}, import_id`;
-      const moved = this.db.prepare(`INSERT INTO ${to} (${columns}) SELECT ${columns} FROM ${from} WHERE id IN (${ids})`).run(annotatorId).changes;
-      this.db.prepare(`DELETE FROM ${from} WHERE id IN (${ids})`).run(annotatorId);
+      const moved = this.statement(`INSERT INTO ${to} (${columns}) SELECT ${columns} FROM ${from} WHERE id IN (${ids})`).run(annotatorId).changes;
+      this.statement(`DELETE FROM ${from} WHERE id IN (${ids})`).run(annotatorId);
       return { moved };
     }).immediate();
   }
 
   async comparisonCount(): Promise<number> {
-    return this.db.prepare('SELECT count(*) FROM comparisons').pluck().get() as number;
+    return this.statement('SELECT count(*) FROM comparisons').pluck().get() as number;
   }
 
   async *exportLines(format: RowFormatId): AsyncIterable<string> {
