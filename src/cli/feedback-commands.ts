@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { FeedbackTask } from '../data/store/feedback-scale.ts';
 import type { FeedbackStore } from '../data/store/feedback-store.ts';
+import { PgFeedbackStore } from '../data/store/pg-feedback-store.ts';
 import { SqliteFeedbackStore } from '../data/store/sqlite-feedback-store.ts';
 import { ConfigError } from '../spec/errors.ts';
 import type { StartTraining } from '../web/feedback/admin-routes.ts';
@@ -33,10 +34,11 @@ const port = (value: string) => {
   return parsed;
 };
 
-/** Open the store a `--store` value names. */
-export function openFeedbackStore(spec: string, options: { durable?: boolean } = {}): FeedbackStore {
-  if (/^postgres(ql)?:\/\//.test(spec)) throw new ConfigError(`--store ${spec.replace(/:[^:@/]*@/, ':***@')}: PostgreSQL stores are not supported by this build yet; use a SQLite file`);
-  return SqliteFeedbackStore.open(spec, options);
+const isPostgres = (spec: string) => /^postgres(ql)?:\/\//.test(spec);
+
+/** Open the store a `--store` value names: a `postgres://` URL or a SQLite file. */
+export async function openFeedbackStore(spec: string, options: { durable?: boolean } = {}): Promise<FeedbackStore> {
+  return isPostgres(spec) ? PgFeedbackStore.open(spec) : SqliteFeedbackStore.open(spec, options);
 }
 
 /** `--gold FILE[:helpful|red-team]` (default task: helpful). */
@@ -84,7 +86,7 @@ export function registerFeedbackCommands(program: Command): void {
   feedback
     .command('serve')
     .description('serve the annotation app on a comparison store; annotators sign in with invite links, the admin at /admin')
-    .requiredOption('--store <file>', 'comparison store (SQLite file, created when missing)')
+    .requiredOption('--store <spec>', 'comparison store: a SQLite file (created when missing) or a postgres:// URL')
     .requiredOption('--policy <spec>', 'policy writing replies (repeatable): a checkpoint folder, or openai:BASE_URL#MODEL', collect)
     .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
     .option('--host <address>', 'address to listen on (loopback by default)', '127.0.0.1')
@@ -108,12 +110,14 @@ export function registerFeedbackCommands(program: Command): void {
         overlapShare: flags.overlapShare, ratePerMinute: flags.ratePerMinute, secureCookies: flags.secureCookies === true,
       });
       const policies = flags.policy.map((spec) => loadPolicy(spec, config));
-      const store = openFeedbackStore(flags.store, { durable: flags.durable });
+      const store = await openFeedbackStore(flags.store, { durable: flags.durable });
       for (const gold of (flags.gold ?? []).map(goldSpec)) {
         const added = await store.addItems(await readGoldItems(gold.file, gold.task, config.seed));
         process.stderr.write(`hhrl feedback: ${added} new known-answer ${gold.task} items from ${gold.file}\n`);
       }
-      const { app } = createFeedbackApp({ store, policies, adminToken, config, startTraining: trainingStarter(flags.store, flags.trainOut) });
+      // hhrl pm train reads SQLite stores; on PostgreSQL, export (admin page) and train on the file.
+      const startTraining = isPostgres(flags.store) ? undefined : trainingStarter(flags.store, flags.trainOut);
+      const { app } = createFeedbackApp({ store, policies, adminToken, config, ...(startTraining === undefined ? {} : { startTraining }) });
       const server = await listen(app, { port: flags.port, hostname: flags.host });
       process.stderr.write(`hhrl feedback: serving ${policies.map((policy) => policy.id).join(', ')} at ${server.url} (admin: ${server.url}/admin); Ctrl-C stops\n`);
       await new Promise<void>((done) => {
@@ -127,11 +131,11 @@ export function registerFeedbackCommands(program: Command): void {
   feedback
     .command('invite')
     .description('create an annotator and print their sign-in link (the admin page does the same)')
-    .requiredOption('--store <file>', 'comparison store the server uses')
+    .requiredOption('--store <spec>', 'the store the server uses (SQLite file or postgres:// URL)')
     .requiredOption('--name <name>', "annotator's name, shown to the admin")
     .option('--base-url <url>', 'the server address annotators reach', 'http://127.0.0.1:8080')
     .action(async (flags: { store: string; name: string; baseUrl: string }) => {
-      const store = openFeedbackStore(flags.store);
+      const store = await openFeedbackStore(flags.store);
       try {
         const secret = newSecret();
         const annotator = await store.createAnnotator({ id: `ann-${newSecret().slice(0, 10)}`, name: flags.name, inviteHash: secretHash(secret) });
