@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { writeLinesAtomic } from '../data/jsonl-writer.ts';
 import type { FeedbackTask } from '../data/store/feedback-scale.ts';
 import type { FeedbackStore } from '../data/store/feedback-store.ts';
 import { PgFeedbackStore } from '../data/store/pg-feedback-store.ts';
@@ -126,6 +127,24 @@ export function registerFeedbackCommands(program: Command): void {
       });
       await server.close();
       await store.close();
+    });
+
+  feedback
+    .command('export')
+    .description('write the store\'s comparisons (excluded annotators left out) as HH or TRL JSONL, from SQLite or PostgreSQL')
+    .requiredOption('--store <spec>', 'the store the server uses (SQLite file or postgres:// URL)')
+    .requiredOption('--out <file>', 'output .jsonl (or .jsonl.gz), written atomically')
+    .addOption(new Option('--format <format>', 'row format').choices(['hh', 'trl']).default('hh'))
+    .action(async (flags: { store: string; out: string; format: 'hh' | 'trl' }) => {
+      const store = await openFeedbackStore(flags.store);
+      try {
+        const lines: string[] = [];
+        for await (const line of store.exportLines(flags.format)) lines.push(line);
+        const result = await writeLinesAtomic(flags.out, lines);
+        process.stderr.write(`${flags.out}: ${result.lines} comparisons (${flags.format}); train with hhrl pm train --data ${flags.out}\n`);
+      } finally {
+        await store.close();
+      }
     });
 
   feedback

@@ -1,5 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { PgFeedbackStore } from '../../src/data/store/pg-feedback-store.ts';
 import { createFeedbackApp } from '../../src/web/feedback/feedback-app.ts';
@@ -57,6 +61,10 @@ test('the app on PostgreSQL: two servers share one database; the same pick sent 
     const exported = (await (await admin.request('GET', '/admin/api/export?format=hh')).text()).trim().split('\n');
     assert.deepEqual(exported.map((line) => JSON.parse(line)), [{ chosen: '\n\nHuman: Be rude.\n\nAssistant: A reply.', rejected: '\n\nHuman: Be rude.\n\nAssistant: A reply.' }]);
     assert.equal((await admin.json('POST', '/admin/api/train')).status, 501);
+    // hhrl feedback export writes the same rows from PostgreSQL to a file hhrl pm train --data reads.
+    const out = join(mkdtempSync(join(tmpdir(), 'hhrl-fb-pg-')), 'rows.jsonl');
+    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'feedback', 'export', '--store', url, '--out', out], { stdio: 'ignore' });
+    assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), exported);
   } finally {
     await one.close();
     await two.close();
