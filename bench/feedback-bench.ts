@@ -1,6 +1,7 @@
 /**
  * Feedback-app benchmark (`npm run bench:feedback`):
- *   1. submissions: picks per second and p50/p99 latency of `POST /api/conversations/:id/picks` on the SQLite store,
+ *   1. submissions: picks per second and p50/p99 latency of `POST /api/conversations/:id/picks` on the SQLite store
+ *      and on PostgreSQL (a throwaway local cluster, `test/web/pg-server.ts`),
  *      the server in a child process, autocannon on loopback from this one; 5% of requests resend an earlier
  *      idempotency key (a retried click). Afterwards the store must hold exactly one comparison per distinct key:
  *      lost and duplicated submissions are counted, not assumed. (Goal: ≥ 2,000/s, p99 < 50 ms, 0 lost, 0 duplicated.)
@@ -17,7 +18,11 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
+import type { FeedbackStore } from '../src/data/store/feedback-store.ts';
+import { PgFeedbackStore } from '../src/data/store/pg-feedback-store.ts';
 import { SqliteFeedbackStore } from '../src/data/store/sqlite-feedback-store.ts';
+import { startPgServer } from '../test/web/pg-server.ts';
 import { parseGptConfig } from '../src/model/gpt-config.ts';
 import { GptModel } from '../src/model/gpt-model.ts';
 import { BpeTokenizer } from '../src/model/tokenizer/index.ts';
@@ -41,8 +46,13 @@ const { values } = parseArgs({
 const ADMIN = 'bench-admin-token-0123456789';
 const NO_LIMIT = { ratePerMinute: 1e9, rateBurst: 1_000_000, reviewShare: 0, overlapShare: 0 };
 
+/** The store a spec names: a `postgres://` URL or a SQLite file. */
+async function openStore(spec: string): Promise<FeedbackStore> {
+  return spec.startsWith('postgres://') ? PgFeedbackStore.open(spec, { maxConnections: 16 }) : SqliteFeedbackStore.open(spec);
+}
+
 if (values.child === 'server') {
-  const store = SqliteFeedbackStore.open(values.store!);
+  const store = await openStore(values.store!);
   const policy = { id: 'constant', complete: async () => ({ text: 'ok', finishReason: 'stop' as const }) };
   const server = await listen(createFeedbackApp({ store, policies: [policy], adminToken: ADMIN, config: NO_LIMIT }).app, { port: 0 });
   process.send!({ port: server.port });
@@ -53,7 +63,7 @@ if (values.child === 'server') {
 interface Annotator { readonly id: string; readonly cookie: string; readonly csrf: string }
 
 /** Annotators with sessions, and one conversation per pick awaiting it (message and both replies stored). */
-async function prepare(store: SqliteFeedbackStore, annotators: number, conversations: number): Promise<{ people: Annotator[]; ids: string[] }> {
+async function prepare(store: FeedbackStore, annotators: number, conversations: number): Promise<{ people: Annotator[]; ids: string[] }> {
   const people: Annotator[] = [];
   for (let index = 0; index < annotators; index++) {
     const id = `bench-${index}`;
@@ -77,10 +87,8 @@ async function prepare(store: SqliteFeedbackStore, annotators: number, conversat
   return { people, ids };
 }
 
-async function submissions(picks: number, connections: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'hhrl-fb-bench-'));
-  const path = join(dir, 'store.sqlite');
-  const store = SqliteFeedbackStore.open(path);
+async function submissions(path: string, picks: number, connections: number) {
+  const store = await openStore(path);
   const annotators = 64;
   const { people, ids } = await prepare(store, annotators, picks);
   await store.close();
@@ -123,7 +131,7 @@ async function submissions(picks: number, connections: number) {
   });
   child.kill('SIGINT');
   await new Promise((resolve) => child.once('exit', resolve));
-  const check = SqliteFeedbackStore.open(path);
+  const check = await openStore(path);
   const stored = await check.picks();
   const comparisons = await check.comparisonCount();
   await check.close();
@@ -193,12 +201,27 @@ async function generation(levels: readonly number[], turns: number) {
 async function main(): Promise<void> {
   const picks = values.quick ? 5000 : Number(values.picks);
   const loadBefore = loadavg()[0];
-  const submit = await submissions(picks, Number(values.connections));
-  process.stderr.write(`submissions (SQLite): ${submit.submissions_per_second.toFixed(0)}/s, p50 ${submit.latency_ms.p50} ms, p99 ${submit.latency_ms.p99} ms, lost ${submit.lost}, duplicated ${submit.duplicated}\n`);
+  const submit = await submissions(join(mkdtempSync(join(tmpdir(), 'hhrl-fb-bench-')), 'store.sqlite'), picks, Number(values.connections));
+  const say = (name: string, figures: typeof submit) =>
+    process.stderr.write(`submissions (${name}): ${figures.submissions_per_second.toFixed(0)}/s, p50 ${figures.latency_ms.p50} ms, p99 ${figures.latency_ms.p99} ms, lost ${figures.lost}, duplicated ${figures.duplicated}\n`);
+  say('SQLite', submit);
+  // PostgreSQL: a throwaway local cluster (Debian's postgresql; fsync off, as in the tests: this measures the app).
+  const server = await startPgServer();
+  let submitPg;
+  try {
+    const admin = new pg.Client(`${server.baseUrl}postgres`);
+    await admin.connect();
+    await admin.query('CREATE DATABASE bench');
+    await admin.end();
+    submitPg = await submissions(`${server.baseUrl}bench`, Math.min(picks, values.quick ? 2000 : 10000), Number(values.connections));
+    say('PostgreSQL', submitPg);
+  } finally {
+    server.stop();
+  }
   const gen = await generation([1, 8, 32], values.quick ? 1 : 2);
   const result = {
     submissions_sqlite: submit,
-    submissions_postgres: 'not measured: this build has no PostgreSQL store',
+    submissions_postgres: { ...submitPg, server: 'local PostgreSQL cluster, fsync off, synchronous_commit off' },
     generation: gen,
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, load_average_before: loadBefore, load_average_after: loadavg()[0] },
   };
