@@ -106,7 +106,7 @@ ${failed ? '<p class="error" role="alert">That token is not right.</p>' : ''}
 export function adminPage(csrfToken: string): string {
   return page(
     'Admin — hhrl feedback',
-    `<header class="bar"><span class="brand">hhrl feedback · admin</span><button type="button" id="sign-out" class="link">Sign out</button></header>
+    `<header class="bar"><span class="brand">hhrl feedback · admin</span><span class="who">Administrator</span><button type="button" id="sign-out" class="link">Sign out</button></header>
 <main>
 <section aria-labelledby="invite-title"><h1 id="invite-title">Invite an annotator</h1>
 <form id="invite-form"><label for="invite-name">Name</label> <input id="invite-name" maxlength="100" required> <button type="submit">Create invite link</button></form>
