@@ -18,6 +18,7 @@ const BENCHMARKS = {
   ppo: { script: 'bench/ppo-bench.ts', outFlag: '--json', quick: true },
   redteam: { script: 'bench/redteam-bench.ts', outFlag: '--json', quick: false },
   graders: { script: 'bench/graders-bench.ts', outFlag: '--json', quick: false },
+  feedback: { script: 'bench/feedback-bench.ts', outFlag: '--json', quick: true },
 } as const satisfies Record<string, { script: string; outFlag: string; quick: boolean }>;
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDataCommands } from './data-commands.ts';
 import { registerDemoCommands } from './demo-commands.ts';
 import { registerExperimentCommands } from './experiment-commands.ts';
+import { registerFeedbackCommands } from './feedback-commands.ts';
 import { registerLmCommands } from './lm-commands.ts';
 import { registerOnlineCommands } from './online-commands.ts';
 import { registerPmCommands } from './pm-commands.ts';
@@ -20,6 +21,7 @@ export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerDataCommands,
   registerDemoCommands,
   registerExperimentCommands,
+  registerFeedbackCommands,
   registerLmCommands,
   registerOnlineCommands,
   registerPmCommands,

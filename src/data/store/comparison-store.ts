@@ -67,7 +67,8 @@ export interface StoreWriter {
   rollback(): void;
 }
 
-const COLUMNS = `id, task, source, prefix, chosen, rejected, annotator_id, strength, round, chosen_policy_id,
+/** The columns of a comparison row in insert order (the feedback store writes the same rows). */
+export const COLUMNS = `id, task, source, prefix, chosen, rejected, annotator_id, strength, round, chosen_policy_id,
   rejected_policy_id, created_at, raw_line`;
 
 interface Row {

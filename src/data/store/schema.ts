@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../spec/errors.ts';
+import { FEEDBACK_TABLES_SQL } from './feedback-schema.ts';
 
 /** `PRAGMA application_id` of hhrl stores ("hhrl" in ASCII), so a foreign SQLite file is recognised. */
 export const STORE_APPLICATION_ID = 0x6868726c;
@@ -42,6 +43,8 @@ export const MIGRATIONS: readonly string[] = [
   -- No secondary indexes: each costs ~a third of the import time, and a scan of 160k rows by task or
   -- source takes milliseconds. Add one in a new migration when a query needs it.
   `,
+  // 2: the human-feedback web app's annotators, sessions, conversations, candidate replies and picks.
+  FEEDBACK_TABLES_SQL,
 ];
 
 /** Bring an open database to the newest schema. Refuses foreign databases and newer schemas. */
