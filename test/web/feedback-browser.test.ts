@@ -40,8 +40,18 @@ after(async () => {
   await store?.close();
 });
 
+/**
+ * A page in a fresh context. Its actions wait up to 2 minutes (Playwright's default is 30 s): on a 2-core machine
+ * running the rest of the suite beside this file, the page's scripts were once slower than that.
+ */
+async function openPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
+  const page = await (await browser.newContext(options)).newPage();
+  page.setDefaultTimeout(120_000);
+  return page;
+}
+
 async function adminPage(): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await openPage();
   await page.goto(`${server.url}/admin`);
   await page.getByLabel('Admin token').fill(ADMIN);
   await page.keyboard.press('Enter');
@@ -55,7 +65,7 @@ async function annotatorPage(admin: Page, name: string): Promise<Page> {
   await admin.getByRole('button', { name: 'Create invite link' }).click();
   const text = await admin.locator('#invite-link').filter({ hasText: name }).textContent();
   const link = /(http\S+)$/.exec(text!)![1];
-  const page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+  const page = await openPage({ viewport: { width: 1200, height: 900 } });
   await page.goto(link);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Choose a task' }).waitFor();
