@@ -145,7 +145,7 @@ export function renderDemoReport(result: DemoResult): string {
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>hhrl demo report</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:64em}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}svg{margin:4px}table.samples td{vertical-align:top;text-align:left;max-width:22em}.sample .text{white-space:pre-wrap}.sample .verdict{color:#555;font-size:12px;margin-top:2px}</style>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:64em}table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}svg{margin:4px}table.samples td{vertical-align:top;text-align:left;max-width:22em}.sample .text{white-space:pre-wrap;overflow-wrap:anywhere}.sample .verdict{color:#555;font-size:12px;margin-top:2px}</style>
 </head><body>
 <h1>hhrl demo: RLHF on the HH world</h1>
 <p>World seed ${summary.seed}; ${fixed(summary.minutes, 1)} minutes in all (${Object.entries(summary.stage_minutes).map(([stage, minutes]) => `${escapeHtml(stage)} ${fixed(minutes, 2)}`).join(', ')}).</p>
