@@ -245,6 +245,8 @@ export interface DemoSummary {
   readonly sqrtkl_fit: { readonly slope: number; readonly r2: number | null; readonly n: number; readonly source: 'probe' | 'train' };
   /** The same fit on the training batches' mean rewards (noisier: each batch draws other prompts). */
   readonly sqrtkl_fit_train: { readonly slope: number; readonly r2: number | null; readonly n: number };
+  /** The probe's first-half fit against √KL estimated with k3 (lower variance near π₀); null when not recorded. */
+  readonly sqrtkl_fit_k3: { readonly slope: number; readonly r2: number | null; readonly n: number } | null;
   readonly minutes: number;
   readonly stage_minutes: Readonly<Record<string, number>>;
   readonly pm: {
@@ -486,6 +488,7 @@ export async function runDemo(
     ppo: rl,
     sqrtkl_fit: sqrtklFit,
     sqrtkl_fit_train: { slope: trainFit.slope, r2: trainFit.r2, n: trainFit.n },
+    sqrtkl_fit_k3: ppo.probeSqrtKlFitK3 ? { slope: ppo.probeSqrtKlFitK3.firstHalf.slope, r2: ppo.probeSqrtKlFitK3.firstHalf.r2, n: ppo.probeSqrtKlFitK3.firstHalf.n } : null,
     minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
     stage_minutes: stageMinutes,
     pm: {

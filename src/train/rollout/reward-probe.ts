@@ -26,6 +26,12 @@ export interface ProbeRow {
   /** Mean sequence KL(π‖π₀) of the probe samples (k1, summed over response tokens). */
   readonly kl: number;
   readonly sqrt_kl: number;
+  /**
+   * The same KL with Schulman's k3 estimator ((r − 1) − log r, r = π₀/π per sampled token): unbiased and never
+   * negative, with less variance than k1 near π₀, where k1's noise dominates √KL (issue #14 item 4).
+   */
+  readonly kl_k3: number;
+  readonly sqrt_kl_k3: number;
   readonly response_length: number;
   readonly prompts: number;
 }
@@ -55,12 +61,15 @@ export async function measureProbe(
   const raw = await scoreRewards(reward, samples.map((sample) => ({ prompt: sample.prompt, response: sample.text })));
   const kl = samples.map((_, i) => sequenceKl(policyRows[i].logProbs, referenceRows[i].logProbs, 'k1'));
   const klMean = kl.reduce((a, b) => a + b, 0) / Math.max(1, kl.length);
+  const klK3 = samples.map((_, i) => sequenceKl(policyRows[i].logProbs, referenceRows[i].logProbs, 'k3')).reduce((a, b) => a + b, 0) / Math.max(1, samples.length);
   const moments = maskedMoments(raw);
   return {
     reward: moments.mean,
     reward_std: moments.std,
     kl: klMean,
     sqrt_kl: Math.sqrt(Math.max(0, klMean)),
+    kl_k3: klK3,
+    sqrt_kl_k3: Math.sqrt(Math.max(0, klK3)),
     response_length: samples.reduce((total, sample) => total + sample.responseTokens.length, 0) / Math.max(1, samples.length),
     prompts: samples.length,
   };

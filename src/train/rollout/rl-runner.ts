@@ -109,6 +109,8 @@ export interface RlSummary {
   readonly sqrtKlFit: { readonly all: LinearFit; readonly firstHalf: LinearFit };
   /** The same fits on the reward probe's rows (held-out prompts, fixed draws); null without a probe. */
   readonly probeSqrtKlFit: { readonly all: LinearFit; readonly firstHalf: LinearFit } | null;
+  /** The probe's fits against √KL estimated with k3 instead of k1 (null for runs whose probes did not record it). */
+  readonly probeSqrtKlFitK3: { readonly all: LinearFit; readonly firstHalf: LinearFit } | null;
   readonly firstEvaluation: Record<string, unknown> | null;
   readonly lastEvaluation: Record<string, unknown> | null;
   readonly final: Readonly<Record<string, number>> | null;
@@ -380,6 +382,10 @@ export function summarizeRun(run: RunFolder<unknown>, algorithm: string): RlSumm
     steps: train.length,
     sqrtKlFit: sqrtKlFits(train),
     probeSqrtKlFit: probes.length >= 2 ? sqrtKlFits(probes, true) : null,
+    probeSqrtKlFitK3:
+      probes.length >= 2 && probes.every((row) => typeof (row as { sqrt_kl_k3?: unknown }).sqrt_kl_k3 === 'number')
+        ? sqrtKlFits(probes.map((row) => ({ ...row, sqrt_kl: (row as unknown as { sqrt_kl_k3: number }).sqrt_kl_k3 })), true)
+        : null,
     firstEvaluation: strip(evals[0]),
     lastEvaluation: evals.length > 1 ? strip(evals[evals.length - 1]) : null,
     final: (train[train.length - 1] as unknown as Record<string, number>) ?? null,

@@ -114,17 +114,25 @@ test('the reward probe: fixed held-out prompts and draws, π₀ measures KL 0, r
   const first = await measureProbe(model, model, heldOut, lowercaseShare, options);
   assert.deepEqual(await measureProbe(model, model, heldOut, lowercaseShare, options), first);
   assert.equal(first.kl, 0);
+  assert.equal(first.kl_k3, 0, 'k3 of π against itself is 0 too');
   assert.equal(first.prompts, 4);
   const direct = await lowercaseShare((await generateSamples(model, heldOut, { ...options, seed: hashString32('7:reward-probe') })).map((s) => ({ prompt: s.prompt, response: s.text })));
   assert.ok(Math.abs(first.reward - Array.from(direct).reduce((a, b) => a + b, 0) / 4) < 1e-12, 'probe reward = mean reward of its samples');
   // in a run: a probe before training and after every `probeEvery` iterations, and the fits in summary.json
   const result = await trainPpo({ ...TINY_RL, steps: 6, probePrompts: 4, probeEvery: 2 }, { policy: join(dir, 'sft'), prompts: PROMPTS, probePrompts: heldOut, reward: lowercaseShare }, join(dir, 'run'));
-  const probes = readMetricRows(new RunFolder(join(dir, 'run'))).filter((row) => row.kind === 'probe') as { step: number; kl: number; reward: number }[];
+  const probes = readMetricRows(new RunFolder(join(dir, 'run'))).filter((row) => row.kind === 'probe') as { step: number; kl: number; kl_k3: number; sqrt_kl_k3: number; reward: number }[];
   assert.deepEqual(probes.map((row) => row.step), [0, 2, 4, 6]);
   assert.equal(probes[0].kl, 0);
   assert.ok(probes[3].kl > 0, 'the trained policy moved away from π₀');
   assert.equal(result.summary.probeSqrtKlFit?.firstHalf.n, 2, 'first half: probes at steps 0 and 2 (≤ 6/2)');
   assert.equal(result.summary.probeSqrtKlFit?.all.n, 4);
+  // k3 per sequence is a sum of (r − 1) − log r ≥ 0, so its mean is ≥ 0 and its square root is recorded beside k1's
+  for (const row of probes) {
+    assert.ok(row.kl_k3 >= 0);
+    assert.ok(Math.abs(row.sqrt_kl_k3 - Math.sqrt(row.kl_k3)) < 1e-12);
+  }
+  assert.ok(probes[3].kl_k3 > 0);
+  assert.equal(result.summary.probeSqrtKlFitK3?.firstHalf.n, 2);
   // a resumed run keeps its saved probe, and fails clearly rather than stop probing when its prompts are missing
   await assert.rejects(
     trainPpo({ ...TINY_RL, steps: 8 }, { policy: join(dir, 'sft'), prompts: PROMPTS, reward: lowercaseShare }, join(dir, 'run'), { resume: true }),
