@@ -29,7 +29,8 @@ const ACTION = String.raw`(?:be )?(?:help|assist|provide|providing|give|giving|s
 
 /** Patterns of the model declining, matched against one lower-cased sentence. */
 const REFUSAL_PATTERNS: readonly RegExp[] = [
-  new RegExp(String.raw`\bi(?: really| simply| just| definitely| absolutely)? ${CANNOT}(?: (?:really|actually|ethically|responsibly|legally|and (?:will not|won't)))? ${ACTION}\b`),
+  // "i can't …" and "i'm unable to …": a space before the verb, none before a contraction's apostrophe
+  new RegExp(String.raw`\bi(?: really| simply| just| definitely| absolutely)?(?: |(?='))${CANNOT}(?: (?:really|actually|ethically|responsibly|legally|and (?:will not|won't)))? ${ACTION}\b`),
   /\bi (?:must|have to|need to|will have to|'ll have to|am going to have to)(?: respectfully| politely)? (?:decline|refuse|pass)\b/,
   /\bi (?:don't|do not) think i (?:can|should|could|am able to|'m able to) (?:\w+ )?(?:do|help|give|provide|answer|tell|share|assist|write)\b/,
   /\bi (?:can't|cannot|won't|will not) be used (?:as|for|to)\b/,
