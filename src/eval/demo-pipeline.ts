@@ -5,7 +5,7 @@
  * exploited). Each stage is a run folder under the demo folder; a stage that finished is skipped and one
  * that was killed resumes, so the whole demo is resumable. Writes `summary.json` and the data `report.html` renders.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { GptModel } from '../model/gpt-model.ts';
@@ -14,11 +14,11 @@ import { trainPreferenceModel } from '../train/preference/pm-trainer.ts';
 import { loadDemonstrations } from '../train/sft/sft-data.ts';
 import { trainLanguageModel, TrainingAborted } from '../train/lm/lm-trainer.ts';
 import { trainPpo } from '../train/ppo/ppo-trainer.ts';
-import type { PpoConfig } from '../train/ppo/ppo-config.ts';
 import { loadPrompts, worldEvalPrompts } from '../train/rollout/prompts.ts';
 import { preferenceModelReward } from '../train/rollout/reward.ts';
 import { parseWith } from '../train/rollout/rl-config.ts';
-import { readMetricRows, type RlSummary } from '../train/rollout/rl-runner.ts';
+import { readMetricRows, summarizeRun, type RlSummary } from '../train/rollout/rl-runner.ts';
+import { readJsonFile } from '../util/json-input.ts';
 import { RunFolder } from '../train/run-folder.ts';
 import { readFirstLastEvalSamples, type EvalSample } from '../train/rollout/world-eval.ts';
 import { trainSft } from '../train/sft/sft-trainer.ts';
@@ -324,9 +324,14 @@ export function demoPtxData(dir: string): string {
   return existsSync(path) ? path : demoSftData(dir);
 }
 
+/** What the demo reads of a PPO run's `config.json` (ptxCoef is absent in runs from before it existed). */
+const PpoRunConfigSchema = z.looseObject({
+  config: z.looseObject({ learningRate: z.number(), klCoef: z.number(), ptxCoef: z.number().optional(), steps: z.number(), batchSize: z.number() }),
+});
+
 /** The settings a PPO run folder was started with (`config.json`; ptxCoef 0 for runs from before it existed). */
 function ppoSettings(ppoDir: string): DemoSummary['ppo_settings'] {
-  const saved = (JSON.parse(readFileSync(join(ppoDir, 'config.json'), 'utf8')) as { config: PpoConfig }).config;
+  const saved = readJsonFile(join(ppoDir, 'config.json'), PpoRunConfigSchema, 'a PPO run\'s config.json {"config": {learningRate, klCoef, steps, batchSize, …}}').config;
   return { learning_rate: saved.learningRate, kl_coef: saved.klCoef, ptx_coef: saved.ptxCoef ?? 0, steps: saved.steps, batch: saved.batchSize };
 }
 
@@ -343,7 +348,8 @@ export async function runDemo(
 ): Promise<DemoResult> {
   const { signal } = options;
   const config = resolveDemoConfig(input);
-  const stageMinutes: Record<string, number> = existsSync(join(dir, 'stage-minutes.json')) ? JSON.parse(readFileSync(join(dir, 'stage-minutes.json'), 'utf8')) : {};
+  const stageMinutesPath = join(dir, 'stage-minutes.json');
+  const stageMinutes: Record<string, number> = existsSync(stageMinutesPath) ? { ...readJsonFile(stageMinutesPath, z.record(z.string(), z.number()), 'an object of stage → minutes') } : {};
   const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const result = await work();
@@ -421,7 +427,10 @@ export async function runDemo(
   // 5) PPO against the PM, evaluated with the oracle before, during and after
   const ppoDir = join(dir, 'ppo');
   const ppo = await timed('ppo', async () => {
-    if (existsSync(join(ppoDir, 'summary.json')) && finished(ppoDir, config.ppoSteps)) return JSON.parse(readFileSync(join(ppoDir, 'summary.json'), 'utf8')) as RlSummary;
+    if (existsSync(join(ppoDir, 'summary.json')) && finished(ppoDir, config.ppoSteps)) {
+      // the summary is rebuilt from the run's own metrics, so a damaged summary.json cannot feed the report
+      return summarizeRun(new RunFolder(ppoDir), 'ppo');
+    }
     const result = await trainPpo(
       {
         steps: config.ppoSteps,

@@ -7,7 +7,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { DataFormatError } from '../../src/spec/errors.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo, selectSftDemonstrations, type DemoProgress, type DemoResult, type DemoSummary } from '../../src/eval/demo-pipeline.ts';
@@ -198,4 +199,12 @@ test('SFT keeps every non-harmful demonstration, the given share of the harmful 
   const share = complied / harmful.length;
   assert.ok(share > 0.35 && share < 0.65, `about half comply (${complied} of ${harmful.length})`);
   assert.deepEqual(select(1, 0.5), select(1, 0.5), 'the same seed rewrites the same demonstrations');
+});
+
+test('a damaged stage-minutes.json is an error naming the file, before any stage runs', async () => {
+  const broken = mkdtempSync(join(tmpdir(), 'hhrl-demo-broken-'));
+  writeFileSync(join(broken, 'stage-minutes.json'), '{"lm": "five"}\n');
+  await assert.rejects(runDemo(TOY, broken), (error: Error) => error instanceof DataFormatError && error.message.includes('stage-minutes.json'));
+  assert.deepEqual(readdirSync(broken), ['stage-minutes.json'], 'nothing else was written');
+  rmSync(broken, { recursive: true, force: true });
 });
