@@ -55,8 +55,8 @@ export function annotatorPage(csrfToken: string): string {
 <section id="tasks" aria-labelledby="tasks-title">
 <h1 id="tasks-title">Choose a task</h1>
 <div class="task-list">
-<button type="button" class="task" data-task="helpful"><strong>Helpfulness</strong><span id="task-helpful-text"></span></button>
-<button type="button" class="task" data-task="red-team"><strong>Red team</strong><span id="task-red-team-text"></span></button>
+<button type="button" class="task" data-task="helpful" disabled><strong>Helpfulness</strong><span id="task-helpful-text"></span></button>
+<button type="button" class="task" data-task="red-team" disabled><strong>Red team</strong><span id="task-red-team-text"></span></button>
 </div>
 </section>
 <section id="chat" hidden aria-labelledby="chat-title">

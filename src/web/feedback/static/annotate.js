@@ -156,7 +156,12 @@ async function main() {
   byId('who').textContent = `Signed in as ${state.me.name}`;
   for (const task of Object.keys(state.me.tasks)) byId(`task-${task}-text`).textContent = state.me.tasks[task].instruction;
   buildScale();
-  for (const button of document.querySelectorAll('button.task')) button.addEventListener('click', () => startConversation(button.dataset.task).catch((error) => say(error.message, true)));
+  // the task buttons are served disabled and enabled only once they work: a click before the script had attached its
+  // handler used to be lost (the page stayed on the task list)
+  for (const button of document.querySelectorAll('button.task')) {
+    button.addEventListener('click', () => startConversation(button.dataset.task).catch((error) => say(error.message, true)));
+    button.disabled = false;
+  }
   byId('composer').addEventListener('submit', send);
   byId('pick-form').addEventListener('submit', pick);
   byId('retry').addEventListener('click', () => streamReplies());
