@@ -1,16 +1,19 @@
 /**
  * A `ChatModel`'s completion as pieces: its own stream when it has one, else the whole completion as one piece.
- * (`web/serve/openai-app.ts` has the same helper inline; it can import this one.)
+ * Both web apps read models this way (`serve/chat-completion.ts`, `feedback/candidate-hub.ts`).
  */
 import type { ChatModel, CompletionPiece, GenerationOptions } from '../spec/chat-target.ts';
 import type { Conversation } from '../spec/conversation.ts';
 
-/** The completion of `conversation` by `model`, piece by piece; the last piece carries the finish reason. */
-export async function* completionPieces(model: ChatModel, conversation: Conversation, options: GenerationOptions): AsyncIterable<CompletionPiece> {
+/**
+ * The completion of `conversation` by `model`, piece by piece; the last piece carries the finish reason (and the
+ * token usage when the model reports it). `signal` cancels the generation (a client that went away).
+ */
+export async function* completionPieces(model: ChatModel, conversation: Conversation, options: GenerationOptions, signal?: AbortSignal): AsyncIterable<CompletionPiece> {
   if (model.stream !== undefined) {
-    yield* model.stream(conversation, options);
+    yield* model.stream(conversation, options, signal);
     return;
   }
-  const completion = await model.complete(conversation, options);
-  yield { text: completion.text, finishReason: completion.finishReason };
+  const completion = await model.complete(conversation, options, signal);
+  yield { text: completion.text, finishReason: completion.finishReason, ...(completion.usage === undefined ? {} : { usage: completion.usage }) };
 }

@@ -1,5 +1,5 @@
 /**
- * The HH world (see `../shared/design/WORLD.md`): hhrl's embedded, seed-determined assistant environment.
+ * The HH world (its design is WORLD.md in the project's design notes): hhrl's embedded, seed-determined assistant environment.
  * @example
  * import { generateWorld, resolveWorldConfig, writeWorld, loadWorld } from '../world/index.ts';
  * writeWorld(generateWorld(resolveWorldConfig(7, 'small')), 'runs/world');

@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { ChatModel, CompletionPiece, GenerationOptions } from '../../spec/chat-target.ts';
 import type { Conversation } from '../../spec/conversation.ts';
+import { completionPieces } from '../chat-pieces.ts';
 import { GenerationSlots, SlotsFullError } from './generation-slots.ts';
 import { chunkBody, completionBody, finishChunkBody, usageChunkBody, type BodyBase } from './openai-bodies.ts';
 import { errorBody, openAiError } from './openai-errors.ts';
@@ -38,15 +39,6 @@ export function generationOptions(request: ChatCompletionRequest, defaults: Pick
     ...(request.seed === undefined ? {} : { seed: request.seed }),
     ...(request.top_p === undefined || request.top_p === 1 ? {} : { topP: request.top_p }),
   };
-}
-
-async function* piecesOf(model: ChatModel, conversation: Conversation, generation: GenerationOptions, signal: AbortSignal): AsyncIterable<CompletionPiece> {
-  if (model.stream !== undefined) {
-    yield* model.stream(conversation, generation, signal);
-    return;
-  }
-  const completion = await model.complete(conversation, generation, signal);
-  yield { text: completion.text, finishReason: completion.finishReason, ...(completion.usage === undefined ? {} : { usage: completion.usage }) };
 }
 
 /** A parsed request, or the error response for it. */
@@ -134,7 +126,7 @@ async function streamCompletion(
   const send = (body: object) => stream.writeSSE({ data: JSON.stringify(body) });
   await send(chunkBody(base, { role: 'assistant', content: '' }, null));
   let last: CompletionPiece | undefined;
-  for await (const piece of piecesOf(deps.model, parsed.conversation, parsed.generation, signal)) {
+  for await (const piece of completionPieces(deps.model, parsed.conversation, parsed.generation, signal)) {
     if (signal.aborted) return; // leaving the loop closes the model's stream, which stops its generation
     if (piece.text !== '') await send(chunkBody(base, { content: piece.text }, null));
     last = piece;
