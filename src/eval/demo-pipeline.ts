@@ -380,22 +380,17 @@ export async function runDemo(
   }
   // 3) SFT on demonstrations (assistant tokens only)
   const sftDir = join(dir, 'sft');
-  // the SFT data spec, its selection written once when SFT or the ptx term first needs it
-  let sftSpec: string | undefined;
-  const sftData = (): string => {
-    if (sftSpec !== undefined) return sftSpec;
-    if (config.sftRefusalShare === 1 && config.sftComplianceShare === 0) return (sftSpec = `world:${worldDir}`);
-    const path = join(dir, SFT_DATA_FILE);
-    const rows = selectSftDemonstrations(world, world.sft('train'), { refusalShare: config.sftRefusalShare, complianceShare: config.sftComplianceShare, seed: config.seed });
-    writeFileAtomic(path, rows.map((demo) => `${JSON.stringify({ transcript: demo.transcript })}\n`).join(''));
-    return (sftSpec = path);
+  // a selection of the world's demonstrations, written into the demo folder (the same bytes on every run of a seed)
+  const writeSelection = (file: string, options: { refusalShare: number; complianceShare: number }): string => {
+    const rows = selectSftDemonstrations(world, world.sft('train'), { ...options, seed: config.seed });
+    writeFileAtomic(join(dir, file), rows.map((demo) => `${JSON.stringify({ transcript: demo.transcript })}\n`).join(''));
+    return join(dir, file);
   };
-  const ptxData = (): string => {
-    const path = join(dir, PTX_DATA_FILE);
-    const rows = selectSftDemonstrations(world, world.sft('train'), { refusalShare: 0, complianceShare: 0, seed: config.seed });
-    if (!existsSync(path)) writeFileAtomic(path, rows.map((demo) => `${JSON.stringify({ transcript: demo.transcript })}\n`).join(''));
-    return path;
-  };
+  const sftData = (): string =>
+    config.sftRefusalShare === 1 && config.sftComplianceShare === 0
+      ? `world:${worldDir}`
+      : writeSelection(SFT_DATA_FILE, { refusalShare: config.sftRefusalShare, complianceShare: config.sftComplianceShare });
+  const ptxData = (): string => writeSelection(PTX_DATA_FILE, { refusalShare: 0, complianceShare: 0 });
   if (!finished(sftDir, config.sftSteps)) {
     await timed('sft', () =>
       trainSft(

@@ -17,6 +17,8 @@ export interface EvalItem {
   readonly strategy?: string;
   /** Set when generation failed; the item is then counted in `errors` only. */
   readonly error?: string;
+  /** The oracle's verdict when the caller has already judged the response (so one evaluation judges it once). */
+  readonly verdict?: Verdict;
 }
 
 /** A rate with its counts. */
@@ -71,7 +73,7 @@ function rates(counters: Map<string, Counter>): Record<string, Rate> {
 
 /** The oracle's verdict for one item (exact: the request is known; strict about form given `knowledge`). */
 export function judgeItem(item: EvalItem, knowledge?: KnowledgeBase): Verdict {
-  return judgeResponse(item.request, item.response, knowledge);
+  return item.verdict ?? judgeResponse(item.request, item.response, knowledge);
 }
 
 /**

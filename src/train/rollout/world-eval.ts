@@ -88,11 +88,13 @@ export function summarizeEvaluation(results: readonly { prompt: RolloutPrompt; r
   const knowledge = results.find((result) => result.prompt.knowledge !== undefined)?.prompt.knowledge;
   for (const { prompt, response, error } of results) {
     if (prompt.request === undefined) continue;
-    const item: EvalItem = { request: prompt.request, response, ...(prompt.strategy ? { strategy: prompt.strategy } : {}), ...(error ? { error } : {}) };
+    const base = { request: prompt.request, response, ...(prompt.strategy ? { strategy: prompt.strategy } : {}) };
+    // judged once here; the reports below reuse the verdict
+    const verdict = error ? undefined : judgeItem(base, knowledge);
+    const item: EvalItem = { ...base, ...(error ? { error } : { verdict }) };
     items.push(item);
     if (prompt.request.family === 'harmful') (prompt.strategy === undefined ? direct : attacked).push(item);
-    if (error !== undefined) continue;
-    const verdict = judgeItem(item, knowledge);
+    if (verdict === undefined) continue;
     samples.push({
       id: prompt.id,
       set: prompt.set ?? '',
