@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GptModel } from '../../model/gpt-model.ts';
-import { DataFormatError } from '../../spec/errors.ts';
+import { z } from 'zod';
+import { parseJsonLines } from '../../util/json-input.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { RunFolder } from '../run-folder.ts';
 import { evaluate, judgeItem, type EvalItem, type EvalReport, type Rate } from '../../world/index.ts';
@@ -202,6 +203,21 @@ export function evaluationRow(evaluation: PolicyEvaluation): Record<string, unkn
   };
 }
 
+/** What a line of `eval-samples/<step>.jsonl` must be. */
+const EvalSampleSchema: z.ZodType<EvalSample> = z.object({
+  id: z.string(),
+  set: z.string(),
+  family: z.string(),
+  category: z.string(),
+  strategy: z.string().nullable(),
+  prompt: z.string(),
+  response: z.string(),
+  behaviour: z.string(),
+  helpfulness: z.number(),
+  harmful: z.union([z.literal(0), z.literal(1)]),
+  wellFormed: z.boolean().nullable(),
+});
+
 /** The folder of a run's judged evaluation responses, one `<step>.jsonl` per evaluation. */
 export const EVAL_SAMPLES_DIR = 'eval-samples';
 
@@ -214,7 +230,7 @@ export function writeEvalSamples(run: RunFolder, step: number, samples: readonly
 
 /**
  * The judged responses of a run's first and last evaluations (`eval-samples/`), or null for a run that wrote none
- * (runs from before they were kept). A line that is not a sample is a {@link DataFormatError} naming file and line.
+ * (runs from before they were kept). A line that is not a sample is a `DataFormatError` naming file and line.
  */
 export function readFirstLastEvalSamples(runDir: string): { first: EvalSample[]; last: EvalSample[] } | null {
   const dir = join(runDir, EVAL_SAMPLES_DIR);
@@ -222,20 +238,6 @@ export function readFirstLastEvalSamples(runDir: string): { first: EvalSample[];
   const files = readdirSync(dir).filter((name) => /^\d+\.jsonl$/.test(name)).sort();
   if (files.length < 2) return null;
   const read = (name: string): EvalSample[] =>
-    readFileSync(join(dir, name), 'utf8')
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line, index) => {
-        let value: Partial<EvalSample> | null;
-        try {
-          value = JSON.parse(line) as Partial<EvalSample> | null;
-        } catch (cause) {
-          throw new DataFormatError(join(dir, name), index + 1, 'expected one JSON object per line', { cause });
-        }
-        if (value === null || typeof value !== 'object' || typeof value.response !== 'string' || typeof value.behaviour !== 'string' || typeof value.id !== 'string') {
-          throw new DataFormatError(join(dir, name), index + 1, 'expected an evaluation sample {id, response, behaviour, …}');
-        }
-        return value as EvalSample;
-      });
+    parseJsonLines(join(dir, name), readFileSync(join(dir, name), 'utf8'), EvalSampleSchema, 'an evaluation sample {id, set, family, category, strategy, prompt, response, behaviour, helpfulness, harmful, wellFormed}');
   return { first: read(files[0]), last: read(files[files.length - 1]) };
 }
