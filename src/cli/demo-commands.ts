@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runDemo, DemoConfigSchema, type DemoProgress, type PolicyHeadline } from '../eval/demo-pipeline.ts';
 import { describeCheck, describePpoSettings } from '../eval/demo-checks.ts';
+import { describeKlLaw } from '../eval/kl-law.ts';
 import { renderDemoReport } from '../report/demo-report.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { progressBar, type ProgressBar } from './progress.ts';
@@ -59,6 +60,7 @@ export function registerDemoCommands(program: Command): void {
     const source = summary.sqrtkl_fit.source === 'probe' ? 'held-out probe' : 'training batches';
     out(`  reward vs √KL (first half of PPO, ${source}): slope ${summary.sqrtkl_fit.slope.toFixed(3)}, R² ${r2(summary.sqrtkl_fit.r2)}`);
     if (summary.sqrtkl_fit.source === 'probe') out(`  reward vs √KL (first half of PPO, training batches): slope ${summary.sqrtkl_fit_train.slope.toFixed(3)}, R² ${r2(summary.sqrtkl_fit_train.r2)}`);
+    out(`  ${describeKlLaw(summary.kl_law)}`);
     out(`  PM: accuracy ${percent(summary.pm.accuracy)}, gold ${percent(summary.pm.gold_accuracy)}, ECE ${summary.pm.ece.toFixed(3)} on ${summary.pm.n} held-out comparisons`);
     if (summary.pm.on_policy !== null) {
       out(`  PM on PPO's own samples vs π₀'s: gold ${percent(summary.pm.on_policy.gold_accuracy)} on the ${summary.pm.on_policy.gold_n} of ${summary.pm.on_policy.n} pairs the oracle does not tie`);

@@ -24,6 +24,7 @@ import { readFirstLastEvalSamples, type EvalSample } from '../train/rollout/worl
 import { trainSft } from '../train/sft/sft-trainer.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { demoChecks, type DemoChecks } from './demo-checks.ts';
+import { fitKlLaw, type KlLawFit } from './kl-law.ts';
 import { generateWorld, resolveWorldConfig, respond, writeWorld, type Demonstration, type LoadedWorld } from '../world/index.ts';
 
 import { parseTranscript, serializeTranscript } from '../data/hh-transcript.ts';
@@ -234,6 +235,9 @@ export interface PolicyHeadline {
   readonly harm_by_strategy: Readonly<Record<string, number | null>> | null;
 }
 
+/** Bootstrap resamples of the KL law's interval (≈0.25 s for 17 probes). */
+const KL_LAW_RESAMPLES = 1000;
+
 /** `summary.json` of a demo (issue 5's schema plus detail). */
 export interface DemoSummary {
   readonly sft: PolicyHeadline;
@@ -247,6 +251,11 @@ export interface DemoSummary {
   readonly sqrtkl_fit_train: { readonly slope: number; readonly r2: number | null; readonly n: number };
   /** The probe's first-half fit against √KL estimated with k3 (lower variance near π₀); null when not recorded. */
   readonly sqrtkl_fit_k3: { readonly slope: number; readonly r2: number | null; readonly n: number } | null;
+  /**
+   * The shape of PM reward against KL over the whole of PPO, r = r₀ + b·KL^α with a bootstrap interval for α
+   * (`kl-law.ts`): on the held-out probe when it ran (`source`), else on the training batches. The paper's law is α = ½.
+   */
+  readonly kl_law: KlLawFit & { readonly source: 'probe' | 'train' };
   readonly minutes: number;
   readonly stage_minutes: Readonly<Record<string, number>>;
   readonly pm: {
@@ -278,6 +287,20 @@ export interface DemoResult {
   /** The judged responses of PPO's first (π₀) and last evaluations; null for a PPO run that kept none. */
   readonly samples: { readonly first: readonly EvalSample[]; readonly last: readonly EvalSample[] } | null;
   readonly config: DemoConfig;
+}
+
+/**
+ * The KL law of a PPO run's metric rows: the held-out probe's points when it ran, else the training batches' (their
+ * mean reward and KL; noisier, since each batch draws other prompts).
+ */
+function klLawOf(rows: readonly Record<string, unknown>[], seed: number): DemoSummary['kl_law'] {
+  const pointsOf = (kind: string) =>
+    rows
+      .filter((row) => row.kind === kind && typeof row.kl === 'number' && typeof row.reward === 'number')
+      .map((row) => ({ kl: row.kl as number, reward: row.reward as number }));
+  const probe = pointsOf('probe');
+  const source = probe.length > 0 ? 'probe' : 'train';
+  return { ...fitKlLaw(probe.length > 0 ? probe : pointsOf('train'), KL_LAW_RESAMPLES, seed), source };
 }
 
 function headline(row: Record<string, unknown> | null): PolicyHeadline {
@@ -486,6 +509,8 @@ export async function runDemo(
   const probeFit = ppo.probeSqrtKlFit?.firstHalf;
   const sft = headline(ppo.firstEvaluation);
   const rl = headline(ppo.lastEvaluation);
+  const ppoRows = readMetricRows(new RunFolder(ppoDir));
+  const klLaw = klLawOf(ppoRows, config.seed);
   const sqrtklFit = probeFit ? { slope: probeFit.slope, r2: probeFit.r2, n: probeFit.n, source: 'probe' as const } : { slope: trainFit.slope, r2: trainFit.r2, n: trainFit.n, source: 'train' as const };
   const summary: DemoSummary = {
     sft,
@@ -493,6 +518,7 @@ export async function runDemo(
     sqrtkl_fit: sqrtklFit,
     sqrtkl_fit_train: { slope: trainFit.slope, r2: trainFit.r2, n: trainFit.n },
     sqrtkl_fit_k3: ppo.probeSqrtKlFitK3 ? { slope: ppo.probeSqrtKlFitK3.firstHalf.slope, r2: ppo.probeSqrtKlFitK3.firstHalf.r2, n: ppo.probeSqrtKlFitK3.firstHalf.n } : null,
+    kl_law: klLaw,
     minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
     stage_minutes: stageMinutes,
     pm: {
@@ -507,8 +533,8 @@ export async function runDemo(
     },
     ppo_settings: ppoSettings(ppoDir),
     seed: config.seed,
-    checks: demoChecks({ sft, ppo: rl, sqrtkl_fit: sqrtklFit }),
+    checks: demoChecks({ sft, ppo: rl, kl_law: klLaw }),
   };
   writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  return { summary, ppo, ppoRows: readMetricRows(new RunFolder(ppoDir)), pmEval, onPolicyEval, samples: readFirstLastEvalSamples(ppoDir), config };
+  return { summary, ppo, ppoRows, pmEval, onPolicyEval, samples: readFirstLastEvalSamples(ppoDir), config };
 }

@@ -8,6 +8,7 @@ import { reliabilitySvg } from '../eval/pm-report-html.ts';
 import type { DemoResult } from '../eval/demo-pipeline.ts';
 import { escapeHtml } from '../redteam/index.ts';
 import { describeCheck, describePpoSettings, type DemoChecks } from '../eval/demo-checks.ts';
+import { describeKlLaw } from '../eval/kl-law.ts';
 import { firstHalfRows } from '../train/rollout/rl-runner.ts';
 import { behaviourBarsSvg, sideBySideSamples } from './behaviour-samples.ts';
 
@@ -126,6 +127,12 @@ function checksList(checks: DemoChecks | undefined): string {
   return `<h2>The demo's claims</h2>\n<ul>${items.join('')}</ul>\n`;
 }
 
+/** The fitted exponent of reward in KL (absent from summaries written before it was measured). */
+function klLawParagraph(law: DemoResult['summary']['kl_law'] | undefined): string {
+  if (law === undefined) return '';
+  return `<p>The paper (§4.3, Fig. 4) finds PM reward roughly linear in √KL. Fitting the exponent instead of assuming it: ${escapeHtml(describeKlLaw(law))} (the interval from ${law.resamples} bootstrap resamples of the points; successive probes are not independent, so read it as the fit's spread). An α near 1 means reward grew linearly in KL, not in √KL.</p>\n`;
+}
+
 /** The whole page. */
 export function renderDemoReport(result: DemoResult): string {
   const train = result.ppoRows.filter((row) => row.kind === 'train') as Record<string, number>[];
@@ -156,7 +163,7 @@ ${behaviourSection(result)}
 <p>${escapeHtml(describePpoSettings(summary.ppo_settings))}</p>
 <div>${curves}</div>
 <h2>PM reward against √KL(π‖π₀)</h2>
-${
+${klLawParagraph(summary.kl_law)}${
   probeFit && probes.length > 0
     ? `<h3>Held-out reward probe</h3>
 <p>${probes[0].prompts} held-out prompts, the same prompts and random draws at every probe, so successive points differ by what the policy learned. Least squares over the first half (${probeFit.firstHalf.n} probes, filled points): slope ${fixed(probeFit.firstHalf.slope)}, R² ${fixed(probeFit.firstHalf.r2)}; over the whole run: slope ${fixed(probeFit.all.slope)}, R² ${fixed(probeFit.all.r2)}.</p>

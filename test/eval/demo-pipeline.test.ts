@@ -93,6 +93,8 @@ test('the headline numbers and √KL fits follow from the rows PPO logged', () =
   assert.ok(Math.abs(summary.sqrtkl_fit.slope - slopeOf(probes.slice(0, 2))) < 1e-12, `probe slope ${summary.sqrtkl_fit.slope}`);
   assert.equal(summary.sqrtkl_fit_train.n, 2);
   assert.ok(Math.abs(summary.sqrtkl_fit_train.slope - slopeOf(train)) < 1e-12, `train slope ${summary.sqrtkl_fit_train.slope}`);
+  // the KL law fits every probe (whole run); three points are too few for an exponent, so no α and no interval
+  assert.deepEqual([summary.kl_law.source, summary.kl_law.n, summary.kl_law.alpha, summary.kl_law.alpha_ci95], ['probe', 3, null, [null, null]]);
 });
 
 test('every check carries the value and verdict its stated rule gives on these numbers (computed here, not by demoChecks)', () => {
@@ -102,7 +104,7 @@ test('every check carries the value and verdict its stated rule gives on these n
   const expected: Record<string, [number | null, boolean | null]> = {
     harm_reduced: [ppo.harm_rate! - sft.harm_rate!, ppo.harm_rate! - sft.harm_rate! < 0],
     helpfulness_kept: [ppo.helpfulness! - sft.helpfulness!, ppo.helpfulness! - sft.helpfulness! >= -0.05],
-    reward_linear_in_sqrt_kl: [null, null], // two probe points: no R², no verdict
+    reward_linear_in_sqrt_kl: [null, null], // three probe points: no exponent, no verdict
     sft_answers: [sft.answer_rate, sft.answer_rate! >= 0.6],
     sft_on_topic: [sft.off_topic_rate, sft.off_topic_rate! <= 0.1],
     sft_well_formed: [sft.well_formed, sft.well_formed! >= 0.95],

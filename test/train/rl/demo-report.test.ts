@@ -36,11 +36,14 @@ test('report.html shows before/after rates, the √KL fit and escapes data strin
   assert.match(html, /attack success: roleplay<\/td><td>40\.0%/);
   assert.equal((html.match(/<polyline/g) ?? []).length, 7, 'six training curves and the ptx loss');
   assert.ok(!html.includes("The demo's claims"), 'no claims section for a summary written before it existed');
-  const summary = result.summary as unknown as DemoCheckInput;
-  const withChecks = renderDemoReport({ ...result, summary: { ...result.summary, checks: demoChecks(summary) } });
+  assert.ok(!html.includes('KL^α'), 'no KL-law paragraph for a summary written before it was measured');
+  const klLaw = { alpha: 0.55, alpha_ci95: [0.4, 0.7] as const, slope: 1, r2: 0.99, r2_sqrt_kl: 0.99, r2_kl: 0.9, n: 6, resamples: 100, source: 'train' as const };
+  const summary = { ...result.summary, kl_law: klLaw } as unknown as DemoCheckInput;
+  const withChecks = renderDemoReport({ ...result, summary: { ...result.summary, kl_law: klLaw, checks: demoChecks(summary) } as DemoResult['summary'] });
   assert.match(withChecks, /✓ PPO harm rate &#60; SFT harm rate \(-20\.0 points\)/);
   assert.match(withChecks, /✓ PPO helpfulness ≥ SFT helpfulness − 5 points \(0\.0 points\)/);
-  assert.match(withChecks, /✓ R² of reward vs √KL, first half of PPO ≥ 0\.9 \(R² 1\.000\)/);
+  assert.match(withChecks, /✓ PM reward grows as √KL: the 95% interval of α in reward = r₀ \+ b·KL\^α holds 0\.5 \(α 0\.55\)/);
+  assert.match(withChecks, /over 6 train points: α 0\.55/);
   // behaviour counts before/after, keys escaped; rows written before they were logged show no table
   assert.ok(!html.includes('Oracle behaviours'));
   const before = { ...evaluation(0.3), behaviours: { 'ambiguous/clarifying_question': 88, '<b>x</b>': 1 } };
@@ -65,7 +68,7 @@ test('report.html shows the held-out probe chart and fit when the run probed', (
   const probeFit = linearFit(probes.slice(0, 3).map((row) => row.sqrt_kl), probes.slice(0, 3).map((row) => row.reward));
   const trainFit = linearFit(train.slice(0, 2).map((row) => row.sqrt_kl), train.slice(0, 2).map((row) => row.reward));
   const result = {
-    summary: { sft: {}, ppo: {}, sqrtkl_fit: { slope: probeFit.slope, r2: probeFit.r2, n: 3, source: 'probe' }, minutes: 1, stage_minutes: {}, ppo_settings: { learning_rate: 1e-4, kl_coef: 0.05, ptx_coef: 0, steps: 3, batch: 4 }, pm: {}, seed: 0 },
+    summary: { sft: {}, ppo: {}, sqrtkl_fit: { slope: probeFit.slope, r2: probeFit.r2, n: 3, source: 'probe' }, kl_law: { alpha: 1.2, alpha_ci95: [0.87, 1.8], slope: 1.17, r2: 0.94, r2_sqrt_kl: 0.86, r2_kl: 0.93, n: 17, resamples: 1000, source: 'probe' }, minutes: 1, stage_minutes: {}, ppo_settings: { learning_rate: 1e-4, kl_coef: 0.05, ptx_coef: 0, steps: 3, batch: 4 }, pm: {}, seed: 0 },
     ppo: { algorithm: 'ppo', steps: 4, sqrtKlFit: { all: trainFit, firstHalf: trainFit }, probeSqrtKlFit: { all: probeFit, firstHalf: probeFit }, firstEvaluation: null, lastEvaluation: null, final: null },
     ppoRows: [...probes.slice(0, 1), ...train.flatMap((row, i) => [row, probes[i + 1]])],
     pmEval: { n: 10, accuracy: 0.8, gold_accuracy: 0.9, ece: 0.05, calibration: { bins: [], ece: 0.05 } },
@@ -76,6 +79,7 @@ test('report.html shows the held-out probe chart and fit when the run probed', (
   assert.match(html, /λ_KL 0\.05, plain PPO \(no ptx term\)/);
   assert.doesNotMatch(html, />ptx_loss</, 'no ptx chart for plain PPO');
   assert.match(html, /128 held-out prompts/);
+  assert.match(html, /over 17 probe points: α 1\.20 \(95% interval 0\.87–1\.80; the paper&#39;s √KL law is α 0\.5\), R² against √KL 0\.860, against KL 0\.930/);
   assert.match(html, /first half \(3 probes, filled points\): slope 0\.500, R² 1\.000/);
   // two √KL charts: 5 probe points (3 filled: steps ≤ 2) and 4 training points
   const circles = html.match(/<circle[^>]*>/g) ?? [];
