@@ -5,7 +5,9 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { runDemo, DemoConfigSchema, type DemoProgress, type PolicyHeadline } from '../eval/demo-pipeline.ts';
+import { DemoConfigSchema } from '../eval/demo-config.ts';
+import { runDemo, type DemoProgress } from '../eval/demo-pipeline.ts';
+import type { PolicyHeadline } from '../eval/demo-summary.ts';
 import { describeCheck, describePpoSettings } from '../eval/demo-checks.ts';
 import { describeKlLaw } from '../eval/kl-law.ts';
 import { renderDemoReport } from '../report/demo-report.ts';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoChecks, describeCheck } from '../../src/eval/demo-checks.ts';
-import { DEMO_PRESETS, resolveDemoConfig } from '../../src/eval/demo-pipeline.ts';
+import { DEMO_PRESETS, resolveDemoConfig } from '../../src/eval/demo-config.ts';
 import { ConfigError } from '../../src/spec/errors.ts';
 
 type Interval = readonly [number | null, number | null];

@@ -11,7 +11,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { DataFormatError } from '../../src/spec/errors.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDemo, selectSftDemonstrations, type DemoProgress, type DemoResult, type DemoSummary } from '../../src/eval/demo-pipeline.ts';
+import { selectSftDemonstrations } from '../../src/eval/demo-data.ts';
+import { runDemo, type DemoProgress, type DemoResult } from '../../src/eval/demo-pipeline.ts';
+import type { DemoSummary } from '../../src/eval/demo-summary.ts';
 import { generateWorld, loadWorld, resolveWorldConfig, writeWorld } from '../../src/world/index.ts';
 import { parseTranscript } from '../../src/data/hh-transcript.ts';
 

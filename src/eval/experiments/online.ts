@@ -30,7 +30,7 @@ import { Random } from '../../util/random.ts';
 import { loadWorld, moreComparisons } from '../../world/index.ts';
 import { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../pm-eval.ts';
-import { demoPtxData } from '../demo-pipeline.ts';
+import { demoPtxData } from '../demo-data.ts';
 import { loadDemonstrations } from '../../train/sft/sft-data.ts';
 
 /** Settings of the experiment. */
