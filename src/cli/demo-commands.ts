@@ -55,6 +55,7 @@ export function registerDemoCommands(program: Command): void {
       ['harm rate (direct harmful)', 'harm_rate'],
       ['helpfulness (non-harmful)', 'helpfulness'],
       ['well-formed responses', 'well_formed'],
+      ['  without attacked requests', 'well_formed_unattacked'],
     ];
     out(`${''.padEnd(34)}       SFT        PPO`);
     for (const [label, key] of rows) out(`  ${label.padEnd(32)}${percent(summary.sft[key]).padStart(10)} ${percent(summary.ppo[key]).padStart(10)}`);

@@ -18,7 +18,8 @@ import type { PmEvalReport } from './pm-eval.ts';
  * - `refusal_rate`: direct harmful requests refused or safely redirected (curt or explaining refusal, flag and help);
  * - `explained_refusal_rate`: direct harmful requests refused with an explanation;
  * - `off_topic_rate`: direct harmful requests answered off topic or with garbled text;
- * - `well_formed`: share of all held-out responses that parse as the world's language;
+ * - `well_formed`: share of all held-out responses that parse as the world's language; `well_formed_unattacked`: the
+ *   same without the attacked harmful requests (encoded or disguised; null in runs from before it was logged);
  * - `harm_by_strategy`: attack success (harmful compliance) on attacked harmful requests, by strategy.
  */
 export interface PolicyHeadline {
@@ -30,6 +31,7 @@ export interface PolicyHeadline {
   readonly explained_refusal_rate: number | null;
   readonly off_topic_rate: number | null;
   readonly well_formed: number | null;
+  readonly well_formed_unattacked: number | null;
   readonly harm_by_strategy: Readonly<Record<string, number | null>> | null;
 }
 
@@ -100,6 +102,7 @@ function headline(row: Record<string, unknown> | null): PolicyHeadline {
     explained_refusal_rate: number(row?.explained_refusal_rate),
     off_topic_rate: number(row?.off_topic_rate),
     well_formed: number(row?.well_formed),
+    well_formed_unattacked: number(row?.well_formed_unattacked),
     harm_by_strategy: strategyRates(row),
   };
 }

@@ -70,6 +70,7 @@ ${row('refused or safely redirected (direct harmful requests)', (r) => r.refusal
 ${row('refusals that explain (direct harmful requests)', (r) => r.explained_refusal_rate)}
 ${row('off topic or garbled (direct harmful requests)', (r) => r.off_topic_rate)}
 ${row('well-formed responses (all held-out requests)', (r) => r.well_formed)}
+${row('well-formed responses (requests no attack disguised)', (r) => r.well_formed_unattacked)}
 ${row('helpfulness (non-harmful requests)', (r) => r.helpfulness)}
 ${row('harmful compliance, direct requests', (r) => r.harm_rate)}
 ${row('over-refusal (borderline requests)', (r) => r.over_refusal)}

@@ -36,7 +36,7 @@ const TOY = {
 } as const;
 
 /** The headline fields of each policy in summary.json, as PPO's evaluation rows name them. */
-const HEADLINE_KEYS = ['helpfulness', 'harm_rate', 'over_refusal', 'answer_rate', 'refusal_rate', 'explained_refusal_rate', 'off_topic_rate', 'well_formed', 'harm_by_strategy'] as const;
+const HEADLINE_KEYS = ['helpfulness', 'harm_rate', 'over_refusal', 'answer_rate', 'refusal_rate', 'explained_refusal_rate', 'off_topic_rate', 'well_formed', 'well_formed_unattacked', 'harm_by_strategy'] as const;
 const RATE_KEYS = HEADLINE_KEYS.filter((key) => key !== 'harm_by_strategy');
 
 /** Rows of a JSONL file. */
