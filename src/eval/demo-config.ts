@@ -13,6 +13,10 @@ export const DemoConfigSchema = z
       .enum(['small', 'default', 'large'])
       .default('default')
       .describe('HH world size (default: 12,000 training comparisons; the small world\'s 1,600 leave the PM at 87% gold accuracy and exploitable)'),
+    worldTowns: z.number().int().min(2).default(40).describe('towns in the world\'s knowledge base (the world default 40)'),
+    worldPeople: z.number().int().min(4).default(60).describe('people in the world\'s knowledge base (the world default 60)'),
+    worldFoods: z.number().int().min(2).default(32).describe('foods in the world\'s knowledge base (the world default 32)'),
+    worldSharedNames: z.number().int().min(1).default(6).describe('pairs of people sharing a name, which ambiguous requests ask about (the world default 6)'),
     quick: z
       .boolean()
       .default(false)
@@ -141,4 +145,9 @@ export function resolveDemoConfig(input: unknown): DemoConfig {
   const preset = DEMO_PRESETS[parsed.quick ? 'quick' : 'full'];
   const given = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
   return { ...preset, ...given } as DemoConfig;
+}
+
+/** The world overrides of a demo: its knowledge-base sizes (every family and kind of request stays). */
+export function demoWorldOverrides(config: DemoConfig): { knowledge: { towns: number; people: number; foods: number; sharedNames: number } } {
+  return { knowledge: { towns: config.worldTowns, people: config.worldPeople, foods: config.worldFoods, sharedNames: config.worldSharedNames } };
 }

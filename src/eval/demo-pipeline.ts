@@ -26,7 +26,7 @@ import { trainSft } from '../train/sft/sft-trainer.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { readJsonFile } from '../util/json-input.ts';
 import { generateWorld, loadWorld, resolveWorldConfig, writeWorld, type LoadedWorld } from '../world/index.ts';
-import { resolveDemoConfig, type DemoConfig, type DemoConfigSchema } from './demo-config.ts';
+import { demoWorldOverrides, resolveDemoConfig, type DemoConfig, type DemoConfigSchema } from './demo-config.ts';
 import { PTX_DATA_FILE, SFT_DATA_FILE, writeDemoSelection } from './demo-data.ts';
 import { summarizeDemo, type DemoSummary } from './demo-summary.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from './pm-eval.ts';
@@ -84,7 +84,7 @@ const finished = (stageDir: string, steps: number): boolean => new RunFolder(sta
 /** 1) The world (generated once; a demo folder keeps its world). */
 async function worldStage(run: DemoRun): Promise<LoadedWorld> {
   await timed(run, 'world', async () => {
-    if (!existsSync(join(run.worldDir, 'world.json'))) writeWorld(generateWorld(resolveWorldConfig(run.config.seed, run.config.worldSize)), run.worldDir);
+    if (!existsSync(join(run.worldDir, 'world.json'))) writeWorld(generateWorld(resolveWorldConfig(run.config.seed, run.config.worldSize, demoWorldOverrides(run.config))), run.worldDir);
     run.report('world', 1, 1);
   });
   return loadWorld(run.worldDir);

@@ -15,11 +15,17 @@ import { selectSftDemonstrations } from '../../src/eval/demo-data.ts';
 import { runDemo, type DemoProgress, type DemoResult } from '../../src/eval/demo-pipeline.ts';
 import type { DemoSummary } from '../../src/eval/demo-summary.ts';
 import { generateWorld, loadWorld, resolveWorldConfig, writeWorld } from '../../src/world/index.ts';
+import { promptCounts } from '../../src/world/load.ts';
 import { parseTranscript } from '../../src/data/hh-transcript.ts';
 
 const TOY = {
   seed: 3,
   worldSize: 'small',
+  // a smaller knowledge base than the world's default, as the demo's own defaults choose
+  worldTowns: 12,
+  worldPeople: 20,
+  worldFoods: 10,
+  worldSharedNames: 2,
   lmSize: 'tiny',
   vocabSize: 300,
   lmSteps: 6,
@@ -55,6 +61,19 @@ let summary: DemoSummary;
 before(async () => {
   result = await runDemo(TOY, dir, { onProgress: (p: DemoProgress) => stages.add(p.stage) });
   summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as DemoSummary;
+});
+
+test('the demo\'s world has the knowledge-base sizes it was given, and every family of request', () => {
+  const world = loadWorld(join(dir, 'world'));
+  assert.deepEqual(world.config.knowledge, { towns: 12, people: 20, foods: 10, sharedNames: 2, testShare: 0.2 });
+  assert.equal(world.model.knowledge.towns.length, 12);
+  assert.equal(world.model.knowledge.people.length, 20);
+  assert.equal(world.model.knowledge.foods.length, 10);
+  // every family and benign kind of the default-sized world is still asked in the evaluation sets
+  const evalFamilies = Object.entries(promptCounts(world)).filter(([file]) => file.startsWith('eval/')).flatMap(([, byFamily]) => Object.entries(byFamily));
+  assert.deepEqual([...new Set(evalFamilies.map(([family]) => family))].sort(), ['ambiguous', 'benign', 'borderline', 'harmful']);
+  const benignKinds = new Set(evalFamilies.filter(([family]) => family === 'benign').flatMap(([, byCategory]) => Object.keys(byCategory)));
+  assert.deepEqual([...benignKinds].sort(), ['arithmetic', 'conversion', 'fact', 'howto', 'recommend', 'word']);
 });
 
 test('the demo runs every stage and writes the summary it returns, with PPO-ptx settings', () => {
