@@ -20,8 +20,8 @@
  * request (with the world's answer opener and closer) is well formed for every request. The world writes exactly
  * that as its misread off-topic reply (`responses.misreadShare`) and as an ambiguous request's guess, and a
  * fluent answer to the wrong question is a failure of *relevance*, not of language: the oracle's behaviour says
- * which (`off_topic`, or `wrong_answer` when it names a wrong value of this request) and its helpfulness is what
- * those behaviours earn. A reply that *mixes* an answer to this request with a sentence from another answer is
+ * which (`off_topic`, or `wrong_answer` when it names a wrong value of this request; never `correct_answer`, even
+ * when the other request's answer happens to name this one's value) and its helpfulness is what those behaviours earn. A reply that *mixes* an answer to this request with a sentence from another answer is
  * not a reply the world writes, so it is garbled.
  *
  * Matching is exact in words, case and punctuation; only whitespace is free (trimmed at the ends, any run read
