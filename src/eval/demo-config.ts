@@ -23,6 +23,7 @@ export const DemoConfigSchema = z
       .describe('a first look at the earlier, smaller sizes (tiny models, a few minutes; see DEMO_PRESETS); flags given explicitly still win'),
     lmSize: z.enum(['tiny', 'small']).optional().describe('GPT size of the policy and the PM (default small; --quick tiny)'),
     vocabSize: z.number().int().min(258).default(1024).describe('BPE vocabulary of the base LM'),
+    lmPositions: z.enum(['learned', 'alibi']).default('learned').describe('position scheme of the base LM (and so of π₀, the PM and the policy): learned embeddings or ALiBi'),
     lmSteps: z.number().int().min(1).optional().describe('base-LM pretraining steps on the world corpus (default 2000; --quick 1500)'),
     lmLearningRate: z
       .number()

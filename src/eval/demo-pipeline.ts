@@ -96,7 +96,7 @@ async function lmStage(run: DemoRun, world: LoadedWorld): Promise<void> {
   if (finished(lmDir, config.lmSteps)) return;
   await timed(run, 'lm', () =>
     trainLanguageModel(
-      { text: world.corpusPath, size: config.lmSize, vocabSize: config.vocabSize, steps: config.lmSteps, learningRate: config.lmLearningRate, batchSize: 16, seed: config.seed, checkpointEvery: 100, evalEvery: 100, threads: config.threads },
+      { text: world.corpusPath, size: config.lmSize, positions: config.lmPositions, vocabSize: config.vocabSize, steps: config.lmSteps, learningRate: config.lmLearningRate, batchSize: 16, seed: config.seed, checkpointEvery: 100, evalEvery: 100, threads: config.threads },
       lmDir,
       { resume: started(lmDir), signal: run.signal, onProgress: (p) => run.report('lm', p.step, p.totalSteps, { loss: p.loss.toFixed(3) }) },
     ),

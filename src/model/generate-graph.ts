@@ -11,6 +11,7 @@ import * as E from '../engine/index.ts';
 import { attr, Graph, type Tensor } from '../engine/index.ts';
 import type { ParamLayout } from '../engine/index.ts';
 import type { GptConfig } from './gpt-config.ts';
+import { alibiSlopes } from './gpt.ts';
 
 /** How the next token is chosen. */
 export type SamplingMode = 'greedy' | 'sample' | 'filtered';
@@ -106,11 +107,19 @@ export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape
   }));
   const gather0 = (table: Tensor, indices: Tensor, outShape: number[]) =>
     g.emit1('Gather', [table, indices], outShape, table.dtype, { attributes: { axis: attr.int(0) } });
-  const wpeRow = gather0(p.wpe, position, [c]);
-  let x = E.add(gather0(p.wte, token, [b, c]), wpeRow); // [B, C]
+  const embedded = gather0(p.wte, token, [b, c]);
+  let x = config.positions === 'learned' ? E.add(embedded, gather0(p.wpe, position, [c])) : embedded; // [B, C]
   // cached slots at or after this position are empty: −1e9 before the softmax
   const slots = g.constant(BigInt64Array.from({ length: t }, (_, i) => BigInt(i)), 'int64', [t], 'slots');
-  const maskRow = E.where(E.greaterOrEqual(slots, position), g.scalar(-1e9), g.scalar(0)); // [T]
+  const emptyRow = E.where(E.greaterOrEqual(slots, position), g.scalar(-1e9), g.scalar(0)); // [T]
+  // ALiBi: slot j at distance position − j costs −m_h·(position − j) in head h (this position's own key: 0)
+  const maskRow =
+    config.positions === 'alibi'
+      ? E.add(
+          emptyRow,
+          E.mul(g.constant(Float32Array.from(alibiSlopes(h), (m) => -m), 'float32', [h, 1, 1], 'alibi_slopes'), E.cast(E.sub(position, slots), 'float32')),
+        ) // [H, 1, T]
+      : emptyRow; // [T]
   const rows: Tensor[] = [];
   for (let layer = 0; layer < config.layers; layer++) {
     const pre = `h.${layer}`;

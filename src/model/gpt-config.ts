@@ -1,5 +1,5 @@
 /**
- * GPT configuration (GPT-2 style decoder: learned positions, pre-LayerNorm, tanh-GELU MLP).
+ * GPT configuration (GPT-2 style decoder: learned positions or ALiBi, pre-LayerNorm, tanh-GELU MLP).
  */
 import { z } from 'zod';
 import { ConfigError } from '../spec/errors.ts';
@@ -12,6 +12,10 @@ export const GptConfigSchema = z
     dModel: z.number().int().min(4).max(8192).describe('residual width (C)'),
     heads: z.number().int().min(1).max(128).describe('attention heads (C must be divisible by it)'),
     context: z.number().int().min(2).max(8192).describe('maximum sequence length (T)'),
+    positions: z
+      .enum(['learned', 'alibi'])
+      .default('learned')
+      .describe('how attention knows token order: GPT-2\'s learned position embeddings, or ALiBi\'s fixed per-head linear distance penalty (Press et al. 2022; no position parameters)'),
     tiedEmbeddings: z.boolean().default(false).describe('reuse the token embedding as the unembedding'),
     mlpRatio: z.number().int().min(1).max(16).default(4).describe('MLP hidden width / dModel'),
     layerNormEpsilon: z.number().positive().max(0.1).default(1e-5).describe('LayerNorm ε'),

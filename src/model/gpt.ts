@@ -31,7 +31,7 @@ export function gptParamSpecs(config: GptConfig, heads: GptHeads = { lm: true })
     { name: `${name}.weight`, shape: [c], init: { kind: 'ones' }, decay: false },
     bias(`${name}.bias`, c),
   ];
-  const specs: ParamSpec[] = [weight('wte', [config.vocabSize, c]), weight('wpe', [config.context, c], std / 2)];
+  const specs: ParamSpec[] = [weight('wte', [config.vocabSize, c]), ...(config.positions === 'learned' ? [weight('wpe', [config.context, c], std / 2)] : [])];
   for (let layer = 0; layer < config.layers; layer++) {
     const p = `h.${layer}`;
     specs.push(
@@ -70,6 +70,28 @@ export function causalMask(graph: E.Graph, t: number, dtype: 'float32' | 'float6
   return graph.constant(values, dtype, [t, t], 'causal_mask');
 }
 
+/**
+ * ALiBi's head slopes (Press et al. 2022, §3): for H a power of two, m_h = 2^(−8h/H), h = 1…H; otherwise the slopes
+ * of the nearest smaller power of two followed by every other slope of the next larger one (the paper's code).
+ * @example alibiSlopes(4) // [0.25, 0.0625, 0.015625, 0.00390625]
+ */
+export function alibiSlopes(heads: number): number[] {
+  const powerOfTwo = (n: number) => Array.from({ length: n }, (_, i) => 2 ** ((-8 * (i + 1)) / n));
+  if (Number.isInteger(Math.log2(heads))) return powerOfTwo(heads);
+  const closest = 2 ** Math.floor(Math.log2(heads));
+  return [...powerOfTwo(closest), ...alibiSlopes(2 * closest).filter((_, i) => i % 2 === 0).slice(0, heads - closest)];
+}
+
+/** Additive ALiBi mask [H, T, T]: −m_h·(i − j) on and below the diagonal (query i, key j), −1e9 above. */
+export function alibiMask(graph: E.Graph, heads: number, t: number, dtype: 'float32' | 'float64'): E.Tensor {
+  const slopes = alibiSlopes(heads);
+  const values = new (dtype === 'float32' ? Float32Array : Float64Array)(heads * t * t);
+  for (let h = 0; h < heads; h++) {
+    for (let i = 0; i < t; i++) for (let j = 0; j < t; j++) values[(h * t + i) * t + j] = j > i ? -1e9 : j === i ? 0 : -slopes[h] * (i - j);
+  }
+  return graph.constant(values, dtype, [heads, t, t], 'alibi_mask');
+}
+
 /** Options of the trunk forward pass. */
 export interface TrunkOptions {
   /**
@@ -95,12 +117,13 @@ export function gptHidden(
   const d = c / h;
   const dtype = p.wte.dtype as 'float32' | 'float64';
   const eps = config.layerNormEpsilon;
-  const positions = t === config.context ? p.wpe : E.slice(p.wpe, 0, 0, t); // [T, C]
-  let x = E.add(E.gather(p.wte, tokens), positions); // [B, T, C]
-  let mask = causalMask(g, t, dtype); // [T, T]
+  const embedded = E.gather(p.wte, tokens); // [B, T, C]
+  // learned positions are added to the embeddings; ALiBi puts order into the attention mask instead
+  let x = config.positions === 'learned' ? E.add(embedded, t === config.context ? p.wpe : E.slice(p.wpe, 0, 0, t)) : embedded; // [B, T, C]
+  let mask = config.positions === 'alibi' ? alibiMask(g, h, t, dtype) : causalMask(g, t, dtype); // [H, T, T] or [T, T]
   if (options.keyMask) {
     const bias = E.mul(E.sub(E.reshape(E.cast(options.keyMask, dtype), [b, 1, 1, t]), 1), 1e9); // [B, 1, 1, T]
-    mask = E.add(mask, bias); // [B, 1, T, T]
+    mask = E.add(mask, bias); // [B, H or 1, T, T]
   }
   for (let layer = 0; layer < config.layers; layer++) {
     const pre = `h.${layer}`;

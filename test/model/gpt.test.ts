@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import * as E from '../../src/engine/index.ts';
-import { gptHidden, gptParamSpecs, lmLogits, sequenceScores, tokenScalars } from '../../src/model/gpt.ts';
+import { alibiMask, alibiSlopes, gptHidden, gptParamSpecs, lmLogits, sequenceScores, tokenScalars } from '../../src/model/gpt.ts';
 import { parseGptConfig } from '../../src/model/gpt-config.ts';
 import { GptModel } from '../../src/model/gpt-model.ts';
 import { lmBatchSpec, lmLoss } from '../../src/model/lm-loss.ts';
@@ -20,8 +20,8 @@ import { Random } from '../../src/util/random.ts';
 
 const tokenizer = BpeTokenizer.fromBytes();
 
-test('whole GPT loss (LM + sequence head + value head) passes a float64 gradient check', async () => {
-  const config = parseGptConfig({ vocabSize: 6, layers: 2, dModel: 8, heads: 2, context: 4 });
+for (const positions of ['learned', 'alibi'] as const) test(`whole GPT loss (LM + sequence head + value head) passes a float64 gradient check (${positions} positions)`, async () => {
+  const config = parseGptConfig({ vocabSize: 6, layers: 2, dModel: 8, heads: 2, context: 4, positions });
   const heads = { lm: true, sequenceScalar: true, tokenScalar: true };
   const layout = new E.ParamLayout(gptParamSpecs(config, heads));
   const random = new Random(5);
@@ -116,8 +116,8 @@ test('batch 8 × accumulation 1 ≡ batch 1 × accumulation 8', async () => {
   await small.release();
 });
 
-test('KV-cache generation equals full recomputation, rows finish on their own, and a seed fixes the output', async () => {
-  const config = parseGptConfig({ vocabSize: tokenizer.vocabSize, layers: 2, dModel: 32, heads: 4, context: 32 });
+for (const positions of ['learned', 'alibi'] as const) test(`KV-cache generation equals full recomputation, rows finish on their own, and a seed fixes the output (${positions} positions)`, async () => {
+  const config = parseGptConfig({ vocabSize: tokenizer.vocabSize, layers: 2, dModel: 32, heads: 4, context: 32, positions });
   const model = GptModel.create(config, { lm: true }, tokenizer, 9);
   const prompts = [tokenizer.encode('hello'), tokenizer.encode('a longer prompt!'), tokenizer.encode('x')];
   for (const options of [{ temperature: 1 }, { temperature: 0 }, { temperature: 0.7, topK: 40, topP: 0.9 }]) {
@@ -211,4 +211,29 @@ test('padding key mask: real tokens do not attend to masked positions', async ()
   for (let i = 2 * c; i < 6 * c; i++) if (Math.abs(unmasked[i] - unmasked[6 * c + i]) > 1e-4) differs = true;
   assert.ok(differs, 'without the mask the padding tokens should change the real positions');
   await compiled.release();
+});
+
+test('ALiBi: the paper\'s slopes, a mask of linear distance penalties, no position parameters, and order still matters', async () => {
+  assert.deepEqual(alibiSlopes(4), [2 ** -2, 2 ** -4, 2 ** -6, 2 ** -8]);
+  assert.deepEqual(alibiSlopes(8), [1, 2, 3, 4, 5, 6, 7, 8].map((i) => 2 ** -i));
+  // not a power of two: the 4-head slopes, then every other slope of the 8-head set
+  assert.deepEqual(alibiSlopes(6), [2 ** -2, 2 ** -4, 2 ** -6, 2 ** -8, 2 ** -1, 2 ** -3]);
+  const learned = parseGptConfig({ vocabSize: 6, layers: 1, dModel: 8, heads: 2, context: 4 });
+  const alibi = parseGptConfig({ vocabSize: 6, layers: 1, dModel: 8, heads: 2, context: 4, positions: 'alibi' });
+  assert.ok(gptParamSpecs(learned).some((spec) => spec.name === 'wpe'));
+  assert.ok(!gptParamSpecs(alibi).some((spec) => spec.name === 'wpe'), 'ALiBi has no position embedding');
+  const g = new E.Graph();
+  g.output(alibiMask(g, 2, 3, 'float64'), 'mask');
+  const compiled = await E.CompiledGraph.compile(g);
+  const values = (await compiled.run({})).mask.data as Float64Array;
+  await compiled.release();
+  // head 0 (m = 2^−4) then head 1 (m = 2^−8); rows are queries, −1e9 above the diagonal
+  const [m0, m1] = [2 ** -4, 2 ** -8];
+  assert.deepEqual(Array.from(values), [0, -1e9, -1e9, -m0, 0, -1e9, -2 * m0, -m0, 0, 0, -1e9, -1e9, -m1, 0, -1e9, -2 * m1, -m1, 0]);
+  // with ALiBi the same tokens in another order give other outputs (attention is no longer order-blind)
+  const model = GptModel.create(parseGptConfig({ vocabSize: tokenizer.vocabSize, layers: 1, dModel: 16, heads: 2, context: 8, positions: 'alibi' }), { lm: true }, tokenizer, 3);
+  const forward = await model.sequenceOutputs(BigInt64Array.from([1n, 2n, 3n, 4n]), 1, 4);
+  const swapped = await model.sequenceOutputs(BigInt64Array.from([2n, 1n, 3n, 4n]), 1, 4);
+  assert.ok(Math.abs(forward.logProbs[2] - swapped.logProbs[2]) > 1e-6, 'the last token\'s prediction depends on the order before it');
+  await model.release();
 });

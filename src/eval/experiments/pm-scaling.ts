@@ -113,7 +113,7 @@ export async function runPmScaling(
       const report = await evaluatePreferenceModel(trained.scorer, test);
       await trained.scorer.release();
       const layout = trained.model.layout;
-      const embedding = layout.entry('wte').size + layout.entry('wpe').size;
+      const embedding = layout.entry('wte').size + (layout.has('wpe') ? layout.entry('wpe').size : 0);
       grid.push({
         ...size,
         parameters: layout.total,

@@ -12,6 +12,7 @@ export const LmTrainConfigSchema = z
     text: z.string().describe('path of the training text (UTF-8)'),
     size: z.enum(Object.keys(GPT_SIZES) as [keyof typeof GPT_SIZES, ...(keyof typeof GPT_SIZES)[]]).default('small').describe('model size'),
     context: z.number().int().min(8).max(2048).optional().describe('sequence length (default: the size\'s)'),
+    positions: z.enum(['learned', 'alibi']).default('learned').describe('position scheme of the new model: learned embeddings (GPT-2) or ALiBi (Press et al. 2022)'),
     vocabSize: z.number().int().min(258).max(65536).default(1024).describe('BPE vocabulary size (258 = bytes only)'),
     steps: z.number().int().min(1).max(10_000_000).default(1000).describe('optimizer steps'),
     batchSize: z.number().int().min(1).max(4096).default(16).describe('sequences per step'),

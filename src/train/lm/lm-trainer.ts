@@ -82,7 +82,7 @@ export async function trainLanguageModel(
   } else {
     const tokenizer = tokenizerFor(text, config.vocabSize);
     const shape = GPT_SIZES[config.size];
-    const modelConfig = parseGptConfig({ ...shape, context: config.context ?? shape.context, vocabSize: tokenizer.vocabSize });
+    const modelConfig = parseGptConfig({ ...shape, context: config.context ?? shape.context, vocabSize: tokenizer.vocabSize, positions: config.positions });
     model = GptModel.create(modelConfig, { lm: true }, tokenizer, config.seed);
     if (resume) run.truncateMetrics(0);
   }
