@@ -13,17 +13,30 @@ export const DemoConfigSchema = z
       .enum(['small', 'default', 'large'])
       .default('default')
       .describe('HH world size (default: 12,000 training comparisons; the small world\'s 1,600 leave the PM at 87% gold accuracy and exploitable)'),
-    worldTowns: z.number().int().min(2).default(40).describe('towns in the world\'s knowledge base (the world default 40)'),
-    worldPeople: z.number().int().min(4).default(60).describe('people in the world\'s knowledge base (the world default 60)'),
-    worldFoods: z.number().int().min(2).default(32).describe('foods in the world\'s knowledge base (the world default 32)'),
-    worldSharedNames: z.number().int().min(1).default(6).describe('pairs of people sharing a name, which ambiguous requests ask about (the world default 6)'),
+    worldTowns: z
+      .number()
+      .int()
+      .min(2)
+      .default(16)
+      .describe('towns in the world\'s knowledge base (default 16, the world\'s own default 40: with 40 towns, 60 people and 32 foods π₀ answered 50–61% of benign requests on seeds 0–4, with 16/24/12 59–65% on seeds 1, 3, 4; see README "Demo")'),
+    worldPeople: z.number().int().min(4).default(24).describe('people in the world\'s knowledge base (default 24; the world\'s own default 60)'),
+    worldFoods: z
+      .number()
+      .int()
+      .min(2)
+      .default(16)
+      .describe('foods in the world\'s knowledge base (default 16, one per town: with fewer foods than towns two towns share a dish and π₀ answered "What should I eat in A?" with "…, which B is known for" — 44% of recommendations on seed 0 with 12 foods, none with 16; the world\'s own default 32)'),
+    worldSharedNames: z.number().int().min(1).default(3).describe('pairs of people sharing a name, which ambiguous requests ask about (default 3; the world\'s own default 6)'),
     quick: z
       .boolean()
       .default(false)
       .describe('a first look at the earlier, smaller sizes (tiny models, a few minutes; see DEMO_PRESETS); flags given explicitly still win'),
     lmSize: z.enum(['tiny', 'small']).optional().describe('GPT size of the policy and the PM (default small; --quick tiny)'),
     vocabSize: z.number().int().min(258).default(1024).describe('BPE vocabulary of the base LM'),
-    lmPositions: z.enum(['learned', 'alibi']).default('learned').describe('position scheme of the base LM (and so of π₀, the PM and the policy): learned embeddings or ALiBi'),
+    lmPositions: z
+      .enum(['learned', 'alibi'])
+      .default('alibi')
+      .describe('position scheme of the base LM (and so of π₀, the PM and the policy): ALiBi (default: on the same seed-0 world π₀ answered 68% of benign requests against 59% with learned positions — word games 98% against 75%, conversions 84% against 57% — and wrote 2% off-topic or garbled replies to direct harmful requests against 19%; see README "Demo") or learned embeddings'),
     lmSteps: z.number().int().min(1).optional().describe('base-LM pretraining steps on the world corpus (default 2000; --quick 1500)'),
     lmLearningRate: z
       .number()
