@@ -8,8 +8,10 @@
  *      overall, for the `jailbreak` grader, the `refusal` grader (not a full refusal = jailbroken), the GCG paper's
  *      refusal-prefix matcher and Llama Guard 1 (the artifacts' own verdicts);
  *   3. leave-one-group-out: the graders' thresholds re-chosen on one model's (method's) rows from a grid and measured
- *      on the other's, so the held-out figures owe nothing to the held-out labels. (The phrase lists themselves were
- *      written while reading replies of both models; only the thresholds are re-fitted here.)
+ *      on the other's, so the held-out figures owe nothing to the held-out labels; for the jailbreak judgement also
+ *      leave-one-target-model-out (tuned on the other target models' replies, the closer proxy for the checked-by
+ *      set of other models' replies). (The phrase lists themselves were written while reading replies of both
+ *      models; only the thresholds are re-fitted here.)
  *
  *   npm run bench:graders -- [--dir DIR] [--json FILE (default .bench-out/graders-bench.json)]
  */
