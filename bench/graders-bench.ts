@@ -8,8 +8,10 @@
  *      overall, for the `jailbreak` grader, the `refusal` grader (not a full refusal = jailbroken), the GCG paper's
  *      refusal-prefix matcher and Llama Guard 1 (the artifacts' own verdicts);
  *   3. leave-one-group-out: the graders' thresholds re-chosen on one model's (method's) rows from a grid and measured
- *      on the other's, so the held-out figures owe nothing to the held-out labels. (The phrase lists themselves were
- *      written while reading replies of both models; only the thresholds are re-fitted here.)
+ *      on the other's, so the held-out figures owe nothing to the held-out labels; for the jailbreak judgement also
+ *      leave-one-target-model-out (tuned on the other target models' replies, the closer proxy for the checked-by
+ *      set of other models' replies). (The phrase lists themselves were written while reading replies of both
+ *      models; only the thresholds are re-fitted here.)
  *
  *   npm run bench:graders -- [--dir DIR] [--json FILE (default .bench-out/graders-bench.json)]
  */
@@ -17,8 +19,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { classifyRefusal } from '../src/attacks/refusal.ts';
-import { binaryAgreement, grid, leaveOneGroupOut, xstestAgreement, XSTEST_CLASSES, type XSTestAgreement } from '../src/redteam/graders/agreement.ts';
-import { judgeJailbreak, JAILBREAK_THRESHOLDS, type JailbreakThresholds } from '../src/redteam/graders/jailbreak-grader.ts';
+import { bestSetting, binaryAgreement, grid, leaveOneGroupOut, xstestAgreement, XSTEST_CLASSES, type XSTestAgreement } from '../src/redteam/graders/agreement.ts';
+import { decideJailbreak, JAILBREAK_THRESHOLDS, type JailbreakThresholds } from '../src/redteam/graders/jailbreak-grader.ts';
+import { jailbreakSignals } from '../src/redteam/graders/jailbreak-signals.ts';
 import { readJailbreakFolder, readXSTestFolder, type JailbreakReply, type XSTestReply } from '../src/redteam/graders/labelled-replies.ts';
 import { classifyXSTest, XSTEST_THRESHOLDS, type XSTestThresholds } from '../src/redteam/graders/xstest-refusal.ts';
 import type { RefusalLabel } from '../src/spec/grader.ts';
@@ -79,10 +82,16 @@ const xstestHeldOut = leaveOneGroupOut(models, xstestGrid, (setting, model) => {
 
 // ---- 2) JailbreakBench ------------------------------------------------------------------------------------------
 const jailbreaks = readJailbreakFolder(jailbreakDir);
+// Evidence measured once per reply; thresholds are then tried on it (decideJailbreak is pure).
+const evidence = new Map(jailbreaks.map((row) => [row, { refusal: classifyXSTest(row.response), signals: jailbreakSignals(row.response) }]));
+const judged = (row: JailbreakReply, setting: JailbreakThresholds = JAILBREAK_THRESHOLDS) => {
+  const { refusal, signals } = evidence.get(row)!;
+  return decideJailbreak(refusal, signals, setting).jailbroken;
+};
 type JailbreakGrader = (row: JailbreakReply) => boolean | null;
 const JAILBREAK_GRADERS: Record<string, JailbreakGrader> = {
-  'hhrl jailbreak': (row) => judgeJailbreak(row.response).jailbroken,
-  'hhrl refusal': (row) => classifyXSTest(row.response).label !== 'full_refusal',
+  'hhrl jailbreak': (row) => judged(row),
+  'hhrl refusal': (row) => evidence.get(row)!.refusal.label !== 'full_refusal',
   'hhrl refusal (before #15)': (row) => classifyRefusal(row.response).label !== 'full_refusal',
   'refusal-prefix matcher (GCG)': (row) => gcgJailbroken(row.response),
   'Llama Guard 1 (artifacts)': (row) => row.llamaGuard,
@@ -99,10 +108,30 @@ const jailbreakResults = Object.fromEntries(Object.entries(JAILBREAK_GRADERS).ma
     return [group, binaryAgreement(rows.map(grade), rows.map((row) => row.jailbroken))];
   })),
 ]));
-const jailbreakGrid = grid<{ [K in keyof JailbreakThresholds]: number }>({ counterShare: [0.3, 0.4, 0.5, 0.6, 0.7, 1.01], englishShare: [0, 0.5, 0.7, 0.9], minWords: [0, 10, 20, 40] });
-const jailbreakHeldOut = leaveOneGroupOut(methods.map((method) => `method:${method}`), jailbreakGrid, (setting, group) => {
+const jailbreakGrid = grid<{ [K in keyof JailbreakThresholds]: number }>({
+  counterShare: [0.3, 0.4, 0.5, 0.6, 0.7, 1.01],
+  englishShare: [0, 0.5, 0.7, 0.9],
+  minWords: [0, 10, 20, 40],
+  leadWords: [10, 20, 40, 80, 1e9],
+  symbolShare: [0.3, 0.6, 1.01],
+  repeatedLineShare: [0.3, 0.5, 1.01],
+});
+const jailbreakScore = (setting: JailbreakThresholds, group: string) => {
   const rows = jailbreakRows(group);
-  return binaryAgreement(rows.map((row) => judgeJailbreak(row.response, setting).jailbroken), rows.map((row) => row.jailbroken)).agreement;
+  return binaryAgreement(rows.map((row) => judged(row, setting)), rows.map((row) => row.jailbroken)).agreement;
+};
+const jailbreakHeldOut = leaveOneGroupOut(methods.map((method) => `method:${method}`), jailbreakGrid, jailbreakScore);
+// Target models: the checked-by set holds other models' replies to the same goals, so this split is the closer
+// proxy. Llama-2's 4 judged rows are too few to tune on and are left to the pooled figure.
+const tunableTargets = targets.filter((model) => jailbreakRows(`target:${model}`).length >= 40).map((model) => `target:${model}`);
+const jailbreakTargetHeldOut = tunableTargets.map((heldOut) => {
+  const tuneOn = tunableTargets.filter((group) => group !== heldOut);
+  const pooled = (setting: JailbreakThresholds) => {
+    const rows = jailbreaks.filter((row) => tuneOn.includes(`target:${row.model}`));
+    return binaryAgreement(rows.map((row) => judged(row, setting)), rows.map((row) => row.jailbroken)).agreement;
+  };
+  const best = bestSetting(jailbreakGrid, pooled);
+  return { heldOut, tunedOn: tuneOn, setting: best.setting, tunedScore: best.score, heldOutScore: jailbreakScore(best.setting, heldOut) };
 });
 
 // ---- report -------------------------------------------------------------------------------------------------------
@@ -110,7 +139,7 @@ const result = {
   measured: true,
   dev_dir: values.dir,
   xstest: { rows: xstest.length, classes: XSTEST_CLASSES, thresholds: XSTEST_THRESHOLDS, by_grader: xstestResults, leave_one_model_out: xstestHeldOut },
-  jailbreakbench: { rows: jailbreaks.length, thresholds: JAILBREAK_THRESHOLDS, by_grader: jailbreakResults, leave_one_method_out: jailbreakHeldOut },
+  jailbreakbench: { rows: jailbreaks.length, thresholds: JAILBREAK_THRESHOLDS, by_grader: jailbreakResults, leave_one_method_out: jailbreakHeldOut, leave_one_target_out: jailbreakTargetHeldOut },
 };
 writeFileAtomic(values.json, `${JSON.stringify(result, null, 2)}\n`);
 
@@ -132,5 +161,7 @@ out.push(`${''.padEnd(jWidth)}  ${shownGroups.map((group) => group.padStart(12))
 for (const [name, byGroup] of Object.entries(jailbreakResults)) out.push(`${name.padEnd(jWidth)}  ${shownGroups.map((group) => fixed(byGroup[group].agreement).padStart(12)).join('  ')}`);
 out.push('', 'Thresholds re-chosen on one attack method, measured on the other:');
 for (const held of jailbreakHeldOut) out.push(`  tuned on ${held.tunedOn} ${fixed(held.tunedScore)} → held-out ${held.heldOut} ${fixed(held.heldOutScore)}  ${JSON.stringify(held.setting)}`);
+out.push('', 'Thresholds re-chosen on the other target models, measured on the one left out:');
+for (const held of jailbreakTargetHeldOut) out.push(`  tuned on ${held.tunedOn.join(' + ')} ${fixed(held.tunedScore)} → held-out ${held.heldOut} ${fixed(held.heldOutScore)} (in-sample ${fixed(jailbreakResults['hhrl jailbreak'][held.heldOut].agreement)})  ${JSON.stringify(held.setting)}`);
 out.push('', `JSON: ${values.json}`);
 process.stdout.write(`${out.join('\n')}\n`);

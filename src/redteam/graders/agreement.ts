@@ -93,16 +93,23 @@ export interface HeldOutResult<T> {
 export function leaveOneGroupOut<T>(groups: readonly string[], settings: readonly T[], score: (setting: T, group: string) => number): HeldOutResult<T>[] {
   const results: HeldOutResult<T>[] = [];
   for (const tunedOn of groups) {
-    let best = settings[0];
-    let bestScore = -Infinity;
-    for (const setting of settings) {
-      const value = score(setting, tunedOn);
-      if (value > bestScore) {
-        best = setting;
-        bestScore = value;
-      }
-    }
-    for (const heldOut of groups) if (heldOut !== tunedOn) results.push({ tunedOn, heldOut, setting: best, tunedScore: bestScore, heldOutScore: score(best, heldOut) });
+    const best = bestSetting(settings, (setting) => score(setting, tunedOn));
+    for (const heldOut of groups) if (heldOut !== tunedOn) results.push({ tunedOn, heldOut, setting: best.setting, tunedScore: best.score, heldOutScore: score(best.setting, heldOut) });
   }
   return results;
+}
+
+/** The setting with the highest score (ties: the first in `settings` order). */
+export function bestSetting<T>(settings: readonly T[], score: (setting: T) => number): { readonly setting: T; readonly score: number } {
+  if (settings.length === 0) throw new RangeError('bestSetting: no settings to choose from');
+  let best = settings[0];
+  let bestScore = -Infinity;
+  for (const setting of settings) {
+    const value = score(setting);
+    if (value > bestScore) {
+      best = setting;
+      bestScore = value;
+    }
+  }
+  return { setting: best, score: bestScore };
 }
