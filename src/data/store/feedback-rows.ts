@@ -75,7 +75,7 @@ export const REVIEW_LABELS_SQL = `SELECT p.annotator_id, p.item_id, i.kind, i.ta
 
 /**
  * The next repeat of an annotator (`nextRepeat`), with `$1` the annotator and `$2` the task (PostgreSQL's
- * placeholders; {@link sqliteParameters} makes them SQLite's `?1`, `?2`): an item they picked on in an unswapped
+ * placeholders, each once and in order; {@link sqliteParameters} makes them SQLite's `?`): an item they picked on in an unswapped
  * review and were not shown again, oldest first.
  */
 export const NEXT_REPEAT_SQL = `SELECT i.* FROM fb_picks p JOIN fb_conversations c ON c.id = p.conversation_id JOIN fb_items i ON i.id = c.item_id
@@ -123,5 +123,8 @@ export function annotatorStatsOf(annotators: readonly Annotator[], picks: readon
   });
 }
 
-/** SQL written with PostgreSQL's `$n` placeholders, for SQLite (`?n`: the same numbered parameters). */
-export const sqliteParameters = (sql: string): string => sql.replace(/\$(\d+)/g, '?$1');
+/**
+ * SQL written with PostgreSQL's `$n` placeholders, for SQLite: `?` each (better-sqlite3 binds positional
+ * parameters only), so each `$n` must appear once, in increasing order.
+ */
+export const sqliteParameters = (sql: string): string => sql.replace(/\$\d+/g, '?');
