@@ -10,6 +10,7 @@
  *      and 32 annotators each sending messages in a loop.
  *
  *   npm run bench:feedback -- [--json FILE (default .bench-out/feedback-bench.json)] [--picks N] [--connections N] [--quick]
+ *                              [--only sqlite|postgres|generation (repeatable; default all three)]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -39,11 +40,13 @@ const { values } = parseArgs({
     picks: { type: 'string', default: '30000' },
     connections: { type: 'string', default: '32' },
     quick: { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true },
     child: { type: 'string' },
     store: { type: 'string' },
   },
 });
 const ADMIN = 'bench-admin-token-0123456789';
+const PARTS = ['sqlite', 'postgres', 'generation'] as const;
 const NO_LIMIT = { ratePerMinute: 1e9, rateBurst: 1_000_000, reviewShare: 0, overlapShare: 0 };
 
 /** The store a spec names: a `postgres://` URL or a SQLite file. */
@@ -199,29 +202,36 @@ async function generation(levels: readonly number[], turns: number) {
 }
 
 async function main(): Promise<void> {
+  const parts = new Set(values.only ?? PARTS);
+  for (const part of parts) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`--only ${part}: expected one of ${PARTS.join(', ')}`);
   const picks = values.quick ? 5000 : Number(values.picks);
   const loadBefore = loadavg()[0];
-  const submit = await submissions(join(mkdtempSync(join(tmpdir(), 'hhrl-fb-bench-')), 'store.sqlite'), picks, Number(values.connections));
-  const say = (name: string, figures: typeof submit) =>
+  const say = (name: string, figures: Awaited<ReturnType<typeof submissions>>) =>
     process.stderr.write(`submissions (${name}): ${figures.submissions_per_second.toFixed(0)}/s, p50 ${figures.latency_ms.p50} ms, p99 ${figures.latency_ms.p99} ms, lost ${figures.lost}, duplicated ${figures.duplicated}\n`);
-  say('SQLite', submit);
-  // PostgreSQL: a throwaway local cluster (Debian's postgresql; fsync off, as in the tests: this measures the app).
-  const server = await startPgServer();
-  let submitPg;
-  try {
-    const admin = new pg.Client(`${server.baseUrl}postgres`);
-    await admin.connect();
-    await admin.query('CREATE DATABASE bench');
-    await admin.end();
-    submitPg = await submissions(`${server.baseUrl}bench`, Math.min(picks, values.quick ? 2000 : 10000), Number(values.connections));
-    say('PostgreSQL', submitPg);
-  } finally {
-    server.stop();
+  let submit;
+  if (parts.has('sqlite')) {
+    submit = await submissions(join(mkdtempSync(join(tmpdir(), 'hhrl-fb-bench-')), 'store.sqlite'), picks, Number(values.connections));
+    say('SQLite', submit);
   }
-  const gen = await generation([1, 8, 32], values.quick ? 1 : 2);
+  // PostgreSQL: a throwaway local cluster (Debian's postgresql; fsync off, as in the tests: this measures the app).
+  let submitPg;
+  if (parts.has('postgres')) {
+    const server = await startPgServer();
+    try {
+      const admin = new pg.Client(`${server.baseUrl}postgres`);
+      await admin.connect();
+      await admin.query('CREATE DATABASE bench');
+      await admin.end();
+      submitPg = await submissions(`${server.baseUrl}bench`, Math.min(picks, values.quick ? 2000 : 10000), Number(values.connections));
+      say('PostgreSQL', submitPg);
+    } finally {
+      server.stop();
+    }
+  }
+  const gen = parts.has('generation') ? await generation([1, 8, 32], values.quick ? 1 : 2) : undefined;
   const result = {
     submissions_sqlite: submit,
-    submissions_postgres: { ...submitPg, server: 'local PostgreSQL cluster, fsync off, synchronous_commit off' },
+    submissions_postgres: submitPg === undefined ? undefined : { ...submitPg, server: 'local PostgreSQL cluster, fsync off, synchronous_commit off' },
     generation: gen,
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, load_average_before: loadBefore, load_average_after: loadavg()[0] },
   };

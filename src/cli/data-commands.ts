@@ -1,5 +1,7 @@
 /**
- * `hhrl data import|export|stats` — comparison files in and out of a SQLite comparison store.
+ * `hhrl data import|export|stats` — comparison files in and out of a comparison store. Imports write SQLite
+ * stores; export and stats read a SQLite file or the PostgreSQL database the feedback app writes
+ * (`--store postgres://…`), through one `ComparisonSource`.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { COMPARISON_TASKS, type ComparisonTask } from '../spec/comparison.ts';
@@ -8,6 +10,8 @@ import { ROW_FORMAT_IDS, type RowFormatId } from '../data/formats/index.ts';
 import { importFiles, type ImportReport } from '../data/import-files.ts';
 import { DEFAULT_MAX_LINE_BYTES } from '../data/line-reader.ts';
 import { ComparisonStore } from '../data/store/comparison-store.ts';
+import type { ComparisonSource } from '../data/store/comparison-source.ts';
+import { openComparisonSource } from '../data/store/open-comparison-source.ts';
 import type { StoreStats } from '../data/store/store-stats.ts';
 
 function wholeNumber(value: string): number {
@@ -16,9 +20,19 @@ function wholeNumber(value: string): number {
   return number;
 }
 
-function withStore<T>(path: string, readonly: boolean, work: (store: ComparisonStore) => Promise<T>): Promise<T> {
-  const store = ComparisonStore.open(path, { readonly });
+function withStore<T>(path: string, work: (store: ComparisonStore) => Promise<T>): Promise<T> {
+  const store = ComparisonStore.open(path);
   return work(store).finally(() => store.close());
+}
+
+/** Read a store (SQLite file or postgres:// URL) and close it afterwards. */
+async function withSource<T>(spec: string, work: (source: ComparisonSource) => Promise<T>): Promise<T> {
+  const source = await openComparisonSource(spec);
+  try {
+    return await work(source);
+  } finally {
+    await source.close();
+  }
 }
 
 function printImport(report: ImportReport, storePath: string, started: number): void {
@@ -62,7 +76,7 @@ function printStats(stats: StoreStats, storePath: string): void {
 
 /** Register `hhrl data …`. */
 export function registerDataCommands(program: Command): void {
-  const data = program.command('data').description('Comparison files (HH, TRL, OpenAI JSONL) and the SQLite comparison store');
+  const data = program.command('data').description('Comparison files (HH, TRL, OpenAI JSONL) and the comparison store (SQLite, or PostgreSQL for export and stats)');
 
   data
     .command('import')
@@ -89,7 +103,7 @@ export function registerDataCommands(program: Command): void {
         : undefined;
       const { meta, ...rest } = options;
       const metaOptions = meta === false ? { findMeta: false } : meta.length > 0 ? { metaFiles: meta } : {};
-      const report = await withStore(options.store, false, (store) =>
+      const report = await withStore(options.store, (store) =>
         importFiles(store, files, { ...rest, ...metaOptions, onProgress: progress }),
       );
       if (progress) process.stderr.write('\n');
@@ -101,7 +115,7 @@ export function registerDataCommands(program: Command): void {
   data
     .command('export')
     .description('Export comparisons in store order (streaming, atomic); hh of an imported HH file gives its original bytes')
-    .requiredOption('--store <db>', 'SQLite comparison store')
+    .requiredOption('--store <spec>', 'comparison store: a SQLite file or a postgres:// URL (what hhrl feedback serve writes)')
     .addOption(new Option('--format <format>', 'row format').choices(ROW_FORMAT_IDS).makeOptionMandatory())
     .requiredOption('--out <file>', 'output file; gzip-compressed when it ends in .gz')
     .addOption(new Option('--task <task>', 'only this task').choices(COMPARISON_TASKS))
@@ -110,7 +124,7 @@ export function registerDataCommands(program: Command): void {
     .action(async (options: { store: string; format: RowFormatId; out: string; task?: ComparisonTask; source?: string; round?: number }) => {
       const started = performance.now();
       const filter = { task: options.task, source: options.source, round: options.round };
-      const result = await withStore(options.store, true, (store) => exportComparisons(store, options.out, { format: options.format, filter }));
+      const result = await withSource(options.store, (source) => exportComparisons(source, options.out, { format: options.format, filter }));
       const seconds = (performance.now() - started) / 1000;
       process.stdout.write(
         `${options.out}: ${result.lines} comparisons, ${result.bytes} bytes (${options.format}) in ${seconds.toFixed(2)} s\n`,
@@ -120,11 +134,11 @@ export function registerDataCommands(program: Command): void {
   data
     .command('stats')
     .description('Counts by task, source and round; mean turns and lengths')
-    .requiredOption('--store <db>', 'SQLite comparison store')
+    .requiredOption('--store <spec>', 'comparison store: a SQLite file or a postgres:// URL')
     .option('--json', 'print JSON', false)
     .action(async (options: { store: string; json: boolean }) => {
-      const stats = await withStore(options.store, true, async (store) => store.stats());
+      const { stats, location } = await withSource(options.store, async (source) => ({ stats: await source.stats(), location: source.location }));
       if (options.json) process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
-      else printStats(stats, options.store);
+      else printStats(stats, location);
     });
 }

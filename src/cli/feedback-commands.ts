@@ -12,6 +12,7 @@ import { writeLinesAtomic } from '../data/jsonl-writer.ts';
 import type { FeedbackTask } from '../data/store/feedback-scale.ts';
 import type { FeedbackStore } from '../data/store/feedback-store.ts';
 import { PgFeedbackStore } from '../data/store/pg-feedback-store.ts';
+import { isPostgresSpec, redactUrl } from '../data/store/pg-schema.ts';
 import { SqliteFeedbackStore } from '../data/store/sqlite-feedback-store.ts';
 import { ConfigError } from '../spec/errors.ts';
 import type { StartTraining } from '../web/feedback/admin-routes.ts';
@@ -35,11 +36,9 @@ const port = (value: string) => {
   return parsed;
 };
 
-const isPostgres = (spec: string) => /^postgres(ql)?:\/\//.test(spec);
-
 /** Open the store a `--store` value names: a `postgres://` URL or a SQLite file. */
 export async function openFeedbackStore(spec: string, options: { durable?: boolean } = {}): Promise<FeedbackStore> {
-  return isPostgres(spec) ? PgFeedbackStore.open(spec) : SqliteFeedbackStore.open(spec, options);
+  return isPostgresSpec(spec) ? PgFeedbackStore.open(spec) : SqliteFeedbackStore.open(spec, options);
 }
 
 /** `--gold FILE[:helpful|red-team]` (default task: helpful). */
@@ -48,7 +47,10 @@ function goldSpec(value: string): { file: string; task: FeedbackTask } {
   return match === null ? { file: value, task: 'helpful' } : { file: match[1], task: match[2] as FeedbackTask };
 }
 
-/** The admin's train button: `hhrl pm train` on the store, in a child process writing `<out>/<time>/`. */
+/**
+ * The admin's train button: `hhrl pm train` on the store (SQLite file or PostgreSQL URL), in a child process
+ * writing `<out>/<time>/`.
+ */
 function trainingStarter(storePath: string, out: string): StartTraining {
   return async () => {
     const runDir = join(out, new Date().toISOString().replace(/[:.]/g, '-'));
@@ -57,7 +59,8 @@ function trainingStarter(storePath: string, out: string): StartTraining {
     const log = openSync(join(runDir, 'train.log'), 'a');
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
     child.unref();
-    return { command: `hhrl pm train --data store:${storePath} --out ${runDir} (pid ${child.pid}, log ${join(runDir, 'train.log')})` };
+    const shown = isPostgresSpec(storePath) ? redactUrl(storePath) : storePath;
+    return { command: `hhrl pm train --data store:${shown} --out ${runDir} (pid ${child.pid}, log ${join(runDir, 'train.log')})` };
   };
 }
 
@@ -73,6 +76,7 @@ interface ServeFlags {
   seed: number;
   round: number;
   reviewShare: number;
+  repeatShare: number;
   overlapShare: number;
   ratePerMinute: number;
   durable?: boolean;
@@ -98,6 +102,7 @@ export function registerFeedbackCommands(program: Command): void {
     .option('--seed <n>', describe('seed'), number, FEEDBACK_APP_DEFAULTS.seed)
     .option('--round <n>', describe('round'), number, FEEDBACK_APP_DEFAULTS.round)
     .option('--review-share <x>', describe('reviewShare'), number, FEEDBACK_APP_DEFAULTS.reviewShare)
+    .option('--repeat-share <x>', describe('repeatShare'), number, FEEDBACK_APP_DEFAULTS.repeatShare)
     .option('--overlap-share <x>', describe('overlapShare'), number, FEEDBACK_APP_DEFAULTS.overlapShare)
     .option('--rate-per-minute <n>', describe('ratePerMinute'), number, FEEDBACK_APP_DEFAULTS.ratePerMinute)
     .option('--durable', 'sync every commit to disk (survives a power cut, not only a killed server)')
@@ -107,7 +112,7 @@ export function registerFeedbackCommands(program: Command): void {
       const adminToken = process.env[flags.adminTokenEnv];
       if (adminToken === undefined || adminToken.length < 16) throw new ConfigError(`set ${flags.adminTokenEnv} to an admin token of at least 16 characters`);
       const config = FeedbackAppConfigSchema.parse({
-        maxTokens: flags.maxTokens, temperature: flags.temperature, seed: flags.seed, round: flags.round, reviewShare: flags.reviewShare,
+        maxTokens: flags.maxTokens, temperature: flags.temperature, seed: flags.seed, round: flags.round, reviewShare: flags.reviewShare, repeatShare: flags.repeatShare,
         overlapShare: flags.overlapShare, ratePerMinute: flags.ratePerMinute, secureCookies: flags.secureCookies === true,
       });
       const policies = flags.policy.map((spec) => loadPolicy(spec, config));
@@ -116,9 +121,8 @@ export function registerFeedbackCommands(program: Command): void {
         const added = await store.addItems(await readGoldItems(gold.file, gold.task, config.seed));
         process.stderr.write(`hhrl feedback: ${added} new known-answer ${gold.task} items from ${gold.file}\n`);
       }
-      // hhrl pm train reads SQLite stores; on PostgreSQL, export (admin page) and train on the file.
-      const startTraining = isPostgres(flags.store) ? undefined : trainingStarter(flags.store, flags.trainOut);
-      const { app } = createFeedbackApp({ store, policies, adminToken, config, ...(startTraining === undefined ? {} : { startTraining }) });
+      const startTraining = trainingStarter(flags.store, flags.trainOut);
+      const { app } = createFeedbackApp({ store, policies, adminToken, config, startTraining });
       const server = await listen(app, { port: flags.port, hostname: flags.host });
       process.stderr.write(`hhrl feedback: serving ${policies.map((policy) => policy.id).join(', ')} at ${server.url} (admin: ${server.url}/admin); Ctrl-C stops\n`);
       await new Promise<void>((done) => {

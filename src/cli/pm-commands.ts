@@ -20,7 +20,7 @@ import { logNote, progressBar } from './progress.ts';
 import { interruptible } from './interrupt.ts';
 import { TrainingAborted } from '../train/lm/lm-trainer.ts';
 
-const DATA_HELP = 'data SPEC (repeatable): world:DIR[:helpful|harmless|both][:train|test], store:DB[:TASK][:SPLIT], online:DIR[:TASK][:SPLIT] (hhrl online collect), or [file:]PATH.jsonl[.gz][:TASK][:train|test|all]';
+const DATA_HELP = 'data SPEC (repeatable): world:DIR[:helpful|harmless|both][:train|test], store:DB[:TASK][:SPLIT] (DB: SQLite file or postgres:// URL), online:DIR[:TASK][:SPLIT] (hhrl online collect), or [file:]PATH.jsonl[.gz][:TASK][:train|test|all]';
 const describe = (field: keyof typeof PmTrainConfigSchema.shape) => PmTrainConfigSchema.shape[field].description ?? field;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

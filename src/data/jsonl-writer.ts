@@ -29,29 +29,42 @@ const CHUNK_CHARS = 1 << 20;
  * @example
  * await writeLinesAtomic('out/pairs.jsonl.gz', ['{"a": 1}', '{"a": 2}']) // → { lines: 2, bytes: 18 }
  */
-export async function writeLinesAtomic(path: string, lines: Iterable<string>, options: WriteLinesOptions = {}): Promise<WriteLinesResult> {
+export async function writeLinesAtomic(path: string, lines: Iterable<string> | AsyncIterable<string>, options: WriteLinesOptions = {}): Promise<WriteLinesResult> {
   const gzip = options.gzip ?? path.endsWith('.gz');
   const folder = dirname(path);
   await mkdir(folder, { recursive: true });
   const temp = join(folder, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let count = 0;
   let bytes = 0;
-  function* chunks(): Generator<string> {
-    let buffer = '';
-    for (const line of lines) {
-      buffer += line + '\n';
-      count++;
-      if (buffer.length >= CHUNK_CHARS) {
-        bytes += Buffer.byteLength(buffer);
-        yield buffer;
-        buffer = '';
-      }
+  let buffer = '';
+  /** Add a line; a full chunk when one is ready. */
+  const push = (line: string): string | undefined => {
+    buffer += line + '\n';
+    count++;
+    return buffer.length >= CHUNK_CHARS ? take() : undefined;
+  };
+  const take = (): string => {
+    const chunk = buffer;
+    bytes += Buffer.byteLength(chunk);
+    buffer = '';
+    return chunk;
+  };
+  // A synchronous source is read synchronously (no promise per line: large SQLite exports); an async one awaited.
+  function* syncChunks(source: Iterable<string>): Generator<string> {
+    for (const line of source) {
+      const chunk = push(line);
+      if (chunk !== undefined) yield chunk;
     }
-    if (buffer.length > 0) {
-      bytes += Buffer.byteLength(buffer);
-      yield buffer;
-    }
+    if (buffer.length > 0) yield take();
   }
+  async function* asyncChunks(source: AsyncIterable<string>): AsyncGenerator<string> {
+    for await (const line of source) {
+      const chunk = push(line);
+      if (chunk !== undefined) yield chunk;
+    }
+    if (buffer.length > 0) yield take();
+  }
+  const chunks = () => (Symbol.iterator in lines ? syncChunks(lines) : asyncChunks(lines));
   try {
     const stages: (Readable | Transform)[] = [Readable.from(chunks(), { objectMode: false })];
     if (gzip) stages.push(createGzip());

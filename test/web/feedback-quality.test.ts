@@ -3,26 +3,26 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReviewLabel } from '../../src/data/store/feedback-store.ts';
+import type { ReviewItem, ReviewLabel } from '../../src/data/store/feedback-store.ts';
 import { SqliteFeedbackStore } from '../../src/data/store/sqlite-feedback-store.ts';
 import { DataFormatError } from '../../src/spec/errors.ts';
 import { createFeedbackApp } from '../../src/web/feedback/feedback-app.ts';
 import { readGoldItems } from '../../src/web/feedback/gold-items.ts';
-import { qualityReport } from '../../src/web/feedback/quality.ts';
+import { qualityReport, type AnnotatorQuality } from '../../src/web/feedback/quality.ts';
 import { listen } from '../../src/web/serve/listen.ts';
 import { scriptedModel } from '../redteam/scripted-model.ts';
 import { FeedbackClient } from './feedback-client.ts';
 
 function goldLabels(annotatorId: string, right: number, of: number): ReviewLabel[] {
   return Array.from({ length: of }, (_, index) => ({
-    annotatorId, itemId: `g${index}`, kind: 'gold', task: 'helpful', picked: index < right ? 'a' : 'b', answer: 'a', originAnnotatorId: null,
+    annotatorId, itemId: `g${index}`, kind: 'gold', task: 'helpful', picked: index < right ? 'a' : 'b', answer: 'a', originAnnotatorId: null, repeat: false,
   }));
 }
 
 test('quality: known-answer accuracy, pairwise agreement on overlap items, and the world rule flags a flipper', () => {
-  const overlap = (annotatorId: string, picked: 'a' | 'b'): ReviewLabel => ({ annotatorId, itemId: 'o1', kind: 'overlap', task: 'red-team', picked, answer: 'a', originAnnotatorId: 'x' });
+  const overlap = (annotatorId: string, picked: 'a' | 'b'): ReviewLabel => ({ annotatorId, itemId: 'o1', kind: 'overlap', task: 'red-team', picked, answer: 'a', originAnnotatorId: 'x', repeat: false });
   const report = qualityReport([...goldLabels('x', 10, 10), ...goldLabels('y', 9, 10), ...goldLabels('z', 0, 10), overlap('y', 'a'), overlap('z', 'b')]);
-  assert.deepEqual(report.get('x'), { gold: { items: 10, matches: 10, rate: 1 }, agreement: { items: 2, matches: 1, rate: 0.5 }, flags: [] });
+  assert.deepEqual(report.get('x'), { gold: { items: 10, matches: 10, rate: 1 }, agreement: { items: 2, matches: 1, rate: 0.5 }, consistency: null, flags: [] });
   assert.deepEqual(report.get('y')!.agreement, { items: 2, matches: 1, rate: 0.5 }, 'agrees with x, not with z');
   assert.deepEqual(report.get('y')!.flags, []);
   const z = report.get('z')!;
@@ -60,7 +60,7 @@ test('review items in the queue: a known-answer item is reviewed once, stores no
   writeFileSync(join(dir, 'gold.jsonl'), `${JSON.stringify({ chosen: '\n\nHuman: Is water wet?\n\nAssistant: Yes.', rejected: '\n\nHuman: Is water wet?\n\nAssistant: Go away.' })}\n`);
   assert.equal(await store.addItems(await readGoldItems(join(dir, 'gold.jsonl'), 'helpful', 0)), 1);
   const model = scriptedModel(() => 'fresh reply');
-  const { app } = createFeedbackApp({ store, policies: [model], adminToken: 'admin-token-0123456789', config: { reviewShare: 1, overlapShare: 1 } });
+  const { app } = createFeedbackApp({ store, policies: [model], adminToken: 'admin-token-0123456789', config: { reviewShare: 1, overlapShare: 1, repeatShare: 0 } });
   const server = await listen(app, { port: 0 });
   try {
     const boss = new FeedbackClient(server.url);
@@ -91,6 +91,59 @@ test('review items in the queue: a known-answer item is reviewed once, stores no
     const lu = list.annotators.find((row) => row.name === 'Lu')!;
     assert.equal(lu.reviews, 1);
     assert.deepEqual(lu.quality.gold, { items: 1, matches: 1, rate: 1 });
+  } finally {
+    await server.close();
+    await store.close();
+  }
+});
+
+test('inconsistent labels: repeated items (sides swapped) flag an annotator who picks by position, not careful ones; the admin API shows the evidence', async () => {
+  const store = SqliteFeedbackStore.open(join(mkdtempSync(join(tmpdir(), 'hhrl-fb-repeat-')), 'store.sqlite'));
+  const items = Array.from({ length: 20 }, (_, index): ReviewItem => ({
+    id: `gold-${String(index).padStart(2, '0')}`, kind: 'gold', task: 'helpful', turns: [{ role: 'human', text: `Question ${index}?` }],
+    replies: index % 2 === 0 ? { a: `Good answer ${index}.`, b: `Bad answer ${index}.` } : { a: `Bad answer ${index}.`, b: `Good answer ${index}.` },
+    answer: index % 2 === 0 ? 'a' : 'b', originAnnotatorId: null,
+  }));
+  await store.addItems(items);
+  // Careful annotators pick the good answer wherever it is shown; the clicker always picks the reply shown as A.
+  const careful = async (conversationId: string) => ((await store.candidates(conversationId, 0))[0].text.startsWith('Good') ? 1 : 6);
+  const clicker = async () => 1;
+  const people = { 'ann-ada': careful, 'ann-ben': careful, 'ann-cy': careful, 'ann-dot': clicker };
+  let conversations = 0;
+  const review = async (annotatorId: string, item: ReviewItem, repeat: boolean) => {
+    const conversation = await store.createConversation({ id: `c${++conversations}`, annotatorId, task: 'helpful', item, repeat });
+    const scale = await people[annotatorId as keyof typeof people](conversation.id);
+    await store.submitPick({ idempotencyKey: `key-${conversation.id}`, annotatorId, conversationId: conversation.id, turn: 0, scale, latencyMs: 800, source: 'feedback', round: 0 });
+  };
+  for (const id of Object.keys(people)) {
+    await store.createAnnotator({ id, name: id.slice(4), inviteHash: `hash-${id}` });
+    for (let index = 0; index < items.length; index++) await review(id, (await store.nextItem(id, 'helpful'))!, false);
+    assert.equal(await store.nextItem(id, 'helpful'), undefined, 'every item reviewed once');
+    for (let index = 0; index < items.length; index++) {
+      const item = (await store.nextRepeat(id, 'helpful'))!;
+      assert.equal(item.id, items[index].id, 'repeats come oldest first');
+      await review(id, item, true);
+    }
+    assert.equal(await store.nextRepeat(id, 'helpful'), undefined, 'an item is repeated once');
+  }
+  const { app } = createFeedbackApp({ store, policies: [scriptedModel(() => 'unused')], adminToken: 'admin-token-0123456789' });
+  const server = await listen(app, { port: 0 });
+  try {
+    const boss = new FeedbackClient(server.url);
+    await boss.adminLogin('admin-token-0123456789');
+    const list = (await boss.json('GET', '/admin/api/annotators')).data as { annotators: { id: string; quality: AnnotatorQuality }[] };
+    const quality = Object.fromEntries(list.annotators.map((row) => [row.id, row.quality]));
+    for (const id of ['ann-ada', 'ann-ben', 'ann-cy']) {
+      assert.deepEqual(quality[id].consistency, { items: 20, matches: 20, rate: 1 }, id);
+      assert.deepEqual(quality[id].gold, { items: 20, matches: 20, rate: 1 }, `${id}: repeats do not count twice toward accuracy`);
+      assert.deepEqual(quality[id].flags, [], `${id} is careful`);
+    }
+    const dot = quality['ann-dot'];
+    assert.deepEqual(dot.consistency, { items: 20, matches: 0, rate: 0 }, 'shown swapped, A is the other reply every time');
+    const flag = dot.flags.find((found) => found.slice === 'repeat/helpful')!;
+    assert.equal(flag.median, 0.95, 'median 1, capped at MAX_REFERENCE_RATE');
+    assert.equal(flag.evidence, 'repeated helpful items: 0 of 20 picked the same reply both times (sides swapped the second time) (median annotator 95%; P = 9.5e-27 at that rate)');
+    assert.ok(Math.abs(flag.tail / 0.05 ** 20 - 1) < 1e-9, 'P(X ≤ 0 | n = 20, p = 0.95) = 0.05^20');
   } finally {
     await server.close();
     await store.close();

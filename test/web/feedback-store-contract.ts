@@ -150,4 +150,30 @@ export function runFeedbackStoreContract(name: string, harness: FeedbackStoreHar
       await store.close();
     }
   });
+
+  test(`${name}: a repeated review shows the item's replies swapped, and its label is read in the item's slots`, async () => {
+    const store = await harness.newStore();
+    try {
+      await store.createAnnotator({ id: 'ann-1', name: 'Ada', inviteHash: 'h1' });
+      const item = { id: 'gold-1', kind: 'gold', task: 'helpful', turns: [{ role: 'human', text: 'Is water wet?' }], replies: { a: 'Yes.', b: 'Go away.' }, answer: 'a', originAnnotatorId: null } as const;
+      assert.equal(await store.addItems([item]), 1);
+      const first = await store.createConversation({ id: 'r1', annotatorId: 'ann-1', task: 'helpful', item });
+      assert.equal(first.swapped, false);
+      assert.deepEqual((await store.candidates('r1', 0)).map((shown) => shown.text), ['Yes.', 'Go away.']);
+      assert.equal(await store.nextRepeat('ann-1', 'helpful'), undefined, 'not repeated before it was picked on');
+      await store.submitPick({ ...base, idempotencyKey: 'r1-key', annotatorId: 'ann-1', conversationId: 'r1', turn: 0, scale: 2 });
+      assert.deepEqual(await store.nextRepeat('ann-1', 'helpful'), item);
+      assert.equal(await store.nextRepeat('ann-1', 'red-team'), undefined);
+      const again = await store.createConversation({ id: 'r2', annotatorId: 'ann-1', task: 'helpful', item, repeat: true });
+      assert.equal(again.swapped, true);
+      assert.deepEqual((await store.candidates('r2', 0)).map((shown) => shown.text), ['Go away.', 'Yes.']);
+      await store.submitPick({ ...base, idempotencyKey: 'r2-key', annotatorId: 'ann-1', conversationId: 'r2', turn: 0, scale: 5 }); // B as shown: 'Yes.'
+      assert.equal(await store.nextRepeat('ann-1', 'helpful'), undefined, 'repeated once');
+      const common = { annotatorId: 'ann-1', itemId: 'gold-1', kind: 'gold', task: 'helpful', answer: 'a', originAnnotatorId: null };
+      assert.deepEqual(await store.reviewLabels(), [{ ...common, picked: 'a', repeat: false }, { ...common, picked: 'a', repeat: true }]);
+      assert.equal(await store.comparisonCount(), 0, 'reviews are quality control, not training data');
+    } finally {
+      await store.close();
+    }
+  });
 }

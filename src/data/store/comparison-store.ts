@@ -16,7 +16,7 @@ import { StoreError } from '../../spec/errors.ts';
 import { buildRecord, toComparison, type ComparisonInput, type ComparisonRecord, type EscapedComparisonRecord } from '../comparison-record.ts';
 import { enterRollbackJournal, restoreWal } from './bulk-journal.ts';
 import { MIGRATIONS, migrate } from './schema.ts';
-import { computeStats, type StoreStats } from './store-stats.ts';
+import { STATS_QUERIES, statsFromRows, type CountRow, type StatsRows, type StoreStats } from './store-stats.ts';
 
 /** Which comparisons to read. Every field given must match. */
 export interface ComparisonFilter {
@@ -71,7 +71,8 @@ export interface StoreWriter {
 export const COLUMNS = `id, task, source, prefix, chosen, rejected, annotator_id, strength, round, chosen_policy_id,
   rejected_policy_id, created_at, raw_line`;
 
-interface Row {
+/** A row of `comparisons` as selected by {@link COLUMNS}. */
+export interface ComparisonRow {
   id: string;
   task: ComparisonTask;
   source: string;
@@ -87,7 +88,8 @@ interface Row {
   raw_line: string | null;
 }
 
-function fromRow(row: Row): ComparisonRecord {
+/** A `comparisons` row (snake_case columns, as both backends return them) as a record. */
+export function fromRow(row: ComparisonRow): ComparisonRecord {
   return {
     id: row.id,
     task: row.task,
@@ -110,13 +112,17 @@ const FILTER_COLUMNS = { task: 'task', source: 'source', round: 'round', annotat
   string
 >;
 
-function whereClause(filter: ComparisonFilter): { sql: string; values: unknown[] } {
+/**
+ * The `WHERE` clause of a filter and its values, with the backend's placeholders (`?` for SQLite, `$n` for
+ * PostgreSQL: `placeholder(n)` gets the 1-based position after `offset` earlier values).
+ */
+export function whereClause(filter: ComparisonFilter, placeholder: (position: number) => string = () => '?', offset = 0): { sql: string; values: unknown[] } {
   const parts: string[] = [];
   const values: unknown[] = [];
   for (const key of Object.keys(FILTER_COLUMNS) as (keyof ComparisonFilter)[]) {
     if (filter[key] === undefined) continue;
-    parts.push(`${FILTER_COLUMNS[key]} = ?`);
     values.push(filter[key]);
+    parts.push(`${FILTER_COLUMNS[key]} = ${placeholder(offset + values.length)}`);
   }
   return { sql: parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`, values };
 }
@@ -300,7 +306,7 @@ export class ComparisonStore {
 
   /** The stored record with this id (transcript strings as given), or undefined. */
   record(id: string): ComparisonRecord | undefined {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM comparisons WHERE id = ?`).get(id) as Row | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM comparisons WHERE id = ?`).get(id) as ComparisonRow | undefined;
     return row === undefined ? undefined : fromRow(row);
   }
 
@@ -318,7 +324,7 @@ export class ComparisonStore {
     const limit = page.limit ?? -1;
     const offset = page.offset ?? 0;
     const statement = this.db.prepare(`SELECT ${COLUMNS} FROM comparisons ${where.sql} ORDER BY seq LIMIT ? OFFSET ?`);
-    for (const row of statement.iterate(...where.values, limit, offset)) yield fromRow(row as Row);
+    for (const row of statement.iterate(...where.values, limit, offset)) yield fromRow(row as ComparisonRow);
   }
 
   /** Stream comparisons (turns parsed) in store order. */
@@ -356,7 +362,15 @@ export class ComparisonStore {
 
   /** Counts by task, source and round, mean turns and lengths, imports. */
   stats(): StoreStats {
-    return computeStats(this.db);
+    const all = (sql: string) => this.db.prepare(sql).all() as CountRow[];
+    return statsFromRows({
+      schemaVersion: this.schemaVersion,
+      totals: this.db.prepare(STATS_QUERIES.totals).get() as StatsRows['totals'],
+      byTask: all(STATS_QUERIES.byTask),
+      bySource: all(STATS_QUERIES.bySource),
+      byRound: all(STATS_QUERIES.byRound),
+      writes: (this.db.prepare(STATS_QUERIES.writes).get() as { n: number }).n,
+    });
   }
 
   /** Close the file. Rolls back a write still open. */

@@ -11,7 +11,7 @@ import type { Annotator, AnnotatorStats, Candidate, FeedbackConversation, PickRe
 export interface AnnotatorRow { id: string; name: string; created_at: string; excluded_at: string | null }
 /** A row of `fb_conversations`. */
 export interface ConversationRow {
-  id: string; annotator_id: string; task: FeedbackTask; turns: string; pending: string | null; turn: number; item_id: string | null; created_at: string; ended_at: string | null;
+  id: string; annotator_id: string; task: FeedbackTask; turns: string; pending: string | null; turn: number; item_id: string | null; created_at: string; ended_at: string | null; swapped: number;
 }
 /** A row of `fb_items`. */
 export interface ItemRow {
@@ -37,6 +37,7 @@ export const conversationOf = (row: ConversationRow): FeedbackConversation => ({
   pending: row.pending,
   turn: row.turn,
   itemId: row.item_id,
+  swapped: row.swapped === 1,
   createdAt: row.created_at,
   endedAt: row.ended_at,
 });
@@ -68,19 +69,42 @@ export const pickOf = (row: PickRow): PickRecord => ({
   createdAt: row.created_at,
 });
 
-/** Review picks joined with their items' answers, in the order stored. */
-export const REVIEW_LABELS_SQL = `SELECT p.annotator_id, p.item_id, i.kind, i.task, p.scale, i.answer, i.origin_annotator_id FROM fb_picks p
-  JOIN fb_items i ON i.id = p.item_id ORDER BY p.seq`;
+/** Review picks joined with their items' answers and whether the review was a swapped repeat, in the order stored. */
+export const REVIEW_LABELS_SQL = `SELECT p.annotator_id, p.item_id, i.kind, i.task, p.scale, i.answer, i.origin_annotator_id, c.swapped FROM fb_picks p
+  JOIN fb_items i ON i.id = p.item_id JOIN fb_conversations c ON c.id = p.conversation_id ORDER BY p.seq`;
+
+/**
+ * The next repeat of an annotator (`nextRepeat`), with `$1` the annotator and `$2` the task (PostgreSQL's
+ * placeholders, each once and in order; {@link sqliteParameters} makes them SQLite's `?`): an item they picked on in an unswapped
+ * review and were not shown again, oldest first.
+ */
+export const NEXT_REPEAT_SQL = `SELECT i.* FROM fb_picks p JOIN fb_conversations c ON c.id = p.conversation_id JOIN fb_items i ON i.id = c.item_id
+  WHERE p.annotator_id = $1 AND i.task = $2 AND c.swapped = 0
+    AND NOT EXISTS (SELECT 1 FROM fb_conversations r WHERE r.item_id = c.item_id AND r.annotator_id = c.annotator_id AND r.swapped = 1)
+  ORDER BY p.seq LIMIT 1`;
 
 /** A row of {@link REVIEW_LABELS_SQL}. */
 export interface ReviewLabelRow {
-  annotator_id: string; item_id: string; kind: ReviewItem['kind']; task: FeedbackTask; scale: number; answer: 'a' | 'b'; origin_annotator_id: string | null;
+  annotator_id: string; item_id: string; kind: ReviewItem['kind']; task: FeedbackTask; scale: number; answer: 'a' | 'b'; origin_annotator_id: string | null; swapped: number;
 }
 
-/** Row to object: scale 1–3 picked A, 4–6 picked B. */
-export const reviewLabelOf = (row: ReviewLabelRow): ReviewLabel => ({
-  annotatorId: row.annotator_id, itemId: row.item_id, kind: row.kind, task: row.task, picked: row.scale <= 3 ? 'a' : 'b', answer: row.answer, originAnnotatorId: row.origin_annotator_id,
-});
+/** Row to object: scale 1–3 picked the reply shown as A, 4–6 the one shown as B; a swapped repeat showed the item's B as A. */
+export const reviewLabelOf = (row: ReviewLabelRow): ReviewLabel => {
+  const shown = row.scale <= 3 ? 'a' : 'b';
+  const repeat = row.swapped === 1;
+  return {
+    annotatorId: row.annotator_id, itemId: row.item_id, kind: row.kind, task: row.task, picked: repeat ? (shown === 'a' ? 'b' : 'a') : shown, repeat,
+    answer: row.answer, originAnnotatorId: row.origin_annotator_id,
+  };
+};
+
+/** The two review replies of an item as shown: in the item's order, or exchanged for a repeat. */
+export function reviewCandidates(item: ReviewItem, swapped: boolean): [Candidate, Candidate] {
+  const shown = (slot: 'a' | 'b'): Candidate => ({
+    slot, text: item.replies[swapped ? (slot === 'a' ? 'b' : 'a') : slot], model: `review:${item.kind}`, seed: 0, finishReason: 'stop', firstTokenMs: null, totalMs: 0,
+  });
+  return [shown('a'), shown('b')];
+}
 
 /** Per-annotator counts and speed from every pick (in store order). */
 export function annotatorStatsOf(annotators: readonly Annotator[], picks: readonly PickRecord[]): AnnotatorStats[] {
@@ -98,3 +122,9 @@ export function annotatorStatsOf(annotators: readonly Annotator[], picks: readon
     };
   });
 }
+
+/**
+ * SQL written with PostgreSQL's `$n` placeholders, for SQLite: `?` each (better-sqlite3 binds positional
+ * parameters only), so each `$n` must appear once, in increasing order.
+ */
+export const sqliteParameters = (sql: string): string => sql.replace(/\$\d+/g, '?');

@@ -80,3 +80,12 @@ export const FEEDBACK_TABLES_SQL = `
   -- and moved back when the exclusion is lifted.
   CREATE TABLE fb_excluded_comparisons AS SELECT * FROM comparisons WHERE 0;
 `;
+
+/**
+ * SQL of the migration that lets a review be repeated (both dialects): a review conversation with `swapped = 1`
+ * shows the item's replies with A and B exchanged, to an annotator who reviewed the item before. Picking the
+ * other reply the second time is an inconsistent label (`web/feedback/quality.ts`).
+ */
+export const FEEDBACK_REPEATS_SQL = `
+  ALTER TABLE fb_conversations ADD COLUMN swapped INTEGER NOT NULL DEFAULT 0;
+`;

@@ -52,6 +52,8 @@ export interface FeedbackConversation {
   readonly turn: number;
   /** Set when this is a review of a known-answer or overlap item (one pick, then it ends). */
   readonly itemId: string | null;
+  /** A repeated review: the item's replies are shown with A and B exchanged (reply A is the item's `b`). */
+  readonly swapped: boolean;
   readonly createdAt: string;
   readonly endedAt: string | null;
 }
@@ -77,7 +79,10 @@ export interface ReviewLabel {
   readonly itemId: string;
   readonly kind: ReviewItem['kind'];
   readonly task: FeedbackTask;
+  /** The item's reply picked (`a` is the item's reply A, whichever side a repeat showed it on). */
   readonly picked: 'a' | 'b';
+  /** A repeated review of an item the annotator reviewed before, shown with the sides swapped. */
+  readonly repeat: boolean;
   readonly answer: 'a' | 'b';
   readonly originAnnotatorId: string | null;
 }
@@ -165,12 +170,20 @@ export interface FeedbackStore {
   /** The live session with this token hash, or undefined (unknown or expired). */
   session(tokenHash: string): Promise<SessionInfo | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
-  /** Start a conversation; with `item`, a review of that item (its message and replies already in place). */
-  createConversation(input: { id: string; annotatorId: string; task: FeedbackTask; item?: ReviewItem }): Promise<FeedbackConversation>;
+  /**
+   * Start a conversation; with `item`, a review of that item (its message and replies already in place); with
+   * `repeat` too, the item shown again with replies A and B exchanged.
+   */
+  createConversation(input: { id: string; annotatorId: string; task: FeedbackTask; item?: ReviewItem; repeat?: boolean }): Promise<FeedbackConversation>;
   /** Add review items (an item whose id is stored already is skipped); returns how many were added. */
   addItems(items: readonly ReviewItem[]): Promise<number>;
   /** The first item of `task` the annotator has not reviewed and did not originate, or undefined. */
   nextItem(annotatorId: string, task: FeedbackTask): Promise<ReviewItem | undefined>;
+  /**
+   * The item of `task` the annotator reviewed (picked on) longest ago and has not been shown again, or
+   * undefined: the next repeat, to measure whether they pick the same reply twice.
+   */
+  nextRepeat(annotatorId: string, task: FeedbackTask): Promise<ReviewItem | undefined>;
   /** Every review pick with its item's answer. */
   reviewLabels(): Promise<ReviewLabel[]>;
   /** The conversation with this id, or undefined. */

@@ -8,11 +8,13 @@ import pg from 'pg';
 import type { Conversation } from '../../spec/conversation.ts';
 import { StoreError } from '../../spec/errors.ts';
 import type { ComparisonRecord } from '../comparison-record.ts';
-import { ROW_FORMATS, type RowFormatId } from '../formats/index.ts';
+import type { RowFormatId } from '../formats/index.ts';
 import { COLUMNS } from './comparison-store.ts';
 import { pickOutcome } from './feedback-pick.ts';
+import { PgComparisonSource } from './pg-comparison-source.ts';
+import { migratePg, redactUrl, type Queryable } from './pg-schema.ts';
 import {
-  annotatorOf, annotatorStatsOf, candidateOf, conversationOf, itemOf, pickOf, REVIEW_LABELS_SQL, reviewLabelOf,
+  annotatorOf, annotatorStatsOf, candidateOf, conversationOf, itemOf, NEXT_REPEAT_SQL, pickOf, REVIEW_LABELS_SQL, reviewCandidates, reviewLabelOf,
   type AnnotatorRow, type CandidateRow, type ConversationRow, type ItemRow, type PickRow, type ReviewLabelRow,
 } from './feedback-rows.ts';
 import { scalePoint, type FeedbackTask } from './feedback-scale.ts';
@@ -21,38 +23,6 @@ import {
   type Annotator, type AnnotatorStats, type Candidate, type FeedbackConversation, type FeedbackStore, type PickInput, type PickRecord,
   type PickResult, type ReviewItem, type ReviewLabel, type SessionInfo,
 } from './feedback-store.ts';
-
-const COMPARISON_COLUMNS_SQL = `
-    id TEXT NOT NULL, task TEXT NOT NULL CHECK (task IN ('helpful', 'harmless')), source TEXT NOT NULL, prefix TEXT NOT NULL,
-    chosen TEXT NOT NULL, rejected TEXT NOT NULL, annotator_id TEXT, strength DOUBLE PRECISION, round INTEGER NOT NULL,
-    chosen_policy_id TEXT, rejected_policy_id TEXT, created_at TEXT NOT NULL, raw_line TEXT, import_id INTEGER`;
-
-/** The PostgreSQL schema, version 1 (the SQLite store's migrations 1 and 2 in this dialect). */
-const SCHEMA_SQL = `
-  CREATE TABLE comparisons (seq BIGSERIAL PRIMARY KEY, ${COMPARISON_COLUMNS_SQL}, UNIQUE (id));
-  CREATE TABLE fb_excluded_comparisons (seq BIGINT, ${COMPARISON_COLUMNS_SQL});
-  CREATE TABLE fb_annotators (id TEXT PRIMARY KEY, name TEXT NOT NULL, invite_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, excluded_at TEXT);
-  CREATE TABLE fb_sessions (token_hash TEXT PRIMARY KEY, annotator_id TEXT NOT NULL REFERENCES fb_annotators(id), csrf_token TEXT NOT NULL,
-    created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
-  CREATE TABLE fb_items (seq BIGSERIAL, id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('gold', 'overlap')),
-    task TEXT NOT NULL CHECK (task IN ('helpful', 'red-team')), turns TEXT NOT NULL, reply_a TEXT NOT NULL, reply_b TEXT NOT NULL,
-    answer TEXT NOT NULL CHECK (answer IN ('a', 'b')), origin_annotator_id TEXT, created_at TEXT NOT NULL);
-  CREATE TABLE fb_conversations (seq BIGSERIAL, id TEXT PRIMARY KEY, annotator_id TEXT NOT NULL REFERENCES fb_annotators(id),
-    task TEXT NOT NULL CHECK (task IN ('helpful', 'red-team')), turns TEXT NOT NULL, pending TEXT, turn INTEGER NOT NULL DEFAULT 0,
-    item_id TEXT REFERENCES fb_items(id), created_at TEXT NOT NULL, ended_at TEXT);
-  CREATE TABLE fb_candidates (conversation_id TEXT NOT NULL REFERENCES fb_conversations(id), turn INTEGER NOT NULL,
-    slot TEXT NOT NULL CHECK (slot IN ('a', 'b')), text TEXT NOT NULL, model TEXT NOT NULL, seed INTEGER NOT NULL, finish_reason TEXT NOT NULL,
-    first_token_ms DOUBLE PRECISION, total_ms DOUBLE PRECISION NOT NULL, PRIMARY KEY (conversation_id, turn, slot));
-  CREATE TABLE fb_picks (seq BIGSERIAL PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE, comparison_id TEXT, item_id TEXT REFERENCES fb_items(id),
-    annotator_id TEXT NOT NULL REFERENCES fb_annotators(id), conversation_id TEXT NOT NULL REFERENCES fb_conversations(id), turn INTEGER NOT NULL,
-    task TEXT NOT NULL, scale INTEGER NOT NULL CHECK (scale BETWEEN 1 AND 6), model_a TEXT NOT NULL, model_b TEXT NOT NULL,
-    seed_a INTEGER NOT NULL, seed_b INTEGER NOT NULL, latency_ms DOUBLE PRECISION NOT NULL, created_at TEXT NOT NULL, UNIQUE (conversation_id, turn));
-  CREATE INDEX fb_picks_annotator ON fb_picks (annotator_id);
-  CREATE TABLE hhrl_schema (version INTEGER NOT NULL);
-  INSERT INTO hhrl_schema VALUES (1);
-`;
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 async function rows<T>(db: Queryable, sql: string, values: unknown[] = []): Promise<T[]> {
   return (await db.query(sql, values)).rows as T[];
@@ -68,10 +38,16 @@ export interface PgFeedbackOptions {
 
 /** The feedback store on a PostgreSQL database. Several processes may share the database. */
 export class PgFeedbackStore implements FeedbackStore {
+  /** Export and counts read through the same code as `hhrl data export|stats`. */
+  private readonly source: PgComparisonSource;
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => Date,
-  ) {}
+    location: string,
+  ) {
+    this.source = new PgComparisonSource(pool, location);
+  }
 
   /**
    * Connect and create the schema when the database has none.
@@ -79,15 +55,9 @@ export class PgFeedbackStore implements FeedbackStore {
    */
   static async open(url: string, options: PgFeedbackOptions = {}): Promise<PgFeedbackStore> {
     const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
-    const store = new PgFeedbackStore(pool, options.now ?? (() => new Date()));
+    const store = new PgFeedbackStore(pool, options.now ?? (() => new Date()), redactUrl(url));
     try {
-      await store.transaction(async (client) => {
-        await client.query('SELECT pg_advisory_xact_lock(6868726)'); // one server creates the schema at a time
-        const exists = (await rows<{ name: string | null }>(client, `SELECT to_regclass('hhrl_schema')::text AS name`))[0].name !== null;
-        if (!exists) await client.query(SCHEMA_SQL);
-        const version = (await rows<{ version: number }>(client, 'SELECT version FROM hhrl_schema'))[0]?.version;
-        if (version !== 1) throw new StoreError(`${url.replace(/:[^:@/]*@/, ':***@')}: schema version ${version}, expected 1`);
-      });
+      await store.transaction((client) => migratePg(client, redactUrl(url)));
     } catch (error) {
       await pool.end();
       if (error instanceof StoreError) throw error;
@@ -142,7 +112,7 @@ export class PgFeedbackStore implements FeedbackStore {
     await this.pool.query('DELETE FROM fb_sessions WHERE token_hash = $1', [tokenHash]);
   }
 
-  async createConversation(input: { id: string; annotatorId: string; task: FeedbackTask; item?: ReviewItem }): Promise<FeedbackConversation> {
+  async createConversation(input: { id: string; annotatorId: string; task: FeedbackTask; item?: ReviewItem; repeat?: boolean }): Promise<FeedbackConversation> {
     const { item } = input;
     if (item === undefined) {
       await this.pool.query(`INSERT INTO fb_conversations (id, annotator_id, task, turns, created_at) VALUES ($1, $2, $3, '[]', $4)`, [input.id, input.annotatorId, input.task, this.time()]);
@@ -150,11 +120,11 @@ export class PgFeedbackStore implements FeedbackStore {
     }
     const last = item.turns.at(-1);
     if (last === undefined || last.role !== 'human') throw new FeedbackStoreError('invalid', `item ${item.id}: its turns must end with a human message`);
+    const swapped = input.repeat === true;
     await this.transaction(async (client) => {
-      await client.query(`INSERT INTO fb_conversations (id, annotator_id, task, turns, pending, item_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [input.id, input.annotatorId, item.task, JSON.stringify(item.turns.slice(0, -1)), last.text, item.id, this.time()]);
-      const review = (slot: 'a' | 'b'): Candidate => ({ slot, text: item.replies[slot], model: `review:${item.kind}`, seed: 0, finishReason: 'stop', firstTokenMs: null, totalMs: 0 });
-      await this.insertCandidates(client, input.id, 0, [review('a'), review('b')]);
+      await client.query(`INSERT INTO fb_conversations (id, annotator_id, task, turns, pending, item_id, swapped, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [input.id, input.annotatorId, item.task, JSON.stringify(item.turns.slice(0, -1)), last.text, item.id, swapped ? 1 : 0, this.time()]);
+      await this.insertCandidates(client, input.id, 0, reviewCandidates(item, swapped));
     });
     return this.requireConversation(this.pool, input.id);
   }
@@ -177,6 +147,11 @@ export class PgFeedbackStore implements FeedbackStore {
   async nextItem(annotatorId: string, task: FeedbackTask): Promise<ReviewItem | undefined> {
     const [row] = await rows<ItemRow>(this.pool, `SELECT * FROM fb_items i WHERE task = $1 AND (origin_annotator_id IS NULL OR origin_annotator_id <> $2)
       AND NOT EXISTS (SELECT 1 FROM fb_conversations c WHERE c.item_id = i.id AND c.annotator_id = $2) ORDER BY seq LIMIT 1`, [task, annotatorId]);
+    return row === undefined ? undefined : itemOf(row);
+  }
+
+  async nextRepeat(annotatorId: string, task: FeedbackTask): Promise<ReviewItem | undefined> {
+    const [row] = await rows<ItemRow>(this.pool, NEXT_REPEAT_SQL, [annotatorId, task]);
     return row === undefined ? undefined : itemOf(row);
   }
 
@@ -338,20 +313,11 @@ export class PgFeedbackStore implements FeedbackStore {
   }
 
   async comparisonCount(): Promise<number> {
-    return Number((await rows<{ n: string }>(this.pool, 'SELECT count(*) AS n FROM comparisons'))[0].n);
+    return this.source.count();
   }
 
-  async *exportLines(format: RowFormatId): AsyncIterable<string> {
-    const rowFormat = ROW_FORMATS[format];
-    const found = await rows<Record<string, unknown>>(this.pool, `SELECT ${COLUMNS} FROM comparisons ORDER BY seq`);
-    for (const row of found) {
-      yield rowFormat.encode({
-        id: row.id as string, task: row.task as ComparisonRecord['task'], source: row.source as string, prefix: row.prefix as string, chosen: row.chosen as string,
-        rejected: row.rejected as string, annotatorId: row.annotator_id as string | null, strength: row.strength as number | null, round: row.round as number,
-        chosenPolicyId: row.chosen_policy_id as string | null, rejectedPolicyId: row.rejected_policy_id as string | null, createdAt: row.created_at as string,
-        rawLine: row.raw_line as string | null,
-      });
-    }
+  exportLines(format: RowFormatId): AsyncIterable<string> {
+    return this.source.lines(format);
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../spec/errors.ts';
-import { FEEDBACK_TABLES_SQL } from './feedback-schema.ts';
+import { FEEDBACK_REPEATS_SQL, FEEDBACK_TABLES_SQL } from './feedback-schema.ts';
 
 /** `PRAGMA application_id` of hhrl stores ("hhrl" in ASCII), so a foreign SQLite file is recognised. */
 export const STORE_APPLICATION_ID = 0x6868726c;
@@ -45,6 +45,8 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: the human-feedback web app's annotators, sessions, conversations, candidate replies and picks.
   FEEDBACK_TABLES_SQL,
+  // 3: repeated review items (self-consistency): a review shown again to the same annotator with A and B swapped.
+  FEEDBACK_REPEATS_SQL,
 ];
 
 /** Bring an open database to the newest schema. Refuses foreign databases and newer schemas. */

@@ -8,12 +8,13 @@ import Database from 'better-sqlite3';
 import type { Conversation } from '../../spec/conversation.ts';
 import { StoreError } from '../../spec/errors.ts';
 import type { ComparisonRecord } from '../comparison-record.ts';
-import { ROW_FORMATS, type RowFormatId } from '../formats/index.ts';
+import type { RowFormatId } from '../formats/index.ts';
 import { ComparisonStore, COLUMNS } from './comparison-store.ts';
 import { pickOutcome } from './feedback-pick.ts';
+import { storeLines } from './sqlite-comparison-source.ts';
 import { scalePoint, type FeedbackTask } from './feedback-scale.ts';
 import {
-  annotatorOf, annotatorStatsOf, candidateOf, conversationOf, itemOf, pickOf, REVIEW_LABELS_SQL, reviewLabelOf,
+  annotatorOf, annotatorStatsOf, candidateOf, conversationOf, itemOf, NEXT_REPEAT_SQL, pickOf, REVIEW_LABELS_SQL, reviewCandidates, reviewLabelOf, sqliteParameters,
   type AnnotatorRow, type CandidateRow, type ConversationRow, type ItemRow, type PickRow, type ReviewLabelRow,
 } from './feedback-rows.ts';
 import {
@@ -108,7 +109,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
     this.statement('DELETE FROM fb_sessions WHERE token_hash = ?').run(tokenHash);
   }
 
-  async createConversation(input: { id: string; annotatorId: string; task: FeedbackTask; item?: ReviewItem }): Promise<FeedbackConversation> {
+  async createConversation(input: { id: string; annotatorId: string; task: FeedbackTask; item?: ReviewItem; repeat?: boolean }): Promise<FeedbackConversation> {
     const { item } = input;
     if (item === undefined) {
       this.statement(`INSERT INTO fb_conversations (id, annotator_id, task, turns, created_at) VALUES (?, ?, ?, '[]', ?)`)
@@ -117,11 +118,11 @@ export class SqliteFeedbackStore implements FeedbackStore {
     }
     const last = item.turns.at(-1);
     if (last === undefined || last.role !== 'human') throw new FeedbackStoreError('invalid', `item ${item.id}: its turns must end with a human message`);
+    const swapped = input.repeat === true;
     this.db.transaction(() => {
-      this.statement(`INSERT INTO fb_conversations (id, annotator_id, task, turns, pending, item_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-        .run(input.id, input.annotatorId, item.task, JSON.stringify(item.turns.slice(0, -1)), last.text, item.id, this.time());
-      const review = (slot: 'a' | 'b'): Candidate => ({ slot, text: item.replies[slot], model: `review:${item.kind}`, seed: 0, finishReason: 'stop', firstTokenMs: null, totalMs: 0 });
-      this.saveCandidatesSync(input.id, 0, [review('a'), review('b')]);
+      this.statement(`INSERT INTO fb_conversations (id, annotator_id, task, turns, pending, item_id, swapped, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(input.id, input.annotatorId, item.task, JSON.stringify(item.turns.slice(0, -1)), last.text, item.id, swapped ? 1 : 0, this.time());
+      this.saveCandidatesSync(input.id, 0, reviewCandidates(item, swapped));
     }).immediate();
     return this.requireConversation(input.id);
   }
@@ -139,6 +140,11 @@ export class SqliteFeedbackStore implements FeedbackStore {
   async nextItem(annotatorId: string, task: FeedbackTask): Promise<ReviewItem | undefined> {
     const row = this.statement(`SELECT * FROM fb_items i WHERE task = ? AND (origin_annotator_id IS NULL OR origin_annotator_id <> ?)
       AND NOT EXISTS (SELECT 1 FROM fb_conversations c WHERE c.item_id = i.id AND c.annotator_id = ?) ORDER BY rowid LIMIT 1`).get(task, annotatorId, annotatorId) as ItemRow | undefined;
+    return row === undefined ? undefined : itemOf(row);
+  }
+
+  async nextRepeat(annotatorId: string, task: FeedbackTask): Promise<ReviewItem | undefined> {
+    const row = this.statement(sqliteParameters(NEXT_REPEAT_SQL)).get(annotatorId, task) as ItemRow | undefined;
     return row === undefined ? undefined : itemOf(row);
   }
 
@@ -307,11 +313,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
   async *exportLines(format: RowFormatId): AsyncIterable<string> {
     const reader = ComparisonStore.open(this.path, { readonly: true });
     try {
-      const rowFormat = ROW_FORMATS[format];
-      const lines = rowFormat.encodeAll?.(reader, {}) ?? (function* () {
-        for (const record of reader.records()) yield rowFormat.encode(record);
-      })();
-      yield* lines;
+      yield* storeLines(reader, format);
     } finally {
       reader.close();
     }

@@ -8,7 +8,7 @@
  * | spec                                   | what                                                             |
  * |----------------------------------------|------------------------------------------------------------------|
  * | `world:DIR[:TASK][:SPLIT]`             | a world folder; SPLIT train (default) or test is the world's own |
- * | `store:DB[:TASK][:SPLIT]`              | a comparison store (`hhrl data import`)                          |
+ * | `store:DB[:TASK][:SPLIT]`              | a comparison store: SQLite file or `postgres://` URL             |
  * | `file:PATH[:TASK][:SPLIT]` or `PATH`   | a `.jsonl`/`.jsonl.gz` file in HH, TRL or OpenAI form            |
  * | `online:DIR[:TASK][:SPLIT]`            | an online round (`hhrl online collect`), with the oracle's gold  |
  *
@@ -24,7 +24,8 @@ import { COMPARISON_TASKS, type ComparisonTask } from '../../spec/comparison.ts'
 import { ConfigError, DataFormatError } from '../../spec/errors.ts';
 import { readComparisonRows } from '../../data/comparison-reader.ts';
 import { transcriptsOf } from '../../data/comparison-record.ts';
-import { ComparisonStore } from '../../data/store/comparison-store.ts';
+import { openComparisonSource } from '../../data/store/open-comparison-source.ts';
+import { isPostgresSpec } from '../../data/store/pg-schema.ts';
 import { loadWorld } from '../../world/load.ts';
 import { readRound } from '../../world/online-files.ts';
 import type { ComparisonMeta } from '../../world/comparisons.ts';
@@ -133,13 +134,15 @@ function loadWorldPairs(spec: DataSpec): PreferencePair[] {
   return pairs;
 }
 
-function loadStorePairs(spec: DataSpec): PreferencePair[] {
-  if (!existsSync(spec.path)) throw new DataFormatError(spec.path, undefined, 'expected a comparison store (hhrl data import … --store DB)');
-  const store = ComparisonStore.open(spec.path, { readonly: true });
+async function loadStorePairs(spec: DataSpec): Promise<PreferencePair[]> {
+  if (!isPostgresSpec(spec.path) && !existsSync(spec.path)) {
+    throw new DataFormatError(spec.path, undefined, 'expected a comparison store (hhrl data import … --store DB, or a postgres:// URL hhrl feedback serve writes)');
+  }
+  const source = await openComparisonSource(spec.path);
   try {
     const pairs: PreferencePair[] = [];
     for (const task of tasksOf(spec.task)) {
-      for (const record of store.records({ task })) {
+      for await (const record of source.records({ task })) {
         const { chosen, rejected } = transcriptsOf(record);
         if (!keepSplit(spec.split, chosen, rejected)) continue;
         pairs.push({ id: record.id, chosen, rejected, task, strength: record.strength, gold: null, family: null, category: null, source: record.source });
@@ -147,7 +150,7 @@ function loadStorePairs(spec: DataSpec): PreferencePair[] {
     }
     return pairs;
   } finally {
-    store.close();
+    await source.close();
   }
 }
 
@@ -206,7 +209,7 @@ export async function loadPairs(specs: readonly string[], options: { strict?: bo
       spec.kind === 'world'
         ? loadWorldPairs(spec)
         : spec.kind === 'store'
-          ? loadStorePairs(spec)
+          ? await loadStorePairs(spec)
           : spec.kind === 'online'
             ? loadOnlinePairs(spec)
             : await loadFilePairs(spec, options.strict ?? false, skipped);

@@ -10,7 +10,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { containsTurnMarker } from '../../data/hh-transcript.ts';
 import { FEEDBACK_TASKS, FEEDBACK_TASK_IDS, STRENGTH_SCALE, type FeedbackTask } from '../../data/store/feedback-scale.ts';
-import type { FeedbackStore, SessionInfo } from '../../data/store/feedback-store.ts';
+import type { FeedbackStore, ReviewItem, SessionInfo } from '../../data/store/feedback-store.ts';
 import { hashString32, Random } from '../../util/random.ts';
 import type { CandidateHub } from './candidate-hub.ts';
 import type { FeedbackAppConfig } from './feedback-config.ts';
@@ -135,9 +135,15 @@ export function annotatorRoutes(deps: AnnotatorDeps): Hono<AnnotatorEnv> {
     const annotatorId = context.get('session').annotator.id;
     const task = body.task as FeedbackTask;
     const id = newSecret().slice(0, 22);
-    // Known-answer and overlap items are mixed into the queue at `reviewShare` (the draw is a function of the id).
-    const item = drawShare(config.seed, id, config.reviewShare) ? await store.nextItem(annotatorId, task) : undefined;
-    return context.json(await store.createConversation({ id, annotatorId, task, ...(item === undefined ? {} : { item }) }), 201);
+    // Known-answer and overlap items are mixed into the queue at `reviewShare`, and a `repeatShare` of those draws
+    // shows again an item the annotator reviewed before, sides swapped (the draws are functions of the id).
+    let item: ReviewItem | undefined;
+    let repeat = false;
+    if (drawShare(config.seed, id, config.reviewShare)) {
+      if (drawShare(config.seed, `repeat:${id}`, config.repeatShare)) repeat = (item = await store.nextRepeat(annotatorId, task)) !== undefined;
+      item ??= await store.nextItem(annotatorId, task);
+    }
+    return context.json(await store.createConversation({ id, annotatorId, task, ...(item === undefined ? {} : { item, repeat }) }), 201);
   });
   app.post('/api/conversations/:id/messages', async (context) => {
     const body = await parseBody(context, MessageSchema);

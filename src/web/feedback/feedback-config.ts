@@ -15,6 +15,7 @@ export const FeedbackAppConfigSchema = z
     source: z.string().min(1).default('feedback').describe('`source` recorded on every stored comparison'),
     round: z.number().int().min(0).default(0).describe('online round recorded on every stored comparison'),
     reviewShare: z.number().min(0).max(1).default(0.1).describe('share of new conversations that are a review item (known-answer or overlap) when one is available'),
+    repeatShare: z.number().min(0).max(1).default(0.3).describe('share of review draws that show an annotator an item they reviewed before, sides swapped (self-consistency), when one is due'),
     overlapShare: z.number().min(0).max(1).default(0.05).describe("share of picks offered to other annotators as overlap items (agreement)"),
     sessionHours: z.number().positive().default(12).describe('how long a sign-in lasts, in hours'),
     ratePerMinute: z.number().positive().default(120).describe('writes per minute one annotator may make (token bucket refill rate)'),

@@ -113,7 +113,7 @@ export function adminPage(csrfToken: string): string {
 <p id="invite-link" class="invite-link"></p></section>
 <section aria-labelledby="annotators-title"><h2 id="annotators-title">Annotators</h2>
 <table id="annotators"><thead><tr><th scope="col">Name</th><th scope="col">Picks</th><th scope="col">Helpful</th><th scope="col">Red team</th>
-<th scope="col">Median time to pick</th><th scope="col">Agreement</th><th scope="col">Known-answer accuracy</th><th scope="col">Flags</th><th scope="col">Data</th></tr></thead><tbody></tbody></table></section>
+<th scope="col">Median time to pick</th><th scope="col">Agreement</th><th scope="col">Known-answer accuracy</th><th scope="col">Same pick on repeats</th><th scope="col">Flags</th><th scope="col">Data</th></tr></thead><tbody></tbody></table></section>
 <section aria-labelledby="data-title"><h2 id="data-title">Data</h2>
 <p id="generation"></p>
 <p><a href="/admin/api/export?format=hh" download>Export HH JSONL</a> · <a href="/admin/api/export?format=trl" download>Export TRL JSONL</a></p>

@@ -27,11 +27,10 @@ function row(annotator) {
   });
   const action = document.createElement('td');
   action.append(toggle);
-  const agreement = quality.agreement === undefined || quality.agreement === null ? '—' : `${percent(quality.agreement.rate)} of ${quality.agreement.items}`;
-  const gold = quality.gold === undefined || quality.gold === null ? '—' : `${percent(quality.gold.accuracy)} of ${quality.gold.items}`;
+  const rate = (figure) => (figure === undefined || figure === null ? '—' : `${percent(figure.rate)} of ${figure.items}`);
   tr.append(
     cell(annotator.name), cell(String(annotator.picks)), cell(String(annotator.byTask.helpful)), cell(String(annotator.byTask['red-team'])),
-    cell(annotator.medianLatencyMs === null ? '—' : `${(annotator.medianLatencyMs / 1000).toFixed(1)} s`), cell(agreement), cell(gold), flags, action,
+    cell(annotator.medianLatencyMs === null ? '—' : `${(annotator.medianLatencyMs / 1000).toFixed(1)} s`), cell(rate(quality.agreement)), cell(rate(quality.gold)), cell(rate(quality.consistency)), flags, action,
   );
   return tr;
 }
