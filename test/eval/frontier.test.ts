@@ -116,6 +116,9 @@ test('frontier: one π₀, one PM and PPO run per arm, rates from the oracle ver
   const again = await runFrontierExperiment(worldDir, CONFIG, dir);
   assert.equal(statSync(join(dir, 'arms', 'mixed', 'eval.json')).mtimeMs, before);
   assert.deepEqual({ ...again, minutes: 0, stage_minutes: {} }, { ...result, minutes: 0, stage_minutes: {} });
+
+  // --policy-from: a folder whose world is not --world is refused before anything trains
+  await assert.rejects(runFrontierExperiment(worldDir, CONFIG, join(root, 'other'), { policyFrom: dir }), /world\/world\.json differs/);
 });
 
 test('frontier expectations: each claim compares the rates it names', () => {
