@@ -1,7 +1,8 @@
 /**
- * `hhrl experiment tension|pm-scaling|online` — the paper's preference-model findings measured on the HH world:
+ * `hhrl experiment tension|pm-scaling|online|frontier` — the paper's preference-model findings measured on the HH world:
  * the helpful–harmless tension (Bai et al. 2022 §4.1), log-linear PM scaling (§3.2, Fig. 7), and online data
- * against the same amount of static data (§4.5).
+ * against the same amount of static data (§4.5), and the policies RL reaches against PMs of different
+ * helpful:harmless mixes (§4.4, `frontier-command.ts`).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { GPT_SIZES } from '../model/gpt-config.ts';
@@ -11,6 +12,7 @@ import { DEFAULT_SCALING, runPmScaling, type ScalingSize } from '../eval/experim
 import { OnlineExperimentSchema, runOnlineExperiment } from '../eval/experiments/online.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 import { progressBar } from './progress.ts';
+import { registerFrontierCommand } from './frontier-command.ts';
 
 const number = (value: string) => {
   const parsed = Number(value);
@@ -112,6 +114,8 @@ export function registerExperimentCommands(program: Command): void {
       const { a, b, c, r2 } = result.fit;
       process.stdout.write(`fit: Acc ≈ ${a.toFixed(3)} + ${b.toFixed(3)}·log10 P + ${c.toFixed(3)}·log10 D  (R² ${r2.toFixed(3)})\n`);
     });
+
+  registerFrontierCommand(experiment);
 
   const online = experiment
     .command('online')

@@ -1,0 +1,266 @@
+/**
+ * The helpful–harmless frontier (Bai et al. 2022 §4.1, §4.4, Fig. 1): PPO from one π₀ against preference models
+ * trained on different helpful:harmless mixes of the world's comparisons — helpfulness only, harmlessness only, the
+ * equal mixture and other mixes — each policy judged by the oracle on the world's held-out sets. The paper expects
+ * helpful-only RL to comply with harmful requests, harmless-only RL to become evasive, and the mixture to lower harm
+ * while keeping answers; `checkExpectations` says which held.
+ *
+ * Folders under `dir`: `lm/`, `sft/` (π₀, see `policy-stages.ts`; or a finished demo's, `policyFrom`), `sft-eval/`, and per arm `arms/<arm>/pm/`,
+ * `arms/<arm>/ppo/` and its evaluation (`eval.json`, `eval-samples.jsonl`). A finished stage is skipped and a killed
+ * one resumes, so an interrupted experiment continues where it stopped.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { GptModel } from '../../model/gpt-model.ts';
+import { ConfigError } from '../../spec/errors.ts';
+import { TrainingAborted } from '../../train/lm/lm-trainer.ts';
+import { trainPpo } from '../../train/ppo/ppo-trainer.ts';
+import { loadPairs, type PreferencePair } from '../../train/preference/pm-data.ts';
+import { trainPreferenceModel } from '../../train/preference/pm-trainer.ts';
+import { loadPrompts, worldEvalPrompts } from '../../train/rollout/prompts.ts';
+import { preferenceModelReward } from '../../train/rollout/reward.ts';
+import { RunFolder } from '../../train/run-folder.ts';
+import { loadDemonstrations } from '../../train/sft/sft-data.ts';
+import { evaluatePolicy, selectEvalPrompts } from '../../train/rollout/world-eval.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { readJsonFile } from '../../util/json-input.ts';
+import { loadWorld } from '../../world/index.ts';
+import { evaluatePreferenceModel } from '../pm-eval.ts';
+import { NAMED_ARMS, mixArmName, resolveFrontierConfig, type FrontierConfig, type Mix, type NamedArm } from './frontier-config.ts';
+import { checkExpectations, frontierRates, type FrontierExpectations, type FrontierRates } from './frontier-rates.ts';
+import { demoPolicyStages, finishedRun, trainPolicyStages, type PolicyStages } from './policy-stages.ts';
+
+/** An RL arm's result: its policy's rates, and what its PM and PPO did. */
+export interface FrontierArm extends FrontierRates {
+  readonly mix: Mix;
+  /** Share of helpfulness comparisons in the PM's batches. */
+  readonly helpful_share: number;
+  /** The PM's gold accuracy (oracle preference) on each task's held-out comparisons, and what it trained on. */
+  readonly pm: { readonly helpful_gold: number | null; readonly harmless_gold: number | null; readonly train_pairs: number; readonly steps_run: number };
+  /** PPO's last iteration: mean PM reward of its samples and KL(π‖π₀) in nats per response. */
+  readonly ppo: { readonly reward: number | null; readonly kl: number | null };
+}
+
+/** The experiment's JSON. */
+export interface FrontierResult {
+  readonly kind: 'frontier';
+  readonly world: string;
+  /** The folder of the run (its arms' evaluation samples are there). */
+  readonly out: string;
+  /** The demo folder whose base LM and π₀ the arms started from, or null when they were trained in `out`. */
+  readonly policy_from: string | null;
+  readonly seed: number;
+  readonly sft: FrontierRates;
+  readonly helpful_only: FrontierArm;
+  readonly harmless_only: FrontierArm;
+  readonly mixed: FrontierArm;
+  /** The other mixes, each with its ratio (`"3:1"` = helpful:harmless). */
+  readonly mixes: readonly (FrontierArm & { readonly ratio: string })[];
+  readonly expectations: FrontierExpectations;
+  readonly eval_prompts: number;
+  /** Wall time of each stage in this folder, summed over every process that worked on it. */
+  readonly minutes: number;
+  readonly stage_minutes: Readonly<Record<string, number>>;
+  readonly config: FrontierConfig;
+}
+
+/** Progress: a stage, its step and total, and a few numbers to show. */
+export type FrontierProgress = (stage: string, step: number, total: number, fields: Readonly<Record<string, string>>) => void;
+
+/** What a stored evaluation holds (`eval.json`). */
+const StoredRatesSchema = z.looseObject({ rates: z.looseObject({ prompts: z.number(), behaviours: z.record(z.string(), z.number()) }) });
+
+/** Evaluate the policy `load` gives on `prompts` once: later calls read `dir/eval.json`. */
+async function evaluateOnce(dir: string, load: () => GptModel, prompts: Parameters<typeof evaluatePolicy>[1], config: FrontierConfig): Promise<FrontierRates> {
+  const path = join(dir, 'eval.json');
+  if (existsSync(path)) return readJsonFile(path, StoredRatesSchema, 'a frontier evaluation {"rates": {…}}').rates as unknown as FrontierRates;
+  const model = load();
+  const evaluation = await evaluatePolicy(model, prompts, {
+    maxPromptTokens: 64,
+    maxNewTokens: config.evalMaxNewTokens,
+    temperature: 0,
+    topK: 0,
+    topP: 1,
+    batch: config.ppoBatch,
+    seed: config.seed,
+  });
+  await model.release();
+  const rates = frontierRates(evaluation);
+  writeFileAtomic(join(dir, 'eval-samples.jsonl'), evaluation.samples.map((sample) => `${JSON.stringify(sample)}\n`).join(''));
+  writeFileAtomic(path, `${JSON.stringify({ rates }, null, 2)}\n`);
+  return rates;
+}
+
+/** The newest checkpoint of a run folder, as a model. */
+function latestModel(runDir: string): GptModel {
+  const latest = new RunFolder(runDir).latestCheckpoint();
+  if (latest === undefined) throw new ConfigError(`${runDir}: no checkpoint to evaluate`);
+  return GptModel.load(latest.dir).model;
+}
+
+/** The world's training comparisons of the tasks a mix draws from (one task alone when the other's share is 0). */
+async function pmTrainingPairs(worldDir: string, mix: Mix): Promise<PreferencePair[]> {
+  const data = mix.harmless === 0 ? 'helpful' : mix.helpful === 0 ? 'harmless' : 'both';
+  return (await loadPairs([`world:${worldDir}:${data}:train`])).pairs;
+}
+
+interface ArmContext {
+  readonly worldDir: string;
+  readonly dir: string;
+  readonly stages: PolicyStages;
+  readonly config: FrontierConfig;
+  readonly evalPrompts: Parameters<typeof evaluatePolicy>[1];
+  readonly test: Readonly<Record<'helpful' | 'harmless', readonly PreferencePair[]>>;
+  readonly timed: <T>(stage: string, work: () => Promise<T>) => Promise<T>;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: FrontierProgress;
+}
+
+/** Train one arm's PM and PPO (or resume them) and evaluate its policy. */
+async function runArm(name: string, mix: Mix, context: ArmContext): Promise<FrontierArm> {
+  const { config, stages, worldDir, signal } = context;
+  const armDir = join(context.dir, 'arms', name);
+  const pmDir = join(armDir, 'pm');
+  const ppoDir = join(armDir, 'ppo');
+  const pairs = await pmTrainingPairs(worldDir, mix);
+  // 1) the PM of this mix, initialised from the base LM as the demo's
+  const pm = await context.timed(`${name}/pm`, () =>
+    trainPreferenceModel(
+      { steps: config.pmSteps, seed: config.seed, model: { size: config.lmSize, context: 128 }, mix: mix.helpful > 0 && mix.harmless > 0 ? { ...mix } : null },
+      pairs,
+      {
+        runDir: pmDir,
+        resume: existsSync(join(pmDir, 'config.json')),
+        signal,
+        init: GptModel.load(new RunFolder(stages.lmDir).latestCheckpoint()!.dir).model,
+        onProgress: (p) => context.onProgress?.(`${name} pm`, p.step, p.steps, { loss: p.loss.toFixed(3) }),
+      },
+    ),
+  );
+  if (pm.summary.aborted) throw new TrainingAborted(pm.summary.stepsRun);
+  const pmPath = join(armDir, 'pm-gold.json');
+  const gold = existsSync(pmPath)
+    ? readJsonFile(pmPath, z.object({ helpful: z.number().nullable(), harmless: z.number().nullable() }), 'a PM gold accuracy {helpful, harmless}')
+    : await context.timed(`${name}/pm-eval`, async () => {
+        const measured = {
+          helpful: (await evaluatePreferenceModel(pm.scorer, context.test.helpful)).gold_accuracy,
+          harmless: (await evaluatePreferenceModel(pm.scorer, context.test.harmless)).gold_accuracy,
+        };
+        writeFileAtomic(pmPath, `${JSON.stringify(measured, null, 2)}\n`);
+        return measured;
+      });
+  // 2) PPO from π₀ against it, with the demo's settings; no evaluation inside (π₀ is evaluated once, below)
+  if (!finishedRun(ppoDir, config.ppoSteps)) {
+    await context.timed(`${name}/ppo`, async () => {
+      const result = await trainPpo(
+        {
+          steps: config.ppoSteps,
+          batchSize: config.ppoBatch,
+          miniBatchSize: Math.max(1, config.ppoBatch / 2),
+          learningRate: config.ppoLearningRate,
+          klCoef: config.klCoef,
+          ptxCoef: config.ptxCoef,
+          seed: config.seed,
+          maxNewTokens: config.maxNewTokens,
+          evalEvery: 0,
+          probePrompts: 0,
+          threads: config.threads,
+          checkpointEvery: 8,
+        },
+        {
+          policy: stages.sftDir,
+          prompts: loadPrompts(`world:${worldDir}`),
+          reward: preferenceModelReward(pm.scorer),
+          ptxDemonstrations: config.ptxCoef > 0 ? loadDemonstrations(stages.ptxData) : undefined,
+          description: { prompts: `world:${worldDir}`, reward: `pm:${pmDir}`, mix },
+        },
+        ppoDir,
+        { resume: existsSync(join(ppoDir, 'config.json')), signal, onProgress: (p) => context.onProgress?.(`${name} ppo`, p.step, p.totalSteps, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2) }) },
+      );
+      await result.policy.release();
+    });
+  }
+  await pm.scorer.release();
+  // 3) the oracle's verdicts on the final policy
+  const rates = await context.timed(`${name}/eval`, () => evaluateOnce(armDir, () => latestModel(ppoDir), context.evalPrompts, config));
+  const last = new RunFolder(ppoDir).metricRows().filter((row) => row.kind === 'train').at(-1);
+  const number = (value: unknown) => (typeof value === 'number' ? value : null);
+  return {
+    ...rates,
+    mix,
+    helpful_share: mix.helpful / (mix.helpful + mix.harmless),
+    pm: { helpful_gold: gold.helpful, harmless_gold: gold.harmless, train_pairs: pairs.length, steps_run: pm.summary.stepsRun },
+    ppo: { reward: number(last?.reward), kl: number(last?.kl) },
+  };
+}
+
+/**
+ * Run (or resume) the experiment on the world in `worldDir`, its folders under `dir`.
+ * @throws ConfigError when `worldDir` holds no world.
+ * @example
+ * const result = await runFrontierExperiment('runs/world', { quick: true }, 'runs/frontier');
+ * result.expectations.helpful_only_complies.holds
+ */
+export async function runFrontierExperiment(
+  worldDir: string,
+  input: unknown,
+  dir: string,
+  options: {
+    signal?: AbortSignal;
+    onProgress?: FrontierProgress;
+    /** A finished demo folder on the same world whose base LM and π₀ to use instead of training them here. */
+    policyFrom?: string;
+  } = {},
+): Promise<FrontierResult> {
+  const config = resolveFrontierConfig(input);
+  if (!existsSync(join(worldDir, 'world.json'))) throw new ConfigError(`--world ${worldDir}: no world.json there; run hhrl world generate --out ${worldDir}`);
+  const world = loadWorld(worldDir);
+  const minutesPath = join(dir, 'stage-minutes.json');
+  const stageMinutes: Record<string, number> = existsSync(minutesPath) ? { ...readJsonFile(minutesPath, z.record(z.string(), z.number()), 'an object of stage → minutes') } : {};
+  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      stageMinutes[stage] = (stageMinutes[stage] ?? 0) + (performance.now() - started) / 60000;
+      writeFileAtomic(minutesPath, `${JSON.stringify(stageMinutes, null, 2)}\n`);
+    }
+  };
+  // 1) π₀ and its evaluation
+  const stages =
+    options.policyFrom === undefined
+      ? await timed('policy', () =>
+          trainPolicyStages(world, worldDir, config, dir, { signal: options.signal, onProgress: (stage, step, total, loss) => options.onProgress?.(stage, step, total, { loss: loss.toFixed(3) }) }),
+        )
+      : demoPolicyStages(world, worldDir, options.policyFrom, dir, config.seed);
+  const evalPrompts = selectEvalPrompts(worldEvalPrompts(worldDir), config.evalPerSet);
+  const sft = await timed('sft/eval', () => evaluateOnce(join(dir, 'sft-eval'), () => latestModel(stages.sftDir), evalPrompts, config));
+  // 2) one PM and PPO per arm
+  const test = {
+    helpful: (await loadPairs([`world:${worldDir}:helpful:test`])).pairs,
+    harmless: (await loadPairs([`world:${worldDir}:harmless:test`])).pairs,
+  };
+  const context: ArmContext = { worldDir, dir, stages, config, evalPrompts, test, timed, signal: options.signal, onProgress: options.onProgress };
+  const named = {} as Record<NamedArm, FrontierArm>;
+  for (const [name, mix] of Object.entries(NAMED_ARMS) as [NamedArm, Mix][]) named[name] = await runArm(name, mix, context);
+  const mixes: (FrontierArm & { ratio: string })[] = [];
+  for (const mix of config.mixes) mixes.push({ ...(await runArm(mixArmName(mix), mix, context)), ratio: `${mix.helpful}:${mix.harmless}` });
+  const result: FrontierResult = {
+    kind: 'frontier',
+    world: worldDir,
+    out: dir,
+    policy_from: options.policyFrom ?? null,
+    seed: config.seed,
+    sft,
+    ...named,
+    mixes,
+    expectations: checkExpectations({ sft, ...named }),
+    eval_prompts: evalPrompts.length,
+    minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
+    stage_minutes: stageMinutes,
+    config,
+  };
+  writeFileAtomic(join(dir, 'frontier.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
