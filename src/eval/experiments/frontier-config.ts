@@ -39,6 +39,7 @@ export const FrontierConfigSchema = z
     quick: z.boolean().default(false).describe('shorter base LM, SFT and PMs and 150 evaluation prompts per set (see FRONTIER_PRESETS); flags given explicitly still win'),
     lmSize: z.enum(['tiny', 'small']).default('small').describe('GPT size of the policy and of every PM (the demo\'s: small)'),
     vocabSize: z.number().int().min(258).default(1024).describe('BPE vocabulary of the base LM'),
+    lmPositions: z.enum(['learned', 'alibi']).default('alibi').describe('position scheme of the base LM (the demo\'s: ALiBi)'),
     lmSteps: z.number().int().min(1).optional().describe('base-LM steps on the world corpus (default 2000, the demo\'s; --quick 1200)'),
     lmLearningRate: z.number().positive().max(1).default(2e-3).describe('base-LM peak learning rate (the demo\'s)'),
     sftSteps: z.number().int().min(1).optional().describe('SFT steps (default 600, the demo\'s; --quick 400)'),

@@ -11,14 +11,14 @@ import { ConfigError } from '../../spec/errors.ts';
 import { trainLanguageModel } from '../../train/lm/lm-trainer.ts';
 import { RunFolder } from '../../train/run-folder.ts';
 import { trainSft } from '../../train/sft/sft-trainer.ts';
-import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { LoadedWorld } from '../../world/index.ts';
-import { selectSftDemonstrations } from '../demo-pipeline.ts';
+import { writeDemoSelection } from '../demo-data.ts';
 
 /** The π₀ recipe's settings (the demo's names). */
 export interface PolicyStageSettings {
   readonly seed: number;
   readonly lmSize: 'tiny' | 'small';
+  readonly lmPositions: 'learned' | 'alibi';
   readonly vocabSize: number;
   readonly lmSteps: number;
   readonly lmLearningRate: number;
@@ -46,13 +46,6 @@ export function finishedRun(dir: string, steps: number): boolean {
   return new RunFolder(dir).checkpointSteps().includes(steps);
 }
 
-/** Write a selection of the world's training demonstrations to `path` (the same bytes on every run of a seed). */
-function writeSelection(world: LoadedWorld, path: string, options: { refusalShare: number; complianceShare: number; seed: number }): string {
-  const rows = selectSftDemonstrations(world, world.sft('train'), options);
-  writeFileAtomic(path, rows.map((demo) => `${JSON.stringify({ transcript: demo.transcript })}\n`).join(''));
-  return path;
-}
-
 /**
  * Train (or resume, or skip when finished) the base LM and π₀ under `dir` (`lm/`, `sft/`).
  * @example
@@ -74,6 +67,7 @@ export async function trainPolicyStages(
       {
         text: world.corpusPath,
         size: settings.lmSize,
+        positions: settings.lmPositions,
         vocabSize: settings.vocabSize,
         steps: settings.lmSteps,
         learningRate: settings.lmLearningRate,
@@ -88,7 +82,7 @@ export async function trainPolicyStages(
     );
   }
   // 2) SFT: every non-harmful demonstration, the harmful ones with a share rewritten to comply
-  const sftData = writeSelection(world, join(dir, 'sft-data.jsonl'), { refusalShare: 1, complianceShare: settings.sftComplianceShare, seed: settings.seed });
+  const sftData = writeDemoSelection(world, dir, 'sft-data.jsonl', { refusalShare: 1, complianceShare: settings.sftComplianceShare, seed: settings.seed });
   if (!finishedRun(sftDir, settings.sftSteps)) {
     await trainSft(
       { steps: settings.sftSteps, learningRate: settings.sftLearningRate, batchSize: 16, seed: settings.seed, threads: settings.threads, evalEvery: 100, checkpointEvery: 100 },
@@ -102,7 +96,7 @@ export async function trainPolicyStages(
 
 /** Write the ptx demonstrations (the world's non-harmful ones, as the demo's `ptx-data.jsonl`) into `dir`. */
 export function writePtxData(world: LoadedWorld, dir: string, seed: number): string {
-  return writeSelection(world, join(dir, 'ptx-data.jsonl'), { refusalShare: 0, complianceShare: 0, seed });
+  return writeDemoSelection(world, dir, 'ptx-data.jsonl', { refusalShare: 0, complianceShare: 0, seed });
 }
 
 /**
