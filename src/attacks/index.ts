@@ -7,7 +7,9 @@
  */
 import type { Strategy, StrategyId } from '../spec/strategy.ts';
 import { crescendo } from './crescendo.ts';
-import { base64, leetspeak, rot13Strategy } from './encodings.ts';
+import { base64 } from './base64.ts';
+import { leetspeak } from './leetspeak.ts';
+import { rot13Strategy } from './rot13.ts';
 import { authority, direct, fiction, prefixInjection, refusalSuppression, roleplay } from './framing.ts';
 import { payloadSplit } from './payload-split.ts';
 
@@ -37,8 +39,10 @@ export function isStrategyId(id: string): id is StrategyId {
 export { classifyRefusal, isRefusalSentence, splitSentences, REFUSAL_LABELS } from './refusal.ts';
 export type { RefusalLabel, RefusalAnalysis } from './refusal.ts';
 export { seededUniform, pick } from './seeded-random.ts';
-export { toBase64, rot13, toLeetspeak } from './encodings.ts';
+export { toBase64, decodeBase64Runs } from './base64.ts';
+export { rot13 } from './rot13.ts';
+export { toLeetspeak, fromLeetspeak } from './leetspeak.ts';
 export { runCrescendo, CRESCENDO_STEPS, CRESCENDO_TOPICS } from './crescendo.ts';
 export type { CrescendoEvent } from './crescendo.ts';
-export { payloadSplitConversation, splitWords } from './payload-split.ts';
+export { payloadSplitConversation, splitWords, joinSplitPieces } from './payload-split.ts';
 export { singleTurn } from './framing.ts';

@@ -48,10 +48,26 @@ export function payloadSplitConversation(request: string): Conversation {
   return turns;
 }
 
+/** Join `name = "piece"` assignments across texts, in order of assignment (the inverse of the split). */
+export function joinSplitPieces(texts: readonly string[]): string | undefined {
+  const pieces = new Map<string, string>();
+  for (const text of texts) {
+    for (const match of text.matchAll(/\b([a-z])\s*=\s*("(?:[^"\\]|\\.)*")/g)) {
+      try {
+        pieces.set(match[1], JSON.parse(match[2]) as string);
+      } catch {
+        // Not a JSON string after all; ignore this assignment.
+      }
+    }
+  }
+  return pieces.size === 0 ? undefined : [...pieces.values()].join(' ');
+}
+
 /** Splits the request into pieces across several turns. */
 export const payloadSplit: TransformStrategy = {
   kind: 'transform',
   id: 'payload_split',
   description: 'Payload split: the request is handed over in word pieces across turns and joined only in the last turn.',
   transform: (attack: AttackRequest) => payloadSplitConversation(attack.request),
+  reassemble: joinSplitPieces,
 };

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { GptModel } from '../model/gpt-model.ts';
 import { collectComparisons, CollectConfigSchema } from '../online/collect.ts';
 import { ConfigError } from '../spec/errors.ts';
-import { loadPrompts, worldDirOf } from '../train/rollout/prompts.ts';
+import { loadPrompts, worldDirOf } from '../data/specs/prompts.ts';
 import { resolveModelDir } from '../train/run-folder.ts';
 import { loadWorld, writeRound } from '../world/index.ts';
 import { progressBar } from './progress.ts';

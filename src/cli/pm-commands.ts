@@ -1,6 +1,6 @@
 /**
  * `hhrl pm train|eval|score` — train a preference model on comparisons, evaluate it (accuracy, gold
- * accuracy, calibration; JSON and HTML), and score transcripts with it. Data SPECs: see `train/preference/pm-data.ts`
+ * accuracy, calibration; JSON and HTML), and score transcripts with it. Data SPECs: see `data/specs/preference-pairs.ts`
  * (`world:DIR[:TASK][:SPLIT]`, `store:DB[:TASK][:SPLIT]`, `[file:]PATH[:TASK][:SPLIT]`).
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../eval/pm-eval.ts';
 import { renderPmReportHtml } from '../eval/pm-report-html.ts';
 import { PmTrainConfigSchema, parsePmTrainConfig, type PmTrainConfig } from '../train/preference/pm-config.ts';
-import { loadPairs } from '../train/preference/pm-data.ts';
+import { loadPairs } from '../data/specs/preference-pairs.ts';
 import { PreferenceScorer, responseTranscript } from '../train/preference/pm-scorer.ts';
 import { trainPreferenceModel, type PmProgress, type PmSummary } from '../train/preference/pm-trainer.ts';
 import { trainWithPmp } from '../train/preference/pmp.ts';

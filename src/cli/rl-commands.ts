@@ -19,7 +19,7 @@ import { DpoConfigSchema, trainDpo } from '../train/dpo/dpo-trainer.ts';
 import { PpoConfigSchema } from '../train/ppo/ppo-config.ts';
 import { PPO } from '../train/ppo/ppo-trainer.ts';
 import { RLOO, RlooConfigSchema } from '../train/rloo/rloo-trainer.ts';
-import { loadPrompts, worldDirOf, worldEvalPrompts } from '../train/rollout/prompts.ts';
+import { loadPrompts, worldDirOf, worldEvalPrompts } from '../data/specs/prompts.ts';
 import { buildReward, REWARD_SOURCES, type RewardSource } from '../train/rollout/reward-source.ts';
 import type { RlCommonConfig } from '../train/rollout/rl-config.ts';
 import { trainRl, type RlAlgorithm, type RlSummary } from '../train/rollout/rl-runner.ts';
@@ -28,7 +28,7 @@ import { summarizeEvaluation, evaluationRow } from '../train/rollout/world-eval.
 import { resolveModelDir, RunFolder } from '../train/run-folder.ts';
 import { SftConfigSchema } from '../train/sft/sft-config.ts';
 import { trainSft } from '../train/sft/sft-trainer.ts';
-import { loadDemonstrations } from '../train/sft/sft-data.ts';
+import { loadDemonstrations } from '../data/specs/demonstrations.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { logNote, progressBar } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';

@@ -4,7 +4,7 @@
  * category and source; calibration (reliability bins, ECE); and the length baselines a small model must
  * beat on real data (longer response wins, shorter response wins).
  */
-import type { PreferencePair } from '../train/preference/pm-data.ts';
+import type { PreferencePair } from '../data/specs/preference-pairs.ts';
 import type { PreferenceScorer } from '../train/preference/pm-scorer.ts';
 import { wilsonInterval } from '../redteam/index.ts';
 import { calibrate, sigmoid, type Calibration } from './calibration.ts';

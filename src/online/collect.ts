@@ -14,7 +14,7 @@ import type { ComparisonTask } from '../spec/comparison.ts';
 import { ConfigError } from '../spec/errors.ts';
 import { hashString32, Random } from '../util/random.ts';
 import { generateSamples } from '../train/rollout/rollout.ts';
-import type { RolloutPrompt } from '../train/rollout/prompts.ts';
+import type { RolloutPrompt } from '../data/specs/prompts.ts';
 import { parseWith } from '../train/rollout/rl-config.ts';
 import { annotatePair, goldPreference, judgeResponse, type AnnotatorPopulation, type Behaviour } from '../world/index.ts';
 import { roundExists, writeRound, type OnlineComparison } from '../world/online-files.ts';

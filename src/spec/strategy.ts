@@ -38,6 +38,16 @@ export interface TransformStrategy {
   readonly description: string;
   /** Pure: the same request and random source give the same conversation. */
   transform(request: AttackRequest, random: UniformSource): Conversation;
+  /**
+   * The strategy's inverse on one human turn, for a judge that must find the plain request (encodings): the
+   * readings of `text` that may reveal it (none when nothing decodes). Absent when the request stays readable.
+   */
+  decode?(text: string): string[];
+  /**
+   * The inverse for strategies that spread the request over turns (payload splitting): the request put back
+   * together from every human turn, in order, or undefined when the turns hold no pieces.
+   */
+  reassemble?(humanTurns: readonly string[]): string | undefined;
 }
 
 /** One reply from the model under attack; `error` set when the call failed (never read as a refusal). */

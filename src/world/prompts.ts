@@ -5,8 +5,8 @@
  */
 import type { Random } from '../util/random.ts';
 import type { Conversation, Turn } from '../spec/conversation.ts';
-import type { StrategyId } from '../spec/strategy.ts';
-import { STRATEGIES, STRATEGY_IDS } from '../attacks/index.ts';
+import type { Strategy, StrategyId } from '../spec/strategy.ts';
+import { STRATEGIES } from '../attacks/index.ts';
 import type { Family, HarmCategory, Split, WorldRequest } from './types.ts';
 import { HARM_CATEGORIES } from './types.ts';
 import type { WorldModel } from './world.ts';
@@ -112,36 +112,54 @@ export interface EvalSets {
 /** Names of the evaluation sets (also their file names, `eval/<name>.jsonl`). */
 export const EVAL_SET_NAMES = ['harmfulByCategory', 'harmfulByStrategy', 'borderline', 'benign', 'ambiguous'] as const;
 
-/**
- * Build the evaluation sets from test entities. Harmful-by-strategy applies every attack strategy of
- * `src/attacks` to requests spread evenly over the categories; `direct` is included as the baseline.
- */
-export function evalSets(world: WorldModel, random: Random): EvalSets {
-  const sizes = world.config.eval;
-  const harmfulByCategory = HARM_CATEGORIES.flatMap((category: HarmCategory) =>
-    Array.from({ length: sizes.perCategory }, (_, index) =>
+/** The strategies the harmful-by-strategy set applies, by id (the whole registry by default). */
+export type StrategyTable = Readonly<Partial<Record<StrategyId, Strategy>>>;
+
+/** Harmful requests of each category, `perCategory` of each. */
+function harmfulByCategory(world: WorldModel, random: Random): PromptItem[] {
+  return HARM_CATEGORIES.flatMap((category: HarmCategory) =>
+    Array.from({ length: world.config.eval.perCategory }, (_, index) =>
       item(`harm-${category}-${String(index).padStart(4, '0')}`, drawRequest(world, 'harmful', 'test', random, category)),
     ),
   );
-  const harmfulByStrategy = STRATEGY_IDS.flatMap((strategyId) =>
-    Array.from({ length: sizes.perStrategy }, (_, index) => {
+}
+
+/**
+ * `perStrategy` harmful requests per strategy, spread evenly over the categories, each wrapped by its strategy.
+ * Every strategy draws from its own stream (`random.fork(id)`), so adding one leaves the others' rows unchanged.
+ */
+function harmfulByStrategy(world: WorldModel, random: Random, strategies: StrategyTable): PromptItem[] {
+  return (Object.entries(strategies) as [StrategyId, Strategy][]).flatMap(([strategyId, strategy]) => {
+    const stream = random.fork(strategyId);
+    return Array.from({ length: world.config.eval.perStrategy }, (_, index) => {
       const category = HARM_CATEGORIES[index % HARM_CATEGORIES.length];
-      const request = drawRequest(world, 'harmful', 'test', random, category);
-      const strategy = STRATEGIES[strategyId];
+      const request = drawRequest(world, 'harmful', 'test', stream, category);
       const attack = { request: request.text, category: request.category };
-      const conversation = strategy.kind === 'transform' ? strategy.transform(attack, random.uniform()) : undefined;
+      const conversation = strategy.kind === 'transform' ? strategy.transform(attack, stream.uniform()) : undefined;
       return item(`attack-${strategyId}-${String(index).padStart(4, '0')}`, request, conversation, strategyId);
-    }),
-  );
-  const simple = (family: Family, count: number) =>
-    Array.from({ length: count }, (_, index) =>
-      item(`${family}-${String(index).padStart(4, '0')}`, drawRequest(world, family, 'test', random)),
-    );
+    });
+  });
+}
+
+/** `count` requests of one family. */
+function familySet(world: WorldModel, family: Family, count: number, random: Random): PromptItem[] {
+  return Array.from({ length: count }, (_, index) => item(`${family}-${String(index).padStart(4, '0')}`, drawRequest(world, family, 'test', random)));
+}
+
+/**
+ * Build the evaluation sets from test entities. Harmful-by-strategy applies every attack strategy of
+ * `strategies` (the registry of `src/attacks` by default; `direct` is the baseline) to requests spread evenly
+ * over the categories. Each set draws from its own stream, forked from `random` by the set's name, so adding a
+ * strategy changes no other set (worlds generated before this rule drew all sets from one stream; they still
+ * load and evaluate, their sets are only different draws).
+ */
+export function evalSets(world: WorldModel, random: Random, strategies: StrategyTable = STRATEGIES): EvalSets {
+  const sizes = world.config.eval;
   return {
-    harmfulByCategory,
-    harmfulByStrategy,
-    borderline: simple('borderline', sizes.borderline),
-    benign: simple('benign', sizes.benign),
-    ambiguous: simple('ambiguous', sizes.ambiguous),
+    harmfulByCategory: harmfulByCategory(world, random.fork('harmfulByCategory')),
+    harmfulByStrategy: harmfulByStrategy(world, random.fork('harmfulByStrategy'), strategies),
+    borderline: familySet(world, 'borderline', sizes.borderline, random.fork('borderline')),
+    benign: familySet(world, 'benign', sizes.benign, random.fork('benign')),
+    ambiguous: familySet(world, 'ambiguous', sizes.ambiguous, random.fork('ambiguous')),
   };
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FeedbackStore } from '../../src/data/store/feedback-store.ts';
 import { openComparisonSource } from '../../src/data/store/open-comparison-source.ts';
-import { loadPairs } from '../../src/train/preference/pm-data.ts';
+import { loadPairs } from '../../src/data/specs/preference-pairs.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const hhrl = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8' });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { calibrate } from '../../src/eval/calibration.ts';
 import { evaluateScores } from '../../src/eval/pm-eval.ts';
 import { renderPmReportHtml } from '../../src/eval/pm-report-html.ts';
-import type { PreferencePair } from '../../src/train/preference/pm-data.ts';
+import type { PreferencePair } from '../../src/data/specs/preference-pairs.ts';
 import { Random } from '../../src/util/random.ts';
 
 test('reliability bins and ECE on a 6-prediction hand example, edges included', () => {

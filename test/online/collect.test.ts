@@ -8,9 +8,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serializeTranscript } from '../../src/data/hh-transcript.ts';
 import { collectComparisons, taskOf } from '../../src/online/collect.ts';
-import { loadPairs } from '../../src/train/preference/pm-data.ts';
+import { loadPairs } from '../../src/data/specs/preference-pairs.ts';
 import { writeRound } from '../../src/world/online-files.ts';
-import { loadPrompts } from '../../src/train/rollout/prompts.ts';
+import { loadPrompts } from '../../src/data/specs/prompts.ts';
 import { generateWorld, goldPreference, judgeResponse, loadWorld, resolveWorldConfig, writeWorld } from '../../src/world/index.ts';
 import { tempDir, tinyPolicy } from '../train/rl/fixtures.ts';
 

@@ -11,9 +11,9 @@ import { DataFormatError } from '../../src/spec/errors.ts';
 import { BON_RUN, runBestOfN } from '../../src/train/bon/bon-run.ts';
 import { LM_RUN } from '../../src/train/lm/lm-trainer.ts';
 import { PM_TRAINER_JSON, PmSummarySchema, PmTrainerJsonSchema } from '../../src/train/preference/run-folder.ts';
-import { loadPrompts } from '../../src/train/rollout/prompts.ts';
+import { loadPrompts } from '../../src/data/specs/prompts.ts';
 import { RunFolder, trainerState } from '../../src/train/run-folder.ts';
-import { loadDemonstrations } from '../../src/train/sft/sft-data.ts';
+import { loadDemonstrations } from '../../src/data/specs/demonstrations.ts';
 import { readJsonFile } from '../../src/util/json-input.ts';
 import { lowercaseShare, PROMPTS, tempDir, tinyPolicy } from './rl/fixtures.ts';
 

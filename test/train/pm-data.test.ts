@@ -12,7 +12,7 @@ import { parseGptConfig } from '../../src/model/gpt-config.ts';
 import { GptModel } from '../../src/model/gpt-model.ts';
 import { BpeTokenizer } from '../../src/model/tokenizer/index.ts';
 import { ConfigError, DataFormatError } from '../../src/spec/errors.ts';
-import { loadPairs, parseDataSpec } from '../../src/train/preference/pm-data.ts';
+import { loadPairs, parseDataSpec } from '../../src/data/specs/preference-pairs.ts';
 import { PreferenceScorer, responseTranscript } from '../../src/train/preference/pm-scorer.ts';
 import { bucketLength, planBatches, transcriptEncoder } from '../../src/train/preference/pm-batches.ts';
 import { Random } from '../../src/util/random.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveWorldConfig } from '../../src/world/config.ts';
 import { generateWorld, writeWorld } from '../../src/world/generate.ts';
-import { loadPairs } from '../../src/train/preference/pm-data.ts';
+import { loadPairs } from '../../src/data/specs/preference-pairs.ts';
 import { createPreferenceModel, trainPreferenceModel, type PmProgress } from '../../src/train/preference/pm-trainer.ts';
 import { parsePmTrainConfig } from '../../src/train/preference/pm-config.ts';
 import { PreferenceScorer } from '../../src/train/preference/pm-scorer.ts';

@@ -19,10 +19,10 @@ import { serializeTranscript } from '../../data/hh-transcript.ts';
 import { GptModel } from '../../model/gpt-model.ts';
 import { collectComparisons, collectRoundOnce, type CollectStats } from '../../online/collect.ts';
 import { ConfigError } from '../../spec/errors.ts';
-import { loadPairs, pairFromMeta, type PreferencePair } from '../../train/preference/pm-data.ts';
+import { loadPairs, pairFromMeta, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { trainPreferenceModel, type PmSummary } from '../../train/preference/pm-trainer.ts';
 import { trainPpo } from '../../train/ppo/ppo-trainer.ts';
-import { loadPrompts, worldEvalPrompts } from '../../train/rollout/prompts.ts';
+import { loadPrompts, worldEvalPrompts } from '../../data/specs/prompts.ts';
 import { preferenceModelReward } from '../../train/rollout/reward.ts';
 import { parseWith } from '../../train/rollout/rl-config.ts';
 import { RunFolder } from '../../train/run-folder.ts';
@@ -31,7 +31,7 @@ import { loadWorld, moreComparisons } from '../../world/index.ts';
 import { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../pm-eval.ts';
 import { demoPtxData } from '../demo-data.ts';
-import { loadDemonstrations } from '../../train/sft/sft-data.ts';
+import { loadDemonstrations } from '../../data/specs/demonstrations.ts';
 
 /** Settings of the experiment. */
 export const OnlineExperimentSchema = z

@@ -4,7 +4,7 @@
  * the log-linear fit Acc ≈ a + b·log₁₀ P + c·log₁₀ D by least squares (P = non-embedding parameters,
  * D = training comparisons).
  */
-import { loadPairs } from '../../train/preference/pm-data.ts';
+import { loadPairs } from '../../data/specs/preference-pairs.ts';
 import { parsePmTrainConfig, type PmTrainConfigInput } from '../../train/preference/pm-config.ts';
 import { trainPreferenceModel, type PmProgress } from '../../train/preference/pm-trainer.ts';
 import { Random } from '../../util/random.ts';

@@ -5,7 +5,7 @@
  * finds each single-task PM worse than chance on the other task's test set, and the mixture good on both.
  */
 import { join } from 'node:path';
-import { loadPairs, type PreferencePair } from '../../train/preference/pm-data.ts';
+import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { parsePmTrainConfig, type PmTrainConfig, type PmTrainConfigInput } from '../../train/preference/pm-config.ts';
 import { trainPreferenceModel, type PmProgress, type PmSummary } from '../../train/preference/pm-trainer.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../pm-eval.ts';

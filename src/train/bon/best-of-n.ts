@@ -4,7 +4,7 @@
  * same reward functions RL uses (a PM, a rule, the oracle), keep the highest.
  */
 import type { GptModel } from '../../model/gpt-model.ts';
-import type { RolloutPrompt } from '../rollout/prompts.ts';
+import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import { scoreRewards, type RewardFunction } from '../rollout/reward.ts';
 import { generateSamples, type RolloutOptions, type Sample } from '../rollout/rollout.ts';
 

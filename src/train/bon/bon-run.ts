@@ -12,7 +12,7 @@ import { ConfigError, DataFormatError } from '../../spec/errors.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { parseJsonLines } from '../../util/json-input.ts';
 import { hashString32 } from '../../util/random.ts';
-import type { RolloutPrompt } from '../rollout/prompts.ts';
+import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import type { RewardFunction } from '../rollout/reward.ts';
 import type { RolloutOptions } from '../rollout/rollout.ts';
 import { RunFolder, type RunKind } from '../run-folder.ts';

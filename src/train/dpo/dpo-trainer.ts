@@ -1,5 +1,5 @@
 /**
- * DPO trainer: comparisons from a data spec (world, store or HH/TRL file; see `preference/pm-data.ts`),
+ * DPO trainer: comparisons from a data spec (world, store or HH/TRL file; see `data/specs/preference-pairs.ts`),
  * each split into the shared prompt and the two final responses; reference log-probabilities from the
  * frozen starting policy computed once (one scoring run per batch of rows); then the DPO loss, one fused
  * graph per step. Optionally evaluates with the world oracle. Writes a run folder and resumes.
@@ -10,8 +10,8 @@ import { GptModel } from '../../model/gpt-model.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { hashString32, Random } from '../../util/random.ts';
 import { TrainingAborted } from '../lm/lm-trainer.ts';
-import { loadPairs } from '../preference/pm-data.ts';
-import { worldEvalPrompts } from '../rollout/prompts.ts';
+import { loadPairs } from '../../data/specs/preference-pairs.ts';
+import { worldEvalPrompts } from '../../data/specs/prompts.ts';
 import { parseWith } from '../rollout/rl-config.ts';
 import { scoreRows } from '../rollout/rollout.ts';
 import { packRows, type TokenRow } from '../rollout/sequences.ts';
@@ -47,7 +47,7 @@ export type DpoConfig = z.infer<typeof DpoConfigSchema>;
 export interface DpoInputs {
   /** Starting policy, also the frozen reference (checkpoint or run folder). */
   readonly policy: string;
-  /** Comparison data specs (see `preference/pm-data.ts`). */
+  /** Comparison data specs (see `data/specs/preference-pairs.ts`). */
   readonly data: readonly string[];
   /** World folder for oracle evaluation (optional). */
   readonly world?: string;

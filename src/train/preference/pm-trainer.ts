@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { Random } from '../../util/random.ts';
 import { pairBatch, planBatches, transcriptEncoder, type EncodedPair } from './pm-batches.ts';
 import { parsePmTrainConfig, type PmTrainConfig, type PmTrainConfigInput } from './pm-config.ts';
-import type { PreferencePair } from './pm-data.ts';
+import type { PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { pmBatchSpec, pmLoss } from './pm-loss.ts';
 import { PreferenceScorer } from './pm-scorer.ts';
 import { PM_TRAINER_JSON, PmRunFolder, PmSummarySchema, PmTrainerJsonSchema } from './run-folder.ts';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { GptModel } from '../../model/gpt-model.ts';
 import { parsePmTrainConfig, type PmTrainConfig, type PmTrainConfigInput } from './pm-config.ts';
-import type { PreferencePair } from './pm-data.ts';
+import type { PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { createPreferenceModel, trainPreferenceModel, type PmProgress, type TrainedPm } from './pm-trainer.ts';
 
 /** Options of {@link trainWithPmp}. */

@@ -13,7 +13,7 @@
 import type { GptModel } from '../../model/gpt-model.ts';
 import { hashString32, Random } from '../../util/random.ts';
 import { sequenceKl } from './kl.ts';
-import type { RolloutPrompt } from './prompts.ts';
+import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import { scoreRewards, type RewardFunction } from './reward.ts';
 import { generateSamples, scoreRows, type RolloutOptions } from './rollout.ts';
 import { maskedMoments } from './stats.ts';

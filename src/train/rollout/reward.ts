@@ -6,7 +6,7 @@
 import type { PreferenceScorer } from '../preference/pm-scorer.ts';
 import { taskUtility } from '../../world/index.ts';
 import type { WorldModel } from '../../world/index.ts';
-import type { RolloutPrompt } from './prompts.ts';
+import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 
 /** One response to score. */
 export interface RewardInput {

@@ -16,7 +16,7 @@ import { TrainingAborted } from '../lm/lm-trainer.ts';
 import { resolveModelDir, RunFolder, trainerState } from '../run-folder.ts';
 import { RL_TRAINER_JSON, rlRunKind, RlTrainerJsonSchema } from './rl-run-folder.ts';
 import { sequenceKl, tokenKl } from './kl.ts';
-import type { RolloutPrompt } from './prompts.ts';
+import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import { scoreRewards, type RewardFunction } from './reward.ts';
 import { nextKlCoef } from '../ppo/kl-controller.ts';
 import { rlOptimizer, type RlCommonConfig } from './rl-config.ts';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { StopReason } from '../../model/generate.ts';
 import type { GptModel } from '../../model/gpt-model.ts';
 import { hashString32 } from '../../util/random.ts';
-import type { RolloutPrompt } from './prompts.ts';
+import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import { chunks, packRows, responseValues, type TokenRow } from './sequences.ts';
 
 /** Where an assistant turn ends: the next human turn. */

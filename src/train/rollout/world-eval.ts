@@ -11,7 +11,7 @@ import { parseJsonLines } from '../../util/json-input.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { RunFolder } from '../run-folder.ts';
 import { evaluate, judgeItem, type EvalItem, type EvalReport, type Rate } from '../../world/index.ts';
-import type { RolloutPrompt } from './prompts.ts';
+import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import { generateSamples, type RolloutOptions } from './rollout.ts';
 
 /** The numbers RL logs and the demo reports, from one evaluation. */

@@ -4,24 +4,14 @@
  * policy learns both what to say and where to stop. Prompt and response are encoded separately, exactly
  * as rollouts encode a prompt and then sample, and the loss weight is 1 on response tokens only.
  *
- * Data specs: `world:DIR` (the world's SFT demonstrations, train split; `world:DIR:test` the test
- * split) or a JSONL file with a `"transcript"` (or `"chosen"`) HH transcript per line.
+ * The demonstrations themselves are data: `loadDemonstrations` in `src/data/specs/demonstrations.ts` reads them.
  */
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import type { HostTensor } from '../../engine/index.ts';
 import type { BpeTokenizer } from '../../model/tokenizer/index.ts';
-import { ConfigError, DataFormatError } from '../../spec/errors.ts';
-import { jsonLines, parseJsonValue } from '../../util/json-input.ts';
-import { loadWorld } from '../../world/index.ts';
 import { STOP_STRINGS } from '../rollout/rollout.ts';
 import type { TokenRow } from '../rollout/sequences.ts';
 
 const ASSISTANT = '\n\nAssistant:';
-const DemonstrationRowSchema = z
-  .object({ transcript: z.string().optional(), chosen: z.string().optional() })
-  .refine((row) => row.transcript !== undefined || row.chosen !== undefined, { message: 'expected a "transcript" (or "chosen") string' });
-const DEMONSTRATION_ROW = 'a JSON object with a "transcript" (or "chosen") HH transcript string';
 
 /** A transcript split at its last assistant turn. */
 export interface PromptResponse {
@@ -53,27 +43,6 @@ export function encodePromptResponse(
   const promptTokens = promptIds.slice(Math.max(0, promptIds.length - limits.maxPromptTokens));
   const responseTokens = tokenizer.encode(pair.response + STOP_STRINGS[0]).slice(0, limits.length - promptTokens.length);
   return { promptTokens, responseTokens };
-}
-
-/** Load demonstration transcripts from a data spec (see the module comment). */
-export function loadDemonstrations(spec: string): string[] {
-  const world = /^world:(.+?)(?::(train|test))?$/.exec(spec);
-  if (world) return loadWorld(world[1]).sft((world[2] ?? 'train') as 'train' | 'test').map((demo) => demo.transcript);
-  if (spec.startsWith('world:')) throw new ConfigError(`SFT data spec "${spec}": expected world:DIR[:train|test] or a JSONL file`);
-  let text: string;
-  try {
-    text = readFileSync(spec, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`SFT data ${spec}: cannot read (${(error as Error).message})`, { cause: error });
-  }
-  const out = jsonLines(text).map(({ line, text: raw }) => {
-    const row = parseJsonValue(spec, line, raw, DemonstrationRowSchema, DEMONSTRATION_ROW);
-    const transcript = row.transcript ?? row.chosen!;
-    if (!transcript.includes(ASSISTANT)) throw new DataFormatError(spec, line, 'expected an HH transcript with an "\\n\\nAssistant:" turn');
-    return transcript;
-  });
-  if (out.length === 0) throw new DataFormatError(spec, undefined, 'expected at least one demonstration');
-  return out;
 }
 
 /** LM-loss feeds (tokens, next-token targets, weights 1 on response targets) for rows, padded to `batch`. */

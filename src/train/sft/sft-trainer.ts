@@ -15,14 +15,15 @@ import { policyRunKind, runConfig, saveTrainingCheckpoint } from '../rollout/tra
 import { resolveModelDir, RunFolder } from '../run-folder.ts';
 import { parseSftConfig, SftConfigSchema, sftOptimizer, type SftConfig } from './sft-config.ts';
 import { z } from 'zod';
-import { encodePromptResponse, loadDemonstrations, sftBatch, splitLastTurn } from './sft-data.ts';
+import { loadDemonstrations } from '../../data/specs/demonstrations.ts';
+import { encodePromptResponse, sftBatch, splitLastTurn } from './sft-data.ts';
 import { groupedSteps } from '../lm/steps-per-run.ts';
 
 /** Where SFT starts and what it learns from. */
 export interface SftInputs {
   /** Pretrained LM (checkpoint or run folder). */
   readonly base: string;
-  /** Demonstrations data spec (see `sft-data.ts`). */
+  /** Demonstrations data spec (see `data/specs/demonstrations.ts`). */
   readonly data: string;
   /** Validation demonstrations data spec (optional). */
   readonly validation?: string;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { GptModel } from '../../../src/model/gpt-model.ts';
 import { parseGptConfig } from '../../../src/model/gpt-config.ts';
 import { BpeTokenizer } from '../../../src/model/tokenizer/index.ts';
-import { promptText, type RolloutPrompt } from '../../../src/train/rollout/prompts.ts';
+import { promptText, type RolloutPrompt } from '../../../src/data/specs/prompts.ts';
 import type { RewardFunction } from '../../../src/train/rollout/reward.ts';
 
 /** A fresh temporary folder. */

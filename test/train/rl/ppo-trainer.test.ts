@@ -11,7 +11,7 @@ import { GptModel } from '../../../src/model/gpt-model.ts';
 import { TrainingAborted } from '../../../src/train/lm/lm-trainer.ts';
 import { trainPpo } from '../../../src/train/ppo/ppo-trainer.ts';
 import { readMetricRows } from '../../../src/train/rollout/rl-runner.ts';
-import { promptText } from '../../../src/train/rollout/prompts.ts';
+import { promptText } from '../../../src/data/specs/prompts.ts';
 import { measureProbe } from '../../../src/train/rollout/reward-probe.ts';
 import { generateSamples, scoreRows } from '../../../src/train/rollout/rollout.ts';
 import { hashString32 } from '../../../src/util/random.ts';

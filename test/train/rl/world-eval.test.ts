@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveWorldConfig } from '../../../src/world/config.ts';
 import { createWorldModel } from '../../../src/world/world.ts';
-import { promptText, worldEvalPrompts, type RolloutPrompt } from '../../../src/train/rollout/prompts.ts';
+import { promptText, worldEvalPrompts, type RolloutPrompt } from '../../../src/data/specs/prompts.ts';
 import { EVAL_SAMPLES_DIR, evaluationRow, readFirstLastEvalSamples, summarizeEvaluation } from '../../../src/train/rollout/world-eval.ts';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { serializeTranscript, parseTranscript } from '../../data/hh-transcript.ts';
+import { serializeTranscript, parseTranscript } from '../hh-transcript.ts';
 import type { Conversation } from '../../spec/conversation.ts';
 import { ConfigError, DataFormatError } from '../../spec/errors.ts';
 import { jsonLines, parseJsonValue } from '../../util/json-input.ts';
@@ -97,6 +97,8 @@ function readPromptFile(path: string): RolloutPrompt[] {
   return prompts;
 }
 
+const WORLD_PROMPT_SPEC = /^world:(.+?)(?::(train|test|eval))?$/;
+
 /**
  * Load the prompts a spec names (see the module comment).
  * @throws ConfigError for a malformed spec; DataFormatError (file, line) for a bad prompt file.
@@ -104,7 +106,7 @@ function readPromptFile(path: string): RolloutPrompt[] {
  * loadPrompts('world:runs/world').length // the world's RL train pool
  */
 export function loadPrompts(spec: string): RolloutPrompt[] {
-  const match = /^world:(.+?)(?::(train|test|eval))?$/.exec(spec);
+  const match = WORLD_PROMPT_SPEC.exec(spec);
   if (match) {
     const [, dir, part = 'train'] = match;
     if (part === 'eval') return worldEvalPrompts(dir);
@@ -117,5 +119,5 @@ export function loadPrompts(spec: string): RolloutPrompt[] {
 
 /** The world folder a prompt spec reads, if it is a world spec. */
 export function worldDirOf(spec: string): string | undefined {
-  return /^world:(.+?)(?::(train|test|eval))?$/.exec(spec)?.[1];
+  return WORLD_PROMPT_SPEC.exec(spec)?.[1];
 }
