@@ -27,7 +27,7 @@ import { PPO } from '../src/train/ppo/ppo-trainer.ts';
 import { tokenKl } from '../src/train/rollout/kl.ts';
 import { actionBatchSpec } from '../src/train/rollout/policy-graph.ts';
 import { rlOptimizer } from '../src/train/rollout/rl-config.ts';
-import type { ScoredSample } from '../src/train/rollout/rl-runner.ts';
+import type { ScoredSample } from '../src/train/rollout/rl-algorithm.ts';
 import { generateSamples, scoreRows } from '../src/train/rollout/rollout.ts';
 import { actionTensor, packRows } from '../src/train/rollout/sequences.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';

@@ -9,7 +9,7 @@ import { LmTrainConfigSchema } from '../train/lm/lm-config.ts';
 import { trainLanguageModel } from '../train/lm/lm-trainer.ts';
 import { resolveModelDir } from '../train/run-folder.ts';
 import { logNote, progressBar } from './progress.ts';
-import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
+import { addSchemaOptions, parseSchemaOptions, typedOptions } from './zod-options.ts';
 import { interruptible } from './interrupt.ts';
 
 const SampleSchema = GenerateOptionsSchema.extend({
@@ -27,11 +27,11 @@ export function registerLmCommands(program: Command): void {
     .requiredOption('--out <dir>', 'run folder (config.json, metrics.jsonl, checkpoints/)')
     .option('--resume', 'continue the run in --out from its newest checkpoint');
   addSchemaOptions(train, LmTrainConfigSchema);
-  train.action(async (raw: Record<string, unknown>) => {
+  train.action(async (raw: Record<string, unknown>, command: Command) => {
     const config = parseSchemaOptions(LmTrainConfigSchema, raw);
     const bar = progressBar('lm train', config.steps, ['loss', 'val', 'tok_s']);
     const result = await interruptible((signal) =>
-      trainLanguageModel(config, String(raw.out), {
+      trainLanguageModel({ ...typedOptions(command, config), text: config.text }, String(raw.out), {
         resume: Boolean(raw.resume),
         signal,
         log: logNote,

@@ -12,17 +12,18 @@ import { ConfigError } from '../spec/errors.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { z } from 'zod';
 import { GptModel } from '../model/gpt-model.ts';
 import { runBestOfN } from '../train/bon/bon-run.ts';
-import { DpoConfigSchema, trainDpo } from '../train/dpo/dpo-trainer.ts';
-import { PpoConfigSchema } from '../train/ppo/ppo-config.ts';
+import { DpoConfigSchema } from '../train/dpo/dpo-config.ts';
+import { trainDpo } from '../train/dpo/dpo-trainer.ts';
 import { PPO } from '../train/ppo/ppo-trainer.ts';
-import { RLOO, RlooConfigSchema } from '../train/rloo/rloo-trainer.ts';
+import { RLOO } from '../train/rloo/rloo-trainer.ts';
 import { loadPrompts, worldDirOf, worldEvalPrompts } from '../data/specs/prompts.ts';
 import { buildReward, REWARD_SOURCES, type RewardSource } from '../train/rollout/reward-source.ts';
 import type { RlCommonConfig } from '../train/rollout/rl-config.ts';
-import { trainRl, type RlAlgorithm, type RlSummary } from '../train/rollout/rl-runner.ts';
+import type { RlAlgorithm } from '../train/rollout/rl-algorithm.ts';
+import { trainRl } from '../train/rollout/rl-runner.ts';
+import type { RlSummary } from '../train/rollout/rl-summary.ts';
 import { RolloutOptionsSchema } from '../train/rollout/rollout.ts';
 import { summarizeEvaluation, evaluationRow } from '../train/rollout/world-eval.ts';
 import { resolveModelDir, RunFolder } from '../train/run-folder.ts';
@@ -31,7 +32,7 @@ import { trainSft } from '../train/sft/sft-trainer.ts';
 import { loadDemonstrations } from '../data/specs/demonstrations.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { logNote, progressBar } from './progress.ts';
-import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
+import { addSchemaOptions, parseSchemaOptions, typedOptions } from './zod-options.ts';
 import { interruptible } from './interrupt.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -72,7 +73,7 @@ function savedRun(dir: string): SavedRun | undefined {
   return new RunFolder(dir).savedConfig() as SavedRun;
 }
 
-function registerRl<C extends RlCommonConfig>(group: Command, name: string, description: string, algorithm: RlAlgorithm<C>, schema: z.ZodObject<z.ZodRawShape>): void {
+function registerRl<C extends RlCommonConfig, A extends string>(group: Command, name: string, description: string, algorithm: RlAlgorithm<C, A>): void {
   const command = group
     .command(name)
     .description(description)
@@ -85,9 +86,9 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
     .option('--probe <spec>', 'held-out prompts of the reward probe, used with --probe-prompts N (default: world:DIR:test of the world)')
     .option('--ptx-data <spec>', 'demonstrations of the ptx term, used with --ptx-coef γ > 0: world:DIR or a JSONL file, as hhrl sft takes (default: world:DIR of the world)')
     .option('--resume', 'continue the run in --out from its newest checkpoint');
-  addSchemaOptions(command, schema);
-  command.action(async (raw: Record<string, unknown>) => {
-    const config = parseSchemaOptions(schema, raw) as unknown as C;
+  addSchemaOptions(command, algorithm.schema);
+  command.action(async (raw: Record<string, unknown>, self: Command) => {
+    const config = algorithm.parseConfig(parseSchemaOptions(algorithm.schema, raw));
     const world = (raw.world as string | undefined) ?? worldDirOf(String(raw.prompts));
     const reward = buildReward(raw.reward as RewardSource, { pm: raw.pm as string | undefined, world });
     // A resumed run keeps its saved settings (the runner uses them), so its probe is on or off as saved,
@@ -103,7 +104,7 @@ function registerRl<C extends RlCommonConfig>(group: Command, name: string, desc
     let last: Record<string, unknown> = {};
     const result = await interruptible((signal) => trainRl(
       algorithm,
-      config,
+      typedOptions(self, config),
       {
         policy: String(raw.policy),
         prompts: loadPrompts(String(raw.prompts)),
@@ -144,14 +145,14 @@ function registerSft(program: Command): void {
     .requiredOption('--out <dir>', 'run folder')
     .option('--resume', 'continue the run in --out from its newest checkpoint');
   addSchemaOptions(command, SftConfigSchema);
-  command.action(async (raw: Record<string, unknown>) => {
+  command.action(async (raw: Record<string, unknown>, self: Command) => {
     const config = parseSchemaOptions(SftConfigSchema, raw);
     const data = String(raw.data);
     const worldData = /^world:(.+?)(?::train)?$/.exec(data);
     const validation = (raw.validation as string | undefined) ?? (worldData ? `world:${worldData[1]}:test` : undefined);
     const bar = progressBar('sft', config.steps, ['loss', 'val']);
     const result = await interruptible((signal) =>
-      trainSft(config, { base: String(raw.base), data, validation }, String(raw.out), {
+      trainSft(typedOptions(self, config), { base: String(raw.base), data, validation }, String(raw.out), {
         resume: Boolean(raw.resume),
         signal,
         log: logNote,
@@ -173,13 +174,13 @@ function registerDpo(program: Command): void {
     .option('--world <dir>', 'world folder for oracle evaluation at start and end')
     .option('--resume', 'continue the run in --out from its newest checkpoint');
   addSchemaOptions(command, DpoConfigSchema);
-  command.action(async (raw: Record<string, unknown>) => {
+  command.action(async (raw: Record<string, unknown>, self: Command) => {
     const config = parseSchemaOptions(DpoConfigSchema, raw);
     const data = raw.data as string[];
     const world = (raw.world as string | undefined) ?? data.map((spec) => /^world:([^:]+)/.exec(spec)?.[1]).find((dir) => dir !== undefined);
     const bar = progressBar('dpo', config.steps, ['loss', 'acc', 'margin']);
     const result = await interruptible((signal) =>
-      trainDpo(config, { policy: String(raw.policy), data, world }, String(raw.out), {
+      trainDpo(typedOptions(self, config), { policy: String(raw.policy), data, world }, String(raw.out), {
         resume: Boolean(raw.resume),
         signal,
         log: logNote,
@@ -265,8 +266,8 @@ function registerBon(program: Command): void {
 export function registerRlCommands(program: Command): void {
   registerSft(program);
   const rl = program.command('rl').description('on-policy RL against a reward: r = r_PM − λ_KL·KL(π‖π₀) (Bai et al. 2022 §4.1)');
-  registerRl(rl, 'ppo', 'PPO with a value head, GAE and clipped surrogate; resumable', PPO, PpoConfigSchema as unknown as z.ZodObject<z.ZodRawShape>);
-  registerRl(rl, 'rloo', 'RLOO: k samples per prompt, leave-one-out baseline (Ahmadian et al. 2024); resumable', RLOO, RlooConfigSchema as unknown as z.ZodObject<z.ZodRawShape>);
+  registerRl(rl, 'ppo', 'PPO with a value head, GAE and clipped surrogate; resumable', PPO);
+  registerRl(rl, 'rloo', 'RLOO: k samples per prompt, leave-one-out baseline (Ahmadian et al. 2024); resumable', RLOO);
   registerDpo(program);
   registerBon(program);
 }

@@ -59,6 +59,19 @@ export function addSchemaOptions(command: Command, schema: AnySchema, skip: read
   return command;
 }
 
+/**
+ * The parsed settings the user typed on the command line (not commander's defaults): what a resumed run
+ * compares with its saved settings (the resume rule of `train/common/resume-rule.ts`).
+ */
+export function typedOptions<T extends object>(command: Command, parsed: T): Partial<T> {
+  const typed: Partial<T> = {};
+  for (const name of Object.keys(parsed) as (keyof T & string)[]) {
+    const source = command.getOptionValueSource(name);
+    if (source !== undefined && source !== 'default') typed[name] = parsed[name];
+  }
+  return typed;
+}
+
 /** Validate parsed CLI options with `schema`; errors name the flag and what is allowed. */
 export function parseSchemaOptions<S extends AnySchema>(schema: S, options: Record<string, unknown>): z.infer<S> {
   const known: Record<string, unknown> = {};

@@ -9,7 +9,7 @@ import type { DemoResult } from '../eval/demo-pipeline.ts';
 import { escapeHtml } from '../redteam/index.ts';
 import { describeCheck, describePpoSettings, type DemoChecks } from '../eval/demo-checks.ts';
 import { describeKlLaw } from '../eval/kl-law.ts';
-import { firstHalfRows } from '../train/rollout/rl-runner.ts';
+import { firstHalfRows } from '../train/rollout/rl-summary.ts';
 import { behaviourBarsSvg, sideBySideSamples } from './behaviour-samples.ts';
 
 const percent = (value: unknown) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');

@@ -1,6 +1,7 @@
 /**
  * Base-LM pretraining: BPE tokenizer trained on the text, a GPT of the chosen size, next-token loss,
- * AdamW — fused graphs of `stepsPerRun` steps each (`GraphTrainer.stepMany`). Writes a run folder and resumes from its newest checkpoint.
+ * AdamW — fused graphs of `stepsPerRun` steps each (`GraphTrainer.stepMany`). Writes a run folder and
+ * resumes from its newest checkpoint (the shared lifecycle of `train/common/training-run.ts`).
  */
 import { readFileSync } from 'node:fs';
 import * as E from '../../engine/index.ts';
@@ -9,11 +10,17 @@ import { GPT_SIZES, parseGptConfig } from '../../model/gpt-config.ts';
 import { GptModel } from '../../model/gpt-model.ts';
 import { lmBatchSpec, lmLoss } from '../../model/lm-loss.ts';
 import { BpeTokenizer, trainBpeTokenizer } from '../../model/tokenizer/index.ts';
-import { ConfigError, HhrlError } from '../../spec/errors.ts';
-import { RunFolder, type RunKind } from '../run-folder.ts';
+import { ConfigError } from '../../spec/errors.ts';
+import { dataFingerprint } from '../common/fingerprint.ts';
+import { parseWith } from '../common/parse-config.ts';
+import { TrainingAborted } from '../common/training-aborted.ts';
+import { TRAINER_JSON, TrainerJsonSchema, TrainingRun, type TrainerRunKind, type TrainingRunOptions } from '../common/training-run.ts';
 import { LmTrainConfigSchema, lmOptimizer, type LmTrainConfig } from './lm-config.ts';
 import { sampleLmBatch, sequentialLmBatches } from './lm-data.ts';
 import { groupedSteps } from './steps-per-run.ts';
+
+/** Kept here too, where callers of the LM trainer have always found it (it lives in `train/common/`). */
+export { TrainingAborted };
 
 /** What the trainer reports after each step. */
 export interface LmProgress {
@@ -25,13 +32,6 @@ export interface LmProgress {
   readonly validationLoss?: number;
 }
 
-/** Thrown when a run is stopped through its AbortSignal (its last checkpoint stays intact). */
-export class TrainingAborted extends HhrlError {
-  constructor(readonly step: number) {
-    super(`training stopped at step ${step}; resume with --resume`);
-  }
-}
-
 /** Result of a finished run. */
 export interface LmTrainResult {
   readonly model: GptModel;
@@ -40,52 +40,43 @@ export interface LmTrainResult {
   readonly checkpointDir: string;
 }
 
+/** How a pretraining run is driven: resume, progress, stop, and where the folder reports what it cleaned up. */
+export interface LmTrainOptions extends TrainingRunOptions {
+  readonly onProgress?: (progress: LmProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
 /** Tokenizer for a corpus: bytes only at vocab 258, else BPE trained on the text (deterministic). */
 export function tokenizerFor(text: string, vocabSize: number): BpeTokenizer {
   if (vocabSize <= 258) return BpeTokenizer.fromBytes();
   return trainBpeTokenizer([text], { vocabSize });
 }
 
-/** What an `hhrl lm train` run folder's config.json holds: the settings themselves. */
-export const LM_RUN: RunKind<LmTrainConfig> = { command: 'lm train', config: LmTrainConfigSchema };
+/** What an `hhrl lm train` run folder's config.json holds: the settings themselves; a resume may extend `steps`. */
+export const LM_RUN: TrainerRunKind<LmTrainConfig> = { command: 'lm train', config: LmTrainConfigSchema, resumable: ['steps'] };
 
-/**
- * Pretrain (or resume) a language model into `outDir`.
- * @param input - settings (validated; ignored on resume in favour of the run's saved config, except `steps`).
- */
-export async function trainLanguageModel(
-  input: Partial<LmTrainConfig> & { text: string },
-  outDir: string,
-  options: { resume?: boolean; onProgress?: (progress: LmProgress) => void; signal?: AbortSignal; log?: (message: string) => void } = {},
-): Promise<LmTrainResult> {
-  const run = new RunFolder(outDir, LM_RUN, options.log);
-  const requested = LmTrainConfigSchema.parse(input);
-  const resume = options.resume ?? false;
-  const config = resume ? { ...run.savedConfig(), steps: requested.steps } : requested;
-  run.start(config, resume);
-  // 1) data and model (from the newest checkpoint when resuming)
-  let text: string;
+/** The corpus as text. @throws ConfigError when the file cannot be read. */
+function readCorpus(path: string): string {
   try {
-    text = readFileSync(config.text, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`--text ${config.text}: cannot read (${(error as Error).message})`, { cause: error });
+    throw new ConfigError(`--text ${path}: cannot read (${(error as Error).message})`, { cause: error });
   }
-  const latest = resume ? run.latestCheckpoint() : undefined;
-  let model: GptModel;
-  let state = undefined as E.OptimizerState | undefined;
-  if (latest) {
-    const loaded = GptModel.load(latest.dir);
-    model = loaded.model;
-    const saved = loaded.checkpoint.optimizer;
-    state = saved ? { params: model.params, m: saved.m, v: saved.v, step: saved.step } : GraphTrainer.initialState(model.params);
-    run.truncateMetrics(state.step);
-  } else {
-    const tokenizer = tokenizerFor(text, config.vocabSize);
-    const shape = GPT_SIZES[config.size];
-    const modelConfig = parseGptConfig({ ...shape, context: config.context ?? shape.context, vocabSize: tokenizer.vocabSize, positions: config.positions });
-    model = GptModel.create(modelConfig, { lm: true }, tokenizer, config.seed);
-    if (resume) run.truncateMetrics(0);
-  }
+}
+
+/** The model and optimizer state to start from: the newest checkpoint of a resumed run, else a fresh GPT. */
+function startingPoint(run: TrainingRun<LmTrainConfig>, config: LmTrainConfig, text: string): { model: GptModel; state: E.OptimizerState } {
+  const restored = run.restore(TrainerJsonSchema, TRAINER_JSON);
+  if (restored) return { model: restored.model, state: restored.optimizer };
+  const tokenizer = tokenizerFor(text, config.vocabSize);
+  const shape = GPT_SIZES[config.size];
+  const modelConfig = parseGptConfig({ ...shape, context: config.context ?? shape.context, vocabSize: tokenizer.vocabSize, positions: config.positions });
+  const model = GptModel.create(modelConfig, { lm: true }, tokenizer, config.seed);
+  return { model, state: GraphTrainer.initialState(model.params) };
+}
+
+/** The corpus split into training tokens and validation batches (the text's tail). */
+function corpusData(model: GptModel, text: string, config: LmTrainConfig) {
   const length = model.config.context;
   const ids = Int32Array.from(model.tokenizer.encode(text));
   if (ids.length < length + 2) throw new ConfigError(`${config.text}: ${ids.length} tokens, need at least ${length + 2}`);
@@ -94,73 +85,78 @@ export async function trainLanguageModel(
   const validationIds = ids.subarray(validationStart);
   const validationWindows = Math.floor((validationIds.length - 1) / length);
   const validationBatches = sequentialLmBatches(validationIds, Math.max(1, Math.min(config.batchSize, 8, validationWindows)), length, 8);
-  // 2) compiled graphs
-  const trainer = new GraphTrainer(
-    model.layout,
-    lmBatchSpec(config.batchSize, length),
-    lmLoss(model.config),
-    lmOptimizer(config),
-    state ?? GraphTrainer.initialState(model.params),
-    { threads: config.threads },
-  );
-  let validationGraph: Promise<E.CompiledGraph> | undefined;
-  const validate = async (): Promise<number | undefined> => {
-    if (validationBatches.length === 0) return undefined;
-    validationGraph ??= E.CompiledGraph.compile(
-      E.buildForwardGraph(model.layout, lmBatchSpec(validationBatches[0].tokens.shape[0], length), (g, p, batch) => ({
+  return { length, trainIds, validationBatches };
+}
+
+/** The mean validation loss of the current weights (compiled on first use); undefined without validation batches. */
+function validator(model: GptModel, batches: ReturnType<typeof corpusData>['validationBatches'], threads: number) {
+  let graph: Promise<E.CompiledGraph> | undefined;
+  const validate = async (params: Float32Array): Promise<number | undefined> => {
+    if (batches.length === 0) return undefined;
+    graph ??= E.CompiledGraph.compile(
+      E.buildForwardGraph(model.layout, lmBatchSpec(batches[0].tokens.shape[0], model.config.context), (g, p, batch) => ({
         loss: lmLoss(model.config)(g, p, batch).loss,
       })),
-      { threads: config.threads },
+      { threads },
     );
-    const graph = await validationGraph;
+    const compiled = await graph;
     let total = 0;
-    for (const batch of validationBatches) {
-      const out = await graph.run({ params: { data: trainer.state.params, shape: [model.layout.total] }, ...batch });
+    for (const batch of batches) {
+      const out = await compiled.run({ params: { data: params, shape: [model.layout.total] }, ...batch });
       total += Number(out.loss.data[0]);
     }
-    return total / validationBatches.length;
+    return total / batches.length;
   };
-  const checkpoint = (): string => {
-    model.params = trainer.state.params;
-    const dir = run.checkpointDir(trainer.state.step);
-    model.save(dir, {
-      metadata: { kind: 'lm', step: trainer.state.step, text: config.text },
-      optimizer: { m: trainer.state.m, v: trainer.state.v, step: trainer.state.step },
-      trainer: { step: trainer.state.step },
-    });
-    run.pruneCheckpoints(config.keepCheckpoints);
-    return dir;
+  const release = async () => {
+    if (graph) await (await graph).release();
   };
+  return { validate, release };
+}
+
+/**
+ * Pretrain (or resume) a language model into `outDir`.
+ * @param input - settings; a resumed run keeps its saved ones (stated differences other than `steps` are refused).
+ */
+export async function trainLanguageModel(input: Partial<LmTrainConfig> & { text: string }, outDir: string, options: LmTrainOptions = {}): Promise<LmTrainResult> {
+  // 1) settings, data and model (from the newest checkpoint when resuming)
+  const run = new TrainingRun(outDir, LM_RUN, options);
+  const config = run.settings(parseWith(LmTrainConfigSchema, input, 'lm train'), input);
+  const text = readCorpus(config.text);
+  run.open(config, dataFingerprint([text]));
+  const { model, state } = startingPoint(run, config, text);
+  const data = corpusData(model, text, config);
+  // 2) compiled graphs
+  const trainer = new GraphTrainer(model.layout, lmBatchSpec(config.batchSize, data.length), lmLoss(model.config), lmOptimizer(config), state, { threads: config.threads });
+  const validation = validator(model, data.validationBatches, config.threads);
+  const checkpoint = () =>
+    run.saveCheckpoint(model, trainer.state, { step: trainer.state.step, keep: config.keepCheckpoints, metadata: { kind: 'lm', text: config.text } });
   // 3) the loop
   let lastLoss = Number.NaN;
   let validationLoss: number | undefined;
-  let windowStart = performance.now();
-  let windowSteps = 0;
+  const throughput = { start: performance.now(), steps: 0, tokensPerSecond: 0 };
   const plan = { total: config.steps, perRun: config.stepsPerRun, every: [config.evalEvery, config.checkpointEvery], signal: options.signal };
-  const batchAt = (index: number) => sampleLmBatch(trainIds, config.batchSize, length, config.seed, index);
-  let tokensPerSecond = 0;
+  const batchAt = (index: number) => sampleLmBatch(data.trainIds, config.batchSize, data.length, config.seed, index);
   for await (const { step, result, index, count } of groupedSteps(trainer, plan, batchAt, (at) => new TrainingAborted(at))) {
     if (index === 0) {
       // one figure per graph run: the run's steps finished together
-      windowSteps += count;
-      tokensPerSecond = (windowSteps * config.batchSize * length) / Math.max((performance.now() - windowStart) / 1000, 1e-9);
+      throughput.steps += count;
+      throughput.tokensPerSecond = (throughput.steps * config.batchSize * data.length) / Math.max((performance.now() - throughput.start) / 1000, 1e-9);
     }
+    const tokensPerSecond = throughput.tokensPerSecond;
     lastLoss = result.loss;
     const row: Record<string, number> = { step, loss: result.loss, lr: result.learningRate, grad_norm: result.gradNorm, tokens_per_s: tokensPerSecond };
     // boundaries end a run (stepsThisRun), so the trainer's weights are this step's here
     if (step % config.evalEvery === 0 || step === config.steps) {
-      validationLoss = await validate();
+      validationLoss = await validation.validate(trainer.state.params);
       if (validationLoss !== undefined) row.validation_loss = validationLoss;
-      windowStart = performance.now();
-      windowSteps = 0;
+      Object.assign(throughput, { start: performance.now(), steps: 0 });
     }
     run.logMetrics(row);
     options.onProgress?.({ step, totalSteps: config.steps, loss: result.loss, learningRate: result.learningRate, tokensPerSecond, validationLoss });
     if (step % config.checkpointEvery === 0 || step === config.steps) checkpoint();
   }
   await trainer.release();
-  if (validationGraph) await (await validationGraph).release();
+  await validation.release();
   model.params = trainer.state.params;
-  const latestDir = run.latestCheckpoint()?.dir ?? checkpoint();
-  return { model, finalLoss: lastLoss, validationLoss, checkpointDir: latestDir };
+  return { model, finalLoss: lastLoss, validationLoss, checkpointDir: run.latestCheckpoint()?.dir ?? checkpoint() };
 }

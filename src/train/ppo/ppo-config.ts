@@ -9,7 +9,8 @@
  * these choices and the demo's is logged in `docs/ppo-experiments.md`.
  */
 import { z } from 'zod';
-import { checkBatching, parseWith, RlCommonSchema } from '../rollout/rl-config.ts';
+import { parseWith } from '../common/parse-config.ts';
+import { checkBatching, RlCommonSchema } from '../rollout/rl-config.ts';
 
 /** PPO settings. */
 export const PpoConfigSchema = RlCommonSchema.extend({

@@ -6,7 +6,7 @@
 import * as E from '../../engine/index.ts';
 import type { BatchSpec, LossBuilder } from '../../engine/index.ts';
 import type { GptConfig } from '../../model/gpt-config.ts';
-import { actionBatchSpec, maskedMean, policyOutputs } from '../rollout/policy-graph.ts';
+import { actionBatchSpec, actionLoss, maskedMean, policyOutputs } from '../rollout/policy-graph.ts';
 
 /** Loss coefficients of PPO. */
 export interface PpoLossConfig {
@@ -69,6 +69,9 @@ export function clippedValueLoss(
 /** Per-action arrays a PPO minibatch carries besides tokens and mask. */
 export const PPO_ACTION_ARRAYS = ['old_logprobs', 'advantages', 'returns', 'old_values'] as const;
 
+/** The name of a PPO per-action array. */
+export type PpoActionArray = (typeof PPO_ACTION_ARRAYS)[number];
+
 /** Batch inputs of a PPO step. */
 export function ppoBatchSpec(batch: number, length: number): BatchSpec {
   return actionBatchSpec(batch, length, PPO_ACTION_ARRAYS);
@@ -76,7 +79,7 @@ export function ppoBatchSpec(batch: number, length: number): BatchSpec {
 
 /** loss = L^CLIP + c₁·L^VF − c₂·entropy on a policy with a value head (c₁·L^VF alone when `criticOnly`). */
 export function ppoLoss(model: GptConfig, config: PpoLossConfig): LossBuilder {
-  return (_graph, params, batch) => {
+  return actionLoss(PPO_ACTION_ARRAYS, (_graph, params, batch) => {
     const { mask } = batch;
     const criticOnly = config.criticOnly === true;
     const out = policyOutputs(model, params, batch.tokens, true, config.valueThroughTrunk && !criticOnly);
@@ -99,5 +102,5 @@ export function ppoLoss(model: GptConfig, config: PpoLossConfig): LossBuilder {
         entropy,
       },
     };
-  };
+  });
 }

@@ -5,10 +5,11 @@
  * the shared `trainRl`.
  */
 import { maskedMoments, whiten } from '../rollout/stats.ts';
-import { trainRl, type RlAlgorithm, type RlInputs, type RlRunOptions, type RlResult, type ScoredSample } from '../rollout/rl-runner.ts';
+import type { RlAlgorithm, ScoredSample } from '../rollout/rl-algorithm.ts';
+import { trainRl, type RlInputs, type RlRunOptions, type RlResult } from '../rollout/rl-runner.ts';
 import { gae, klPenalizedRewards } from './gae.ts';
-import { parsePpoConfig, type PpoConfig } from './ppo-config.ts';
-import { PPO_ACTION_ARRAYS, ppoLoss } from './ppo-loss.ts';
+import { parsePpoConfig, PpoConfigSchema, type PpoConfig } from './ppo-config.ts';
+import { PPO_ACTION_ARRAYS, ppoLoss, type PpoActionArray } from './ppo-loss.ts';
 
 /** Rewards, GAE advantages and value targets of a batch (pure). */
 export function ppoAdvantages(samples: readonly ScoredSample[], config: Pick<PpoConfig, 'gamma' | 'lambda' | 'whitenAdvantages'>, klCoef: number) {
@@ -31,8 +32,9 @@ export function ppoAdvantages(samples: readonly ScoredSample[], config: Pick<Ppo
 }
 
 /** PPO as an RL algorithm of the shared loop. */
-export const PPO: RlAlgorithm<PpoConfig> = {
+export const PPO: RlAlgorithm<PpoConfig, PpoActionArray> = {
   id: 'ppo',
+  schema: PpoConfigSchema,
   withValueHead: true,
   actionArrays: PPO_ACTION_ARRAYS,
   parseConfig: parsePpoConfig,

@@ -9,7 +9,7 @@
 import * as E from '../../engine/index.ts';
 import type { BatchSpec, LossBuilder } from '../../engine/index.ts';
 import type { GptConfig } from '../../model/gpt-config.ts';
-import { actionBatchSpec, maskedMean, policyOutputs } from '../rollout/policy-graph.ts';
+import { actionBatchSpec, actionLoss, maskedMean, policyOutputs } from '../rollout/policy-graph.ts';
 
 /**
  * Leave-one-out advantages: rewards are in groups of k consecutive samples of one prompt;
@@ -50,6 +50,9 @@ export function rlooSurrogate(
 /** Per-action arrays an RLOO minibatch carries. */
 export const RLOO_ACTION_ARRAYS = ['old_logprobs', 'advantages'] as const;
 
+/** The name of an RLOO per-action array. */
+export type RlooActionArray = (typeof RLOO_ACTION_ARRAYS)[number];
+
 /** Batch inputs of an RLOO step. */
 export function rlooBatchSpec(batch: number, length: number): BatchSpec {
   return actionBatchSpec(batch, length, RLOO_ACTION_ARRAYS);
@@ -57,7 +60,7 @@ export function rlooBatchSpec(batch: number, length: number): BatchSpec {
 
 /** The RLOO loss on a policy without a value head. */
 export function rlooLoss(model: GptConfig, clipRange: number): LossBuilder {
-  return (_graph, params, batch) => {
+  return actionLoss(RLOO_ACTION_ARRAYS, (_graph, params, batch) => {
     const out = policyOutputs(model, params, batch.tokens);
     const { loss, clipFraction } = rlooSurrogate(
       { logProbs: out.logProbs, oldLogProbs: batch.old_logprobs, advantages: batch.advantages, mask: batch.mask },
@@ -66,5 +69,5 @@ export function rlooLoss(model: GptConfig, clipRange: number): LossBuilder {
     const logRatio = E.sub(out.logProbs, batch.old_logprobs);
     const approxKl = maskedMean(E.mul(E.mul(logRatio, logRatio), 0.5), batch.mask);
     return { loss, metrics: { policy_loss: loss, clip_fraction: clipFraction, approx_kl: approxKl, entropy: maskedMean(out.entropy, batch.mask) } };
-  };
+  });
 }

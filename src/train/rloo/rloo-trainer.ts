@@ -1,32 +1,18 @@
 /**
  * RLOO trainer: k samples per prompt, sequence reward R_i = r_PM,i − λ_KL·KL_i (Σ over tokens), the
- * leave-one-out baseline (Ahmadian et al. 2024), no value model. The loop is the shared `trainRl`.
+ * leave-one-out baseline (Ahmadian et al. 2024), no value model. The loop is the shared `trainRl`, which keeps
+ * a prompt's k samples adjacent (the rule `rlooAdvantages` relies on; see `RlAlgorithm`).
  */
-import { z } from 'zod';
 import { whiten } from '../rollout/stats.ts';
-import { checkBatching, parseWith, RlCommonSchema } from '../rollout/rl-config.ts';
-import { trainRl, type RlAlgorithm, type RlInputs, type RlRunOptions, type RlResult } from '../rollout/rl-runner.ts';
-import { RLOO_ACTION_ARRAYS, rlooAdvantages, rlooLoss } from './rloo-loss.ts';
-
-/** RLOO settings. */
-export const RlooConfigSchema = RlCommonSchema.extend({
-  k: z.number().int().min(2).max(64).default(4).describe('samples per prompt (the leave-one-out group)'),
-  clipRange: z.number().positive().max(1).default(0.2).describe('ε of the ratio clip across minibatches and epochs'),
-  whitenAdvantages: z.boolean().default(false).describe('whiten the leave-one-out advantages over the batch'),
-  epochs: z.number().int().min(1).max(100).default(1).describe('passes over each iteration\'s samples'),
-}).strict();
-
-/** RLOO settings (see `RlooConfigSchema`). */
-export type RlooConfig = z.infer<typeof RlooConfigSchema>;
-
-/** Validate RLOO settings. @throws ConfigError naming every bad field. */
-export function parseRlooConfig(value: unknown): RlooConfig {
-  return checkBatching(parseWith(RlooConfigSchema, value, 'RLOO'));
-}
+import type { RlAlgorithm } from '../rollout/rl-algorithm.ts';
+import { trainRl, type RlInputs, type RlRunOptions, type RlResult } from '../rollout/rl-runner.ts';
+import { parseRlooConfig, RlooConfigSchema, type RlooConfig } from './rloo-config.ts';
+import { RLOO_ACTION_ARRAYS, rlooAdvantages, rlooLoss, type RlooActionArray } from './rloo-loss.ts';
 
 /** RLOO as an RL algorithm of the shared loop. */
-export const RLOO: RlAlgorithm<RlooConfig> = {
+export const RLOO: RlAlgorithm<RlooConfig, RlooActionArray> = {
   id: 'rloo',
+  schema: RlooConfigSchema,
   withValueHead: false,
   actionArrays: RLOO_ACTION_ARRAYS,
   parseConfig: parseRlooConfig,

@@ -3,7 +3,8 @@
  * masked means over response actions.
  */
 import * as E from '../../engine/index.ts';
-import type { BatchSpec } from '../../engine/index.ts';
+import type { BatchSpec, LossBuilder, LossOutput } from '../../engine/index.ts';
+import { GraphError } from '../../spec/errors.ts';
 import type { GptConfig } from '../../model/gpt-config.ts';
 import { gptHidden, nextTokenLogProbs, tokenScalars } from '../../model/gpt.ts';
 
@@ -38,6 +39,26 @@ export function policyOutputs(
   if (!withValues) return { logProbs, entropy };
   const values = E.slice(tokenScalars(params, valueThroughTrunk ? hidden : E.detach(hidden)), 1, 0, t - 1); // [B, T-1]
   return { logProbs, entropy, values };
+}
+
+/** The graph inputs of a policy minibatch: tokens [B, T], mask [B, T−1] and the algorithm's arrays `A` [B, T−1]. */
+export type ActionBatch<A extends string> = Readonly<Record<'tokens' | 'mask' | A, E.Tensor>>;
+
+/** A policy loss that reads only `tokens`, `mask` and the arrays `A` (checked by the compiler). */
+export type ActionLoss<A extends string> = (graph: E.Graph, params: Record<string, E.Tensor>, batch: ActionBatch<A>) => LossOutput;
+
+/**
+ * The engine's loss builder of an action loss: the batch the engine hands it is checked to hold `tokens`,
+ * `mask` and every name in `actionArrays` (the inputs of {@link actionBatchSpec} with the same names).
+ * @example
+ * const loss = actionLoss(['old_logprobs', 'advantages'] as const, (g, p, batch) => ({ loss: maskedMean(batch.advantages, batch.mask) }));
+ */
+export function actionLoss<A extends string>(actionArrays: readonly A[], loss: ActionLoss<A>): LossBuilder {
+  return (graph, params, batch) => {
+    const missing = ['tokens', 'mask', ...actionArrays].filter((name) => batch[name] === undefined);
+    if (missing.length > 0) throw new GraphError(`policy loss: the batch lacks ${missing.join(', ')}`);
+    return loss(graph, params, batch as ActionBatch<A>);
+  };
 }
 
 /** Batch inputs: int64 tokens [B, T] and float32 [B, T−1] arrays named in `actionArrays`. */

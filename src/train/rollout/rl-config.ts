@@ -1,11 +1,13 @@
 /**
  * Settings every on-policy RL method shares (PPO, RLOO): rollouts, the KL penalty to π₀ and its
- * controller, reward normalisation, the optimizer, evaluation and checkpoints. Flat, so the CLI
+ * controller (defined in `kl-controller.ts`), reward normalisation, the optimizer, evaluation and checkpoints. Flat, so the CLI
  * generates one flag per field. Defaults are sized for the HH world on two CPU cores.
  */
 import { z } from 'zod';
 import { AdamWConfigSchema } from '../../engine/index.ts';
 import { ConfigError } from '../../spec/errors.ts';
+import { parseWith } from '../common/parse-config.ts';
+import { KlSettingsSchema } from './kl-controller.ts';
 import { KL_ESTIMATORS } from './kl.ts';
 import { RolloutOptionsSchema } from './rollout.ts';
 
@@ -23,10 +25,7 @@ export const RlCommonSchema = RolloutOptionsSchema.extend({
   warmupSteps: z.number().int().min(0).default(0).describe('optimizer warmup steps'),
   weightDecay: z.number().min(0).default(0).describe('AdamW weight decay'),
   clipNorm: z.number().positive().default(1).describe('global gradient-norm clip'),
-  klCoef: z.number().min(0).default(0.05).describe('λ_KL of r = r_PM − λ_KL·KL(π‖π₀) per token (initial value when adaptive)'),
-  klControl: z.enum(['fixed', 'adaptive']).default('fixed').describe('fixed λ_KL or adaptive toward klTarget (Ziegler et al. 2019)'),
-  klTarget: z.number().positive().default(6).describe('adaptive: target KL(π‖π₀) per response, in nats'),
-  klHorizon: z.number().positive().default(10_000).describe('adaptive: horizon (samples) of the proportional controller'),
+  ...KlSettingsSchema.shape,
   klEstimator: z.enum(Object.keys(KL_ESTIMATORS) as [keyof typeof KL_ESTIMATORS]).default('k1').describe('per-token KL estimator in the penalty'),
   rewardNormalization: z.enum(REWARD_NORMALIZATIONS).default('running').describe('none; batch: whiten r_PM per batch; running: divide by its running std and subtract its running mean'),
   rewardClip: z.number().positive().nullable().default(null).describe('clip the normalised reward to ±this (null = off)'),
@@ -70,15 +69,8 @@ export function rlOptimizer(config: RlCommonConfig) {
   });
 }
 
-/** zod-validate with a ConfigError naming every bad field. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const details = result.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`).join('; ');
-    throw new ConfigError(`invalid ${what} config: ${details}`);
-  }
-  return result.data;
-}
+/** Where the commands outside `train/` have always found it; it lives in `train/common/parse-config.ts`. */
+export { parseWith };
 
 /** Minibatches must tile the batch so every optimizer step has the same shape. */
 export function checkBatching<C extends { batchSize: number; miniBatchSize: number }>(config: C): C {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { StepsPerRunSchema } from '../lm/steps-per-run.ts';
 import { AdamWConfigSchema } from '../../engine/index.ts';
-import { parseWith } from '../rollout/rl-config.ts';
+import { parseWith } from '../common/parse-config.ts';
 
 /** SFT settings. */
 export const SftConfigSchema = z

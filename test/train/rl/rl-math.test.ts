@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gae, klPenalizedRewards } from '../../../src/train/ppo/gae.ts';
-import { KL_CONTROLLERS, KlControlSchema } from '../../../src/train/ppo/kl-controller.ts';
+import { KL_CONTROLLERS, KlSettingsSchema, nextKlCoef } from '../../../src/train/rollout/kl-controller.ts';
 import { KL_ESTIMATORS, sequenceKl, tokenKl } from '../../../src/train/rollout/kl.ts';
 import { rlooAdvantages } from '../../../src/train/rloo/rloo-loss.ts';
 import { linearFit, maskedMoments, runningMoments, updateMoments, momentsStd, whiten } from '../../../src/train/rollout/stats.ts';
-import { iterationPrompts, normalizeRewards } from '../../../src/train/rollout/rl-runner.ts';
+import { iterationPrompts, normalizeRewards } from '../../../src/train/rollout/rl-iteration.ts';
 import { RlCommonSchema } from '../../../src/train/rollout/rl-config.ts';
 import { Random } from '../../../src/util/random.ts';
 
@@ -101,8 +101,10 @@ test('whitening, running moments and reward normalisation', () => {
 });
 
 test('KL controllers: fixed keeps λ; adaptive moves it toward the target by at most 20%·n/H', () => {
-  const control = KlControlSchema.parse({ kind: 'adaptive', klTarget: 6, horizon: 100 });
+  const control = KlSettingsSchema.parse({ klControl: 'adaptive', klTarget: 6, klHorizon: 100 });
   close(KL_CONTROLLERS.fixed(0.1, 50, 10, control), 0.1);
+  close(nextKlCoef({ ...control, klControl: 'fixed' }, 0.1, 50, 10), 0.1);
+  close(nextKlCoef(control, 0.1, 12, 10), 0.1 * (1 + 0.2 * 0.1));
   close(KL_CONTROLLERS.adaptive(0.1, 12, 10, control), 0.1 * (1 + 0.2 * 0.1)); // error clipped at +0.2
   close(KL_CONTROLLERS.adaptive(0.1, 5.4, 10, control), 0.1 * (1 - 0.1 * 0.1)); // error −0.1
   close(KL_CONTROLLERS.adaptive(0.1, 6, 10, control), 0.1);
