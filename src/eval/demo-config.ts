@@ -165,3 +165,25 @@ export function resolveDemoConfig(input: unknown): DemoConfig {
 export function demoWorldOverrides(config: DemoConfig): { knowledge: { towns: number; people: number; foods: number; sharedNames: number } } {
   return { knowledge: { towns: config.worldTowns, people: config.worldPeople, foods: config.worldFoods, sharedNames: config.worldSharedNames } };
 }
+
+/** The demo's PPO recipe fields, which experiments that train "the demo's PPO" share (e.g. the frontier). */
+export type DemoPpoRecipe = Pick<DemoConfig, 'ppoSteps' | 'ppoBatch' | 'ppoLearningRate' | 'klCoef' | 'ptxCoef' | 'seed' | 'maxNewTokens' | 'threads'>;
+
+/**
+ * PPO's core settings from the demo's recipe: iterations, batch (two mini-batches), learning rate, λ_KL, γ of
+ * PPO-ptx, seed, response length and threads. Callers add their evaluation, probe and checkpoint settings.
+ * @example demoPpoCore(resolveDemoConfig({})).miniBatchSize // 32
+ */
+export function demoPpoCore(recipe: DemoPpoRecipe) {
+  return {
+    steps: recipe.ppoSteps,
+    batchSize: recipe.ppoBatch,
+    miniBatchSize: Math.max(1, recipe.ppoBatch / 2),
+    learningRate: recipe.ppoLearningRate,
+    klCoef: recipe.klCoef,
+    ptxCoef: recipe.ptxCoef,
+    seed: recipe.seed,
+    maxNewTokens: recipe.maxNewTokens,
+    threads: recipe.threads,
+  };
+}

@@ -26,7 +26,7 @@ import { trainSft } from '../train/sft/sft-trainer.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { readJsonFile } from '../util/json-input.ts';
 import { generateWorld, loadWorld, resolveWorldConfig, writeWorld, type LoadedWorld } from '../world/index.ts';
-import { demoWorldOverrides, resolveDemoConfig, type DemoConfig, type DemoConfigSchema } from './demo-config.ts';
+import { demoPpoCore, demoWorldOverrides, resolveDemoConfig, type DemoConfig, type DemoConfigSchema } from './demo-config.ts';
 import { PTX_DATA_FILE, SFT_DATA_FILE, writeDemoSelection } from './demo-data.ts';
 import { summarizeDemo, type DemoSummary } from './demo-summary.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from './pm-eval.ts';
@@ -142,20 +142,12 @@ async function pmStage(run: DemoRun): Promise<{ scorer: PreferenceScorer; pmEval
 /** PPO's settings from the demo's (the trainer's schema fills the rest). */
 function ppoConfig(config: DemoConfig) {
   return {
-    steps: config.ppoSteps,
-    batchSize: config.ppoBatch,
-    miniBatchSize: Math.max(1, config.ppoBatch / 2),
-    learningRate: config.ppoLearningRate,
-    klCoef: config.klCoef,
-    ptxCoef: config.ptxCoef,
-    seed: config.seed,
+    ...demoPpoCore(config),
     evalEvery: config.evalEvery,
-    maxNewTokens: config.maxNewTokens,
     evalMaxNewTokens: config.evalMaxNewTokens,
     evalPerSet: config.evalPerSet,
     probePrompts: config.probePrompts,
     probeEvery: config.probeEvery,
-    threads: config.threads,
     checkpointEvery: 10,
   };
 }

@@ -26,6 +26,7 @@ import { evaluatePolicy, selectEvalPrompts } from '../../train/rollout/world-eva
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
 import { loadWorld } from '../../world/index.ts';
+import { demoPpoCore } from '../demo-config.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { NAMED_ARMS, mixArmName, resolveFrontierConfig, type FrontierConfig, type Mix, type NamedArm } from './frontier-config.ts';
 import { checkExpectations, frontierRates, type FrontierExpectations, type FrontierRates } from './frontier-rates.ts';
@@ -154,20 +155,7 @@ async function runArm(name: string, mix: Mix, context: ArmContext): Promise<Fron
   if (!finishedRun(ppoDir, config.ppoSteps)) {
     await context.timed(`${name}/ppo`, async () => {
       const result = await trainPpo(
-        {
-          steps: config.ppoSteps,
-          batchSize: config.ppoBatch,
-          miniBatchSize: Math.max(1, config.ppoBatch / 2),
-          learningRate: config.ppoLearningRate,
-          klCoef: config.klCoef,
-          ptxCoef: config.ptxCoef,
-          seed: config.seed,
-          maxNewTokens: config.maxNewTokens,
-          evalEvery: 0,
-          probePrompts: 0,
-          threads: config.threads,
-          checkpointEvery: 8,
-        },
+        { ...demoPpoCore(config), evalEvery: 0, probePrompts: 0, checkpointEvery: 8 },
         {
           policy: stages.sftDir,
           prompts: loadPrompts(`world:${worldDir}`),
