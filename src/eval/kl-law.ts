@@ -43,7 +43,7 @@ export interface KlLawFit {
 }
 
 /** The exponents tried: 0.10, 0.11, …, 3.00. */
-const ALPHAS = Array.from({ length: 291 }, (_, i) => Math.round(10 + i) / 100);
+const ALPHAS = Array.from({ length: 291 }, (_, i) => (10 + i) / 100);
 
 /** R² of reward linear in KL^α (null when undefined). */
 function r2At(points: readonly KlRewardPoint[], alpha: number): { r2: number | null; slope: number } {
@@ -104,5 +104,5 @@ export function fitKlLaw(points: readonly KlRewardPoint[], resamples = 1000, see
 export function describeKlLaw(fit: KlLawFit & { readonly source?: string }): string {
   const f = (v: number | null, digits: number) => (v === null ? '—' : v.toFixed(digits));
   const [low, high] = fit.alpha_ci95;
-  return `reward = r₀ + b·KL^α over ${fit.n} ${fit.source ?? ''}${fit.source ? ' ' : ''}points: α ${f(fit.alpha, 2)} (95% interval ${f(low, 2)}–${f(high, 2)}; the paper's √KL law is α 0.5), R² against √KL ${f(fit.r2_sqrt_kl, 3)}, against KL ${f(fit.r2_kl, 3)}`;
+  return `reward = r₀ + b·KL^α over ${fit.n} ${fit.source ? `${fit.source} ` : ''}points: α ${f(fit.alpha, 2)} (95% interval ${f(low, 2)}–${f(high, 2)}; the paper's √KL law is α 0.5), R² against √KL ${f(fit.r2_sqrt_kl, 3)}, against KL ${f(fit.r2_kl, 3)}`;
 }
