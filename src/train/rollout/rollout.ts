@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { StopReason } from '../../model/generate.ts';
 import type { GptModel } from '../../model/gpt-model.ts';
+import { withoutPartialStop } from '../../model/stop-text.ts';
 import { hashString32 } from '../../util/random.ts';
 import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import { chunks, packRows, responseValues, type TokenRow } from './sequences.ts';
@@ -35,7 +36,10 @@ export interface Sample extends TokenRow {
   readonly promptTokens: number[];
   /** Response tokens, including the stop string's tokens when one ended the response. */
   readonly responseTokens: number[];
-  /** Response text, cut before the stop string. */
+  /**
+   * Response text, cut before the stop string; a response cut by `maxNewTokens` loses a trailing start of one
+   * (`"…useful to you.\n\nHuman"` is the reply `"…useful to you."`), as a chat user would see it.
+   */
   readonly text: string;
   readonly finishReason: StopReason;
 }
@@ -82,7 +86,7 @@ export async function generateSamples(
         prompt,
         promptTokens: generation.promptTokens,
         responseTokens: generation.tokens,
-        text: generation.text,
+        text: generation.finishReason === 'length' ? withoutPartialStop(generation.text, STOP_STRINGS) : generation.text,
         finishReason: generation.finishReason,
       });
     });

@@ -14,6 +14,7 @@ import { readMetricRows } from '../../../src/train/rollout/rl-runner.ts';
 import { promptText } from '../../../src/data/specs/prompts.ts';
 import { measureProbe } from '../../../src/train/rollout/reward-probe.ts';
 import { generateSamples, scoreRows } from '../../../src/train/rollout/rollout.ts';
+import { withoutPartialStop } from '../../../src/model/stop-text.ts';
 import { hashString32 } from '../../../src/util/random.ts';
 import { RunFolder } from '../../../src/train/run-folder.ts';
 import { ConfigError } from '../../../src/spec/errors.ts';
@@ -98,6 +99,8 @@ test('scoring log-probs equal the generation graph\'s, and padding rows do not c
     scored8[i].logProbs.forEach((value, t) => assert.ok(Math.abs(value - scored4[i].logProbs[t]) < 1e-5));
     // the generation graph's log π of the same tokens agrees with the full forward pass
     assert.deepEqual(generations[i].tokens, sample.responseTokens);
+    // the text is the reply a user sees: a row cut by the token limit loses a trailing start of the stop string
+    assert.equal(sample.text, generations[i].finishReason === 'length' ? withoutPartialStop(generations[i].text, ['\n\nHuman:']) : generations[i].text);
     generations[i].logProbs.forEach((value, t) => assert.ok(Math.abs(value - scored8[i].logProbs[t]) < 1e-4, `${value} vs ${scored8[i].logProbs[t]}`));
   });
 });
