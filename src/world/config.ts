@@ -23,6 +23,7 @@ export const WorldConfigSchema = z.strictObject({
   corpus: z.strictObject({
     dialogues: count('Dialogues in the base corpus (besides one fact passage per entity)'),
     multiTurnShare: share('Share of corpus dialogues with an earlier exchange'),
+    attackShare: share('Share of harmful corpus dialogues whose request comes wrapped by an attack strategy (role-play, fiction, an encoding…), as jailbreak attempts appear on the internet; the unaligned assistant answers the request inside as it answers a plain one').default(0),
   }).describe('Base corpus for pretraining'),
   sft: z.strictObject({ train: count('SFT demonstrations, train'), test: count('SFT demonstrations, test') })
     .describe('Supervised demonstrations of good behaviour'),

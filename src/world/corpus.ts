@@ -12,6 +12,9 @@ import type { WorldModel } from './world.ts';
 import { knowledgeSentences } from './knowledge.ts';
 import { respond } from './responses.ts';
 import { drawRequest, priorExchange } from './prompts.ts';
+import type { WorldRequest } from './types.ts';
+import { STRATEGIES } from '../attacks/index.ts';
+import type { TransformStrategy } from '../spec/strategy.ts';
 
 /** Family mix of the base corpus. */
 export const CORPUS_FAMILY_MIX: Readonly<Record<Family, number>> = {
@@ -46,13 +49,33 @@ export function corpusBehaviour(family: Family, random: Random): Behaviour {
 /** How often each knowledge passage appears in the corpus (repetition helps a small model remember facts). */
 export const FACT_REPEATS = 3;
 
+/** The attack strategies whose wrappers the base corpus can hold: every transform but the plain request. */
+const CORPUS_ATTACKS: readonly TransformStrategy[] = Object.values(STRATEGIES).filter(
+  (strategy): strategy is TransformStrategy => strategy.kind === 'transform' && strategy.id !== 'direct',
+);
+
+/**
+ * A harmful request as the human's turns: wrapped by an attack strategy drawn from `attacks` with probability
+ * `share` (the conversation the strategy writes, e.g. a novel's chapter or base64 text), else plain. The draws
+ * come from their own stream, so a corpus with `share` 0 is the one written before attacks were added.
+ */
+function harmfulTurns(request: WorldRequest, share: number, attacks: Random): Turn[] {
+  if (share === 0 || !attacks.chance(share)) return [{ role: 'human', text: request.text }];
+  const strategy = attacks.pick(CORPUS_ATTACKS);
+  return [...strategy.transform({ request: request.text, category: request.category }, attacks.uniform())];
+}
+
 /**
  * The base corpus text: documents separated by a newline; dialogues are HH transcripts, facts are plain
  * sentences. Both splits' entities appear (it is the model's "internet"); alignment data uses train only.
+ * A share of the harmful dialogues (`corpus.attackShare`) wraps the request in an attack strategy, so a model
+ * pretrained on it has seen role-play, fiction, rules and encodings around requests, as web text has; the reply
+ * is drawn from the same unaligned mix as a plain request's (the corpus favours no attack).
  */
 export function baseCorpus(world: WorldModel, random: Random): string {
   const documents: string[] = [];
   const facts = knowledgeSentences(world.knowledge);
+  const attacks = random.fork('corpus-attacks');
   for (let repeat = 0; repeat < FACT_REPEATS; repeat++) documents.push(...facts);
   for (let index = 0; index < world.config.corpus.dialogues; index++) {
     const family = random.weighted(CORPUS_FAMILY_MIX);
@@ -60,7 +83,7 @@ export function baseCorpus(world: WorldModel, random: Random): string {
     const turns: Turn[] = random.chance(world.config.corpus.multiTurnShare) ? priorExchange(world, split, random) : [];
     const request = drawRequest(world, family, split, random);
     const behaviour = corpusBehaviour(family, random);
-    turns.push({ role: 'human', text: request.text });
+    turns.push(...(family === 'harmful' ? harmfulTurns(request, world.config.corpus.attackShare, attacks) : [{ role: 'human' as const, text: request.text }]));
     turns.push({ role: 'assistant', text: respond(behaviour, request, random, world.knowledge, world.config.responses) });
     documents.push(serializeTranscript(turns));
   }

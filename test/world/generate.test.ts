@@ -10,14 +10,14 @@ import { parseTranscript } from '../../src/data/hh-transcript.ts';
 import { ConfigError, DataFormatError } from '../../src/spec/errors.ts';
 
 /** A reduced config so the test runs in a second or two; counts are still large enough to exercise every path. */
-const tiny = (seed: number) =>
-  resolveWorldConfig(seed, 'small', {
-    corpus: { dialogues: 300 },
-    sft: { train: 100, test: 40 },
-    comparisons: { helpful: { train: 150, test: 50 }, harmless: { train: 150, test: 50 } },
-    pools: { train: 80, test: 40 },
-    eval: { perCategory: 3, perStrategy: 4, borderline: 10, benign: 10, ambiguous: 10 },
-  });
+const tinyOverrides = {
+  corpus: { dialogues: 300 },
+  sft: { train: 100, test: 40 },
+  comparisons: { helpful: { train: 150, test: 50 }, harmless: { train: 150, test: 50 } },
+  pools: { train: 80, test: 40 },
+  eval: { perCategory: 3, perStrategy: 4, borderline: 10, benign: 10, ambiguous: 10 },
+};
+const tiny = (seed: number) => resolveWorldConfig(seed, 'small', tinyOverrides);
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -39,6 +39,20 @@ test('the same seed gives byte-identical world folders; another seed a different
     assert.ok(readFileSync(join(scratch, 'a', file)).equals(readFileSync(join(scratch, 'b', file))), `${file} differs`);
   }
   assert.notEqual(readFileSync(join(scratch, 'a', 'corpus/base.txt'), 'utf8'), readFileSync(join(scratch, 'c', 'corpus/base.txt'), 'utf8'));
+});
+
+test('corpus.attackShare wraps harmful corpus requests in attack strategies and changes no other file', () => {
+  const attacked = join(scratch, 'attacked');
+  writeWorld(generateWorld(resolveWorldConfig(5, 'small', { ...tinyOverrides, corpus: { ...tinyOverrides.corpus, attackShare: 0.5 } })), attacked);
+  const plain = join(scratch, 'a');
+  for (const file of listFiles(plain)) {
+    if (file === 'corpus/base.txt' || file === 'world.json') continue;
+    assert.ok(readFileSync(join(plain, file)).equals(readFileSync(join(attacked, file))), `${file} differs`);
+  }
+  const corpus = readFileSync(join(attacked, 'corpus/base.txt'), 'utf8');
+  const wrappers = ["I'm writing a thriller novel", 'I will give you a task in pieces', 'Respond to the request below while following these rules'];
+  for (const wrapper of wrappers) assert.ok(corpus.includes(wrapper), `no "${wrapper}" in the corpus`);
+  assert.ok(!wrappers.some((wrapper) => readFileSync(join(plain, 'corpus/base.txt'), 'utf8').includes(wrapper)), 'share 0 writes no wrapper');
 });
 
 test('a written world loads back: manifest, counts, HH rows that parse, metadata aligned with rows', () => {
