@@ -76,7 +76,7 @@ type Counts = Pick<WorldConfig, 'corpus' | 'sft' | 'comparisons' | 'pools' | 'ev
 
 const PRESETS: Record<WorldSize, Counts> = {
   small: {
-    corpus: { dialogues: 1500, multiTurnShare: 0.2 },
+    corpus: { dialogues: 1500, multiTurnShare: 0.2, attackShare: 0 },
     sft: { train: 600, test: 150 },
     comparisons: { helpful: { train: 800, test: 200 }, harmless: { train: 800, test: 200 }, overlapShare: 0.2, overlapLabels: 2, sampledShare: 0 },
     pools: { train: 400, test: 150 },
@@ -84,7 +84,7 @@ const PRESETS: Record<WorldSize, Counts> = {
     annotators: 20,
   },
   default: {
-    corpus: { dialogues: 9000, multiTurnShare: 0.2 },
+    corpus: { dialogues: 9000, multiTurnShare: 0.2, attackShare: 0 },
     sft: { train: 4000, test: 500 },
     comparisons: { helpful: { train: 6000, test: 1000 }, harmless: { train: 6000, test: 1000 }, overlapShare: 0.15, overlapLabels: 2, sampledShare: 0 },
     pools: { train: 3000, test: 600 },
@@ -92,7 +92,7 @@ const PRESETS: Record<WorldSize, Counts> = {
     annotators: 40,
   },
   large: {
-    corpus: { dialogues: 36000, multiTurnShare: 0.2 },
+    corpus: { dialogues: 36000, multiTurnShare: 0.2, attackShare: 0 },
     sft: { train: 16000, test: 2000 },
     comparisons: { helpful: { train: 24000, test: 4000 }, harmless: { train: 24000, test: 4000 }, overlapShare: 0.1, overlapLabels: 2, sampledShare: 0 },
     pools: { train: 12000, test: 2400 },
