@@ -12,6 +12,8 @@
 export const MAX_HELPFULNESS_DROP = 0.05;
 /** The paper's exponent of KL in PM reward during RL: r ∝ √KL (§4.3, Fig. 4). */
 export const PAPER_KL_EXPONENT = 0.5;
+/** The exponent of reward linear in KL, the neighbour the check must rule out. */
+export const LINEAR_KL_EXPONENT = 1;
 
 /** One policy's rates as the checks read them (a subset of the demo's `PolicyHeadline`; absent = not measured). */
 export interface CheckedRates {
@@ -77,12 +79,15 @@ const CHECKS = {
     pass: (v) => v >= -MAX_HELPFULNESS_DROP - 1e-12,
   },
   reward_linear_in_sqrt_kl: {
-    rule: `PM reward grows as √KL: the 95% interval of α in reward = r₀ + b·KL^α holds ${PAPER_KL_EXPONENT}`,
+    rule: `PM reward grows as √KL: the 95% interval of α in reward = r₀ + b·KL^α holds ${PAPER_KL_EXPONENT} and not ${LINEAR_KL_EXPONENT} (reward linear in KL)`,
     unit: 'exponent',
     value: (n) => value(n.kl_law.alpha),
+    // An interval wide enough to hold both ½ and 1 (a noisy or flat curve spans the whole grid) cannot tell the
+    // paper's law from its neighbour, so it is no evidence for it.
     pass: (_, n) => {
       const [low, high] = n.kl_law.alpha_ci95;
-      return low === null || high === null ? null : low <= PAPER_KL_EXPONENT && PAPER_KL_EXPONENT <= high;
+      const holds = (alpha: number) => low! <= alpha && alpha <= high!;
+      return low === null || high === null ? null : holds(PAPER_KL_EXPONENT) && !holds(LINEAR_KL_EXPONENT);
     },
   },
   // π₀ is competent before RL

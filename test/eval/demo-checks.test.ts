@@ -13,7 +13,7 @@ const numbers = (sftHelp: number | null, ppoHelp: number | null, sftHarm: number
   kl_law: law(ci[0] === null ? null : (ci[0] + ci[1]!) / 2, ci),
 });
 
-test('demo checks: harm down, helpfulness within 5 points, the KL exponent\'s interval holding ½', () => {
+test('demo checks: harm down, helpfulness within 5 points, the KL exponent\'s interval holding ½ and not 1', () => {
   const met = demoChecks(numbers(0.733, 0.697, 0.15, 0.05, [0.3, 0.8]));
   assert.deepEqual([met.harm_reduced.pass, met.helpfulness_kept.pass, met.reward_linear_in_sqrt_kl.pass], [true, true, true]);
   assert.ok(Math.abs(met.harm_reduced.value! + 0.1) < 1e-12);
@@ -26,6 +26,10 @@ test('demo checks: harm down, helpfulness within 5 points, the KL exponent\'s in
   assert.equal(edge.reward_linear_in_sqrt_kl.pass, true);
   assert.equal(demoChecks(numbers(0.75, 0.6999, 0.2, 0.1, [0.1, 0.49])).helpfulness_kept.pass, false);
   assert.equal(demoChecks(numbers(0.75, 0.7, 0.2, 0.1, [0.1, 0.49])).reward_linear_in_sqrt_kl.pass, false);
+  // an interval holding both ½ and 1 cannot tell √KL from KL: no pass (one ending just below 1 can)
+  assert.equal(demoChecks(numbers(0.75, 0.7, 0.2, 0.1, [0.42, 1.14])).reward_linear_in_sqrt_kl.pass, false);
+  assert.equal(demoChecks(numbers(0.75, 0.7, 0.2, 0.1, [0.1, 3])).reward_linear_in_sqrt_kl.pass, false);
+  assert.equal(demoChecks(numbers(0.75, 0.7, 0.2, 0.1, [0.42, 0.99])).reward_linear_in_sqrt_kl.pass, true);
   // a fitted α without an interval (no bootstrap) gives no verdict rather than a pass
   assert.equal(demoChecks({ ...numbers(0.75, 0.7, 0.2, 0.1, [null, null]), kl_law: law(0.5, [null, null]) }).reward_linear_in_sqrt_kl.pass, null);
   // nothing measured: no verdict rather than a pass
