@@ -61,4 +61,19 @@ test('a known kind with a malformed body is a typed error naming the file and th
   mkdirSync(demo);
   writeFileSync(join(demo, 'summary.json'), JSON.stringify({ sft: {}, ppo: {}, kl_law: {}, checks: {}, ppo_settings: {} }));
   await assert.rejects(renderReport([demo]), formatError(join(demo, 'summary.json'), 'expected a hhrl demo summary.json', 'minutes'));
+  // a well-formed summary beside a damaged pm-eval.json: the error names pm-eval.json
+  const summary = {
+    sft: {},
+    ppo: {},
+    kl_law: { alpha: null, alpha_ci95: [null, null], slope: null, n: 0, resamples: 0 },
+    checks: {},
+    minutes: 0,
+    stage_minutes: {},
+    pm: { accuracy: null, gold_accuracy: null, ece: 0, n: 0 },
+    ppo_settings: { learning_rate: 1e-4, kl_coef: 0.03, steps: 0, batch: 8 },
+    seed: 0,
+  };
+  writeFileSync(join(demo, 'summary.json'), JSON.stringify(summary));
+  writeFileSync(join(demo, 'pm-eval.json'), JSON.stringify({ templated: { n: 3, calibration: { bins: [{ low: 0.5, high: 0.6, count: 3 }] } }, on_policy: null }));
+  await assert.rejects(renderReport([demo]), formatError(join(demo, 'pm-eval.json'), 'the demo\'s PM evaluations', 'templated.calibration.bins.0.confidence'));
 });

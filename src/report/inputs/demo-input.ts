@@ -36,7 +36,7 @@ const SUMMARY = 'a hhrl demo summary.json {sft, ppo, kl_law, checks, minutes, st
 
 /** What `pm-eval.json` holds (written by `runDemo`). */
 const PmEvalFileSchema = z.looseObject({
-  templated: z.looseObject({ n: z.number(), calibration: z.looseObject({ bins: z.array(z.looseObject({ low: z.number(), high: z.number(), count: z.number() })) }) }),
+  templated: z.looseObject({ n: z.number(), calibration: z.looseObject({ bins: z.array(z.looseObject({ low: z.number(), high: z.number(), count: z.number(), confidence: nullableNumber, accuracy: nullableNumber })) }) }),
   on_policy: z.looseObject({ n: z.number(), gold_n: z.number(), by_family: z.record(z.string(), z.looseObject({ n: z.number() })) }).nullable(),
 });
 
