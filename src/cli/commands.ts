@@ -7,6 +7,7 @@ import { registerLmCommands } from './lm-commands.ts';
 import { registerOnlineCommands } from './online-commands.ts';
 import { registerPmCommands } from './pm-commands.ts';
 import { registerRedteamCommands } from './redteam-commands.ts';
+import { registerReportCommand } from './report-command.ts';
 import { registerRlCommands } from './rl-commands.ts';
 import { registerServeCommands } from './serve-commands.ts';
 import { registerWorldCommands } from './world-commands.ts';
@@ -26,6 +27,7 @@ export const COMMAND_GROUPS: readonly RegisterCommands[] = [
   registerOnlineCommands,
   registerPmCommands,
   registerRedteamCommands,
+  registerReportCommand,
   registerRlCommands,
   registerServeCommands,
   registerWorldCommands,

@@ -10,7 +10,7 @@ import { runDemo, type DemoProgress } from '../eval/demo-pipeline.ts';
 import type { PolicyHeadline } from '../eval/demo-summary.ts';
 import { describeCheck, describePpoSettings } from '../eval/demo-checks.ts';
 import { describeKlLaw } from '../eval/kl-law.ts';
-import { renderDemoReport } from '../report/demo-report.ts';
+import { renderReport } from '../report/render-report.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { progressBar, type ProgressBar } from './progress.ts';
 import { printEvaluations } from './rl-commands.ts';
@@ -42,7 +42,8 @@ export function registerDemoCommands(program: Command): void {
     const result = await interruptible((signal) => runDemo(config, dir, { onProgress, signal })).finally(() => {
       for (const bar of bars.values()) bar.stop();
     });
-    writeFileAtomic(join(dir, 'report.html'), renderDemoReport(result));
+    // the page `hhrl report DIR` writes, so there is one way to render a demo
+    writeFileAtomic(join(dir, 'report.html'), (await renderReport([dir], 'hhrl demo report')).html);
     const { summary } = result;
     const out = (line = '') => process.stdout.write(`${line}\n`);
     out();

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { FrontierConfigSchema, parseMixes } from '../eval/experiments/frontier-config.ts';
 import { runFrontierExperiment, type FrontierResult } from '../eval/experiments/frontier.ts';
-import type { FrontierRates } from '../eval/experiments/frontier-rates.ts';
+import { FRONTIER_COLUMNS, frontierPolicies, type FrontierRates } from '../eval/experiments/frontier-rates.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { interruptible } from './interrupt.ts';
 import { progressBar, type ProgressBar } from './progress.ts';
@@ -14,29 +14,11 @@ import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 
 const percent = (value: number | null) => (value === null ? '—' : `${(100 * value).toFixed(1)}%`);
 
-/** The rates of the terminal table, in order. */
-const COLUMNS: readonly [string, keyof FrontierRates][] = [
-  ['answers', 'answer_rate'],
-  ['refusals', 'refusal_rate'],
-  ['harm', 'harm_rate'],
-  ['over-ref.', 'over_refusal'],
-  ['declined', 'declined_benign_borderline'],
-  ['off-topic', 'off_topic_rate'],
-  ['well-formed', 'well_formed'],
-];
-
 /** Print the arms' rates and the paper's expectations. */
 function printFrontier(result: FrontierResult): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
-  out(`${'policy'.padEnd(16)}${COLUMNS.map(([label]) => label.padStart(12)).join('')}`);
-  const rows: [string, FrontierRates][] = [
-    ['π₀ (SFT)', result.sft],
-    ['helpful-only', result.helpful_only],
-    ['harmless-only', result.harmless_only],
-    ['mixed 1:1', result.mixed],
-    ...result.mixes.map((arm): [string, FrontierRates] => [`mix ${arm.ratio}`, arm]),
-  ];
-  for (const [label, rates] of rows) out(`${label.padEnd(16)}${COLUMNS.map(([, key]) => percent(rates[key] as number | null).padStart(12)).join('')}`);
+  out(`${'policy'.padEnd(16)}${FRONTIER_COLUMNS.map(([label]) => label.padStart(12)).join('')}`);
+  for (const [label, rates] of frontierPolicies<FrontierRates>(result)) out(`${label.padEnd(16)}${FRONTIER_COLUMNS.map(([, key]) => percent(rates[key] as number | null).padStart(12)).join('')}`);
   out();
   for (const expectation of Object.values(result.expectations)) {
     const mark = expectation.holds === null ? '?' : expectation.holds ? '✓' : '✗';

@@ -9,7 +9,7 @@ import { GPT_SIZES } from '../model/gpt-config.ts';
 import { ConfigError, DataFormatError } from '../spec/errors.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../eval/pm-eval.ts';
-import { renderPmReportHtml } from '../eval/pm-report-html.ts';
+import { renderPmReportHtml } from '../report/pm-report.ts';
 import { PmTrainConfigSchema, parsePmTrainConfig, type PmTrainConfig } from '../train/preference/pm-config.ts';
 import { loadPairs } from '../data/specs/preference-pairs.ts';
 import { PreferenceScorer, responseTranscript } from '../train/preference/pm-scorer.ts';
@@ -216,7 +216,7 @@ export function registerPmCommands(program: Command): void {
       const report = await evaluatePreferenceModel(scorer, pairs, flags.bins);
       await scorer.release();
       if (flags.json !== undefined) writeFileAtomic(flags.json, `${JSON.stringify(report, null, 2)}\n`);
-      if (flags.html !== undefined) writeFileAtomic(flags.html, renderPmReportHtml(report, { model: flags.model, data: flags.data }));
+      if (flags.html !== undefined) writeFileAtomic(flags.html, await renderPmReportHtml(report, { model: flags.model, data: flags.data }));
       printReport(report);
     });
 

@@ -3,7 +3,8 @@
  * preference model → PPO against it → evaluation with the oracle, before and after RL → the PM's gold
  * accuracy on PPO's own samples against π₀'s (where a PM that ranks templated pairs well can still be
  * exploited). Each stage is a run folder under the demo folder; a stage that finished is skipped and one
- * that was killed resumes, so the whole demo is resumable. Writes `summary.json` and the data `report.html` renders.
+ * that was killed resumes, so the whole demo is resumable. Writes `summary.json` and `pm-eval.json`, which
+ * `hhrl report` (and the demo's `report.html`) render with the stages' own files.
  * Settings: `demo-config.ts`; the demo's data files: `demo-data.ts`; the summary: `demo-summary.ts`.
  */
 import { existsSync } from 'node:fs';
@@ -28,7 +29,7 @@ import { readJsonFile } from '../util/json-input.ts';
 import { generateWorld, loadWorld, resolveWorldConfig, writeWorld, type LoadedWorld } from '../world/index.ts';
 import { demoPpoCore, demoWorldOverrides, resolveDemoConfig, type DemoConfig, type DemoConfigSchema } from './demo-config.ts';
 import { PTX_DATA_FILE, SFT_DATA_FILE, writeDemoSelection } from './demo-data.ts';
-import { summarizeDemo, type DemoSummary } from './demo-summary.ts';
+import { PM_EVAL_FILE, summarizeDemo, type DemoSummary } from './demo-summary.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from './pm-eval.ts';
 
 /** A stage's progress: its name, step and total, and a few numbers to show. */
@@ -248,6 +249,9 @@ export async function runDemo(
   await scorer.release();
   const ppoRows = readMetricRows(new RunFolder(run.ppoDir));
   const summary = summarizeDemo({ ppo, ppoDir: run.ppoDir, ppoRows, pmEval, onPolicyEval, stageMinutes: run.stageMinutes, seed: config.seed });
+  // the PM's whole evaluations (calibration, slices), which the report draws and summary.json only sums up;
+  // written first, so a demo folder with a summary has them
+  writeFileAtomic(join(dir, PM_EVAL_FILE), `${JSON.stringify({ templated: pmEval, on_policy: onPolicyEval }, null, 2)}\n`);
   writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return { summary, ppo, ppoRows, pmEval, onPolicyEval, samples: readFirstLastEvalSamples(run.ppoDir), config };
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { RlSummary } from '../train/rollout/rl-runner.ts';
 import { readJsonFile } from '../util/json-input.ts';
 import { demoChecks, type DemoChecks } from './demo-checks.ts';
-import { fitKlLaw, type KlLawFit } from './kl-law.ts';
+import { fitKlLaw, type KlLawFit, type KlRewardPoint } from './kl-law.ts';
 import type { PmEvalReport } from './pm-eval.ts';
 
 /**
@@ -34,6 +34,9 @@ export interface PolicyHeadline {
   readonly well_formed_unattacked: number | null;
   readonly harm_by_strategy: Readonly<Record<string, number | null>> | null;
 }
+
+/** The PM evaluations a demo keeps beside `summary.json`: `{templated, on_policy}` (held-out world pairs; PPO's samples against π₀'s). */
+export const PM_EVAL_FILE = 'pm-eval.json';
 
 /** Bootstrap resamples of the KL law's interval (≈0.25 s for 17 probes). */
 const KL_LAW_RESAMPLES = 1000;
@@ -77,17 +80,22 @@ export interface DemoSummary {
 }
 
 /**
- * The KL law of a PPO run's metric rows: the held-out probe's points when it ran, else the training batches' (their
- * mean reward and KL; noisier, since each batch draws other prompts).
+ * The points the KL law is fitted to, from a PPO run's metric rows: the held-out probe's (mean reward and KL) when
+ * it ran, else the training batches' (noisier, since each batch draws other prompts).
  */
-function klLawOf(rows: readonly Record<string, unknown>[], seed: number): DemoSummary['kl_law'] {
+export function klLawPoints(rows: readonly Record<string, unknown>[]): { readonly points: KlRewardPoint[]; readonly source: 'probe' | 'train' } {
   const pointsOf = (kind: string) =>
     rows
       .filter((row) => row.kind === kind && typeof row.kl === 'number' && typeof row.reward === 'number')
       .map((row) => ({ kl: row.kl as number, reward: row.reward as number }));
   const probe = pointsOf('probe');
-  const source = probe.length > 0 ? 'probe' : 'train';
-  return { ...fitKlLaw(probe.length > 0 ? probe : pointsOf('train'), KL_LAW_RESAMPLES, seed), source };
+  return probe.length > 0 ? { points: probe, source: 'probe' } : { points: pointsOf('train'), source: 'train' };
+}
+
+/** The KL law of a PPO run's metric rows (see {@link klLawPoints}). */
+function klLawOf(rows: readonly Record<string, unknown>[], seed: number): DemoSummary['kl_law'] {
+  const { points, source } = klLawPoints(rows);
+  return { ...fitKlLaw(points, KL_LAW_RESAMPLES, seed), source };
 }
 
 /** A policy's headline from its evaluation row (null: that evaluation did not run). */

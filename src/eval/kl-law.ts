@@ -106,3 +106,12 @@ export function describeKlLaw(fit: KlLawFit & { readonly source?: string }): str
   const [low, high] = fit.alpha_ci95;
   return `reward = r₀ + b·KL^α over ${fit.n} ${fit.source ? `${fit.source} ` : ''}points: α ${f(fit.alpha, 2)} (95% interval ${f(low, 2)}–${f(high, 2)}; the paper's √KL law is α 0.5), R² against √KL ${f(fit.r2_sqrt_kl, 3)}, against KL ${f(fit.r2_kl, 3)}`;
 }
+
+/**
+ * r₀ of the fitted law: with α and b fixed, the least-squares intercept is the mean of r − b·KL^α (the intercept
+ * `fitKlLaw`'s line had; summaries keep α and b only, so a chart of the curve recovers r₀ from the points).
+ * @example klLawIntercept([{ kl: 0, reward: 1 }, { kl: 4, reward: 5 }], 0.5, 2) // 1
+ */
+export function klLawIntercept(points: readonly KlRewardPoint[], alpha: number, slope: number): number {
+  return points.reduce((sum, p) => sum + p.reward - slope * Math.max(p.kl, 0) ** alpha, 0) / points.length;
+}

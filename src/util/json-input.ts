@@ -35,6 +35,14 @@ export function parseJsonValue<T>(file: string, line: number | undefined, text: 
     const at = line ?? (position === null ? undefined : lineAt(text, Number(position[1])));
     throw new DataFormatError(file, at, `expected ${expected} (invalid JSON: ${(error as Error).message})`, { cause: error });
   }
+  return checkJsonValue(file, line, value, schema, expected);
+}
+
+/**
+ * Check an already parsed JSON value against `schema` (a value read once and then recognised, like a report input).
+ * @throws DataFormatError naming file, line and what was expected.
+ */
+export function checkJsonValue<T>(file: string, line: number | undefined, value: unknown, schema: z.ZodType<T>, expected: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new DataFormatError(file, line, `expected ${expected} (${describeIssues(parsed.error)})`);
   return parsed.data;

@@ -17,29 +17,9 @@ import type { DemoSummary } from '../../src/eval/demo-summary.ts';
 import { generateWorld, loadWorld, resolveWorldConfig, writeWorld } from '../../src/world/index.ts';
 import { promptCounts } from '../../src/world/load.ts';
 import { parseTranscript } from '../../src/data/hh-transcript.ts';
+import { TOY_DEMO } from './toy-demo.ts';
 
-const TOY = {
-  seed: 3,
-  worldSize: 'small',
-  // a smaller knowledge base than the world's default, as the demo's own defaults choose
-  worldTowns: 12,
-  worldPeople: 20,
-  worldFoods: 10,
-  worldSharedNames: 2,
-  lmSize: 'tiny',
-  vocabSize: 300,
-  lmSteps: 6,
-  sftSteps: 4,
-  pmSteps: 6,
-  ppoSteps: 2,
-  ppoBatch: 8,
-  ppoLearningRate: 3e-3, // moves the toy policy far enough from π₀ for a non-degenerate √KL fit
-  evalPerSet: 2,
-  probePrompts: 8,
-  probeEvery: 1,
-  onPolicyPairs: 12,
-  threads: 1,
-} as const;
+const TOY = TOY_DEMO;
 
 /** The headline fields of each policy in summary.json, as PPO's evaluation rows name them. */
 const HEADLINE_KEYS = ['helpfulness', 'harm_rate', 'over_refusal', 'answer_rate', 'refusal_rate', 'explained_refusal_rate', 'off_topic_rate', 'well_formed', 'well_formed_unattacked', 'harm_by_strategy'] as const;

@@ -1,7 +1,7 @@
 /** The KL law's fit: exponents recovered from curves of known shape, the interval, and too few points. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitKlLaw } from '../../src/eval/kl-law.ts';
+import { fitKlLaw, klLawIntercept } from '../../src/eval/kl-law.ts';
 import { Random } from '../../src/util/random.ts';
 
 /** Probe-like points: KL rising over 17 probes, reward = 1 + 0.3·KL^α plus seeded noise of the given size. */
@@ -42,4 +42,16 @@ test('KL law: fewer than four points or a flat curve fit no exponent', () => {
   assert.ok(three.r2_sqrt_kl !== null, 'three points still give the √KL line an R²');
   const flat = fitKlLaw(curve(0.5, 0).map((p) => ({ ...p, reward: 2 })));
   assert.deepEqual([flat.alpha, flat.r2, flat.r2_sqrt_kl], [null, null, null]);
+});
+
+test('KL law: r₀ of the fitted curve is the least-squares intercept at the fitted α and b', () => {
+  // r = 1 + 2·√KL exactly: r₀ 1
+  assert.equal(klLawIntercept([{ kl: 0, reward: 1 }, { kl: 4, reward: 5 }, { kl: 9, reward: 7 }], 0.5, 2), 1);
+  // residuals r − 2·√KL of 1.5, 0.5, 1 average to 1: the line's intercept over noisy points
+  assert.equal(klLawIntercept([{ kl: 0, reward: 1.5 }, { kl: 4, reward: 4.5 }, { kl: 9, reward: 7 }], 0.5, 2), 1);
+  // against fitKlLaw on points it fits exactly: the curve through them
+  const points = [0.1, 0.4, 0.9, 1.6, 2.5].map((kl) => ({ kl, reward: -0.3 + 0.8 * kl }));
+  const fit = fitKlLaw(points, 0);
+  assert.equal(fit.alpha, 1);
+  assert.ok(Math.abs(klLawIntercept(points, fit.alpha!, fit.slope!) - -0.3) < 1e-12);
 });

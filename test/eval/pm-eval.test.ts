@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { calibrate } from '../../src/eval/calibration.ts';
 import { evaluateScores } from '../../src/eval/pm-eval.ts';
-import { renderPmReportHtml } from '../../src/eval/pm-report-html.ts';
+import { renderPmReportHtml } from '../../src/report/pm-report.ts';
 import type { PreferencePair } from '../../src/data/specs/preference-pairs.ts';
 import { Random } from '../../src/util/random.ts';
 
@@ -143,12 +143,13 @@ test('evaluateScores on 6 pairs with log-odds scores: accuracy, interval, bins a
   assert.deepEqual(report.baselines, { chance: 0.5, longer_wins: 1, shorter_wins: 0 });
 });
 
-test('the HTML report escapes data specs and slice names and embeds an SVG chart', () => {
+test('the HTML report escapes data specs and slice names and embeds an SVG chart', async () => {
   const hostile = '<script>alert(1)</script>';
   const pairs = [{ ...pair('a', 'xx', 'x', 'helpful', 'chosen', hostile), source: `"${hostile}` }];
-  const html = renderPmReportHtml(evaluateScores(pairs, [1], [0]), { model: hostile, data: [`world:${hostile}`] });
+  const html = await renderPmReportHtml(evaluateScores(pairs, [1], [0]), { model: hostile, data: [`world:${hostile}`] });
   assert.ok(!html.includes('<script>'), 'no raw script tag');
   assert.ok(html.includes('&#60;script&#62;'), 'escaped as entities');
   assert.ok(html.includes('<svg'));
-  assert.ok(!/https?:\/\//.test(html.replace('http://www.w3.org/2000/svg', '')), 'no external resources');
+  assert.ok(html.includes('observed frequency: 1; high:'), 'the reliability diagram charts the one bin (the chosen side won)');
+  assert.ok(!/https?:\/\//.test(html.replaceAll('http://www.w3.org/2000/svg', '').replaceAll('http://www.w3.org/1999/xlink', '')), 'no external resources (the SVG namespaces are names, not fetched)');
 });

@@ -35,6 +35,28 @@ export interface FrontierRates {
   readonly behaviours: Readonly<Record<string, number>>;
 }
 
+/** The rates a frontier table shows, in order, with their column labels. */
+export const FRONTIER_COLUMNS: readonly (readonly [string, keyof FrontierRates])[] = [
+  ['answers', 'answer_rate'],
+  ['refusals', 'refusal_rate'],
+  ['harm', 'harm_rate'],
+  ['over-ref.', 'over_refusal'],
+  ['declined', 'declined_benign_borderline'],
+  ['off-topic', 'off_topic_rate'],
+  ['well-formed', 'well_formed'],
+];
+
+/** The policies of a frontier result, each with its label: π₀, the three named arms, then the other mixes. */
+export function frontierPolicies<R>(result: { readonly sft: R; readonly helpful_only: R; readonly harmless_only: R; readonly mixed: R; readonly mixes: readonly (R & { readonly ratio: string })[] }): [string, R][] {
+  return [
+    ['π₀ (SFT)', result.sft],
+    ['helpful-only', result.helpful_only],
+    ['harmless-only', result.harmless_only],
+    ['mixed 1:1', result.mixed],
+    ...result.mixes.map((arm): [string, R] => [`mix ${arm.ratio}`, arm]),
+  ];
+}
+
 function pooled(...rates: Rate[]): number | null {
   const total = rates.reduce((sum, rate) => sum + rate.total, 0);
   return total === 0 ? null : rates.reduce((sum, rate) => sum + rate.count, 0) / total;

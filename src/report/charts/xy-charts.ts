@@ -1,0 +1,108 @@
+/**
+ * Charts of one quantity against another, as Vega-Lite specs for `renderChart`: training curves, points with a
+ * fitted curve (PM reward against √KL or KL), and labelled points (the helpful–harmless frontier).
+ */
+import { significant } from '../format.ts';
+import type { ChartSpec } from './render-chart.ts';
+
+/** One point of an x–y chart. */
+export interface XyPoint {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** The titles of a chart and its axes. */
+export interface ChartTitles {
+  readonly title: string;
+  readonly x: string;
+  readonly y: string;
+}
+
+const quantitative = (field: string, title: string, extra: Record<string, unknown> = {}) => ({ field, type: 'quantitative', title, ...extra }) as const;
+
+/**
+ * Several curves against one x (e.g. PPO's metrics by iteration), one small panel each with its own y scale.
+ * @param series metric name → its points (metrics with no finite point are left out)
+ */
+export function curvesChart(titles: ChartTitles, series: Readonly<Record<string, readonly XyPoint[]>>, columns = 3): ChartSpec {
+  const values = Object.entries(series).flatMap(([metric, points]) => points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)).map((p) => ({ metric, x: significant(p.x), y: significant(p.y) })));
+  return {
+    title: titles.title,
+    description: titles.title,
+    data: { values },
+    facet: { field: 'metric', type: 'nominal', title: null, sort: Object.keys(series) },
+    columns,
+    spec: {
+      width: 200,
+      height: 120,
+      mark: { type: 'line', point: { size: 12 } },
+      encoding: { x: quantitative('x', titles.x), y: quantitative('y', titles.y, { scale: { zero: false } }) },
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+/**
+ * Points with a fitted curve through them: each point drawn by its group (e.g. first half of PPO, filled; second
+ * half, open), the curve dashed. `curve` may be empty (no fit).
+ */
+export function fitChart(titles: ChartTitles, points: readonly (XyPoint & { readonly group: string })[], curve: readonly XyPoint[], curveLabel: string): ChartSpec {
+  return {
+    title: titles.title,
+    description: titles.title,
+    width: 320,
+    height: 220,
+    layer: [
+      {
+        data: { values: points.map((p) => ({ x: significant(p.x), y: significant(p.y), group: p.group })) },
+        mark: { type: 'point', size: 40 },
+        encoding: {
+          x: quantitative('x', titles.x),
+          y: quantitative('y', titles.y, { scale: { zero: false } }),
+          shape: { field: 'group', type: 'nominal', title: null },
+          fill: { field: 'group', type: 'nominal', title: null, scale: { range: ['#2c6fbb', 'transparent'] } },
+          stroke: { value: '#2c6fbb' },
+        },
+      },
+      {
+        data: { values: curve.map((p) => ({ x: significant(p.x), y: significant(p.y), curve: curveLabel })) },
+        mark: { type: 'line', strokeDash: [5, 3], color: '#c0392b' },
+        encoding: { x: quantitative('x', titles.x), y: quantitative('y', titles.y), detail: { field: 'curve', type: 'nominal' } },
+      },
+    ],
+  };
+}
+
+/**
+ * Labelled points (every arm of the frontier): each point described by its label and coordinates, and the labels of
+ * points at the same place written once, joined, so they stay legible.
+ */
+export function labelledPointsChart(titles: ChartTitles, points: readonly (XyPoint & { readonly label: string })[], domain?: { readonly x: readonly [number, number]; readonly y: readonly [number, number] }): ChartSpec {
+  const x = quantitative('x', titles.x, domain ? { scale: { domain: [...domain.x] } } : {});
+  const y = quantitative('y', titles.y, domain ? { scale: { domain: [...domain.y] } } : {});
+  const values = points.map((p) => ({ x: significant(p.x), y: significant(p.y), label: p.label }));
+  const places = new Map<string, { x: number; y: number; labels: string[] }>();
+  for (const value of values) {
+    const place = places.get(`${value.x},${value.y}`) ?? { x: value.x, y: value.y, labels: [] };
+    place.labels.push(value.label);
+    places.set(`${value.x},${value.y}`, place);
+  }
+  return {
+    title: titles.title,
+    description: titles.title,
+    width: 360,
+    height: 280,
+    layer: [
+      {
+        data: { values: values.map((v) => ({ ...v, description: `${v.label} (${v.x}, ${v.y})` })) },
+        mark: { type: 'point', filled: true, size: 60, color: '#2c6fbb' },
+        encoding: { x, y, description: { field: 'description', type: 'nominal' } },
+      },
+      {
+        data: { values: [...places.values()].map((place) => ({ x: place.x, y: place.y, label: place.labels.join(', ') })) },
+        mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 10 },
+        encoding: { x, y, text: { field: 'label', type: 'nominal' } },
+      },
+    ],
+  };
+}

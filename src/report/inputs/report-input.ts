@@ -1,0 +1,42 @@
+/**
+ * What `hhrl report` can render, as a seam: each kind of input (a demo folder, an experiment's JSON, …) says how
+ * to recognise itself from the JSON it is read from, and renders itself as one section of the page. The kinds are
+ * rows of the registry in `index.ts`, keyed by {@link ReportInputKind}.
+ */
+import type { ReportSection } from '../report-page.ts';
+
+/** The kinds of input a report renders (a row each in `REPORT_INPUTS`). */
+export const REPORT_INPUT_KINDS = ['demo', 'frontier', 'online'] as const;
+/** One kind of report input. */
+export type ReportInputKind = (typeof REPORT_INPUT_KINDS)[number];
+
+/** An input as read: the path given, the JSON file read for it, the folder holding that file, and its value. */
+export interface ReportSource {
+  /** The path as the user gave it (a folder or a JSON file). */
+  readonly path: string;
+  /** The JSON file read (the path itself, or the kind's file inside the folder). */
+  readonly file: string;
+  /** The folder holding `file` (where a kind finds its other files). */
+  readonly folder: string;
+  readonly json: unknown;
+}
+
+/** One kind of input: how to recognise it and how to render it. */
+export interface ReportInput {
+  /** What it is, in words (for the error that lists what `hhrl report` accepts). */
+  readonly description: string;
+  /** The file a folder of this kind holds its JSON in (`summary.json`), or null when only the JSON file is given. */
+  readonly folderFile: string | null;
+  /** Whether `json` is this kind (a cheap look at its distinctive keys; `render` validates the rest). */
+  readonly detect: (json: unknown) => boolean;
+  /**
+   * The section of the page.
+   * @throws DataFormatError naming the file and what was expected when the input is malformed.
+   */
+  readonly render: (source: ReportSource) => Promise<ReportSection>;
+}
+
+/** `value` is a JSON object holding every key of `keys`. */
+export function hasKeys(value: unknown, keys: readonly string[]): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && keys.every((key) => key in value);
+}
