@@ -158,10 +158,8 @@ async function scoreFile(scorer: PreferenceScorer, input: string): Promise<strin
   });
 }
 
-/** Register `hhrl pm …`. */
-export function registerPmCommands(program: Command): void {
-  const pm = program.command('pm').description('Preference models (Bai et al. 2022 §3): train, evaluate, score');
-
+/** `hhrl pm train`: one run, or PMP then fine-tuning with --pmp-data. */
+function registerPmTrain(pm: Command): void {
   pm.command('train')
     .description('Train a preference model (GPT + scalar head, Bradley–Terry loss); writes config.json, metrics.jsonl, checkpoints/, model/, summary.json')
     .requiredOption('--data <spec>', DATA_HELP, collect)
@@ -207,7 +205,10 @@ export function registerPmCommands(program: Command): void {
       bar.stop();
       printSummary(flags.out, summary);
     });
+}
 
+/** `hhrl pm eval`: accuracy, breakdowns and calibration of a PM on comparisons. */
+function registerPmEval(pm: Command): void {
   pm.command('eval')
     .description('Accuracy (labels and, on world data, gold), 95% CI, breakdowns, calibration (ECE); JSON and optional HTML report')
     .requiredOption('--model <dir>', 'PM checkpoint or pm train run folder')
@@ -225,7 +226,10 @@ export function registerPmCommands(program: Command): void {
       if (flags.html !== undefined) writeFileAtomic(flags.html, renderPmReportHtml(report, { model: flags.model, data: flags.data }));
       printReport(report);
     });
+}
 
+/** `hhrl pm score`: score JSONL rows with a PM. */
+function registerPmScore(pm: Command): void {
   pm.command('score')
     .description('Score JSONL rows: {"text"} → score; {"prompt"|"conversation","response"} → score; {"chosen","rejected"} → both and p_chosen')
     .requiredOption('--model <dir>', 'PM checkpoint or pm train run folder')
@@ -239,4 +243,12 @@ export function registerPmCommands(program: Command): void {
       if (flags.out === undefined) process.stdout.write(text);
       else writeFileAtomic(flags.out, text);
     });
+}
+
+/** Register `hhrl pm …`. */
+export function registerPmCommands(program: Command): void {
+  const pm = program.command('pm').description('Preference models (Bai et al. 2022 §3): train, evaluate, score');
+  registerPmTrain(pm);
+  registerPmEval(pm);
+  registerPmScore(pm);
 }
