@@ -15,6 +15,7 @@ import { PgFeedbackStore } from '../data/store/pg-feedback-store.ts';
 import { isPostgresSpec, redactUrl } from '../data/store/pg-schema.ts';
 import { SqliteFeedbackStore } from '../data/store/sqlite-feedback-store.ts';
 import { ConfigError } from '../spec/errors.ts';
+import { parseWith } from '../train/common/parse-config.ts';
 import type { StartTraining } from '../web/feedback/admin-routes.ts';
 import { createFeedbackApp } from '../web/feedback/feedback-app.ts';
 import { FEEDBACK_APP_DEFAULTS, FeedbackAppConfigSchema } from '../web/feedback/feedback-config.ts';
@@ -84,12 +85,12 @@ interface ServeFlags {
   trainOut: string;
 }
 
-/** The app's settings from the flags. */
+/** The app's settings from the flags. @throws ConfigError naming every bad one. */
 function appConfig(flags: ServeFlags) {
-  return FeedbackAppConfigSchema.parse({
+  return parseWith(FeedbackAppConfigSchema, {
     maxTokens: flags.maxTokens, temperature: flags.temperature, seed: flags.seed, round: flags.round, reviewShare: flags.reviewShare, repeatShare: flags.repeatShare,
     overlapShare: flags.overlapShare, ratePerMinute: flags.ratePerMinute, secureCookies: flags.secureCookies === true,
-  });
+  }, 'feedback app');
 }
 
 /** `hhrl feedback serve`: open the store, add the known-answer items, serve until SIGINT/SIGTERM. */
