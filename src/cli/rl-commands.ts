@@ -206,7 +206,7 @@ function registerBon(program: Command): void {
     .option('--out <file>', 'write every sample with its reward as JSONL')
     .option('--json <file>', 'write the summary as JSON')
     .option('--run <dir>', 'run folder: config.json, each finished chunk of prompts in chunks/, summary.json (resumable)')
-    .option('--resume', 'continue the run in --run with its saved settings, sampling only the chunks not yet written');
+    .option('--resume', 'continue the run in --run with its saved settings (a flag that differs is refused), sampling only the chunks not yet written');
   addSchemaOptions(command, BonConfigSchema, ['n']);
   command.action(async (raw: Record<string, unknown>) => {
     const options = parseSchemaOptions(BonConfigSchema, raw);
