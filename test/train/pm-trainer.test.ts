@@ -111,6 +111,10 @@ test('a killed run resumed from its checkpoint ends exactly like the uninterrupt
   const texts = pairs.slice(0, 5).map((pair) => pair.chosen);
   assert.deepEqual(await loaded.scoreTexts(texts), await resumed.scorer.scoreTexts(texts));
   await loaded.release();
+  // resuming a finished run trains nothing: it returns the kept model and summary.json
+  const finished = await trainPreferenceModel({}, pairs, { runDir: killed, resume: true });
+  assert.deepEqual(finished.summary, resumed.summary);
+  assert.deepEqual(finished.model.params, resumed.model.params);
 });
 
 test('a run killed after the checkpoint of its early stop (before summary.json) resumes to the same summary, training no further', async () => {

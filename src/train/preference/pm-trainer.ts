@@ -287,7 +287,7 @@ function finish(loop: PmLoop, stoppedEarly: boolean, split: PmSplit, seconds: nu
 
 /** A finished run resumed: the model and summary it kept. */
 function finishedRun(run: PmTrainingRun, config: PmTrainConfig): TrainedPm {
-  const summary = readJsonFile(run.summaryPath, PmSummarySchema, 'the summary.json of a finished PM run') as unknown as PmSummary;
+  const summary: PmSummary = readJsonFile(run.summaryPath, PmSummarySchema, 'the summary.json of a finished PM run');
   const model = GptModel.load(run.modelDir).model;
   return { model, scorer: new PreferenceScorer(model, { bucketStep: config.bucketStep }), config, summary };
 }

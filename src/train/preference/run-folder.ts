@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { GptConfigSchema } from '../../model/gpt-config.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { TrainingRun, type TrainerRunKind, type TrainingRunOptions } from '../common/training-run.ts';
 import { trainerState } from '../run-folder.ts';
@@ -44,6 +45,7 @@ export const PmSummarySchema = z.looseObject({
   trainPairs: z.number().int().min(0),
   validationPairs: z.number().int().min(0),
   parameters: z.number().int().min(0),
+  model: GptConfigSchema,
   seconds: z.number(),
   pairsPerSecond: z.number(),
 });
