@@ -38,10 +38,25 @@ const parseCounts = (text: string) =>
 
 const fixed = (value: number) => (Number.isNaN(value) ? '—' : `${(100 * value).toFixed(1)}%`);
 
-/** Register `hhrl experiment …`. */
-export function registerExperimentCommands(program: Command): void {
-  const experiment = program.command('experiment').description('Measured reproductions of the paper’s findings on the HH world');
+/** One progress bar per label (a PM of an arm or grid point), the previous one closed when the label changes. */
+function barPerLabel() {
+  let bar: ReturnType<typeof progressBar> | undefined;
+  let current = '';
+  return {
+    update(label: string, progress: { readonly step: number; readonly steps: number; readonly loss: number }): void {
+      if (bar === undefined || label !== current) {
+        bar?.stop();
+        bar = progressBar(label, progress.steps, ['loss']);
+        current = label;
+      }
+      bar.update(progress.step, { loss: progress.loss.toFixed(3) });
+    },
+    stop: () => bar?.stop(),
+  };
+}
 
+/** `hhrl experiment tension`: helpful-only, harmless-only and mixed PMs (Bai et al. 2022 §4.1). */
+function registerTension(experiment: Command): void {
   experiment
     .command('tension')
     .description('Train helpful-only, harmless-only and mixed PMs (same size and steps); gold accuracy on each task’s test set')
@@ -53,32 +68,27 @@ export function registerExperimentCommands(program: Command): void {
     .option('--out <dir>', 'keep the three run folders here (resumable with --resume)')
     .option('--resume', 'resume the run folders in --out')
     .action(async (flags: { world: string; json: string; size: keyof typeof GPT_SIZES; steps: number; seed: number; out?: string; resume?: boolean }) => {
-      let bar: ReturnType<typeof progressBar> | undefined;
-      let current = '';
+      const bars = barPerLabel();
       const result = await runTensionExperiment(
         flags.world,
         { steps: flags.steps, seed: flags.seed, model: { size: flags.size } },
         {
           runDir: flags.out,
           resume: flags.resume,
-          onProgress: (arm, progress) => {
-            if (arm !== current) {
-              bar?.stop();
-              bar = progressBar(arm, progress.steps, ['loss']);
-              current = arm;
-            }
-            bar!.update(progress.step, { loss: progress.loss.toFixed(3) });
-          },
+          onProgress: (arm, progress) => bars.update(arm, progress),
         },
       );
-      bar?.stop();
+      bars.stop();
       writeFileAtomic(flags.json, `${JSON.stringify(result, null, 2)}\n`);
       process.stdout.write('gold accuracy on held-out test comparisons\n               helpful  harmless\n');
       for (const arm of ['helpful_only', 'harmless_only', 'mixed'] as const) {
         process.stdout.write(`${arm.padEnd(14)} ${fixed(result[arm].helpful).padStart(7)}  ${fixed(result[arm].harmless).padStart(8)}\n`);
       }
     });
+}
 
+/** `hhrl experiment pm-scaling`: the accuracy grid over model and data sizes and its log-linear fit (§3.2). */
+function registerPmScaling(experiment: Command): void {
   experiment
     .command('pm-scaling')
     .description('PMs of ≥ 3 sizes × ≥ 3 data sizes on mixed world data; gold accuracy grid and the fit Acc ≈ a + b·log₁₀P + c·log₁₀D')
@@ -89,23 +99,15 @@ export function registerExperimentCommands(program: Command): void {
     .option('--epochs <n>', 'passes over each point’s data', number, DEFAULT_SCALING.epochs)
     .option('--seed <n>', 'seed', number, 1)
     .action(async (flags: { world: string; json: string; sizes: ScalingSize[]; dataSizes: number[]; epochs: number; seed: number }) => {
-      let bar: ReturnType<typeof progressBar> | undefined;
-      let current = '';
+      const bars = barPerLabel();
       const result = await runPmScaling(flags.world, {
         sizes: flags.sizes,
         dataSizes: flags.dataSizes,
         epochs: flags.epochs,
         config: { seed: flags.seed, patience: null },
-        onProgress: (label, progress) => {
-          if (label !== current) {
-            bar?.stop();
-            bar = progressBar(label, progress.steps, ['loss']);
-            current = label;
-          }
-          bar!.update(progress.step, { loss: progress.loss.toFixed(3) });
-        },
+        onProgress: (label, progress) => bars.update(label, progress),
       });
-      bar?.stop();
+      bars.stop();
       writeFileAtomic(flags.json, `${JSON.stringify(result, null, 2)}\n`);
       process.stdout.write('shape        P(non-emb)      D   gold accuracy\n');
       for (const point of result.grid) {
@@ -114,9 +116,10 @@ export function registerExperimentCommands(program: Command): void {
       const { a, b, c, r2 } = result.fit;
       process.stdout.write(`fit: Acc ≈ ${a.toFixed(3)} + ${b.toFixed(3)}·log10 P + ${c.toFixed(3)}·log10 D  (R² ${r2.toFixed(3)})\n`);
     });
+}
 
-  registerFrontierCommand(experiment);
-
+/** `hhrl experiment online`: an online round against as much extra static data (§4.5). */
+function registerOnline(experiment: Command): void {
   const online = experiment
     .command('online')
     .description('one online round against as much extra static data, on a finished demo: PM gold accuracy on templated and on-policy pairs (and PPO against each PM)')
@@ -141,4 +144,13 @@ export function registerExperimentCommands(program: Command): void {
       out(`PPO against ${arm}: helpfulness ${rate(cell.ppo.before, 'helpfulness')} → ${rate(cell.ppo.after, 'helpfulness')}, harm ${rate(cell.ppo.before, 'harm_rate')} → ${rate(cell.ppo.after, 'harm_rate')}`);
     }
   });
+}
+
+/** Register `hhrl experiment …`. */
+export function registerExperimentCommands(program: Command): void {
+  const experiment = program.command('experiment').description('Measured reproductions of the paper’s findings on the HH world');
+  registerTension(experiment);
+  registerPmScaling(experiment);
+  registerFrontierCommand(experiment);
+  registerOnline(experiment);
 }

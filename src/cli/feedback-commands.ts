@@ -15,6 +15,7 @@ import { PgFeedbackStore } from '../data/store/pg-feedback-store.ts';
 import { isPostgresSpec, redactUrl } from '../data/store/pg-schema.ts';
 import { SqliteFeedbackStore } from '../data/store/sqlite-feedback-store.ts';
 import { ConfigError } from '../spec/errors.ts';
+import { parseWith } from '../train/common/parse-config.ts';
 import type { StartTraining } from '../web/feedback/admin-routes.ts';
 import { createFeedbackApp } from '../web/feedback/feedback-app.ts';
 import { FEEDBACK_APP_DEFAULTS, FeedbackAppConfigSchema } from '../web/feedback/feedback-config.ts';
@@ -84,11 +85,40 @@ interface ServeFlags {
   trainOut: string;
 }
 
-/** Register `hhrl feedback …`. */
-export function registerFeedbackCommands(program: Command): void {
-  const feedback = program.command('feedback').description('The human-feedback web app (Bai et al. 2022 §2.2): annotators compare two replies per turn');
+/** The app's settings from the flags. @throws ConfigError naming every bad one. */
+function appConfig(flags: ServeFlags) {
+  return parseWith(FeedbackAppConfigSchema, {
+    maxTokens: flags.maxTokens, temperature: flags.temperature, seed: flags.seed, round: flags.round, reviewShare: flags.reviewShare, repeatShare: flags.repeatShare,
+    overlapShare: flags.overlapShare, ratePerMinute: flags.ratePerMinute, secureCookies: flags.secureCookies === true,
+  }, 'feedback app');
+}
 
-  feedback
+/** `hhrl feedback serve`: open the store, add the known-answer items, serve until SIGINT/SIGTERM. */
+async function serve(flags: ServeFlags): Promise<void> {
+  const adminToken = process.env[flags.adminTokenEnv];
+  if (adminToken === undefined || adminToken.length < 16) throw new ConfigError(`set ${flags.adminTokenEnv} to an admin token of at least 16 characters`);
+  const config = appConfig(flags);
+  const policies = flags.policy.map((spec) => loadPolicy(spec, config));
+  const store = await openFeedbackStore(flags.store, { durable: flags.durable });
+  for (const gold of (flags.gold ?? []).map(goldSpec)) {
+    const added = await store.addItems(await readGoldItems(gold.file, gold.task, config.seed));
+    process.stderr.write(`hhrl feedback: ${added} new known-answer ${gold.task} items from ${gold.file}\n`);
+  }
+  const startTraining = trainingStarter(flags.store, flags.trainOut);
+  const { app } = createFeedbackApp({ store, policies, adminToken, config, startTraining });
+  const server = await listen(app, { port: flags.port, hostname: flags.host });
+  process.stderr.write(`hhrl feedback: serving ${policies.map((policy) => policy.id).join(', ')} at ${server.url} (admin: ${server.url}/admin); Ctrl-C stops\n`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await server.close();
+  await store.close();
+}
+
+/** `hhrl feedback serve` and its flags. */
+function registerServe(feedback: Command): void {
+  const command = feedback
     .command('serve')
     .description('serve the annotation app on a comparison store; annotators sign in with invite links, the admin at /admin')
     .requiredOption('--store <spec>', 'comparison store: a SQLite file (created when missing) or a postgres:// URL')
@@ -107,32 +137,12 @@ export function registerFeedbackCommands(program: Command): void {
     .option('--rate-per-minute <n>', describe('ratePerMinute'), number, FEEDBACK_APP_DEFAULTS.ratePerMinute)
     .option('--durable', 'sync every commit to disk (survives a power cut, not only a killed server)')
     .option('--secure-cookies', describe('secureCookies'))
-    .option('--train-out <dir>', 'where the admin\'s "train" button writes its run folders', 'runs/feedback-pm')
-    .action(async (flags: ServeFlags) => {
-      const adminToken = process.env[flags.adminTokenEnv];
-      if (adminToken === undefined || adminToken.length < 16) throw new ConfigError(`set ${flags.adminTokenEnv} to an admin token of at least 16 characters`);
-      const config = FeedbackAppConfigSchema.parse({
-        maxTokens: flags.maxTokens, temperature: flags.temperature, seed: flags.seed, round: flags.round, reviewShare: flags.reviewShare, repeatShare: flags.repeatShare,
-        overlapShare: flags.overlapShare, ratePerMinute: flags.ratePerMinute, secureCookies: flags.secureCookies === true,
-      });
-      const policies = flags.policy.map((spec) => loadPolicy(spec, config));
-      const store = await openFeedbackStore(flags.store, { durable: flags.durable });
-      for (const gold of (flags.gold ?? []).map(goldSpec)) {
-        const added = await store.addItems(await readGoldItems(gold.file, gold.task, config.seed));
-        process.stderr.write(`hhrl feedback: ${added} new known-answer ${gold.task} items from ${gold.file}\n`);
-      }
-      const startTraining = trainingStarter(flags.store, flags.trainOut);
-      const { app } = createFeedbackApp({ store, policies, adminToken, config, startTraining });
-      const server = await listen(app, { port: flags.port, hostname: flags.host });
-      process.stderr.write(`hhrl feedback: serving ${policies.map((policy) => policy.id).join(', ')} at ${server.url} (admin: ${server.url}/admin); Ctrl-C stops\n`);
-      await new Promise<void>((done) => {
-        process.once('SIGINT', done);
-        process.once('SIGTERM', done);
-      });
-      await server.close();
-      await store.close();
-    });
+    .option('--train-out <dir>', 'where the admin\'s "train" button writes its run folders', 'runs/feedback-pm');
+  command.action(serve);
+}
 
+/** `hhrl feedback export`: the store's comparisons as HH or TRL JSONL. */
+function registerExport(feedback: Command): void {
   feedback
     .command('export')
     .description('write the store\'s comparisons (excluded annotators left out) as HH or TRL JSONL, from SQLite or PostgreSQL')
@@ -150,7 +160,10 @@ export function registerFeedbackCommands(program: Command): void {
         await store.close();
       }
     });
+}
 
+/** `hhrl feedback invite`: a new annotator and their sign-in link. */
+function registerInvite(feedback: Command): void {
   feedback
     .command('invite')
     .description('create an annotator and print their sign-in link (the admin page does the same)')
@@ -167,4 +180,12 @@ export function registerFeedbackCommands(program: Command): void {
         await store.close();
       }
     });
+}
+
+/** Register `hhrl feedback …`. */
+export function registerFeedbackCommands(program: Command): void {
+  const feedback = program.command('feedback').description('The human-feedback web app (Bai et al. 2022 §2.2): annotators compare two replies per turn');
+  registerServe(feedback);
+  registerExport(feedback);
+  registerInvite(feedback);
 }

@@ -10,7 +10,7 @@ import { ConfigError, DataFormatError } from '../spec/errors.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../eval/pm-eval.ts';
 import { renderPmReportHtml } from '../report/pm-report.ts';
-import { PmTrainConfigSchema, parsePmTrainConfig, type PmTrainConfig } from '../train/preference/pm-config.ts';
+import { PmTrainConfigSchema, parsePmTrainConfig, type PmTrainConfigInput } from '../train/preference/pm-config.ts';
 import { loadPairs } from '../data/specs/preference-pairs.ts';
 import { PreferenceScorer, responseTranscript } from '../train/preference/pm-scorer.ts';
 import { trainPreferenceModel, type PmProgress, type PmSummary } from '../train/preference/pm-trainer.ts';
@@ -18,7 +18,6 @@ import { trainWithPmp } from '../train/preference/pmp.ts';
 import { sigmoid } from '../eval/calibration.ts';
 import { logNote, progressBar } from './progress.ts';
 import { interruptible } from './interrupt.ts';
-import { TrainingAborted } from '../train/lm/lm-trainer.ts';
 
 const DATA_HELP = 'data SPEC (repeatable): world:DIR[:helpful|harmless|both][:train|test], store:DB[:TASK][:SPLIT] (DB: SQLite file or postgres:// URL), online:DIR[:TASK][:SPLIT] (hhrl online collect), or [file:]PATH.jsonl[.gz][:TASK][:train|test|all]';
 const describe = (field: keyof typeof PmTrainConfigSchema.shape) => PmTrainConfigSchema.shape[field].description ?? field;
@@ -65,8 +64,12 @@ interface TrainFlags {
   strict?: boolean;
 }
 
-/** The resolved config from `--config FILE` overlaid with explicit flags. */
-export function trainConfigFromFlags(flags: TrainFlags): PmTrainConfig {
+/**
+ * The settings stated by `--config FILE` overlaid with explicit flags, checked but before defaults: a resumed run
+ * compares only these with its saved settings (`train/common/resume-rule.ts`).
+ * @throws ConfigError naming every bad field.
+ */
+export function trainConfigFromFlags(flags: TrainFlags): PmTrainConfigInput {
   let base: Record<string, unknown> = {};
   if (flags.config !== undefined) {
     try {
@@ -87,18 +90,22 @@ export function trainConfigFromFlags(flags: TrainFlags): PmTrainConfig {
   const scalar = { steps: flags.steps, batchPairs: flags.batchPairs, seed: flags.seed, mix: flags.mix, marginScale: flags.marginScale,
     validationShare: flags.validationShare, evalEvery: flags.evalEvery, patience: flags.patience === 'null' ? null : flags.patience, initFrom: flags.init };
   const overrides = Object.fromEntries(Object.entries(scalar).filter(([, value]) => value !== undefined));
-  return parsePmTrainConfig({ ...base, ...overrides, model, tokenizer, optimizer });
+  const stated = { ...base, ...overrides, model, tokenizer, optimizer };
+  parsePmTrainConfig(stated);
+  return stated as PmTrainConfigInput;
 }
 
-function progressReporter(label: string, steps: number) {
-  const bar = progressBar(label, steps, ['loss', 'acc', 'val', 'pairs/s']);
+/** A progress bar over the run's steps (a resumed run's saved ones), shown from its first step. */
+function progressReporter(label: string) {
+  let bar: ReturnType<typeof progressBar> | undefined;
   let validation = '';
   return {
     update(progress: PmProgress) {
+      bar ??= progressBar(label, progress.steps, ['loss', 'acc', 'val', 'pairs/s']);
       if (progress.validation) validation = `${(100 * progress.validation.accuracy).toFixed(1)}%`;
       bar.update(progress.step, { loss: progress.loss.toFixed(3), acc: progress.accuracy.toFixed(2), val: validation, 'pairs/s': progress.pairsPerSecond.toFixed(0) });
     },
-    stop: () => bar.stop(),
+    stop: () => bar?.stop(),
   };
 }
 
@@ -151,10 +158,8 @@ async function scoreFile(scorer: PreferenceScorer, input: string): Promise<strin
   });
 }
 
-/** Register `hhrl pm …`. */
-export function registerPmCommands(program: Command): void {
-  const pm = program.command('pm').description('Preference models (Bai et al. 2022 §3): train, evaluate, score');
-
+/** `hhrl pm train`: one run, or PMP then fine-tuning with --pmp-data. */
+function registerPmTrain(pm: Command): void {
   pm.command('train')
     .description('Train a preference model (GPT + scalar head, Bradley–Terry loss); writes config.json, metrics.jsonl, checkpoints/, model/, summary.json')
     .requiredOption('--data <spec>', DATA_HELP, collect)
@@ -185,7 +190,7 @@ export function registerPmCommands(program: Command): void {
       process.stderr.write(`${pairs.length} training comparisons from ${flags.data.join(', ')}\n`);
       if (flags.pmpData !== undefined) {
         const pmpPairs = (await loadPairs(flags.pmpData, { strict: flags.strict })).pairs;
-        const bars = { pmp: progressReporter('pmp', flags.pmpSteps!), finetune: progressReporter('pm', config.steps) };
+        const bars = { pmp: progressReporter('pmp'), finetune: progressReporter('pm') };
         const result = await trainWithPmp(config, pmpPairs, pairs, { pmpSteps: flags.pmpSteps!, runDir: flags.out, resume: flags.resume, log: logNote, onProgress: (stage, progress) => bars[stage].update(progress) });
         bars.pmp.stop();
         bars.finetune.stop();
@@ -193,15 +198,17 @@ export function registerPmCommands(program: Command): void {
         printSummary(flags.out, result.finetuned.summary);
         return;
       }
-      const bar = progressReporter('pm', config.steps);
+      const bar = progressReporter('pm');
       const { summary } = await interruptible((signal) =>
         trainPreferenceModel(config, pairs, { runDir: flags.out, resume: flags.resume, signal, log: logNote, onProgress: (progress) => bar.update(progress) }),
       );
       bar.stop();
-      if (summary.aborted) throw new TrainingAborted(summary.stepsRun);
       printSummary(flags.out, summary);
     });
+}
 
+/** `hhrl pm eval`: accuracy, breakdowns and calibration of a PM on comparisons. */
+function registerPmEval(pm: Command): void {
   pm.command('eval')
     .description('Accuracy (labels and, on world data, gold), 95% CI, breakdowns, calibration (ECE); JSON and optional HTML report')
     .requiredOption('--model <dir>', 'PM checkpoint or pm train run folder')
@@ -219,7 +226,10 @@ export function registerPmCommands(program: Command): void {
       if (flags.html !== undefined) writeFileAtomic(flags.html, await renderPmReportHtml(report, { model: flags.model, data: flags.data }));
       printReport(report);
     });
+}
 
+/** `hhrl pm score`: score JSONL rows with a PM. */
+function registerPmScore(pm: Command): void {
   pm.command('score')
     .description('Score JSONL rows: {"text"} → score; {"prompt"|"conversation","response"} → score; {"chosen","rejected"} → both and p_chosen')
     .requiredOption('--model <dir>', 'PM checkpoint or pm train run folder')
@@ -233,4 +243,12 @@ export function registerPmCommands(program: Command): void {
       if (flags.out === undefined) process.stdout.write(text);
       else writeFileAtomic(flags.out, text);
     });
+}
+
+/** Register `hhrl pm …`. */
+export function registerPmCommands(program: Command): void {
+  const pm = program.command('pm').description('Preference models (Bai et al. 2022 §3): train, evaluate, score');
+  registerPmTrain(pm);
+  registerPmEval(pm);
+  registerPmScore(pm);
 }

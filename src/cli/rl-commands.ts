@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { GptModel } from '../model/gpt-model.ts';
+import { BonConfigSchema } from '../train/bon/bon-config.ts';
 import { runBestOfN } from '../train/bon/bon-run.ts';
 import { DpoConfigSchema } from '../train/dpo/dpo-config.ts';
 import { trainDpo } from '../train/dpo/dpo-trainer.ts';
@@ -24,7 +25,6 @@ import type { RlCommonConfig } from '../train/rollout/rl-config.ts';
 import type { RlAlgorithm } from '../train/rollout/rl-algorithm.ts';
 import { trainRl } from '../train/rollout/rl-runner.ts';
 import type { RlSummary } from '../train/rollout/rl-summary.ts';
-import { RolloutOptionsSchema } from '../train/rollout/rollout.ts';
 import { summarizeEvaluation, evaluationRow } from '../train/rollout/world-eval.ts';
 import { resolveModelDir, RunFolder } from '../train/run-folder.ts';
 import { SftConfigSchema } from '../train/sft/sft-config.ts';
@@ -192,29 +192,24 @@ function registerDpo(program: Command): void {
   });
 }
 
-const BonSchema = RolloutOptionsSchema.extend({}).strict();
-
 function registerBon(program: Command): void {
   const command = program
     .command('bon')
     .description('best-of-n: sample n responses per prompt and keep the one the reward scores highest')
     .requiredOption('--policy <dir>', 'policy (checkpoint or run folder)')
-    .requiredOption('--n <n>', 'samples per prompt', (value: string) => Number(value))
+    .requiredOption('--n <n>', BonConfigSchema.shape.n.description ?? 'n', (value: string) => Number(value))
     .requiredOption('--prompts <spec>', 'prompts: world:DIR[:train|test|eval] or a JSONL file')
     .option('--pm <dir>', 'preference model (checkpoint or pm run folder)')
     .addOption(new Option('--reward <source>', 'reward source').choices(Object.keys(REWARD_SOURCES)).default('pm'))
     .option('--world <dir>', 'world folder (oracle reward; default: the world of --prompts)')
     .option('--limit <n>', 'use at most this many prompts', (value: string) => Number(value))
-    .option('--batch <n>', 'rows per generation run', (value: string) => Number(value), 32)
-    .option('--seed <n>', 'sampling seed', (value: string) => Number(value), 0)
     .option('--out <file>', 'write every sample with its reward as JSONL')
     .option('--json <file>', 'write the summary as JSON')
     .option('--run <dir>', 'run folder: config.json, each finished chunk of prompts in chunks/, summary.json (resumable)')
-    .option('--chunk <n>', 'prompts per chunk (each with its own seed, written when done)', (value: string) => Number(value), 64)
-    .option('--resume', 'continue the run in --run with its saved settings, sampling only the chunks not yet written');
-  addSchemaOptions(command, BonSchema);
+    .option('--resume', 'continue the run in --run with its saved settings (a flag that differs is refused), sampling only the chunks not yet written');
+  addSchemaOptions(command, BonConfigSchema, ['n']);
   command.action(async (raw: Record<string, unknown>) => {
-    const options = parseSchemaOptions(BonSchema, raw);
+    const options = parseSchemaOptions(BonConfigSchema, raw);
     const world = (raw.world as string | undefined) ?? worldDirOf(String(raw.prompts));
     const reward = buildReward(raw.reward as RewardSource, { pm: raw.pm as string | undefined, world });
     const { model } = GptModel.load(resolveModelDir(String(raw.policy)));
@@ -228,7 +223,7 @@ function registerBon(program: Command): void {
       model,
       prompts,
       reward.reward,
-      { ...options, n: Number(raw.n), batch: Number(raw.batch), seed: Number(raw.seed), chunk: Number(raw.chunk) },
+      { ...typedOptions(command, options), n: options.n },
       { dir: runDir, resume: Boolean(raw.resume), description: { policy: raw.policy, prompts: raw.prompts, limit: raw.limit ?? null, reward: reward.description }, onProgress: (done) => bar.update(done), log: logNote },
     ).finally(() => bar.stop());
     const results = rows.map((row, i) => ({ ...row, prompt: prompts[i] }));

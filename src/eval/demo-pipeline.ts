@@ -15,7 +15,7 @@ import { loadDemonstrations } from '../data/specs/demonstrations.ts';
 import { loadPairs } from '../data/specs/preference-pairs.ts';
 import { loadPrompts, worldEvalPrompts } from '../data/specs/prompts.ts';
 import { collectComparisons, collectRoundOnce } from '../online/collect.ts';
-import { TrainingAborted, trainLanguageModel } from '../train/lm/lm-trainer.ts';
+import { trainLanguageModel } from '../train/lm/lm-trainer.ts';
 import { trainPpo } from '../train/ppo/ppo-trainer.ts';
 import type { PreferenceScorer } from '../train/preference/pm-scorer.ts';
 import { trainPreferenceModel } from '../train/preference/pm-trainer.ts';
@@ -135,7 +135,6 @@ async function pmStage(run: DemoRun): Promise<{ scorer: PreferenceScorer; pmEval
       onProgress: (p) => run.report('pm', p.step, p.steps, { loss: p.loss.toFixed(3) }),
     }),
   );
-  if (pm.summary.aborted) throw new TrainingAborted(pm.summary.stepsRun);
   const pmEval = await timed(run, 'pm-eval', async () => evaluatePreferenceModel(pm.scorer, (await loadPairs([`world:${run.worldDir}:both:test`])).pairs));
   return { scorer: pm.scorer, pmEval };
 }

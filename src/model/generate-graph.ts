@@ -11,6 +11,7 @@ import * as E from '../engine/index.ts';
 import { attr, Graph, type Tensor } from '../engine/index.ts';
 import type { ParamLayout } from '../engine/index.ts';
 import type { GptConfig } from './gpt-config.ts';
+import { decoderStack, fusedGeluUp, type BlockVariant } from './block.ts';
 import { alibiSlopes } from './gpt.ts';
 
 /** How the next token is chosen. */
@@ -77,60 +78,51 @@ export function cacheShapes(config: GptConfig, batch: number): { k: number[]; v:
 /** Names of the cache inputs of layer `l`. */
 export const cacheNames = (layer: number) => ({ k: `cache_k_${layer}`, v: `cache_v_${layer}` });
 
+/** The decoding step's inputs (see {@link buildGenerateGraph}). */
+function stepInputs(g: Graph, config: GptConfig, b: number) {
+  const shapes = cacheShapes(config, b);
+  return {
+    token: g.input('token', 'int64', [b]),
+    position: g.input('position', 'int64', []),
+    forced: g.input('forced', 'int64', [b]),
+    uniform: g.input('uniform', 'float32', [b]),
+    temperature: g.input('temperature', 'float32', []),
+    topK: g.input('top_k', 'int64', []),
+    topP: g.input('top_p', 'float32', []),
+    caches: Array.from({ length: config.layers }, (_, layer) => ({
+      k: g.input(cacheNames(layer).k, 'float32', shapes.k),
+      v: g.input(cacheNames(layer).v, 'float32', shapes.v),
+    })),
+  };
+}
+
 /**
- * Build the decoding-step graph. Inputs: the weights (views of the feed `params`), token [B] (each
- * row's token at `position`), position [], forced [B] (the next prompt token, or −1 to sample),
- * uniform [B], temperature [], top_k [], top_p [], cache_k_l [B, H, D, T] and cache_v_l [B, H, T, D]
- * (slots before `position` filled). Outputs: next [B] (forced or sampled), logp [B] (log π(next) of
- * the untempered model) and kv [L·2·B, C] = [L, 2, B, H, D] (this position's keys and values).
+ * The additive mask of the cached slots for this position: −1e9 on slots at or after it (still empty), and with
+ * ALiBi −m_h·(position − j) on slot j in head h (this position's own key: 0). [T], or [H, 1, T] with ALiBi.
  */
-export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape: GenerateGraphShape): Graph {
-  const { batch: b, mode } = shape;
+function cacheMask(g: Graph, config: GptConfig, position: Tensor): Tensor {
+  const t = config.context;
+  const slots = g.constant(BigInt64Array.from({ length: t }, (_, i) => BigInt(i)), 'int64', [t], 'slots');
+  const emptyRow = E.where(E.greaterOrEqual(slots, position), g.scalar(-1e9), g.scalar(0)); // [T]
+  if (config.positions !== 'alibi') return emptyRow;
+  const slopes = g.constant(Float32Array.from(alibiSlopes(config.heads), (m) => -m), 'float32', [config.heads, 1, 1], 'alibi_slopes');
+  return E.add(emptyRow, E.mul(slopes, E.cast(E.sub(position, slots), 'float32'))); // [H, 1, T]
+}
+
+/**
+ * Attention of one position against the KV cache (the decoding graph's {@link BlockVariant}): the cached keys
+ * and values of the earlier positions plus this position's own; each block's new key and value rows go to `rows`.
+ */
+function cachedAttention(config: GptConfig, b: number, caches: readonly { k: Tensor; v: Tensor }[], mask: Tensor, rows: Tensor[]): BlockVariant['attend'] {
   const t = config.context;
   const c = config.dModel;
   const h = config.heads;
   const d = c / h;
-  const eps = config.layerNormEpsilon;
-  const g = new Graph('generate_step');
-  const p = layout.bindViews(g, 'params');
-  const token = g.input('token', 'int64', [b]);
-  const position = g.input('position', 'int64', []);
-  const forced = g.input('forced', 'int64', [b]);
-  const uniform = g.input('uniform', 'float32', [b]);
-  const temperature = g.input('temperature', 'float32', []);
-  const topK = g.input('top_k', 'int64', []);
-  const topP = g.input('top_p', 'float32', []);
-  const shapes = cacheShapes(config, b);
-  const caches = Array.from({ length: config.layers }, (_, layer) => ({
-    k: g.input(cacheNames(layer).k, 'float32', shapes.k),
-    v: g.input(cacheNames(layer).v, 'float32', shapes.v),
-  }));
-  const gather0 = (table: Tensor, indices: Tensor, outShape: number[]) =>
-    g.emit1('Gather', [table, indices], outShape, table.dtype, { attributes: { axis: attr.int(0) } });
-  const embedded = gather0(p.wte, token, [b, c]);
-  let x = config.positions === 'learned' ? E.add(embedded, gather0(p.wpe, position, [c])) : embedded; // [B, C]
-  // cached slots at or after this position are empty: −1e9 before the softmax
-  const slots = g.constant(BigInt64Array.from({ length: t }, (_, i) => BigInt(i)), 'int64', [t], 'slots');
-  const emptyRow = E.where(E.greaterOrEqual(slots, position), g.scalar(-1e9), g.scalar(0)); // [T]
-  // ALiBi: slot j at distance position − j costs −m_h·(position − j) in head h (this position's own key: 0)
-  const maskRow =
-    config.positions === 'alibi'
-      ? E.add(
-          emptyRow,
-          E.mul(g.constant(Float32Array.from(alibiSlopes(h), (m) => -m), 'float32', [h, 1, 1], 'alibi_slopes'), E.cast(E.sub(position, slots), 'float32')),
-        ) // [H, 1, T]
-      : emptyRow; // [T]
-  const rows: Tensor[] = [];
-  for (let layer = 0; layer < config.layers; layer++) {
-    const pre = `h.${layer}`;
-    const a = E.layerNorm(x, p[`${pre}.ln_1.weight`], p[`${pre}.ln_1.bias`], eps); // [B, C]
-    const qkv = E.add(E.matmul(a, p[`${pre}.attn.c_attn.weight`]), p[`${pre}.attn.c_attn.bias`]); // [B, 3C]
-    const [q, k, v] = g.emit('Split', [qkv, g.ints([c, c, c])], [0, 1, 2].map(() => ({ shape: [b, c], dtype: 'float32' as const })), {
-      attributes: { axis: attr.int(1) },
-    });
-    rows.push(k, v);
+  return (q, k, v, layer) => {
+    const g = q.graph;
+    rows.push(k, v); // [B, 1, C] each
     const q4 = E.reshape(q, [b, h, 1, d]);
-    const cached = E.add(scaledMatmul(q4, caches[layer].k, 1 / Math.sqrt(d)), maskRow); // [B, H, 1, T]
+    const cached = E.add(scaledMatmul(q4, caches[layer].k, 1 / Math.sqrt(d)), mask); // [B, H, 1, T]
     const own = scaledMatmul(q4, E.reshape(k, [b, h, d, 1]), 1 / Math.sqrt(d)); // [B, H, 1, 1]
     const weights = E.softmax(E.concat([cached, own], 3)); // [B, H, 1, T + 1]
     const [wCached, wOwn] = g.emit(
@@ -143,23 +135,41 @@ export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape
       { attributes: { axis: attr.int(3) } },
     );
     const attended = E.add(E.matmul(wCached, caches[layer].v), E.mul(wOwn, E.reshape(v, [b, h, 1, d]))); // [B, H, 1, D]
-    x = E.add(x, E.add(E.matmul(E.reshape(attended, [b, c]), p[`${pre}.attn.c_proj.weight`]), p[`${pre}.attn.c_proj.bias`]));
-    const m = E.layerNorm(x, p[`${pre}.ln_2.weight`], p[`${pre}.ln_2.bias`], eps);
-    // ORT's fused tanh-GELU with bias (com.microsoft.FastGelu): one kernel instead of a chain; no gradient needed here
-    const up = g.emit1('FastGelu', [E.matmul(m, p[`${pre}.mlp.c_fc.weight`]), p[`${pre}.mlp.c_fc.bias`]], [b, c * config.mlpRatio], 'float32', {
-      domain: 'com.microsoft',
-    });
-    x = E.add(x, E.add(E.matmul(up, p[`${pre}.mlp.c_proj.weight`]), p[`${pre}.mlp.c_proj.bias`]));
-  }
-  const final = E.layerNorm(x, p['ln_f.weight'], p['ln_f.bias'], eps);
+    return E.reshape(attended, [b, c]); // [B, C]
+  };
+}
+
+/**
+ * Build the decoding-step graph. Inputs: the weights (views of the feed `params`), token [B] (each
+ * row's token at `position`), position [], forced [B] (the next prompt token, or −1 to sample),
+ * uniform [B], temperature [], top_k [], top_p [], cache_k_l [B, H, D, T] and cache_v_l [B, H, T, D]
+ * (slots before `position` filled). Outputs: next [B] (forced or sampled), logp [B] (log π(next) of
+ * the untempered model) and kv [L·2·B, C] = [L, 2, B, H, D] (this position's keys and values).
+ */
+export function buildGenerateGraph(config: GptConfig, layout: ParamLayout, shape: GenerateGraphShape): Graph {
+  const { batch: b, mode } = shape;
+  const c = config.dModel;
+  const g = new Graph('generate_step');
+  const p = layout.bindViews(g, 'params');
+  const inputs = stepInputs(g, config, b);
+  // 1) this position's embedding (learned positions added; ALiBi's are in the mask)
+  const gather0 = (table: Tensor, indices: Tensor, outShape: number[]) =>
+    g.emit1('Gather', [table, indices], outShape, table.dtype, { attributes: { axis: attr.int(0) } });
+  const embedded = gather0(p.wte, inputs.token, [b, c]);
+  const x = config.positions === 'learned' ? E.add(embedded, gather0(p.wpe, inputs.position, [c])) : embedded; // [B, C]
+  // 2) the blocks, attending to the cache
+  const rows: Tensor[] = [];
+  const attend = cachedAttention(config, b, inputs.caches, cacheMask(g, config, inputs.position), rows);
+  const final = decoderStack(config, p, x, { attend, geluUp: fusedGeluUp }); // [B, C]
+  // 3) the next token: forced, or sampled from the logits
   const unembed = config.tiedEmbeddings ? E.transpose(p.wte, [1, 0]) : p['lm_head.weight'];
   const logits = E.matmul(final, unembed); // [B, V]
-  const sampled = SAMPLERS[mode](g, logits, { temperature, topK, topP, uniform });
-  const next = E.where(E.greaterOrEqual(forced, g.scalar(0, 'int64')), forced, sampled); // [B]
+  const sampled = SAMPLERS[mode](g, logits, inputs);
+  const next = E.where(E.greaterOrEqual(inputs.forced, g.scalar(0, 'int64')), inputs.forced, sampled); // [B]
   const logp = E.reshape(E.gatherElements(E.logSoftmax(logits), E.reshape(next, [b, 1]), 1), [b]);
   g.output(next, 'next');
   g.output(logp, 'logp');
-  g.output(E.concat(rows, 0), 'kv'); // [L·2·B, C] = [L, 2, B, H, D]
+  g.output(E.reshape(E.concat(rows, 0), [2 * config.layers * b, c]), 'kv'); // [L·2·B, C] = [L, 2, B, H, D]
   return g;
 }
 

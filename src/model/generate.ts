@@ -66,6 +66,130 @@ export function samplingMode(options: GenerateOptions): SamplingMode {
   return options.topK > 0 || options.topP < 1 ? 'filtered' : 'sample';
 }
 
+/** The batch being decoded: each row's prompt as used, its length and limit, the token and log-prob grids, and why it stopped. */
+interface DecodeRows {
+  readonly t: number;
+  /** Prompt tokens used per row (left-truncated to t−1 so at least one can be added). */
+  readonly used: readonly (readonly number[])[];
+  readonly lengths: readonly number[];
+  /** Exclusive end per row: the prompt plus `maxNewTokens`, at most t. */
+  readonly limits: readonly number[];
+  readonly seq: BigInt64Array; // [B, T]
+  readonly logp: Float32Array; // [B, T]
+  /** No longer written: eos, full context, or finished by the host. */
+  readonly done: Uint8Array;
+  readonly reasons: (StopReason | undefined)[];
+  /** New tokens kept when a stop string (or eos) ended the row; −1 otherwise. */
+  readonly stopIndex: number[];
+}
+
+/** 1) The prompts, right-padded into the grids; the last t−1 tokens of a long prompt are kept. */
+function promptRows(prompts: readonly (readonly number[])[], t: number, maxNewTokens: number): DecodeRows {
+  const b = prompts.length;
+  const used = prompts.map((prompt) => {
+    if (prompt.length === 0) throw new ConfigError('generate: every prompt needs at least one token');
+    return prompt.slice(Math.max(0, prompt.length - (t - 1)));
+  });
+  const lengths = used.map((prompt) => prompt.length);
+  const seq = new BigInt64Array(b * t);
+  used.forEach((prompt, row) => prompt.forEach((token, i) => (seq[row * t + i] = BigInt(token))));
+  const limits = lengths.map((length) => Math.min(t, length + maxNewTokens));
+  return { t, used, lengths, limits, seq, logp: new Float32Array(b * t), done: new Uint8Array(b), reasons: new Array(b).fill(undefined), stopIndex: new Array(b).fill(-1) };
+}
+
+/** The decoding step bound to its feeds: arrays the loop updates in place, so the step's ORT tensors are built once. */
+async function decodingStep(backend: GenerationBackend, options: GenerateOptions, b: number, caches: KvCaches) {
+  const io = { token: new BigInt64Array(b), forced: new BigInt64Array(b), position: new BigInt64Array(1), uniform: new Float32Array(b) };
+  const feeds: Record<string, HostTensor> = {
+    params: { data: backend.params, shape: [backend.params.length] },
+    token: { data: io.token, shape: [b] },
+    position: { data: io.position, shape: [] },
+    forced: { data: io.forced, shape: [b] },
+    uniform: { data: io.uniform, shape: [b] },
+    temperature: { data: Float32Array.of(options.temperature || 1), shape: [] },
+    top_k: { data: BigInt64Array.of(BigInt(options.topK)), shape: [] },
+    top_p: { data: Float32Array.of(options.topP), shape: [] },
+    ...caches.feeds(),
+  };
+  const run = (await backend.graph(b, samplingMode(options))).bind(feeds);
+  return { io, run };
+}
+
+/** 2) Decode positions `start … start + trips − 1`, one graph run each; a prompt's own next token is forced. */
+async function decodeChunk(
+  rows: DecodeRows,
+  step: Awaited<ReturnType<typeof decodingStep>>,
+  caches: KvCaches,
+  chunk: { readonly start: number; readonly trips: number; readonly noise: Float32Array; readonly eos: bigint; readonly signal?: AbortSignal },
+): Promise<void> {
+  const { t, seq, logp, lengths, done } = rows;
+  const { token, forced, position, uniform } = step.io;
+  const b = lengths.length;
+  for (let i = 0; i < chunk.trips && !done.every(Boolean); i++) {
+    const at = chunk.start + i;
+    const next = at + 1;
+    for (let row = 0; row < b; row++) {
+      token[row] = seq[row * t + at];
+      forced[row] = next < lengths[row] ? seq[row * t + next] : -1n;
+    }
+    chunk.signal?.throwIfAborted(); // a cancelled request stops costing compute within one step
+    position[0] = BigInt(at);
+    uniform.set(chunk.noise.subarray(i * b, (i + 1) * b));
+    const outputs = await step.run({});
+    caches.write(outputs.kv.data as Float32Array, at);
+    const chosen = outputs.next.data as BigInt64Array;
+    const chosenLogp = outputs.logp.data as Float32Array;
+    for (let row = 0; row < b; row++) {
+      if (done[row]) continue;
+      seq[row * t + next] = chosen[row];
+      logp[row * t + next] = chosenLogp[row];
+      if ((forced[row] < 0n && chosen[row] === chunk.eos) || next >= t - 1) done[row] = 1;
+    }
+  }
+}
+
+/** After the chunk that decoded up to position `end`: end the rows that hit a stop string, the eos token or their limit; report their text. */
+function checkRows(rows: DecodeRows, backend: GenerationBackend, options: GenerateOptions, end: number, onText: GenerateHooks['onText']): void {
+  const { t, seq, lengths, limits, reasons, stopIndex } = rows;
+  for (let row = 0; row < lengths.length; row++) {
+    if (reasons[row] !== undefined) continue;
+    const written = Math.min(end + 1, limits[row]) - lengths[row]; // new tokens so far
+    if (written <= 0) continue;
+    const tokens = Array.from(seq.subarray(row * t + lengths[row], row * t + lengths[row] + written), Number);
+    const eosAt = options.eosId >= 0 ? tokens.indexOf(options.eosId) : -1;
+    const stopAt = firstStop(backend, tokens, options.stop);
+    if (stopAt >= 0 && (eosAt < 0 || stopAt <= eosAt)) {
+      reasons[row] = 'stop';
+      stopIndex[row] = stopAt;
+    } else if (eosAt >= 0) {
+      reasons[row] = 'eos';
+      stopIndex[row] = eosAt + 1;
+    } else if (lengths[row] + written >= limits[row]) {
+      reasons[row] = 'length';
+    }
+    if (reasons[row] !== undefined) rows.done[row] = 1;
+    if (onText) {
+      const kept = stopIndex[row] >= 0 ? tokens.slice(0, stopIndex[row]) : tokens.slice(0, limits[row] - lengths[row]);
+      const text = backend.decode(reasons[row] === 'eos' ? kept.slice(0, -1) : kept);
+      onText(row, reasons[row] === 'stop' ? cutAtStop(text, options.stop) : text);
+    }
+  }
+}
+
+/** 3) Each row's new tokens, log-probabilities and text, cut where it stopped. */
+function collectRows(rows: DecodeRows, backend: GenerationBackend, options: GenerateOptions): Generation[] {
+  const { t, seq, logp, lengths, limits, reasons, stopIndex } = rows;
+  return rows.used.map((prompt, row) => {
+    const end = stopIndex[row] >= 0 ? lengths[row] + stopIndex[row] : limits[row];
+    const tokens = Array.from(seq.subarray(row * t + lengths[row], row * t + end), Number);
+    const logProbs = Array.from(logp.subarray(row * t + lengths[row], row * t + end));
+    const reason = reasons[row] ?? 'length';
+    let text = backend.decode(reason === 'eos' ? tokens.slice(0, -1) : tokens);
+    if (reason === 'stop') text = cutAtStop(text, options.stop);
+    return { promptTokens: [...prompt], tokens, logProbs, text, finishReason: reason };
+  });
+}
+
 /**
  * Generate continuations of `prompts` (token ids). Rows finish on their own at a stop string, the
  * eos token or `maxNewTokens`; the same seed gives the same tokens. Rejects with `hooks.signal.reason`
@@ -78,107 +202,27 @@ export async function generate(
   hooks: GenerateHooks = {},
 ): Promise<Generation[]> {
   const options = GenerateOptionsSchema.parse(optionsInput);
-  const { config } = backend;
-  const t = config.context;
   const b = prompts.length;
   if (b === 0) return [];
-  const mode = samplingMode(options);
   const random = new Random(options.seed);
-  // 1) prompts, right-padded; keep the last t−1 tokens of a long prompt so at least one can be added
-  const used = prompts.map((prompt) => {
-    if (prompt.length === 0) throw new ConfigError('generate: every prompt needs at least one token');
-    return prompt.slice(Math.max(0, prompt.length - (t - 1)));
-  });
-  const lengths = used.map((prompt) => prompt.length);
-  const seq = new BigInt64Array(b * t);
-  used.forEach((prompt, row) => prompt.forEach((token, i) => (seq[row * t + i] = BigInt(token))));
-  const logp = new Float32Array(b * t);
-  const limits = lengths.map((length) => Math.min(t, length + options.maxNewTokens)); // exclusive end per row
-  const finalPosition = Math.max(...limits) - 1; // last position written
-  const caches = new KvCaches(config, b);
-  const token = new BigInt64Array(b);
-  const forced = new BigInt64Array(b);
-  const position = new BigInt64Array(1);
-  const uniform = new Float32Array(b);
-  const feeds: Record<string, HostTensor> = {
-    params: { data: backend.params, shape: [backend.params.length] },
-    token: { data: token, shape: [b] },
-    position: { data: position, shape: [] },
-    forced: { data: forced, shape: [b] },
-    uniform: { data: uniform, shape: [b] },
-    temperature: { data: Float32Array.of(options.temperature || 1), shape: [] },
-    top_k: { data: BigInt64Array.of(BigInt(options.topK)), shape: [] },
-    top_p: { data: Float32Array.of(options.topP), shape: [] },
-    ...caches.feeds(),
-  };
+  // 1) prompts, right-padded; the caches and the bound decoding step
+  const rows = promptRows(prompts, backend.config.context, options.maxNewTokens);
+  const finalPosition = Math.max(...rows.limits) - 1; // last position written
+  const caches = new KvCaches(backend.config, b);
+  const step = await decodingStep(backend, options, b, caches);
   const eos = BigInt(options.eosId);
-  // every feed is an array updated in place, so the step's ORT tensors are built once
-  const step = (await backend.graph(b, mode)).bind(feeds);
-  const done = new Uint8Array(b); // no longer written: eos, full context, or finished by the host
-  const reasons: (StopReason | undefined)[] = new Array(b).fill(undefined);
-  const stopIndex: number[] = new Array(b).fill(-1); // new tokens kept when a stop string matched
   // 2) decode one position per run; check stop strings and limits every `chunk` positions
   let start = 0;
-  while (start < finalPosition && reasons.some((reason) => reason === undefined)) {
+  while (start < finalPosition && rows.reasons.some((reason) => reason === undefined)) {
     const trips = Math.min(options.chunk, finalPosition - start);
     const noise = new Float32Array(options.chunk * b);
     for (let i = 0; i < noise.length; i++) noise[i] = random.next();
-    for (let i = 0; i < trips && !done.every(Boolean); i++) {
-      const at = start + i;
-      const next = at + 1;
-      for (let row = 0; row < b; row++) {
-        token[row] = seq[row * t + at];
-        forced[row] = next < lengths[row] ? seq[row * t + next] : -1n;
-      }
-      hooks.signal?.throwIfAborted(); // a cancelled request stops costing compute within one step
-      position[0] = BigInt(at);
-      uniform.set(noise.subarray(i * b, (i + 1) * b));
-      const outputs = await step({});
-      caches.write(outputs.kv.data as Float32Array, at);
-      const chosen = outputs.next.data as BigInt64Array;
-      const chosenLogp = outputs.logp.data as Float32Array;
-      for (let row = 0; row < b; row++) {
-        if (done[row]) continue;
-        seq[row * t + next] = chosen[row];
-        logp[row * t + next] = chosenLogp[row];
-        if ((forced[row] < 0n && chosen[row] === eos) || next >= t - 1) done[row] = 1;
-      }
-    }
+    await decodeChunk(rows, step, caches, { start, trips, noise, eos, signal: hooks.signal });
     start += trips;
-    for (let row = 0; row < b; row++) {
-      if (reasons[row] !== undefined) continue;
-      const written = Math.min(start + 1, limits[row]) - lengths[row]; // new tokens so far
-      if (written <= 0) continue;
-      const tokens = Array.from(seq.subarray(row * t + lengths[row], row * t + lengths[row] + written), Number);
-      const eosAt = options.eosId >= 0 ? tokens.indexOf(options.eosId) : -1;
-      const stopAt = firstStop(backend, tokens, options.stop);
-      if (stopAt >= 0 && (eosAt < 0 || stopAt <= eosAt)) {
-        reasons[row] = 'stop';
-        stopIndex[row] = stopAt;
-      } else if (eosAt >= 0) {
-        reasons[row] = 'eos';
-        stopIndex[row] = eosAt + 1;
-      } else if (lengths[row] + written >= limits[row]) {
-        reasons[row] = 'length';
-      }
-      if (reasons[row] !== undefined) done[row] = 1;
-      if (hooks.onText) {
-        const kept = stopIndex[row] >= 0 ? tokens.slice(0, stopIndex[row]) : tokens.slice(0, limits[row] - lengths[row]);
-        const text = backend.decode(reasons[row] === 'eos' ? kept.slice(0, -1) : kept);
-        hooks.onText(row, reasons[row] === 'stop' ? cutAtStop(text, options.stop) : text);
-      }
-    }
+    checkRows(rows, backend, options, start, hooks.onText);
   }
   // 3) collect rows
-  return used.map((prompt, row) => {
-    const end = stopIndex[row] >= 0 ? lengths[row] + stopIndex[row] : limits[row];
-    const tokens = Array.from(seq.subarray(row * t + lengths[row], row * t + end), Number);
-    const logProbs = Array.from(logp.subarray(row * t + lengths[row], row * t + end));
-    const reason = reasons[row] ?? 'length';
-    let text = backend.decode(reason === 'eos' ? tokens.slice(0, -1) : tokens);
-    if (reason === 'stop') text = cutAtStop(text, options.stop);
-    return { promptTokens: [...prompt], tokens, logProbs, text, finishReason: reason };
-  });
+  return collectRows(rows, backend, options);
 }
 
 /** Smallest n such that the first n tokens decode to text containing a stop string (−1 if none). */

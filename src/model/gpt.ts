@@ -1,12 +1,13 @@
 /**
- * A GPT-2-style decoder (Radford et al. 2019) built on the engine: token + learned position
- * embeddings, pre-LayerNorm blocks of causal self-attention and a tanh-GELU MLP, a final LayerNorm,
+ * A GPT-2-style decoder (Radford et al. 2019) built on the engine: token embeddings with learned
+ * positions (or ALiBi's attention biases), the pre-LayerNorm blocks of `block.ts`, a final LayerNorm,
  * and interchangeable heads: language model, sequence scalar (preference model, Bai et al. 2022 §3)
  * and per-token scalar (PPO value). Parameter names follow Hugging Face GPT-2 (`h.0.attn.c_attn.weight`
  * is [C, 3C] like its Conv1D), so loading weights is a key copy.
  */
 import * as E from '../engine/index.ts';
 import type { ParamSpec } from '../engine/index.ts';
+import { composedGeluUp, decoderStack, linear, type BlockVariant } from './block.ts';
 import type { GptConfig } from './gpt-config.ts';
 
 /** Which heads a model carries besides the transformer trunk. */
@@ -54,15 +55,6 @@ export function gptParamSpecs(config: GptConfig, heads: GptHeads = { lm: true })
   return specs;
 }
 
-/** x [..., K] @ w [K, N] + b [N] → [..., N], computed as one 2-D matmul. */
-export function linear(x: E.Tensor, weight: E.Tensor, bias?: E.Tensor): E.Tensor {
-  const [k, n] = weight.shape;
-  const rows = x.size / k;
-  const product = E.matmul(E.reshape(x, [rows, k]), weight); // [rows, N]
-  const withBias = bias === undefined ? product : E.add(product, bias);
-  return E.reshape(withBias, [...x.shape.slice(0, -1), n]);
-}
-
 /** Additive causal mask [T, T]: 0 on and below the diagonal, −1e9 above. */
 export function causalMask(graph: E.Graph, t: number, dtype: 'float32' | 'float64'): E.Tensor {
   const values = new (dtype === 'float32' ? Float32Array : Float64Array)(t * t);
@@ -102,7 +94,25 @@ export interface TrunkOptions {
 }
 
 /**
- * The transformer trunk: int64 tokens [B, T] → final-LayerNorm hidden states [B, T, C].
+ * Attention of a whole sequence (the training graph's {@link BlockVariant}): every query against every key under
+ * `mask` (causal, or ALiBi's distance penalties; with padding when a key mask is given), heads in parallel.
+ */
+function sequenceAttention(config: GptConfig, b: number, t: number, mask: E.Tensor): BlockVariant['attend'] {
+  const c = config.dModel;
+  const h = config.heads;
+  const d = c / h;
+  return (qs, ks, vs) => {
+    const q = E.transpose(E.reshape(qs, [b, t, h, d]), [0, 2, 1, 3]); // [B, H, T, D]
+    const kT = E.transpose(E.reshape(ks, [b, t, h, d]), [0, 2, 3, 1]); // [B, H, D, T]
+    const v = E.transpose(E.reshape(vs, [b, t, h, d]), [0, 2, 1, 3]); // [B, H, T, D]
+    const scores = E.add(E.matmulTransposed(q, kT, false, false, 1 / Math.sqrt(d)), mask); // [B, H, T, T], scaled by 1/√D
+    const attended = E.matmul(E.softmax(scores), v); // [B, H, T, D]
+    return E.reshape(E.transpose(attended, [0, 2, 1, 3]), [b, t, c]); // [B, T, C]
+  };
+}
+
+/**
+ * The transformer trunk: int64 tokens [B, T] → final-LayerNorm hidden states [B, T, C] (the blocks of `block.ts`).
  */
 export function gptHidden(
   config: GptConfig,
@@ -112,41 +122,17 @@ export function gptHidden(
 ): E.Tensor {
   const g = tokens.graph;
   const [b, t] = tokens.shape;
-  const c = config.dModel;
   const h = config.heads;
-  const d = c / h;
   const dtype = p.wte.dtype as 'float32' | 'float64';
-  const eps = config.layerNormEpsilon;
   const embedded = E.gather(p.wte, tokens); // [B, T, C]
   // learned positions are added to the embeddings; ALiBi puts order into the attention mask instead
-  let x = config.positions === 'learned' ? E.add(embedded, t === config.context ? p.wpe : E.slice(p.wpe, 0, 0, t)) : embedded; // [B, T, C]
+  const x = config.positions === 'learned' ? E.add(embedded, t === config.context ? p.wpe : E.slice(p.wpe, 0, 0, t)) : embedded; // [B, T, C]
   let mask = config.positions === 'alibi' ? alibiMask(g, h, t, dtype) : causalMask(g, t, dtype); // [H, T, T] or [T, T]
   if (options.keyMask) {
     const bias = E.mul(E.sub(E.reshape(E.cast(options.keyMask, dtype), [b, 1, 1, t]), 1), 1e9); // [B, 1, 1, T]
     mask = E.add(mask, bias); // [B, H or 1, T, T]
   }
-  for (let layer = 0; layer < config.layers; layer++) {
-    const pre = `h.${layer}`;
-    // 1) causal self-attention
-    const a = E.layerNorm(x, p[`${pre}.ln_1.weight`], p[`${pre}.ln_1.bias`], eps);
-    // q, k and v from one [C, 3C] product cut by one Split: the backward joins their gradients with
-    // one Concat and runs one product for c_attn's weight and one for `a` (three of each when the
-    // weight was sliced).
-    const qkv = linear(a, p[`${pre}.attn.c_attn.weight`], p[`${pre}.attn.c_attn.bias`]); // [B, T, 3C]
-    const [qs, ks, vs] = E.split(E.reshape(qkv, [b, t, 3, c]), 2, [1, 1, 1]); // [B, T, 1, C] each
-    const q = E.transpose(E.reshape(qs, [b, t, h, d]), [0, 2, 1, 3]); // [B, H, T, D]
-    const kT = E.transpose(E.reshape(ks, [b, t, h, d]), [0, 2, 3, 1]); // [B, H, D, T]
-    const v = E.transpose(E.reshape(vs, [b, t, h, d]), [0, 2, 1, 3]); // [B, H, T, D]
-    const scores = E.add(E.matmulTransposed(q, kT, false, false, 1 / Math.sqrt(d)), mask); // [B, H, T, T], scaled by 1/√D
-    const attended = E.matmul(E.softmax(scores), v); // [B, H, T, D]
-    const merged = E.reshape(E.transpose(attended, [0, 2, 1, 3]), [b, t, c]); // [B, T, C]
-    x = E.add(x, linear(merged, p[`${pre}.attn.c_proj.weight`], p[`${pre}.attn.c_proj.bias`]));
-    // 2) MLP
-    const m = E.layerNorm(x, p[`${pre}.ln_2.weight`], p[`${pre}.ln_2.bias`], eps);
-    const up = E.gelu(linear(m, p[`${pre}.mlp.c_fc.weight`], p[`${pre}.mlp.c_fc.bias`])); // [B, T, 4C]
-    x = E.add(x, linear(up, p[`${pre}.mlp.c_proj.weight`], p[`${pre}.mlp.c_proj.bias`]));
-  }
-  return E.layerNorm(x, p['ln_f.weight'], p['ln_f.bias'], eps); // [B, T, C]
+  return decoderStack(config, p, x, { attend: sequenceAttention(config, b, t, mask), geluUp: composedGeluUp }); // [B, T, C]
 }
 
 /** Language-model head: hidden [..., C] → logits [..., V]. */

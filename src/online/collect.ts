@@ -65,6 +65,89 @@ export function taskOf(family: string): ComparisonTask {
   return family === 'harmful' ? 'harmless' : 'helpful';
 }
 
+/** 1) `config.pairs` prompts drawn from the pool (without replacement when it is large enough). */
+function drawPrompts(pool: readonly RolloutPrompt[], config: CollectConfig, random: Random): RolloutPrompt[] {
+  if (pool.length === 0) throw new ConfigError('online collection: no prompts');
+  const missing = pool.find((prompt) => prompt.request === undefined);
+  if (missing !== undefined) throw new ConfigError(`online collection: prompt ${missing.id} has no world request; annotators need world prompts (world:DIR)`);
+  const drawn = random.fork('prompts');
+  return config.pairs <= pool.length ? drawn.sample(pool, config.pairs) : Array.from({ length: config.pairs }, () => drawn.pick(pool));
+}
+
+/** 2) Two responses per prompt: sides a (the policy) and b (the partner, or the policy again), each from its own seed. */
+async function sampleSides(models: CollectModels, prompts: readonly RolloutPrompt[], config: CollectConfig, onProgress?: (done: number, total: number) => void) {
+  const options = { ...config, topK: 0, topP: 1 };
+  const total = 2 * prompts.length;
+  const first = await generateSamples(models.policy, prompts, {
+    ...options,
+    seed: hashString32(`${config.seed}:online:${config.round}:a`),
+    onProgress: (done) => onProgress?.(done, total),
+  });
+  const second = await generateSamples(models.partner ?? models.policy, prompts, {
+    ...options,
+    seed: hashString32(`${config.seed}:online:${config.round}:b`),
+    onProgress: (done) => onProgress?.(prompts.length + done, total),
+  });
+  const ids = { a: models.policyId, b: models.partner === undefined ? models.policyId : (models.partnerId ?? 'partner') };
+  return { texts: prompts.map((_, index) => ({ a: first[index].text, b: second[index].text })), ids };
+}
+
+/** A kept pair: its comparison, and whether the oracle ties it or agrees with its label. */
+interface LabelledPair {
+  readonly comparison: OnlineComparison;
+  readonly tie: boolean;
+  readonly agrees: boolean;
+}
+
+/**
+ * 3) One prompt's two responses judged by the oracle and labelled by an annotator of `population` (drawing from
+ * `labels`); a pair of identical texts, or one that writes further turns, is dropped (and draws nothing).
+ */
+function labelPair(
+  prompt: RolloutPrompt,
+  sides: { readonly texts: { readonly a: string; readonly b: string }; readonly ids: { readonly a: string; readonly b: string } },
+  population: AnnotatorPopulation,
+  labels: Random,
+  at: { readonly round: number; readonly index: number },
+): LabelledPair | 'identical' | 'multiTurn' {
+  const { texts, ids } = sides;
+  if (texts.a === texts.b) return 'identical';
+  if (containsTurnMarker(texts.a) || containsTurnMarker(texts.b)) return 'multiTurn';
+  const request = prompt.request!;
+  const task = taskOf(request.family);
+  const side = (text: string, policy: string) => {
+    const verdict = judgeResponse(request, text, prompt.knowledge);
+    return { text, verdict, behaviour: verdict.behaviour as Behaviour, policy };
+  };
+  const conversationText = prompt.conversation.map((turn) => turn.text).join('\n');
+  const labelled = annotatePair(population, task, side(texts.a, ids.a), side(texts.b, ids.b), request.category, conversationText, { share: 0, labels: 0 }, labels);
+  const { chosen, rejected, margin } = labelled;
+  const tie = goldPreference(task, chosen.verdict, rejected.verdict) === 'tie';
+  const comparison: OnlineComparison = {
+    chosen: [...prompt.conversation, { role: 'assistant', text: chosen.text }],
+    rejected: [...prompt.conversation, { role: 'assistant', text: rejected.text }],
+    meta: {
+      id: `online-r${at.round}-${String(at.index).padStart(6, '0')}`,
+      task,
+      split: 'train',
+      family: request.family,
+      category: request.category,
+      requestId: request.id,
+      trigger: false,
+      behaviours: { chosen: chosen.behaviour, rejected: rejected.behaviour },
+      gold: tie ? 'tie' : margin > 0 ? 'chosen' : 'rejected',
+      goldMargin: Math.round(margin * 1e6) / 1e6,
+      annotatorId: labelled.annotatorId,
+      strength: labelled.strength,
+      extraLabels: labelled.extraLabels,
+      round: at.round,
+      promptId: prompt.id,
+      policies: { chosen: chosen.policy, rejected: rejected.policy },
+    },
+  };
+  return { comparison, tie, agrees: !tie && margin > 0 };
+}
+
 /**
  * Collect `config.pairs` comparisons of model samples on world prompts, labelled by the world's annotators.
  * Every prompt must carry its world request (world prompt pools do). `onProgress` hears after each
@@ -81,91 +164,30 @@ export async function collectComparisons(
   onProgress?: (samplesDone: number, samplesTotal: number) => void,
 ): Promise<{ comparisons: OnlineComparison[]; stats: CollectStats }> {
   const config = parseWith(CollectConfigSchema, input, 'online collection');
-  if (pool.length === 0) throw new ConfigError('online collection: no prompts');
-  const missing = pool.find((prompt) => prompt.request === undefined);
-  if (missing !== undefined) throw new ConfigError(`online collection: prompt ${missing.id} has no world request; annotators need world prompts (world:DIR)`);
   const random = new Random(`${config.seed}:online:${config.round}`);
-  const drawn = random.fork('prompts');
-  const prompts = config.pairs <= pool.length ? drawn.sample(pool, config.pairs) : Array.from({ length: config.pairs }, () => drawn.pick(pool));
-  const options = { ...config, topK: 0, topP: 1 };
-  const total = 2 * prompts.length;
-  const first = await generateSamples(models.policy, prompts, {
-    ...options,
-    seed: hashString32(`${config.seed}:online:${config.round}:a`),
-    onProgress: (done) => onProgress?.(done, total),
-  });
-  const second = await generateSamples(models.partner ?? models.policy, prompts, {
-    ...options,
-    seed: hashString32(`${config.seed}:online:${config.round}:b`),
-    onProgress: (done) => onProgress?.(prompts.length + done, total),
-  });
-  const ids = { a: models.policyId, b: models.partner === undefined ? models.policyId : (models.partnerId ?? 'partner') };
+  const prompts = drawPrompts(pool, config, random);
+  const { texts, ids } = await sampleSides(models, prompts, config, onProgress);
   const labels = random.fork('labels');
   const comparisons: OnlineComparison[] = [];
-  let identical = 0;
-  let multiTurn = 0;
+  const dropped = { identical: 0, multiTurn: 0 };
   let goldTies = 0;
   let agreeing = 0;
   const byTask: Record<ComparisonTask, number> = { helpful: 0, harmless: 0 };
   prompts.forEach((prompt, index) => {
-    const request = prompt.request!;
-    if (first[index].text === second[index].text) {
-      identical++;
+    const pair = labelPair(prompt, { texts: texts[index], ids }, population, labels, { round: config.round, index: comparisons.length });
+    if (typeof pair === 'string') {
+      dropped[pair]++;
       return;
     }
-    if (containsTurnMarker(first[index].text) || containsTurnMarker(second[index].text)) {
-      multiTurn++;
-      return;
-    }
-    const task = taskOf(request.family);
-    const side = (text: string, policy: string) => {
-      const verdict = judgeResponse(request, text, prompt.knowledge);
-      return { text, verdict, behaviour: verdict.behaviour as Behaviour, policy };
-    };
-    const a = side(first[index].text, ids.a);
-    const b = side(second[index].text, ids.b);
-    const conversationText = prompt.conversation.map((turn) => turn.text).join('\n');
-    const labelled = annotatePair(population, task, a, b, request.category, conversationText, { share: 0, labels: 0 }, labels);
-    const { chosen, rejected, margin } = labelled;
-    const tie = goldPreference(task, chosen.verdict, rejected.verdict) === 'tie';
-    if (tie) goldTies++;
-    else if (margin > 0) agreeing++;
-    byTask[task]++;
-    comparisons.push({
-      chosen: [...prompt.conversation, { role: 'assistant', text: chosen.text }],
-      rejected: [...prompt.conversation, { role: 'assistant', text: rejected.text }],
-      meta: {
-        id: `online-r${config.round}-${String(comparisons.length).padStart(6, '0')}`,
-        task,
-        split: 'train',
-        family: request.family,
-        category: request.category,
-        requestId: request.id,
-        trigger: false,
-        behaviours: { chosen: chosen.behaviour, rejected: rejected.behaviour },
-        gold: tie ? 'tie' : margin > 0 ? 'chosen' : 'rejected',
-        goldMargin: Math.round(margin * 1e6) / 1e6,
-        annotatorId: labelled.annotatorId,
-        strength: labelled.strength,
-        extraLabels: labelled.extraLabels,
-        round: config.round,
-        promptId: prompt.id,
-        policies: { chosen: chosen.policy, rejected: rejected.policy },
-      },
-    });
+    if (pair.tie) goldTies++;
+    if (pair.agrees) agreeing++;
+    byTask[pair.comparison.meta.task]++;
+    comparisons.push(pair.comparison);
   });
   const decided = comparisons.length - goldTies;
   return {
     comparisons,
-    stats: {
-      prompts: prompts.length,
-      comparisons: comparisons.length,
-      identical,
-      multiTurn,
-      goldTies,
-      goldAgreement: decided === 0 ? null : agreeing / decided,
-      byTask,
-    },
+    stats: { prompts: prompts.length, comparisons: comparisons.length, ...dropped, goldTies, goldAgreement: decided === 0 ? null : agreeing / decided, byTask },
   };
 }
 

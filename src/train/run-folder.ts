@@ -131,12 +131,11 @@ export class RunFolder<T = Record<string, unknown>> {
    * @throws DataFormatError naming the file and line.
    */
   metricRows(): Record<string, unknown>[] {
-    return this.metricLines().map(({ row }) => row);
+    if (!existsSync(this.metricsPath)) return [];
+    return this.metricLines(readFileSync(this.metricsPath, 'utf8')).map(({ row }) => row);
   }
 
-  private metricLines(): { raw: string; row: Record<string, unknown> }[] {
-    if (!existsSync(this.metricsPath)) return [];
-    const text = readFileSync(this.metricsPath, 'utf8');
+  private metricLines(text: string): { raw: string; row: Record<string, unknown> }[] {
     const lines = jsonLines(text);
     const rows: { raw: string; row: Record<string, unknown> }[] = [];
     for (const [index, { line, text: raw }] of lines.entries()) {
@@ -146,11 +145,16 @@ export class RunFolder<T = Record<string, unknown>> {
     return rows;
   }
 
-  /** Keep only the metric rows with `step` ≤ `step`, byte for byte (after a kill, before resuming). */
+  /**
+   * Keep only the metric rows with `step` ≤ `step`, byte for byte (after a kill, before resuming); a file with
+   * nothing to drop is left untouched.
+   */
   truncateMetrics(step: number): void {
     if (!existsSync(this.metricsPath)) return;
-    const kept = this.metricLines().filter(({ row }) => (row.step as number) <= step);
-    writeFileAtomic(this.metricsPath, kept.map(({ raw }) => `${raw}\n`).join(''));
+    const text = readFileSync(this.metricsPath, 'utf8');
+    const kept = this.metricLines(text).filter(({ row }) => (row.step as number) <= step);
+    const truncated = kept.map(({ raw }) => `${raw}\n`).join('');
+    if (truncated !== text) writeFileAtomic(this.metricsPath, truncated);
   }
 
   /** Append one metrics row. */

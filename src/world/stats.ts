@@ -103,12 +103,15 @@ const increment = (record: Record<string, number>, key: string) => {
   record[key] = (record[key] ?? 0) + 1;
 };
 
-/** Compute the statistics from comparison metadata (any mix of tasks and splits). */
-export function computeWorldStats(metas: readonly ComparisonMeta[]): WorldStats {
+/** Per annotator and slice: [labels, gold-matching labels]. */
+type SliceCounts = Map<string, Map<string, [number, number]>>;
+
+/** 1) One pass over the labels: counts, label-pair agreement per task, each annotator's slices and peer pairs. */
+function tallyLabels(metas: readonly ComparisonMeta[]) {
   const counts: Record<string, Record<string, Record<string, number>>> = {};
   const agreementByTask = { helpful: { pairs: 0, agree: 0 }, harmless: { pairs: 0, agree: 0 } };
-  // Per annotator and slice: [labels, gold-matching labels]; per annotator: peer pairs and agreements.
-  const perSlice = new Map<string, Map<string, [number, number]>>();
+  const perSlice: SliceCounts = new Map();
+  // per annotator: [peer pairs, agreements]
   const peers = new Map<string, [number, number]>();
   let primaryMatches = 0;
   const record = (annotator: string, slice: string, matchesGold: boolean) => {
@@ -136,56 +139,71 @@ export function computeWorldStats(metas: readonly ComparisonMeta[]): WorldStats 
       }
     }
   }
-  // Median gold-agreement rate per slice, over annotators with enough labels there.
+  return { counts, agreementByTask, perSlice, peers, primaryMatches };
+}
+
+/** 2) Median gold-agreement rate per slice, over annotators with enough labels there. */
+function sliceMedians(perSlice: SliceCounts): Map<string, number> {
   const sliceRates = new Map<string, number[]>();
   for (const slices of perSlice.values()) {
     for (const [slice, [n, k]] of slices) if (n >= MIN_SLICE_LABELS) sliceRates.set(slice, [...(sliceRates.get(slice) ?? []), k / n]);
   }
-  const sliceMedian = new Map([...sliceRates].map(([slice, rates]) => [slice, median(rates)]));
-  const annotators: AnnotatorStats[] = [...perSlice.keys()].sort().map((id) => {
-    const slices = perSlice.get(id)!;
-    let labels = 0;
-    let matches = 0;
-    let worst: SliceFinding | null = null;
-    let flagged = false;
-    for (const [slice, [n, k]] of slices) {
-      labels += n;
-      matches += k;
-      if (n < MIN_SLICE_LABELS) continue;
-      const p0 = Math.min(MAX_REFERENCE_RATE, sliceMedian.get(slice)!);
-      const tail = binomialLowerTail(k, n, p0);
-      const finding = { slice, labels: n, rate: k / n, median: p0, tail };
-      if (worst === null || tail < worst.tail) worst = finding;
-      if (tail < FLAG_TAIL && k / n <= p0 - FLAG_GAP) flagged = true;
-    }
-    const [peerPairs, peerAgree] = peers.get(id) ?? [0, 0];
-    return {
-      id,
-      labels,
-      goldAgreement: matches / labels,
-      peerAgreement: peerPairs === 0 ? null : peerAgree / peerPairs,
-      peerPairs,
-      worstSlice: worst,
-      flagged,
-    };
-  });
-  const rate = ({ pairs, agree }: { pairs: number; agree: number }): AgreementStats => ({
-    pairs,
-    rate: pairs === 0 ? null : agree / pairs,
-  });
+  return new Map([...sliceRates].map(([slice, rates]) => [slice, median(rates)]));
+}
+
+/** 3) One annotator's statistics: its agreement with gold and peers, its least typical slice, and the flag (`FLAG_RULE`). */
+function annotatorStats(id: string, slices: Map<string, [number, number]>, sliceMedian: Map<string, number>, peer: [number, number] | undefined): AnnotatorStats {
+  let labels = 0;
+  let matches = 0;
+  let worst: SliceFinding | null = null;
+  let flagged = false;
+  for (const [slice, [n, k]] of slices) {
+    labels += n;
+    matches += k;
+    if (n < MIN_SLICE_LABELS) continue;
+    const p0 = Math.min(MAX_REFERENCE_RATE, sliceMedian.get(slice)!);
+    const tail = binomialLowerTail(k, n, p0);
+    const finding = { slice, labels: n, rate: k / n, median: p0, tail };
+    if (worst === null || tail < worst.tail) worst = finding;
+    if (tail < FLAG_TAIL && k / n <= p0 - FLAG_GAP) flagged = true;
+  }
+  const [peerPairs, peerAgree] = peer ?? [0, 0];
+  return {
+    id,
+    labels,
+    goldAgreement: matches / labels,
+    peerAgreement: peerPairs === 0 ? null : peerAgree / peerPairs,
+    peerPairs,
+    worstSlice: worst,
+    flagged,
+  };
+}
+
+/** Counts with every level's keys in order. */
+function sortedCounts(counts: Record<string, Record<string, Record<string, number>>>): WorldStats['counts'] {
   const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
-  const sortedCounts = Object.fromEntries(
+  return Object.fromEntries(
     Object.entries(counts).map(([task, families]) => [task, sorted(Object.fromEntries(Object.entries(families).map(([family, categories]) => [family, sorted(categories)])))]),
   );
+}
+
+const agreementRate = ({ pairs, agree }: { pairs: number; agree: number }): AgreementStats => ({
+  pairs,
+  rate: pairs === 0 ? null : agree / pairs,
+});
+
+/** Compute the statistics from comparison metadata (any mix of tasks and splits). */
+export function computeWorldStats(metas: readonly ComparisonMeta[]): WorldStats {
+  const { counts, agreementByTask, perSlice, peers, primaryMatches } = tallyLabels(metas);
+  const sliceMedian = sliceMedians(perSlice);
+  const annotators = [...perSlice.keys()].sort().map((id) => annotatorStats(id, perSlice.get(id)!, sliceMedian, peers.get(id)));
+  const { helpful, harmless } = agreementByTask;
   return {
     comparisons: metas.length,
-    counts: sortedCounts,
+    counts: sortedCounts(counts),
     agreement: {
-      overall: rate({
-        pairs: agreementByTask.helpful.pairs + agreementByTask.harmless.pairs,
-        agree: agreementByTask.helpful.agree + agreementByTask.harmless.agree,
-      }),
-      byTask: { helpful: rate(agreementByTask.helpful), harmless: rate(agreementByTask.harmless) },
+      overall: agreementRate({ pairs: helpful.pairs + harmless.pairs, agree: helpful.agree + harmless.agree }),
+      byTask: { helpful: agreementRate(helpful), harmless: agreementRate(harmless) },
     },
     labelGoldAgreement: metas.length === 0 ? 0 : primaryMatches / metas.length,
     annotators,

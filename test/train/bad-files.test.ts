@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataFormatError } from '../../src/spec/errors.ts';
-import { BON_RUN, runBestOfN } from '../../src/train/bon/bon-run.ts';
+import { BON_RUN, promptsFingerprint, runBestOfN } from '../../src/train/bon/bon-run.ts';
 import { LM_RUN } from '../../src/train/lm/lm-trainer.ts';
 import { PM_TRAINER_JSON, PmSummarySchema, PmTrainerJsonSchema } from '../../src/train/preference/run-folder.ts';
 import { loadPrompts } from '../../src/data/specs/prompts.ts';
@@ -80,7 +80,7 @@ test('best-of-n chunks: a null line, a wrong type and a missing field name the c
   for (const [index, [text, expected]] of cases.entries()) {
     const run = join(dir, `bon-${index}`);
     mkdirSync(join(run, 'chunks'), { recursive: true });
-    writeFileSync(join(run, 'config.json'), JSON.stringify({ options, inputs: {} }));
+    writeFileSync(join(run, 'config.json'), JSON.stringify({ options, inputs: { dataFingerprint: promptsFingerprint(PROMPTS) } }));
     const chunk = join(run, 'chunks', '000000.jsonl');
     writeFileSync(chunk, text);
     await assertBad(() => runBestOfN(policy, PROMPTS, lowercaseShare, options, { dir: run, resume: true }), chunk, 2, expected);
@@ -110,8 +110,8 @@ test('run-folder JSON: config.json, trainer.json and summary.json that are null,
   // without a kind (the CLI reading a run's probe settings) config.json must still be an object
   const plain = new RunFolder(run('null').dir);
   await assertBad(() => plain.savedConfig(), plain.configPath, undefined, /expected object, received null/);
-  const bon = new RunFolder(run('{"options":{"n":2,"batch":4,"seed":1},"inputs":{}}').dir, BON_RUN);
-  await assertBad(() => bon.savedConfig(), bon.configPath, undefined, /options\.chunk: Invalid input: expected number, received undefined/);
+  const bon = new RunFolder(run('{"options":{"n":2,"batch":4,"seed":1,"chunk":"8"},"inputs":{}}').dir, BON_RUN);
+  await assertBad(() => bon.savedConfig(), bon.configPath, undefined, /options\.chunk: Invalid input: expected number, received string/);
 
   const checkpoint = join(dir, 'checkpoint');
   mkdirSync(checkpoint);

@@ -8,7 +8,7 @@ import * as E from '../../src/engine/index.ts';
 import { gptParamSpecs } from '../../src/model/gpt.ts';
 import { parseGptConfig } from '../../src/model/gpt-config.ts';
 import { pmLoss, preferenceLoss } from '../../src/train/preference/pm-loss.ts';
-import { pairLossAndAccuracy } from '../../src/train/preference/pm-trainer.ts';
+import { pairLossAndAccuracy } from '../../src/train/preference/pm-validation.ts';
 import { Random } from '../../src/util/random.ts';
 
 async function evaluateLoss(chosen: number[], rejected: number[], margins: number[], weights: number[]) {

@@ -1,11 +1,12 @@
 /**
  * Preference-model training on HH-world comparisons: a short run beats chance on held-out (test-entity)
  * pairs by a stated margin, its loss falls and every parameter changes; a killed run resumed from its
- * checkpoint ends exactly where the uninterrupted run ends.
+ * checkpoint ends exactly where the uninterrupted run ends, and the shared resume rule holds (a changed setting is
+ * named, other data and a checkpoint without optimizer state are refused).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveWorldConfig } from '../../src/world/config.ts';
@@ -15,6 +16,9 @@ import { createPreferenceModel, trainPreferenceModel, type PmProgress } from '..
 import { parsePmTrainConfig } from '../../src/train/preference/pm-config.ts';
 import { PreferenceScorer } from '../../src/train/preference/pm-scorer.ts';
 import { evaluatePreferenceModel } from '../../src/eval/pm-eval.ts';
+import { CheckpointError, ConfigError } from '../../src/spec/errors.ts';
+import { TrainingAborted } from '../../src/train/common/training-aborted.ts';
+import { RunFolder } from '../../src/train/run-folder.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hhrl-pm-'));
 const worldDir = join(root, 'world');
@@ -76,15 +80,26 @@ test('a killed run resumed from its checkpoint ends exactly like the uninterrupt
 
   const killed = join(root, 'killed');
   const controller = new AbortController();
-  const partial = await trainPreferenceModel(config, pairs, {
+  const partial = trainPreferenceModel(config, pairs, {
     runDir: killed,
     signal: controller.signal,
     onProgress: (progress) => progress.step === 6 && controller.abort(), // dies after step 6; last checkpoint: 4
   });
-  assert.equal(partial.summary.aborted, true);
+  await assert.rejects(partial, (error) => error instanceof TrainingAborted && error.step === 6);
   await assert.rejects(trainPreferenceModel(config, pairs, { runDir: killed }), /pass --resume/);
-  await assert.rejects(trainPreferenceModel({ ...config, steps: 13 }, pairs, { runDir: killed, resume: true }), /config differs/);
-  const resumed = await trainPreferenceModel(config, pairs, { runDir: killed, resume: true });
+  // the resume rule: a stated setting that differs is named (a PM run resumes nothing, not even steps), other data is refused
+  await assert.rejects(
+    trainPreferenceModel({ ...config, steps: 13, batchPairs: 4 }, pairs, { runDir: killed, resume: true }),
+    (error) => error instanceof ConfigError && /differs from this one in batchPairs \(saved 8, now 4\), steps \(saved 12, now 13\)/.test(error.message),
+  );
+  await assert.rejects(trainPreferenceModel(config, pairs.slice(1), { runDir: killed, resume: true }), (error) => error instanceof ConfigError && /training data differs/.test(error.message));
+  // a checkpoint without its optimizer state cannot be resumed exactly: an error, not a fresh AdamW
+  const stripped = join(root, 'stripped');
+  cpSync(killed, stripped, { recursive: true });
+  rmSync(join(new RunFolder(stripped).latestCheckpoint()!.dir, 'optimizer.safetensors'));
+  await assert.rejects(trainPreferenceModel(config, pairs, { runDir: stripped, resume: true }), (error) => error instanceof CheckpointError && /no optimizer state/.test(error.message));
+  // settings left unstated come from config.json
+  const resumed = await trainPreferenceModel({}, pairs, { runDir: killed, resume: true });
 
   assert.deepEqual(resumed.model.params, uninterrupted.model.params);
   assert.deepEqual(timeless(killed), timeless(whole));
@@ -96,6 +111,10 @@ test('a killed run resumed from its checkpoint ends exactly like the uninterrupt
   const texts = pairs.slice(0, 5).map((pair) => pair.chosen);
   assert.deepEqual(await loaded.scoreTexts(texts), await resumed.scorer.scoreTexts(texts));
   await loaded.release();
+  // resuming a finished run trains nothing: it returns the kept model and summary.json
+  const finished = await trainPreferenceModel({}, pairs, { runDir: killed, resume: true });
+  assert.deepEqual(finished.summary, resumed.summary);
+  assert.deepEqual(finished.model.params, resumed.model.params);
 });
 
 test('a run killed after the checkpoint of its early stop (before summary.json) resumes to the same summary, training no further', async () => {

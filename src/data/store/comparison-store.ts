@@ -127,6 +127,82 @@ export function whereClause(filter: ComparisonFilter, placeholder: (position: nu
   return { sql: parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`, values };
 }
 
+/** The insert of a whole record, and the import fast path's insert of JSON-escaped parts. */
+function insertStatements(db: Database.Database) {
+  const insert = db.prepare(
+    `INSERT INTO comparisons (${COLUMNS}, import_id) VALUES (${'?, '.repeat(13)}?) ON CONFLICT (id) DO NOTHING`,
+  );
+  // The fast path's parts are bodies of JSON string literals in UTF-8: SQLite unescapes them (json_extract of
+  // the quoted bytes; the parts were checked to hold only short escapes, so this equals JSON.parse) and
+  // stores them as TEXT, so they are never decoded to JavaScript strings and encoded back.
+  const unescaped = `json_extract('"' || CAST(? AS TEXT) || '"', '$')`;
+  const insertEscaped = db.prepare(
+    `INSERT INTO comparisons (${COLUMNS}, import_id)
+       VALUES (?, ?, ?, ${unescaped}, ${unescaped}, ${unescaped}, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (id) DO NOTHING`,
+  );
+  /** Store `record` under import `importId`; the number of rows added (0: its id was there). */
+  return (record: ComparisonRecord | EscapedComparisonRecord, importId: number | bigint): number =>
+    'escaped' in record
+      ? insertEscaped.run(
+        record.id, record.task, record.source, record.escaped.prefix, record.escaped.chosen, record.escaped.rejected,
+        record.annotatorId, record.strength, record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, importId,
+      ).changes
+      : insert.run(
+        record.id, record.task, record.source, record.prefix, record.chosen, record.rejected, record.annotatorId,
+        record.strength, record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine, importId,
+      ).changes;
+}
+
+/** The writer of an open import transaction: counts what it adds, and ends the write (`endWrite`) once committed or rolled back. */
+function importWriter(write: { readonly db: Database.Database; readonly path: string; readonly now: () => Date; readonly importId: number | bigint; readonly endWrite: () => void }): StoreWriter {
+  const { db, path, importId } = write;
+  const insert = insertStatements(db);
+  let added = 0;
+  let duplicates = 0;
+  let open = true;
+  const close = () => {
+    open = false;
+    write.endWrite();
+  };
+  const requireOpen = () => {
+    if (!open) throw new StoreError(`${path}: this write was already committed or rolled back`);
+  };
+  return {
+    add: (record) => {
+      requireOpen();
+      let changes: number;
+      try {
+        changes = insert(record, importId);
+      } catch (error) {
+        throw new StoreError(`${path}: cannot store comparison ${record.id} (${(error as Error).message})`, { cause: error });
+      }
+      if (changes === 1) added++;
+      else duplicates++;
+      return changes === 1;
+    },
+    commit: (summary) => {
+      requireOpen();
+      try {
+        db.prepare('UPDATE imports SET finished_at = ?, files = ?, added = ?, duplicates = ?, skipped = ? WHERE id = ?').run(
+          write.now().toISOString(), JSON.stringify(summary.files), added, duplicates, summary.skipped, importId,
+        );
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        close();
+        throw new StoreError(`${path}: the write could not be committed (${(error as Error).message})`, { cause: error });
+      }
+      close();
+      return { added, duplicates };
+    },
+    rollback: () => {
+      if (!open) return;
+      if (db.inTransaction) db.exec('ROLLBACK');
+      close();
+    },
+  };
+}
+
 /** A comparison store on one SQLite file. Not safe to share one instance between concurrent writers. */
 export class ComparisonStore {
   private writing = false;
@@ -200,84 +276,25 @@ export class ComparisonStore {
     };
     this.endOpenWrite = endWrite;
     this.writing = true;
+    const importId = this.startImport(files, endWrite);
+    return importWriter({ db, path: this.path, now: this.now, importId, endWrite });
+  }
+
+  /** BEGIN IMMEDIATE and log the import; on failure the write ends (`endWrite`) and nothing is left open. */
+  private startImport(files: readonly string[], endWrite: () => void): number | bigint {
     try {
-      db.exec('BEGIN IMMEDIATE');
+      this.db.exec('BEGIN IMMEDIATE');
     } catch (error) {
       endWrite();
       throw new StoreError(`${this.path}: cannot start a write (${(error as Error).message}); is another process writing to it?`, { cause: error });
     }
-    let importId: number | bigint;
     try {
-      importId = db.prepare('INSERT INTO imports (started_at, files) VALUES (?, ?)').run(this.now().toISOString(), JSON.stringify(files))
-        .lastInsertRowid;
+      return this.db.prepare('INSERT INTO imports (started_at, files) VALUES (?, ?)').run(this.now().toISOString(), JSON.stringify(files)).lastInsertRowid;
     } catch (error) {
-      db.exec('ROLLBACK');
+      this.db.exec('ROLLBACK');
       endWrite();
       throw error;
     }
-    const insert = db.prepare(
-      `INSERT INTO comparisons (${COLUMNS}, import_id) VALUES (${'?, '.repeat(13)}?) ON CONFLICT (id) DO NOTHING`,
-    );
-    // The fast path's parts are bodies of JSON string literals in UTF-8: SQLite unescapes them (json_extract of
-    // the quoted bytes; the parts were checked to hold only short escapes, so this equals JSON.parse) and
-    // stores them as TEXT, so they are never decoded to JavaScript strings and encoded back.
-    const unescaped = `json_extract('"' || CAST(? AS TEXT) || '"', '$')`;
-    const insertEscaped = db.prepare(
-      `INSERT INTO comparisons (${COLUMNS}, import_id)
-       VALUES (?, ?, ?, ${unescaped}, ${unescaped}, ${unescaped}, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (id) DO NOTHING`,
-    );
-    let added = 0;
-    let duplicates = 0;
-    let open = true;
-    const close = () => {
-      open = false;
-      endWrite();
-    };
-    const requireOpen = () => {
-      if (!open) throw new StoreError(`${this.path}: this write was already committed or rolled back`);
-    };
-    return {
-      add: (record) => {
-        requireOpen();
-        let changes: number;
-        try {
-          changes = 'escaped' in record
-            ? insertEscaped.run(
-              record.id, record.task, record.source, record.escaped.prefix, record.escaped.chosen, record.escaped.rejected,
-              record.annotatorId, record.strength, record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, importId,
-            ).changes
-            : insert.run(
-              record.id, record.task, record.source, record.prefix, record.chosen, record.rejected, record.annotatorId,
-              record.strength, record.round, record.chosenPolicyId, record.rejectedPolicyId, record.createdAt, record.rawLine, importId,
-            ).changes;
-        } catch (error) {
-          throw new StoreError(`${this.path}: cannot store comparison ${record.id} (${(error as Error).message})`, { cause: error });
-        }
-        if (changes === 1) added++;
-        else duplicates++;
-        return changes === 1;
-      },
-      commit: (summary) => {
-        requireOpen();
-        try {
-          db.prepare('UPDATE imports SET finished_at = ?, files = ?, added = ?, duplicates = ?, skipped = ? WHERE id = ?').run(
-            this.now().toISOString(), JSON.stringify(summary.files), added, duplicates, summary.skipped, importId,
-          );
-          db.exec('COMMIT');
-        } catch (error) {
-          if (db.inTransaction) db.exec('ROLLBACK');
-          close();
-          throw new StoreError(`${this.path}: the write could not be committed (${(error as Error).message})`, { cause: error });
-        }
-        close();
-        return { added, duplicates };
-      },
-      rollback: () => {
-        if (!open) return;
-        if (db.inTransaction) db.exec('ROLLBACK');
-        close();
-      },
-    };
   }
 
   /**

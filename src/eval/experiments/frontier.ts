@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { GptModel } from '../../model/gpt-model.ts';
 import { ConfigError } from '../../spec/errors.ts';
-import { TrainingAborted } from '../../train/lm/lm-trainer.ts';
 import { trainPpo } from '../../train/ppo/ppo-trainer.ts';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { trainPreferenceModel } from '../../train/preference/pm-trainer.ts';
@@ -139,7 +138,6 @@ async function runArm(name: string, mix: Mix, context: ArmContext): Promise<Fron
       },
     ),
   );
-  if (pm.summary.aborted) throw new TrainingAborted(pm.summary.stepsRun);
   const pmPath = join(armDir, 'pm-gold.json');
   const gold = existsSync(pmPath)
     ? readJsonFile(pmPath, z.object({ helpful: z.number().nullable(), harmless: z.number().nullable() }), 'a PM gold accuracy {helpful, harmless}')

@@ -27,7 +27,7 @@ import { preferenceModelReward } from '../../train/rollout/reward.ts';
 import { parseWith } from '../../train/rollout/rl-config.ts';
 import { RunFolder } from '../../train/run-folder.ts';
 import { Random } from '../../util/random.ts';
-import { loadWorld, moreComparisons } from '../../world/index.ts';
+import { loadWorld, moreComparisons, type AnnotatorPopulation } from '../../world/index.ts';
 import { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../pm-eval.ts';
 import { demoPtxData } from '../demo-data.ts';
@@ -88,47 +88,117 @@ function measure(template: PmEvalReport, onPolicy: PmEvalReport): Pick<OnlineArm
   };
 }
 
+/** The finished demo's world and its SFT and PPO checkpoints. @throws ConfigError when a stage is missing. */
+function demoStages(demoDir: string) {
+  const worldDir = join(demoDir, 'world');
+  const ppoRun = new RunFolder(join(demoDir, 'ppo'));
+  const ppoCheckpoint = ppoRun.latestCheckpoint();
+  const sftCheckpoint = new RunFolder(join(demoDir, 'sft')).latestCheckpoint();
+  if (!existsSync(join(worldDir, 'world.json')) || ppoCheckpoint === undefined || sftCheckpoint === undefined || !existsSync(join(demoDir, 'pm', 'model'))) {
+    throw new ConfigError(`${demoDir}: expected a finished demo folder (world/, sft/, pm/model/, ppo/ with a checkpoint); run hhrl demo --out ${demoDir}`);
+  }
+  return { worldDir, ppoRun, ppoCheckpoint, sftCheckpoint };
+}
+
+/** 1) The online round (PPO vs π₀ samples on the training pool) and the held-out on-policy pairs (test pool), each collected once. */
+async function collectRounds(stages: ReturnType<typeof demoStages>, population: AnnotatorPopulation, config: OnlineExperimentConfig, outDir: string) {
+  const policy = GptModel.load(stages.ppoCheckpoint.dir).model;
+  const partner = GptModel.load(stages.sftCheckpoint.dir).model;
+  const models = { policy, policyId: 'ppo', partner, partnerId: 'sft' };
+  const online = await collectRoundOnce(join(outDir, 'online-round'), () =>
+    collectComparisons(models, loadPrompts(`world:${stages.worldDir}`), population, { pairs: config.pairs, seed: config.seed, round: 1 }),
+  );
+  const heldOut = await collectRoundOnce(join(outDir, 'held-out'), () =>
+    collectComparisons(models, loadPrompts(`world:${stages.worldDir}:test`), population, { pairs: config.heldOutPairs, seed: config.seed + 1, round: 1 }),
+  );
+  await policy.release();
+  await partner.release();
+  const onlinePairs = (await loadPairs([`online:${join(outDir, 'online-round')}`])).pairs;
+  const heldOutPairs = (await loadPairs([`online:${join(outDir, 'held-out')}`])).pairs;
+  return { online, heldOut, onlinePairs, heldOutPairs };
+}
+
+/** 3) The demo's static training pairs less one validation set shared by every arm (seeded). */
+async function staticSplit(worldDir: string, config: OnlineExperimentConfig) {
+  const staticPairs = (await loadPairs([`world:${worldDir}:both:train`])).pairs;
+  const order = new Random(`${config.seed}:online-validation`).shuffle(staticPairs.map((_, index) => index));
+  const held = new Set(order.slice(0, config.validationPairs));
+  return { validation: staticPairs.filter((_, index) => held.has(index)), staticTrain: staticPairs.filter((_, index) => !held.has(index)) };
+}
+
+/** What every arm shares: the demo, the output folder, the shared validation set and the two test sets. */
+interface ArmContext {
+  readonly demoDir: string;
+  readonly worldDir: string;
+  readonly outDir: string;
+  readonly config: OnlineExperimentConfig;
+  /** The demo's PPO settings (`config` of its config.json). */
+  readonly ppoConfig: Record<string, unknown>;
+  readonly validation: readonly PreferencePair[];
+  readonly templateTest: readonly PreferencePair[];
+  readonly heldOutPairs: readonly PreferencePair[];
+  readonly onProgress: OnlineProgress;
+}
+
+/** PPO from the demo's π₀ against `scorer` for `ppoSteps` iterations (resumable): its first and last oracle evaluation. */
+async function ppoAgainst(arm: string, scorer: PreferenceScorer, context: ArmContext): Promise<OnlineArm['ppo']> {
+  const { config, ppoConfig, demoDir, worldDir, outDir } = context;
+  context.onProgress('ppo', `${arm}: ${config.ppoSteps} iterations against its PM`);
+  const ppoDir = join(outDir, `ppo-${arm}`);
+  const result = await trainPpo(
+    { ...ppoConfig, steps: config.ppoSteps, seed: config.seed, evalEvery: 0, probePrompts: 0 },
+    {
+      policy: join(demoDir, 'sft'),
+      prompts: loadPrompts(`world:${worldDir}`),
+      reward: preferenceModelReward(scorer),
+      // a demo whose PPO ran with the ptx term: the same demonstrations its SFT stage trained on
+      ptxDemonstrations: Number(ppoConfig.ptxCoef ?? 0) > 0 ? loadDemonstrations(demoPtxData(demoDir)) : undefined,
+      evalPrompts: worldEvalPrompts(worldDir),
+      description: { prompts: `world:${worldDir}`, reward: `pm:${join(outDir, `pm-${arm}`)}` },
+    },
+    ppoDir,
+    { resume: existsSync(join(ppoDir, 'config.json')) },
+  );
+  await result.policy.release();
+  return { before: result.summary.firstEvaluation, after: result.summary.lastEvaluation };
+}
+
+/** 4) One arm: the demo's PM fine-tuned on `pairs` (resumable), measured on both test sets, then PPO against it when asked. */
+async function runArm(arm: (typeof ONLINE_ARMS)[number], pairs: readonly PreferencePair[], context: ArmContext): Promise<OnlineArm> {
+  const { config, demoDir, outDir } = context;
+  context.onProgress('pm', `${arm}: ${pairs.length} pairs`);
+  const pmDir = join(outDir, `pm-${arm}`);
+  const trained = await trainPreferenceModel(
+    { steps: config.pmSteps, seed: config.seed, patience: null, evalEvery: 50, optimizer: { learningRate: config.learningRate, warmupSteps: 10 } },
+    pairs,
+    { runDir: pmDir, resume: existsSync(join(pmDir, 'config.json')), init: GptModel.load(join(demoDir, 'pm', 'model')).model, validation: context.validation },
+  );
+  const measured = measure(await evaluatePreferenceModel(trained.scorer, context.templateTest), await evaluatePreferenceModel(trained.scorer, context.heldOutPairs));
+  const ppo = config.ppoSteps > 0 ? await ppoAgainst(arm, trained.scorer, context) : null;
+  await trained.scorer.release();
+  const { stepsRun, keptStep, validation: kept, seconds } = trained.summary;
+  return { train_pairs: pairs.length, ...measured, summary: { stepsRun, keptStep, validation: kept, seconds }, ppo };
+}
+
 /**
  * Run the experiment on the finished demo in `demoDir`, writing its folders under `outDir`.
  * @throws ConfigError when the demo folder lacks a stage.
  */
 export async function runOnlineExperiment(demoDir: string, input: Partial<OnlineExperimentConfig>, outDir: string, onProgress: OnlineProgress = () => {}): Promise<OnlineExperimentResult> {
   const config = parseWith(OnlineExperimentSchema, input, 'online experiment');
-  const worldDir = join(demoDir, 'world');
-  const ppoRun = new RunFolder(join(demoDir, 'ppo'));
-  const sftRun = new RunFolder(join(demoDir, 'sft'));
-  const ppoCheckpoint = ppoRun.latestCheckpoint();
-  const sftCheckpoint = sftRun.latestCheckpoint();
-  if (!existsSync(join(worldDir, 'world.json')) || ppoCheckpoint === undefined || sftCheckpoint === undefined || !existsSync(join(demoDir, 'pm', 'model'))) {
-    throw new ConfigError(`${demoDir}: expected a finished demo folder (world/, sft/, pm/model/, ppo/ with a checkpoint); run hhrl demo --out ${demoDir}`);
-  }
+  const stages = demoStages(demoDir);
+  const { worldDir } = stages;
   const world = loadWorld(worldDir);
   const population = world.population();
   // 1) the online round and the held-out on-policy pairs
   onProgress('collect', `online round: ${config.pairs} pairs of PPO and π₀ samples`);
-  const policy = GptModel.load(ppoCheckpoint.dir).model;
-  const partner = GptModel.load(sftCheckpoint.dir).model;
-  const models = { policy, policyId: 'ppo', partner, partnerId: 'sft' };
-  const online = await collectRoundOnce(join(outDir, 'online-round'), () =>
-    collectComparisons(models, loadPrompts(`world:${worldDir}`), population, { pairs: config.pairs, seed: config.seed, round: 1 }),
-  );
-  const heldOut = await collectRoundOnce(join(outDir, 'held-out'), () =>
-    collectComparisons(models, loadPrompts(`world:${worldDir}:test`), population, { pairs: config.heldOutPairs, seed: config.seed + 1, round: 1 }),
-  );
-  await policy.release();
-  await partner.release();
-  const onlinePairs = (await loadPairs([`online:${join(outDir, 'online-round')}`])).pairs;
-  const heldOutPairs = (await loadPairs([`online:${join(outDir, 'held-out')}`])).pairs;
+  const { online, heldOut, onlinePairs, heldOutPairs } = await collectRounds(stages, population, config, outDir);
   // 2) as much extra static data, task by task
   const extra: PreferencePair[] = moreComparisons(world.model, population, online.byTask, new Random(`${config.seed}:more-static`)).map((comparison) =>
     pairFromMeta(comparison.meta, serializeTranscript(comparison.chosen), serializeTranscript(comparison.rejected), 'static-extra'),
   );
-  // 3) fine-tune the demo's PM three ways, one validation set for all
-  const staticPairs = (await loadPairs([`world:${worldDir}:both:train`])).pairs;
-  const order = new Random(`${config.seed}:online-validation`).shuffle(staticPairs.map((_, index) => index));
-  const held = new Set(order.slice(0, config.validationPairs));
-  const validation = staticPairs.filter((_, index) => held.has(index));
-  const staticTrain = staticPairs.filter((_, index) => !held.has(index));
+  // 3) fine-tune the demo's PM three ways, one validation set for all; the demo's PM itself first
+  const { validation, staticTrain } = await staticSplit(worldDir, config);
   const templateTest = (await loadPairs([`world:${worldDir}:both:test`])).pairs;
   const pm0 = PreferenceScorer.load(join(demoDir, 'pm', 'model'));
   const arms: Record<string, OnlineArm> = {
@@ -140,39 +210,9 @@ export async function runOnlineExperiment(demoDir: string, input: Partial<Online
     static_plus_static: [...staticTrain, ...extra],
     static_plus_online: [...staticTrain, ...onlinePairs],
   };
-  const ppoConfig = (JSON.parse(readFileSync(join(ppoRun.dir, 'config.json'), 'utf8')) as { config: Record<string, unknown> }).config;
-  for (const arm of ONLINE_ARMS) {
-    onProgress('pm', `${arm}: ${data[arm].length} pairs`);
-    const trained = await trainPreferenceModel(
-      { steps: config.pmSteps, seed: config.seed, patience: null, evalEvery: 50, optimizer: { learningRate: config.learningRate, warmupSteps: 10 } },
-      data[arm],
-      { runDir: join(outDir, `pm-${arm}`), resume: existsSync(join(outDir, `pm-${arm}`, 'config.json')), init: GptModel.load(join(demoDir, 'pm', 'model')).model, validation },
-    );
-    const measured = measure(await evaluatePreferenceModel(trained.scorer, templateTest), await evaluatePreferenceModel(trained.scorer, heldOutPairs));
-    let ppo: OnlineArm['ppo'] = null;
-    if (config.ppoSteps > 0) {
-      onProgress('ppo', `${arm}: ${config.ppoSteps} iterations against its PM`);
-      const ppoDir = join(outDir, `ppo-${arm}`);
-      const result = await trainPpo(
-        { ...ppoConfig, steps: config.ppoSteps, seed: config.seed, evalEvery: 0, probePrompts: 0 },
-        {
-          policy: join(demoDir, 'sft'),
-          prompts: loadPrompts(`world:${worldDir}`),
-          reward: preferenceModelReward(trained.scorer),
-          // a demo whose PPO ran with the ptx term: the same demonstrations its SFT stage trained on
-          ptxDemonstrations: Number(ppoConfig.ptxCoef ?? 0) > 0 ? loadDemonstrations(demoPtxData(demoDir)) : undefined,
-          evalPrompts: worldEvalPrompts(worldDir),
-          description: { prompts: `world:${worldDir}`, reward: `pm:${join(outDir, `pm-${arm}`)}` },
-        },
-        ppoDir,
-        { resume: existsSync(join(ppoDir, 'config.json')) },
-      );
-      await result.policy.release();
-      ppo = { before: result.summary.firstEvaluation, after: result.summary.lastEvaluation };
-    }
-    await trained.scorer.release();
-    const { stepsRun, keptStep, validation: kept, seconds } = trained.summary;
-    arms[arm] = { train_pairs: data[arm].length, ...measured, summary: { stepsRun, keptStep, validation: kept, seconds }, ppo };
-  }
+  const ppoConfig = (JSON.parse(readFileSync(join(stages.ppoRun.dir, 'config.json'), 'utf8')) as { config: Record<string, unknown> }).config;
+  const context: ArmContext = { demoDir, worldDir, outDir, config, ppoConfig, validation, templateTest, heldOutPairs, onProgress };
+  // 4) each arm in turn
+  for (const arm of ONLINE_ARMS) arms[arm] = await runArm(arm, data[arm], context);
   return { demo: demoDir, config, online, held_out: heldOut, arms: arms as OnlineExperimentResult['arms'] };
 }

@@ -4,6 +4,7 @@
  * (the world oracle's noiseless preference) on the held-out helpful and harmless test comparisons. The paper
  * finds each single-task PM worse than chance on the other task's test set, and the mixture good on both.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { parsePmTrainConfig, type PmTrainConfig, type PmTrainConfigInput } from '../../train/preference/pm-config.ts';
@@ -58,9 +59,11 @@ export async function runTensionExperiment(
   const cells = {} as Record<TensionArm, TensionCell>;
   for (const [arm, recipe] of Object.entries(TENSION_ARMS) as [TensionArm, (typeof TENSION_ARMS)[TensionArm]][]) {
     const { pairs } = await loadPairs([`world:${worldDir}:${recipe.data}:train`]);
+    const runDir = options.runDir === undefined ? undefined : join(options.runDir, arm);
+    // a resumed experiment starts the arms a kill left unstarted (no config.json yet)
     const trained = await trainPreferenceModel({ ...config, mix: recipe.mix }, pairs, {
-      runDir: options.runDir === undefined ? undefined : join(options.runDir, arm),
-      resume: options.resume,
+      runDir,
+      resume: options.resume === true && runDir !== undefined && existsSync(join(runDir, 'config.json')),
       onProgress: (progress) => options.onProgress?.(arm, progress),
     });
     const helpful = await evaluatePreferenceModel(trained.scorer, test.helpful);

@@ -2,7 +2,8 @@
  * Best-of-n over a prompt set as a resumable run: prompts are taken `chunk` at a time, each chunk with its own
  * seed (so a chunk's samples do not depend on which chunks ran before), and with a run folder each finished
  * chunk is written atomically to `chunks/<index>.jsonl`. `--resume` reads the chunks that are there and
- * samples only the rest, with the settings saved in `config.json`; the result equals an unbroken run.
+ * samples only the rest, with the settings saved in `config.json` (the trainers' lifecycle and resume rule,
+ * `train/common/training-run.ts`); the result equals an unbroken run.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,12 +15,10 @@ import { parseJsonLines } from '../../util/json-input.ts';
 import { hashString32 } from '../../util/random.ts';
 import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import type { RewardFunction } from '../rollout/reward.ts';
-import type { RolloutOptions } from '../rollout/rollout.ts';
-import { RunFolder, type RunKind } from '../run-folder.ts';
+import { dataFingerprint } from '../common/fingerprint.ts';
+import { TrainingRun, type TrainerRunKind, type TrainingRunOptions } from '../common/training-run.ts';
 import { bestOfN } from './best-of-n.ts';
-
-/** Settings of a best-of-n run (saved in `config.json`). */
-export type BonRunOptions = RolloutOptions & { readonly n: number; readonly batch: number; readonly seed: number; readonly chunk: number };
+import { BonConfigSchema, parseBonConfig, type BonConfig, type BonConfigInput } from './bon-config.ts';
 
 /** One prompt's outcome as a run stores it: the n responses, their rewards and the index of the best. */
 export interface BonRow {
@@ -48,46 +47,62 @@ function readChunk(path: string, prompts: readonly RolloutPrompt[]): BonRow[] {
   return rows;
 }
 
-/** What an `hhrl bon --run` folder's config.json holds (`chunks/` beside it). */
-export const BON_RUN: RunKind<{ options: BonRunOptions; inputs: Record<string, unknown> }> = {
-  command: 'bon',
-  config: z.strictObject({
-    options: z.looseObject({ n: z.number().int().min(1), batch: z.number().int().min(1), seed: z.number().int(), chunk: z.number().int().min(1) }),
-    inputs: z.record(z.string(), z.unknown()),
-  }) as unknown as z.ZodType<{ options: BonRunOptions; inputs: Record<string, unknown> }>,
-  entries: ['chunks'],
-};
+const BonRunSchema = z.strictObject({ options: BonConfigSchema, inputs: z.record(z.string(), z.unknown()) });
+
+/**
+ * What an `hhrl bon --run` folder's config.json holds: `{ options, inputs }` (`chunks/` beside it). `inputs` says what
+ * the run samples from, with the prompts' `dataFingerprint`; a resume changes nothing (its chunks are already drawn).
+ */
+export const BON_RUN: TrainerRunKind<z.infer<typeof BonRunSchema>> = { command: 'bon', config: BonRunSchema, entries: ['chunks'], resumable: [] };
+
+/** How a best-of-n run is kept: in memory, or (with `dir`) as a resumable run folder. */
+export interface BonRunOptions extends TrainingRunOptions {
+  readonly dir?: string;
+  /** What the run samples from (policy, prompt spec, reward), saved in config.json's `inputs`. */
+  readonly description?: Readonly<Record<string, unknown>>;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The fingerprint of a prompt set (kept in a run's config.json): ids and prompt texts, in order. */
+export function promptsFingerprint(prompts: readonly RolloutPrompt[]): string {
+  return dataFingerprint(prompts.map((prompt) => `${prompt.id}\u0000${prompt.prompt}`));
+}
+
+/**
+ * The settings the run goes on with: `input` in memory; with a run folder, the folder claimed through the trainer
+ * lifecycle (a resumed run keeps its saved settings; a stated difference, other prompts included, is refused).
+ */
+function openRun(input: BonConfigInput, prompts: readonly RolloutPrompt[], run: BonRunOptions): BonConfig {
+  const requested = parseBonConfig(input);
+  if (run.dir === undefined) return requested;
+  const folder = new TrainingRun(run.dir, BON_RUN, run);
+  if (!folder.resume && existsSync(join(run.dir, 'chunks'))) {
+    throw new ConfigError(`${run.dir} already holds a best-of-n run; pass --resume to continue it or choose another folder`);
+  }
+  const fingerprint = promptsFingerprint(prompts);
+  const inputs = { ...run.description, dataFingerprint: fingerprint };
+  const { options } = folder.settings({ options: requested, inputs }, { options: input, inputs });
+  folder.open({ options, inputs }, fingerprint);
+  mkdirSync(join(run.dir, 'chunks'), { recursive: true });
+  return options;
+}
 
 /**
  * Run best-of-n over `prompts`, in memory or (with `run.dir`) as a resumable run folder.
- * @throws ConfigError for a folder that already holds a run without `resume`, or nothing to resume.
+ * @param input - settings; a resumed run keeps its saved ones (any stated difference is refused by name).
+ * @throws ConfigError for bad settings, a folder that already holds a run without `resume`, nothing to resume, or a
+ *   resume with other settings or prompts.
  * @example
- * const rows = await runBestOfN(policy, prompts, reward, { ...rollout, n: 8, batch: 32, seed: 0, chunk: 64 }, { dir: 'runs/bon' });
+ * const rows = await runBestOfN(policy, prompts, reward, { n: 8, batch: 32, chunk: 64 }, { dir: 'runs/bon' });
  */
 export async function runBestOfN(
   policy: GptModel,
   prompts: readonly RolloutPrompt[],
   reward: RewardFunction,
-  requested: BonRunOptions,
-  run: {
-    readonly dir?: string;
-    readonly resume?: boolean;
-    readonly description?: Readonly<Record<string, unknown>>;
-    readonly onProgress?: (done: number, total: number) => void;
-    readonly log?: (message: string) => void;
-  } = {},
+  input: BonConfigInput,
+  run: BonRunOptions = {},
 ): Promise<BonRow[]> {
-  let options = requested;
-  if (run.dir !== undefined) {
-    const folder = new RunFolder(run.dir, BON_RUN, run.log);
-    if (!run.resume && existsSync(join(run.dir, 'chunks'))) {
-      throw new ConfigError(`${run.dir} already holds a best-of-n run; pass --resume to continue it or choose another folder`);
-    }
-    folder.start({ options: requested, inputs: { ...run.description } }, run.resume === true);
-    if (run.resume) options = folder.savedConfig().options;
-    mkdirSync(join(run.dir, 'chunks'), { recursive: true });
-  }
-  if (!Number.isInteger(options.chunk) || options.chunk < 1) throw new RangeError(`best-of-n: chunk must be a positive integer, got ${options.chunk}`);
+  const options = openRun(input, prompts, run);
   const rows: BonRow[] = [];
   for (let start = 0, index = 0; start < prompts.length; start += options.chunk, index++) {
     const part = prompts.slice(start, start + options.chunk);

@@ -12,6 +12,7 @@
  * train on the same data (the fingerprint in every checkpoint's `trainer.json`), and needs the optimizer state
  * of its checkpoint: a checkpoint without one is an error, never a silent restart of AdamW.
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { OptimizerState } from '../../engine/index.ts';
 import { GptModel } from '../../model/gpt-model.ts';
@@ -69,10 +70,12 @@ export class TrainingRun<F> extends RunFolder<F> {
    * The settings the run goes on with: `requested` for a fresh run; for a resumed one the saved `config.json`,
    * with the resumable paths the caller stated taken from `requested`. Writes nothing.
    * @param given - what the caller stated (before defaults): only these settings are compared with the saved ones.
-   * @throws ConfigError naming the stated settings that differ from the saved ones; DataFormatError for a bad config.json.
+   * @throws ConfigError naming the stated settings that differ from the saved ones, or when there is nothing to resume;
+   *   DataFormatError for a bad config.json.
    */
   settings(requested: F, given: unknown): F {
     if (!this.resume) return requested;
+    if (!existsSync(this.configPath)) throw new ConfigError(`${this.dir}: nothing to resume (no config.json)`);
     return resumedConfig(this.savedConfig(), requested, given, this.trainer.resumable, this.configPath);
   }
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { GPT_SIZES } from '../../model/gpt-config.ts';
-import { ConfigError } from '../../spec/errors.ts';
+import { parseWith } from '../common/parse-config.ts';
 
 const SIZE_NAMES = Object.keys(GPT_SIZES) as [keyof typeof GPT_SIZES, ...(keyof typeof GPT_SIZES)[]];
 
@@ -79,10 +79,5 @@ export type PmTrainConfigInput = z.input<typeof PmTrainConfigSchema>;
  * parsePmTrainConfig({ steps: 200, model: { size: 'small' } }).batchPairs // 16
  */
 export function parsePmTrainConfig(value: unknown): PmTrainConfig {
-  const result = PmTrainConfigSchema.safeParse(value ?? {});
-  if (!result.success) {
-    const details = result.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`).join('; ');
-    throw new ConfigError(`invalid preference-model config: ${details}`);
-  }
-  return result.data;
+  return parseWith(PmTrainConfigSchema, value, 'preference-model');
 }

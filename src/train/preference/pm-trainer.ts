@@ -1,32 +1,30 @@
 /**
- * Preference-model training (Bai et al. 2022 §3): a GPT with a sequence-scalar head trained on
- * comparisons with the Bradley–Terry loss, on compiled whole-step graphs (one per padded length),
- * with validation, early stopping, checkpoints and exact resume.
+ * Preference-model training (Bai et al. 2022 §3): a GPT with a sequence-scalar head trained on comparisons
+ * with the Bradley–Terry loss, on compiled whole-step graphs (one per padded length), with validation and
+ * early stopping. With a run folder it follows the shared trainer lifecycle (`train/common/training-run.ts`:
+ * config.json, the resume rule, the data fingerprint, optimizer restore, checkpoints, stopping on a signal);
+ * without one it trains in memory only.
+ *
+ *   1) settings and data   2) starting point   3) batches   4) graphs   5) the loop   6) kept model and summary
  */
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import * as E from '../../engine/index.ts';
 import { GPT_SIZES, parseGptConfig, type GptConfig } from '../../model/gpt-config.ts';
 import { GptModel } from '../../model/gpt-model.ts';
 import { BpeTokenizer, trainBpeTokenizer } from '../../model/tokenizer/index.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { readJsonFile } from '../../util/json-input.ts';
 import { Random } from '../../util/random.ts';
+import type { PreferencePair } from '../../data/specs/preference-pairs.ts';
+import { stopIfAborted } from '../common/training-aborted.ts';
+import type { Restored, TrainingRunOptions } from '../common/training-run.ts';
+import { resolveModelDir } from '../run-folder.ts';
 import { pairBatch, planBatches, transcriptEncoder, type EncodedPair } from './pm-batches.ts';
 import { parsePmTrainConfig, type PmTrainConfig, type PmTrainConfigInput } from './pm-config.ts';
-import type { PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { pmBatchSpec, pmLoss } from './pm-loss.ts';
 import { PreferenceScorer } from './pm-scorer.ts';
-import { PM_TRAINER_JSON, PmRunFolder, PmSummarySchema, PmTrainerJsonSchema } from './run-folder.ts';
-import { resolveModelDir, trainerState as readTrainerState } from '../run-folder.ts';
-import { readJsonFile } from '../../util/json-input.ts';
-
-/** Validation result: mean loss −log σ(Δr) and accuracy (Δr > 0) over the validation pairs. */
-export interface ValidationResult {
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly pairs: number;
-}
+import { pairLossAndAccuracy, splitFingerprint, splitValidation, type PmSplit, type ValidationResult } from './pm-validation.ts';
+import { PM_TRAINER_JSON, PmSummarySchema, PmTrainerJsonSchema, PmTrainingRun, type PmTrainerJson } from './run-folder.ts';
 
 /** What `onProgress` receives after each step. */
 export interface PmProgress {
@@ -42,21 +40,17 @@ export interface PmProgress {
   readonly validation?: ValidationResult;
 }
 
-/** Options of {@link trainPreferenceModel}. */
-export interface TrainPmOptions {
+/** Options of {@link trainPreferenceModel}: `resume` continues the run in `runDir` from its newest checkpoint. */
+export interface TrainPmOptions extends TrainingRunOptions {
   /** Run folder for config, metrics, checkpoints and the final model; omit to train in memory only. */
   readonly runDir?: string;
-  /** Continue the run in `runDir` from its newest checkpoint. */
-  readonly resume?: boolean;
   /** Start from this model (an LM or PM; its shape and tokenizer are kept). Overrides `config.initFrom`. */
   readonly init?: GptModel;
   /** Validation pairs; default: `validationShare` of `train`, held out. */
   readonly validation?: readonly PreferencePair[];
   readonly onProgress?: (progress: PmProgress) => void;
-  /** Stop after the current step, writing nothing more (as if killed). */
+  /** Checked between steps: the run stops with `TrainingAborted`, its newest checkpoint intact. */
   readonly signal?: AbortSignal;
-  /** Where the run folder reports what it cleaned up after a kill. */
-  readonly log?: (message: string) => void;
 }
 
 /** Result of a training run. */
@@ -81,43 +75,10 @@ export interface PmSummary {
   readonly seconds: number;
   /** Training pairs per second over the steps of this process: batch building and graph steps only (no setup, validation or checkpoints; those are in `seconds`). */
   readonly pairsPerSecond: number;
-  readonly aborted: boolean;
 }
 
-/** Resume state kept in each checkpoint's `trainer.json`. */
-interface TrainerState {
-  readonly step: number;
-  readonly dataFingerprint: string;
-  readonly best: { step: number; loss: number; accuracy: number; pairs: number } | null;
-  readonly staleEvaluations: number;
-}
-
-/** Host-side twin of the loss: mean −log σ(Δr) and accuracy over scored pairs. */
-export function pairLossAndAccuracy(chosen: ArrayLike<number>, rejected: ArrayLike<number>): ValidationResult {
-  let loss = 0;
-  let right = 0;
-  for (let i = 0; i < chosen.length; i++) {
-    const delta = chosen[i] - rejected[i];
-    loss += delta > 0 ? Math.log1p(Math.exp(-delta)) : -delta + Math.log1p(Math.exp(delta)); // −log σ(Δ), stable
-    if (delta > 0) right++;
-  }
-  return { loss: loss / Math.max(1, chosen.length), accuracy: right / Math.max(1, chosen.length), pairs: chosen.length };
-}
-
-function fingerprint(pairs: readonly PreferencePair[]): string {
-  const hash = createHash('sha256');
-  for (const pair of pairs) hash.update(`${pair.id}\u0000${pair.chosen.length}\u0000${pair.rejected.length}\u0000`);
-  return hash.digest('hex').slice(0, 24);
-}
-
-/** Split off the validation pairs (seeded), unless given. */
-function splitValidation(config: PmTrainConfig, train: readonly PreferencePair[], given: readonly PreferencePair[] | undefined) {
-  if (given !== undefined) return { train: [...train], validation: given.slice(0, config.maxValidationPairs) };
-  const count = Math.min(config.maxValidationPairs, Math.floor(train.length * config.validationShare));
-  const order = new Random(config.seed).fork('validation-split').shuffle(train.map((_, index) => index));
-  const held = new Set(order.slice(0, count));
-  return { train: train.filter((_, index) => !held.has(index)), validation: order.slice(0, count).sort((a, b) => a - b).map((index) => train[index]) };
-}
+/** Early stopping's record, kept in every checkpoint's `trainer.json`: the best validation so far and the validations since. */
+type EarlyStopping = Pick<PmTrainerJson, 'best' | 'staleEvaluations'>;
 
 /**
  * A fresh PM: a tokenizer trained on the transcripts of `pairs` (or bytes), a GPT of the configured shape
@@ -148,54 +109,26 @@ function initialModel(config: PmTrainConfig, train: readonly PreferencePair[], i
   return base.heads.sequenceScalar && !base.heads.lm && !base.heads.tokenScalar ? base : base.withHeads({ sequenceScalar: true }, config.seed);
 }
 
-/**
- * Train a preference model on `train` pairs.
- * @example
- * const { pairs } = await loadPairs(['world:runs/world']);
- * const { scorer, summary } = await trainPreferenceModel({ steps: 300 }, pairs, { runDir: 'runs/pm' });
- * summary.validation?.accuracy // e.g. 0.8
- */
-export async function trainPreferenceModel(
-  configInput: PmTrainConfigInput | PmTrainConfig,
-  trainPairs: readonly PreferencePair[],
-  options: TrainPmOptions = {},
-): Promise<TrainedPm> {
-  const config = parsePmTrainConfig(configInput);
-  if (trainPairs.length === 0) throw new ConfigError('no training pairs');
-  const started = performance.now();
-  const split = splitValidation(config, trainPairs, options.validation);
-  const dataFingerprint = fingerprint(split.train);
-  const folder = options.runDir === undefined ? undefined : new PmRunFolder(options.runDir, options.log);
-  const resuming = folder?.prepare(config, options.resume ?? false) ?? false;
-  if (folder && resuming && existsSync(folder.summaryPath)) {
-    const summary = readJsonFile(folder.summaryPath, PmSummarySchema, 'the summary.json of a finished PM run') as unknown as PmSummary;
-    const model = GptModel.load(folder.modelDir).model;
-    return { model, scorer: new PreferenceScorer(model, { bucketStep: config.bucketStep }), config, summary };
-  }
+/** Where training starts: the newest checkpoint of a resumed run (with the best weights it knew), else a given or fresh model. */
+interface StartingPoint {
+  readonly model: GptModel;
+  readonly state: E.OptimizerState;
+  readonly stopping: EarlyStopping;
+  readonly bestParams: Float32Array | null;
+}
 
-  // 1) model and optimizer state: fresh, or from the newest checkpoint
-  const resumeStep = folder && resuming ? folder.latestCheckpoint()?.step : undefined;
-  let model: GptModel;
-  let state: E.OptimizerState;
-  let trainerState: TrainerState = { step: 0, dataFingerprint, best: null, staleEvaluations: 0 };
-  if (folder && resumeStep !== undefined) {
-    const loaded = GptModel.load(folder.checkpointDir(resumeStep));
-    model = loaded.model;
-    const saved = loaded.checkpoint.optimizer;
-    trainerState = readTrainerState(folder.checkpointDir(resumeStep), PmTrainerJsonSchema, PM_TRAINER_JSON);
-    if (!saved || trainerState.step !== resumeStep) throw new ConfigError(`${folder.checkpointDir(resumeStep)}: no optimizer/trainer state to resume from`);
-    if (trainerState.dataFingerprint !== dataFingerprint) throw new ConfigError(`${folder.dir}: the training data differs from the run being resumed`);
-    state = { params: model.params, m: Float32Array.from(saved.m), v: Float32Array.from(saved.v), step: saved.step };
-    folder.truncateMetrics(resumeStep);
-  } else {
-    model = initialModel(config, split.train, options.init);
-    state = E.GraphTrainer.initialState(Float32Array.from(model.params));
-    folder?.truncateMetrics(0);
+function startingPoint(run: PmTrainingRun | undefined, restored: Restored<PmTrainerJson> | undefined, config: PmTrainConfig, split: PmSplit, init: GptModel | undefined): StartingPoint {
+  if (run === undefined || restored === undefined) {
+    const model = initialModel(config, split.train, init);
+    return { model, state: E.GraphTrainer.initialState(Float32Array.from(model.params)), stopping: { best: null, staleEvaluations: 0 }, bestParams: null };
   }
-  let bestParams: Float32Array | null =
-    folder && trainerState.best !== null ? GptModel.load(folder.bestDir(trainerState.best.step)).model.params : null;
+  const { best, staleEvaluations } = restored.trainer;
+  const bestParams = best === null ? null : GptModel.load(run.bestDir(best.step)).model.params;
+  return { model: restored.model, state: restored.optimizer, stopping: { best, staleEvaluations }, bestParams };
+}
 
-  // 2) data: encode once, plan every batch of the run from the seed
+/** The pairs encoded once for `model`, and every batch of the run planned from the seed. */
+function encodedData(model: GptModel, config: PmTrainConfig, split: PmSplit) {
   const encode = transcriptEncoder(model.tokenizer, model.config.context);
   const encodePair = (pair: PreferencePair): EncodedPair => ({
     chosen: encode(pair.chosen),
@@ -206,8 +139,11 @@ export async function trainPreferenceModel(
   const train = split.train.map(encodePair);
   const validation = split.validation.map(encodePair);
   const plan = planBatches(train, { steps: config.steps, batchPairs: config.batchPairs, mix: config.mix }, new Random(config.seed).fork('batches'));
+  return { train, validation, plan };
+}
 
-  // 3) one compiled train-step graph per padded length, all sharing the optimizer state
+/** One compiled train-step graph per padded length, all sharing the optimizer state `state`; the scorer that validates. */
+function pmGraphs(model: GptModel, config: PmTrainConfig, state: E.OptimizerState, validation: readonly EncodedPair[]) {
   const optimizer = E.AdamWConfigSchema.parse({ ...config.optimizer, totalSteps: config.steps });
   const trainers = new Map<number, E.GraphTrainer>();
   const trainerFor = (length: number): E.GraphTrainer => {
@@ -219,98 +155,176 @@ export async function trainPreferenceModel(
     return trainer;
   };
   const scorer = new PreferenceScorer(model, { bucketStep: config.bucketStep });
-  const validate = async (): Promise<ValidationResult | null> => {
-    if (validation.length === 0) return null;
+  const validate = async (): Promise<ValidationResult | undefined> => {
+    if (validation.length === 0) return undefined;
     model.params = state.params;
     const scores = await scorer.scoreTokens([...validation.map((pair) => pair.chosen), ...validation.map((pair) => pair.rejected)]);
     return pairLossAndAccuracy(scores.subarray(0, validation.length), scores.subarray(validation.length));
   };
-  const saveCheckpoint = (step: number) => {
-    if (!folder) return;
-    model.params = state.params;
-    model.save(folder.checkpointDir(step), {
-      metadata: { kind: 'preference-model', step },
-      optimizer: { m: state.m, v: state.v, step: state.step },
-      trainer: trainerState,
-    });
-    folder.pruneCheckpoints(config.keepCheckpoints);
-    folder.pruneBest(trainerState.best?.step ?? null);
+  const release = async () => {
+    for (const trainer of trainers.values()) await trainer.release();
   };
+  return { trainerFor, scorer, validate, release };
+}
 
-  // 4) the loop: step, log, validate (early stopping), checkpoint
-  // throughput counts the time spent building batches and stepping, not validation, checkpoints or setup
-  let window = { ms: 0, pairs: 0 };
-  let processPairs = 0;
-  let processMs = 0;
-  // a run killed after the checkpoint of its early stop (before summary.json) must not train on when resumed
-  let stoppedEarly = config.patience !== null && trainerState.staleEvaluations >= config.patience;
-  let aborted = false;
-  while (!stoppedEarly && state.step < config.steps) {
-    if (options.signal?.aborted) {
-      aborted = true;
-      break;
-    }
-    const stepStarted = performance.now();
-    const batch = pairBatch(plan[state.step].map((index) => train[index]), { bucketStep: config.bucketStep, context: model.config.context });
-    const result = await trainerFor(batch.length).step([batch.feeds]);
-    const stepMs = performance.now() - stepStarted;
-    const step = state.step;
-    window = { ms: window.ms + stepMs, pairs: window.pairs + config.batchPairs };
-    processPairs += config.batchPairs;
-    processMs += stepMs;
-    const pairsPerSecond = (window.pairs / window.ms) * 1000;
-    let validationResult: ValidationResult | undefined;
-    if (step % config.evalEvery === 0 || step === config.steps) {
-      validationResult = (await validate()) ?? undefined;
-      if (validationResult) {
-        const improved = trainerState.best === null || validationResult.loss < trainerState.best.loss;
-        trainerState = {
-          ...trainerState,
-          best: improved ? { step, ...validationResult } : trainerState.best,
-          staleEvaluations: improved ? 0 : trainerState.staleEvaluations + 1,
-        };
-        if (improved) {
-          bestParams = Float32Array.from(state.params);
-          if (folder) {
-            model.params = bestParams;
-            model.save(folder.bestDir(step), { metadata: { kind: 'preference-model', step, validation: validationResult } });
-          }
-        }
-        folder?.logMetrics({ step, validation_loss: validationResult.loss, validation_accuracy: validationResult.accuracy, validation_pairs: validationResult.pairs });
-      }
-    }
-    trainerState = { ...trainerState, step };
-    if (step % config.logEvery === 0 || step === config.steps) {
-      folder?.logMetrics({ step, loss: result.loss, accuracy: result.metrics.accuracy, learning_rate: result.learningRate, grad_norm: result.gradNorm, pairs_per_second: pairsPerSecond });
-      window = { ms: 0, pairs: 0 };
-    }
-    options.onProgress?.({ step, steps: config.steps, loss: result.loss, accuracy: result.metrics.accuracy, learningRate: result.learningRate, gradNorm: result.gradNorm, pairsPerSecond, validation: validationResult });
-    if (config.patience !== null && trainerState.staleEvaluations >= config.patience) stoppedEarly = true;
-    if (step % config.checkpointEvery === 0 || step === config.steps || stoppedEarly) saveCheckpoint(step);
-    if (stoppedEarly) break;
+/** Training pairs per second, counting batch building and graph steps only (not setup, validation or checkpoints). */
+class PairThroughput {
+  private window = { ms: 0, pairs: 0 };
+  private total = { ms: 0, pairs: 0 };
+
+  /** Count one step; returns the rate over the steps since the last {@link reset}. */
+  add(ms: number, pairs: number): number {
+    this.window = { ms: this.window.ms + ms, pairs: this.window.pairs + pairs };
+    this.total = { ms: this.total.ms + ms, pairs: this.total.pairs + pairs };
+    return (this.window.pairs / this.window.ms) * 1000;
   }
-  for (const trainer of trainers.values()) await trainer.release();
 
-  // 5) keep the best validated weights; write the model and the summary
-  const kept = bestParams ?? state.params;
-  model.params = Float32Array.from(kept);
-  const seconds = (performance.now() - started) / 1000;
+  /** Start a new window (after each logged step). */
+  reset(): void {
+    this.window = { ms: 0, pairs: 0 };
+  }
+
+  /** The rate over every step of this process. */
+  get overall(): number {
+    return this.total.ms > 0 ? (this.total.pairs / this.total.ms) * 1000 : 0;
+  }
+}
+
+/** What the loop works on; `stopping` and `bestParams` change as it validates. */
+interface PmLoop extends StartingPoint {
+  readonly config: PmTrainConfig;
+  readonly run: PmTrainingRun | undefined;
+  readonly data: ReturnType<typeof encodedData>;
+  readonly graphs: ReturnType<typeof pmGraphs>;
+  readonly throughput: PairThroughput;
+  stopping: EarlyStopping;
+  bestParams: Float32Array | null;
+}
+
+const patienceSpent = (config: PmTrainConfig, stopping: EarlyStopping): boolean => config.patience !== null && stopping.staleEvaluations >= config.patience;
+
+/** One optimizer step on the planned batch of the current step. */
+async function trainStep(loop: PmLoop) {
+  const { config, state, data } = loop;
+  const started = performance.now();
+  const batch = pairBatch(data.plan[state.step].map((index) => data.train[index]), { bucketStep: config.bucketStep, context: loop.model.config.context });
+  const result = await loop.graphs.trainerFor(batch.length).step([batch.feeds]);
+  return { result, pairsPerSecond: loop.throughput.add(performance.now() - started, config.batchPairs) };
+}
+
+/** Validate after `step`: early stopping's record, the best weights so far (kept in `best/<step>/`), a metrics row. */
+async function validateAt(loop: PmLoop, step: number): Promise<ValidationResult | undefined> {
+  const result = await loop.graphs.validate();
+  if (result === undefined) return undefined;
+  const { best, staleEvaluations } = loop.stopping;
+  const improved = best === null || result.loss < best.loss;
+  loop.stopping = { best: improved ? { step, ...result } : best, staleEvaluations: improved ? 0 : staleEvaluations + 1 };
+  if (improved) {
+    loop.bestParams = Float32Array.from(loop.state.params);
+    if (loop.run) {
+      loop.model.params = loop.bestParams;
+      loop.model.save(loop.run.bestDir(step), { metadata: { kind: 'preference-model', step, validation: result } });
+    }
+  }
+  loop.run?.logMetrics({ step, validation_loss: result.loss, validation_accuracy: result.accuracy, validation_pairs: result.pairs });
+  return result;
+}
+
+function saveCheckpoint(loop: PmLoop, step: number): void {
+  if (loop.run === undefined) return;
+  loop.run.saveCheckpoint(loop.model, loop.state, { step, keep: loop.config.keepCheckpoints, metadata: { kind: 'preference-model' }, trainer: loop.stopping });
+  loop.run.pruneBest(loop.stopping.best?.step ?? null);
+}
+
+/**
+ * Step, validate, log and checkpoint until `steps` or early stopping; returns whether it stopped early.
+ * @throws TrainingAborted when `signal` stops the run (between steps).
+ */
+async function trainSteps(loop: PmLoop, options: TrainPmOptions): Promise<boolean> {
+  const { config, state } = loop;
+  // a run killed after the checkpoint of its early stop (before summary.json) must not train on when resumed
+  let stoppedEarly = patienceSpent(config, loop.stopping);
+  while (!stoppedEarly && state.step < config.steps) {
+    stopIfAborted(options.signal, state.step);
+    const { result, pairsPerSecond } = await trainStep(loop);
+    const step = state.step;
+    const last = step === config.steps;
+    const validation = step % config.evalEvery === 0 || last ? await validateAt(loop, step) : undefined;
+    if (step % config.logEvery === 0 || last) {
+      loop.run?.logMetrics({ step, loss: result.loss, accuracy: result.metrics.accuracy, learning_rate: result.learningRate, grad_norm: result.gradNorm, pairs_per_second: pairsPerSecond });
+      loop.throughput.reset();
+    }
+    options.onProgress?.({ step, steps: config.steps, loss: result.loss, accuracy: result.metrics.accuracy, learningRate: result.learningRate, gradNorm: result.gradNorm, pairsPerSecond, validation });
+    stoppedEarly = patienceSpent(config, loop.stopping);
+    if (step % config.checkpointEvery === 0 || last || stoppedEarly) saveCheckpoint(loop, step);
+  }
+  return stoppedEarly;
+}
+
+/** Keep the best validated weights (the last ones without validation); with a run folder write `model/`, then `summary.json`. */
+function finish(loop: PmLoop, stoppedEarly: boolean, split: PmSplit, seconds: number): TrainedPm {
+  const { model, state, config } = loop;
+  const { best } = loop.stopping;
+  model.params = Float32Array.from(loop.bestParams ?? state.params);
   const summary: PmSummary = {
     stepsRun: state.step,
     stoppedEarly,
-    keptStep: bestParams !== null && trainerState.best ? trainerState.best.step : state.step,
-    validation: trainerState.best === null ? null : { loss: trainerState.best.loss, accuracy: trainerState.best.accuracy, pairs: trainerState.best.pairs },
+    keptStep: loop.bestParams !== null && best ? best.step : state.step,
+    validation: best === null ? null : { loss: best.loss, accuracy: best.accuracy, pairs: best.pairs },
     trainPairs: split.train.length,
-    validationPairs: validation.length,
+    validationPairs: loop.data.validation.length,
     parameters: model.layout.total,
     model: model.config,
     seconds,
-    pairsPerSecond: processMs > 0 ? (processPairs / processMs) * 1000 : 0,
-    aborted,
+    pairsPerSecond: loop.throughput.overall,
   };
-  if (folder && !aborted) {
-    model.save(folder.modelDir, { metadata: { kind: 'preference-model', step: summary.keptStep, validation: summary.validation } });
-    writeFileAtomic(folder.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  if (loop.run) {
+    model.save(loop.run.modelDir, { metadata: { kind: 'preference-model', step: summary.keptStep, validation: summary.validation } });
+    writeFileAtomic(loop.run.summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   }
-  return { model, scorer, config, summary };
+  return { model, scorer: loop.graphs.scorer, config, summary };
+}
+
+/** A finished run resumed: the model and summary it kept. */
+function finishedRun(run: PmTrainingRun, config: PmTrainConfig): TrainedPm {
+  const summary: PmSummary = readJsonFile(run.summaryPath, PmSummarySchema, 'the summary.json of a finished PM run');
+  const model = GptModel.load(run.modelDir).model;
+  return { model, scorer: new PreferenceScorer(model, { bucketStep: config.bucketStep }), config, summary };
+}
+
+/**
+ * Train (or resume) a preference model on `train` pairs.
+ * @param configInput - settings; a resumed run keeps its saved ones (any stated difference is refused by name).
+ * @throws ConfigError for bad settings, a changed setting or other data on resume; CheckpointError for a checkpoint
+ *   without optimizer state; TrainingAborted when `signal` stops it.
+ * @example
+ * const { pairs } = await loadPairs(['world:runs/world']);
+ * const { scorer, summary } = await trainPreferenceModel({ steps: 300 }, pairs, { runDir: 'runs/pm' });
+ * summary.validation?.accuracy // e.g. 0.8
+ */
+export async function trainPreferenceModel(
+  configInput: PmTrainConfigInput | PmTrainConfig,
+  trainPairs: readonly PreferencePair[],
+  options: TrainPmOptions = {},
+): Promise<TrainedPm> {
+  // 1) settings (the requested ones, or a resumed run's saved ones) and the validation split
+  const requested = parsePmTrainConfig(configInput);
+  if (trainPairs.length === 0) throw new ConfigError('no training pairs');
+  const started = performance.now();
+  const run = options.runDir === undefined ? undefined : new PmTrainingRun(options.runDir, options);
+  const config = run?.settings(requested, configInput) ?? requested;
+  const split = splitValidation(config, trainPairs, options.validation);
+  run?.open(config, splitFingerprint(split));
+  // 2) model and optimizer state: fresh, or from the newest checkpoint (a finished run returns what it kept)
+  const restored = run?.restore(PmTrainerJsonSchema, PM_TRAINER_JSON);
+  if (run?.finished) return finishedRun(run, config);
+  const start = startingPoint(run, restored, config, split, options.init);
+  // 3) data: encode once, plan every batch from the seed; 4) the compiled graphs
+  const data = encodedData(start.model, config, split);
+  const graphs = pmGraphs(start.model, config, start.state, data.validation);
+  // 5) the loop
+  const loop: PmLoop = { ...start, config, run, data, graphs, throughput: new PairThroughput() };
+  const stoppedEarly = await trainSteps(loop, options).finally(graphs.release);
+  // 6) the kept weights, model/ and summary.json
+  return finish(loop, stoppedEarly, split, (performance.now() - started) / 1000);
 }

@@ -4,6 +4,7 @@
  * (and one tokenizer trained on the transcripts of both sets) and each has its own run folder
  * (`<run>/pmp/` and `<run>/`), so a killed run resumes in whichever stage it was.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GptModel } from '../../model/gpt-model.ts';
 import { parsePmTrainConfig, type PmTrainConfig, type PmTrainConfigInput } from './pm-config.ts';
@@ -42,9 +43,8 @@ export async function trainWithPmp(
   options: PmpOptions,
 ): Promise<PmpResult> {
   const config = parsePmTrainConfig(configInput);
-  const pmpConfig = parsePmTrainConfig({ ...config, steps: options.pmpSteps });
   const init = options.init ?? (config.initFrom === null ? createPreferenceModel(config, [...pmpPairs, ...pairs]) : undefined);
-  const pmp = await trainPreferenceModel(pmpConfig, pmpPairs, {
+  const pmp = await trainPreferenceModel({ ...configInput, steps: options.pmpSteps }, pmpPairs, {
     runDir: options.runDir === undefined ? undefined : join(options.runDir, 'pmp'),
     resume: options.resume,
     init,
@@ -52,10 +52,11 @@ export async function trainWithPmp(
     log: options.log,
     onProgress: (progress) => options.onProgress?.('pmp', progress),
   });
-  if (pmp.summary.aborted) return { pmp, finetuned: pmp };
-  const finetuned = await trainPreferenceModel(config, pairs, {
+  // a run killed between the stages resumes with a fresh fine-tuning stage (its folder has no config.json yet)
+  const finetuneStarted = options.runDir !== undefined && existsSync(join(options.runDir, 'config.json'));
+  const finetuned = await trainPreferenceModel(configInput, pairs, {
     runDir: options.runDir,
-    resume: options.resume,
+    resume: options.resume === true && finetuneStarted,
     init: pmp.model,
     signal: options.signal,
     log: options.log,

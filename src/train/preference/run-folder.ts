@@ -1,18 +1,24 @@
 /**
- * The preference-model run folder: the shared training layout (`config.json`, `metrics.jsonl`,
- * `checkpoints/<step>/`, see `train/run-folder.ts`) plus `best/` (the best validated weights so far),
- * `model/` (the kept model) and `summary.json` (written last: the run is complete).
+ * The preference-model run folder: the shared trainer lifecycle (`config.json`, `metrics.jsonl`,
+ * `checkpoints/<step>/`, the resume rule and the data fingerprint; see `train/common/training-run.ts`) plus
+ * `best/` (the best validated weights so far), `model/` (the kept model) and `summary.json` (written last:
+ * the run is complete).
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { GptConfigSchema } from '../../model/gpt-config.ts';
 import { ConfigError } from '../../spec/errors.ts';
-import { RunFolder, trainerState, type RunKind } from '../run-folder.ts';
+import { TrainingRun, type TrainerRunKind, type TrainingRunOptions } from '../common/training-run.ts';
+import { trainerState } from '../run-folder.ts';
 import { PmTrainConfigSchema, type PmTrainConfig } from './pm-config.ts';
 
-/** What an `hhrl pm train` run folder holds: its settings in config.json; `model/`, `best/` and (PMP) `pmp/` beside them. */
-export const PM_RUN: RunKind<PmTrainConfig> = { command: 'pm train', config: PmTrainConfigSchema, entries: ['model', 'best', 'pmp'] };
+/**
+ * What an `hhrl pm train` run folder holds: its settings in config.json; `model/`, `best/` and (PMP) `pmp/` beside
+ * them. Nothing is resumable: the batch plan and the cosine schedule are functions of `steps`, and a run ends in a
+ * kept model chosen by early stopping, so a longer run is a new run (`--init` from this one).
+ */
+export const PM_RUN: TrainerRunKind<PmTrainConfig> = { command: 'pm train', config: PmTrainConfigSchema, entries: ['model', 'best', 'pmp'], resumable: [] };
 
 const ValidationSchema = z.object({ loss: z.number(), accuracy: z.number(), pairs: z.number().int() });
 
@@ -23,6 +29,9 @@ export const PmTrainerJsonSchema = z.object({
   best: ValidationSchema.extend({ step: z.number().int().min(0) }).nullable(),
   staleEvaluations: z.number().int().min(0),
 });
+
+/** A PM checkpoint's `trainer.json` (see {@link PmTrainerJsonSchema}). */
+export type PmTrainerJson = z.infer<typeof PmTrainerJsonSchema>;
 
 /** What a PM checkpoint's `trainer.json` must be, in words. */
 export const PM_TRAINER_JSON = 'a PM trainer state {"step", "dataFingerprint", "best", "staleEvaluations"}';
@@ -36,15 +45,15 @@ export const PmSummarySchema = z.looseObject({
   trainPairs: z.number().int().min(0),
   validationPairs: z.number().int().min(0),
   parameters: z.number().int().min(0),
+  model: GptConfigSchema,
   seconds: z.number(),
   pairsPerSecond: z.number(),
-  aborted: z.boolean(),
 });
 
-/** A PM run folder. */
-export class PmRunFolder extends RunFolder<PmTrainConfig> {
-  constructor(dir: string, log?: (message: string) => void) {
-    super(dir, PM_RUN, log);
+/** A PM run folder through the trainer lifecycle. */
+export class PmTrainingRun extends TrainingRun<PmTrainConfig> {
+  constructor(dir: string, options: TrainingRunOptions = {}) {
+    super(dir, PM_RUN, options);
   }
 
   get summaryPath(): string {
@@ -56,6 +65,20 @@ export class PmRunFolder extends RunFolder<PmTrainConfig> {
   /** The best validated weights found at `step` (one folder per improvement, so a resumed run finds the best it knew). */
   bestDir(step: number): string {
     return join(this.dir, 'best', String(step).padStart(8, '0'));
+  }
+
+  /** Whether the run has written its `summary.json` (it is complete). */
+  get finished(): boolean {
+    return existsSync(this.summaryPath);
+  }
+
+  /**
+   * Claim the folder as every trainer does; a fresh run also refuses a folder that holds a finished run.
+   * @throws ConfigError for a folder this run must not write.
+   */
+  override open(config: PmTrainConfig, dataFingerprint: string): void {
+    if (!this.resume && this.finished) throw new ConfigError(`${this.dir} already holds a finished run; choose another --out`);
+    super.open(config, dataFingerprint);
   }
 
   /**
@@ -73,23 +96,5 @@ export class PmRunFolder extends RunFolder<PmTrainConfig> {
     for (const name of readdirSync(root)) {
       if (/^\d+$/.test(name) && !referenced.has(Number(name))) rmSync(join(root, name), { recursive: true, force: true });
     }
-  }
-
-  /**
-   * Start fresh (writing `config.json`) or, with `resume` and a stored config, check it equals `config`.
-   * Returns whether the run resumes.
-   * @throws ConfigError when a resumed run's config differs, or a fresh run would overwrite one.
-   */
-  prepare(config: PmTrainConfig, resume: boolean): boolean {
-    if (resume && existsSync(this.configPath)) {
-      this.start(config, true);
-      if (!isDeepStrictEqual(this.savedConfig(), JSON.parse(JSON.stringify(config)))) {
-        throw new ConfigError(`${this.dir}/config.json: the stored config differs from this one; resume with the same settings`);
-      }
-      return true;
-    }
-    if (existsSync(this.summaryPath)) throw new ConfigError(`${this.dir} already holds a finished run; choose another --out`);
-    this.start(config, false);
-    return false;
   }
 }

@@ -60,16 +60,19 @@ export function drawShare(seed: number, label: string, share: number): boolean {
   return new Random(hashString32(`${seed}:${label}`)).next() < share;
 }
 
-/** The annotator pages and API, as an app to mount at `/`. */
-export function annotatorRoutes(deps: AnnotatorDeps): Hono<AnnotatorEnv> {
-  const app = new Hono<AnnotatorEnv>();
-  app.onError((error, context) => errorResponse(context, error));
-  const { store, hub, config, limiter } = deps;
-  const sessionOf = async (context: Context): Promise<SessionInfo | undefined> => {
+/** The signed-in session of a request's cookie, if any. */
+type SessionLookup = (context: Context) => Promise<SessionInfo | undefined>;
+
+function sessionLookup(store: FeedbackStore): SessionLookup {
+  return async (context) => {
     const cookie = getCookie(context, SESSION_COOKIE);
     return cookie === undefined || !isSecret(cookie) ? undefined : store.session(secretHash(cookie));
   };
+}
 
+/** The pages and sign-in: `/`, the invite link's `/join/:secret` and the form it posts to `/join`. */
+function signInRoutes(app: Hono<AnnotatorEnv>, deps: AnnotatorDeps, sessionOf: SessionLookup): void {
+  const { store, config } = deps;
   app.get('/', async (context) => {
     const session = await sessionOf(context);
     return context.html(session === undefined ? signedOutPage() : annotatorPage(session.csrfToken));
@@ -93,8 +96,11 @@ export function annotatorRoutes(deps: AnnotatorDeps): Hono<AnnotatorEnv> {
     setSessionCookie(context, SESSION_COOKIE, token, { maxAgeSeconds, secure: config.secureCookies });
     return context.redirect('/', 303);
   });
+}
 
-  const requireSession: MiddlewareHandler<AnnotatorEnv> = async (context, next) => {
+/** A session is needed; a write also needs the same origin, the session's CSRF token and a rate-limit token. */
+function requireSession(limiter: RateLimiter, sessionOf: SessionLookup): MiddlewareHandler<AnnotatorEnv> {
+  return async (context, next) => {
     const session = await sessionOf(context);
     if (session === undefined) return jsonError(context, 401, 'unauthenticated', 'sign in with your invite link first');
     if (context.req.method !== 'GET') {
@@ -105,20 +111,18 @@ export function annotatorRoutes(deps: AnnotatorDeps): Hono<AnnotatorEnv> {
     context.set('session', session);
     await next();
   };
-  app.use('/api/*', requireSession);
-  app.post('/logout', requireSession, async (context) => {
-    await store.deleteSession(secretHash(getCookie(context, SESSION_COOKIE)!));
-    clearCookie(context, SESSION_COOKIE, config.secureCookies);
-    return context.json({ ok: true });
-  });
+}
 
-  /** The conversation `:id` when it is the signed-in annotator's (another's reads as missing). */
-  const ownConversation = async (context: Context<AnnotatorEnv>) => {
-    const conversation = await store.conversation(context.req.param('id') ?? '');
-    return conversation !== undefined && conversation.annotatorId === context.get('session').annotator.id ? conversation : undefined;
-  };
-  const notFound = (context: Context) => jsonError(context, 404, 'not-found', 'no such conversation of yours');
+/** The conversation `:id` when it is the signed-in annotator's (another's reads as missing). */
+async function ownConversation(store: FeedbackStore, context: Context<AnnotatorEnv>) {
+  const conversation = await store.conversation(context.req.param('id') ?? '');
+  return conversation !== undefined && conversation.annotatorId === context.get('session').annotator.id ? conversation : undefined;
+}
 
+const notFound = (context: Context) => jsonError(context, 404, 'not-found', 'no such conversation of yours');
+
+/** Who the annotator is and what they may do; their conversations, and starting one (with a review item mixed in at `reviewShare`). */
+function conversationRoutes(app: Hono<AnnotatorEnv>, { store, config }: AnnotatorDeps): void {
   app.get('/api/me', (context) => {
     const { annotator } = context.get('session');
     const tasks = Object.fromEntries(FEEDBACK_TASK_IDS.map((id) => [id, { title: FEEDBACK_TASKS[id].title, instruction: FEEDBACK_TASKS[id].instruction, question: FEEDBACK_TASKS[id].question }]));
@@ -126,7 +130,7 @@ export function annotatorRoutes(deps: AnnotatorDeps): Hono<AnnotatorEnv> {
   });
   app.get('/api/conversations', async (context) => context.json({ conversations: await store.conversations(context.get('session').annotator.id) }));
   app.get('/api/conversations/:id', async (context) => {
-    const conversation = await ownConversation(context);
+    const conversation = await ownConversation(store, context);
     return conversation === undefined ? notFound(context) : context.json(conversation);
   });
   app.post('/api/conversations', async (context) => {
@@ -145,17 +149,21 @@ export function annotatorRoutes(deps: AnnotatorDeps): Hono<AnnotatorEnv> {
     }
     return context.json(await store.createConversation({ id, annotatorId, task, ...(item === undefined ? {} : { item, repeat }) }), 201);
   });
+}
+
+/** One turn of a conversation: the message, replies A and B streamed as server-sent events, the pick; and its end. */
+function turnRoutes(app: Hono<AnnotatorEnv>, { store, hub, config }: AnnotatorDeps): void {
   app.post('/api/conversations/:id/messages', async (context) => {
     const body = await parseBody(context, MessageSchema);
     if (body instanceof Response) return body;
     if (body.text.length > config.maxMessageChars) return jsonError(context, 400, 'invalid', `a message may have at most ${config.maxMessageChars} characters`);
     if (containsTurnMarker(body.text)) return jsonError(context, 400, 'invalid', 'a message may not contain "\\n\\nHuman: " or "\\n\\nAssistant: "');
-    const conversation = await ownConversation(context);
+    const conversation = await ownConversation(store, context);
     if (conversation === undefined) return notFound(context);
     return context.json(await store.setPending(conversation.id, body.text));
   });
   app.post('/api/conversations/:id/candidates', async (context) => {
-    const conversation = await ownConversation(context);
+    const conversation = await ownConversation(store, context);
     if (conversation === undefined) return notFound(context);
     if (conversation.pending === null) return jsonError(context, 409, 'conflict', 'send a message first');
     return streamSSE(context, async (stream) => {
@@ -173,9 +181,26 @@ export function annotatorRoutes(deps: AnnotatorDeps): Hono<AnnotatorEnv> {
     return context.json(result, result.replayed ? 200 : 201);
   });
   app.post('/api/conversations/:id/end', async (context) => {
-    const conversation = await ownConversation(context);
+    const conversation = await ownConversation(store, context);
     if (conversation === undefined) return notFound(context);
     return context.json(await store.endConversation(conversation.id));
   });
+}
+
+/** The annotator pages and API, as an app to mount at `/`. */
+export function annotatorRoutes(deps: AnnotatorDeps): Hono<AnnotatorEnv> {
+  const app = new Hono<AnnotatorEnv>();
+  app.onError((error, context) => errorResponse(context, error));
+  const sessionOf = sessionLookup(deps.store);
+  signInRoutes(app, deps, sessionOf);
+  const guard = requireSession(deps.limiter, sessionOf);
+  app.use('/api/*', guard);
+  app.post('/logout', guard, async (context) => {
+    await deps.store.deleteSession(secretHash(getCookie(context, SESSION_COOKIE)!));
+    clearCookie(context, SESSION_COOKIE, deps.config.secureCookies);
+    return context.json({ ok: true });
+  });
+  conversationRoutes(app, deps);
+  turnRoutes(app, deps);
   return app;
 }

@@ -134,13 +134,20 @@ test('best-of-n as a run: chunks written as they finish, a resume samples only t
   }
   const chunks = readdirSync(join(run, 'chunks')).sort();
   assert.deepEqual(chunks, ['000000.jsonl', '000001.jsonl']);
-  // a run killed after its first chunk: the second is missing; resuming (other settings requested) keeps the saved ones
+  // a run killed after its first chunk: the second is missing; a resume names a stated setting that differs,
+  // and goes on with the saved settings for those it does not state
   rmSync(join(run, 'chunks', '000001.jsonl'));
   const firstWritten = statSync(join(run, 'chunks', '000000.jsonl')).mtimeMs;
-  const resumed = await runBestOfN(policy, PROMPTS, lowercaseShare, { ...options, seed: 99 }, { dir: run, resume: true });
+  await assert.rejects(
+    runBestOfN(policy, PROMPTS, lowercaseShare, { ...options, seed: 99 }, { dir: run, resume: true }),
+    (error) => error instanceof ConfigError && /differs from this one in options\.seed \(saved 5, now 99\)/.test(error.message),
+  );
+  const resumed = await runBestOfN(policy, PROMPTS, lowercaseShare, { n: 3 }, { dir: run, resume: true });
   assert.deepEqual(resumed, unbroken);
   assert.equal(statSync(join(run, 'chunks', '000000.jsonl')).mtimeMs, firstWritten, 'the finished chunk was read, not sampled again');
   await assert.rejects(runBestOfN(policy, PROMPTS, lowercaseShare, options, { dir: run }), (error) => error instanceof ConfigError && /--resume/.test(error.message));
-  await assert.rejects(runBestOfN(policy, [...PROMPTS].reverse(), lowercaseShare, options, { dir: run, resume: true }), /prompts changed/);
+  // other prompts: refused by their fingerprint, saved with the run
+  await assert.rejects(runBestOfN(policy, [...PROMPTS].reverse(), lowercaseShare, options, { dir: run, resume: true }), /inputs\.dataFingerprint \(saved "[0-9a-f]{24}", now "[0-9a-f]{24}"\)/);
+  await assert.rejects(runBestOfN(policy, PROMPTS, lowercaseShare, { ...options, chunk: 0 }), (error) => error instanceof ConfigError && /invalid best-of-n config: chunk: Too small/.test(error.message));
   await assert.rejects(runBestOfN(policy, PROMPTS, lowercaseShare, options, { dir: join(dir, 'none'), resume: true }), /nothing to resume/);
 });
