@@ -26,13 +26,13 @@ export const DemoConfigSchema = z
       .min(2)
       .default(16)
       .describe('foods in the world\'s knowledge base (default 16, one per town: with fewer foods than towns two towns share a dish and π₀ answered "What should I eat in A?" with "…, which B is known for" — 44% of recommendations on seed 0 with 12 foods, none with 16; the world\'s own default 32)'),
-    worldSharedNames: z.number().int().min(2).default(3).describe('pairs of people sharing a name, which ambiguous requests ask about (default 3; the world\'s own default 6: with 6, π₀ still asked "There are two people named Pagaor…" about every other shared name, 29 of 29 such requests on seed 0, as with 3)'),
+    worldSharedNames: z.number().int().min(2).default(3).describe('pairs of people sharing a name, which ambiguous requests ask about (default 3; the world\'s own default 6: with 6, in a seed-0 run that also had attacks in the corpus, π₀ still asked "There are two people named Pagaor…" about every other shared name, 29 of 29 such requests, as with 3)'),
     worldCorpusAttacks: z
       .number()
       .min(0)
       .max(1)
       .default(0)
-      .describe('share of the base corpus\'s harmful dialogues wrapped by an attack strategy (default 0, the world\'s own; measured on seed 0 with 0.3, π₀\'s well-formed replies to role-play, authority, fiction and rule-list attacks rose from 90/87/54/6% to 96/97/71/77% but to base64, rot13 and leetspeak fell from 51/66/61% to 9/7/17%, since it tried to answer text it cannot read and named the wrong target: 80.2% of all replies well formed against 80.0% without, measured before the stop-string fix)'),
+      .describe('share of the base corpus\'s harmful dialogues wrapped by an attack strategy (default 0, the world\'s own; measured on seed 0 with 0.3, π₀\'s well-formed replies to role-play, authority, fiction and rule-list attacks rose from 90/87/54/6% to 96/97/71/77% but to base64, rot13 and leetspeak fell from 51/66/61% to 9/7/17%, since it tried to answer text it cannot read and named the wrong target: 80.2% of all replies well formed against 79.9% without, measured before the stop-string fix; that run also had 6 shared names)'),
     quick: z
       .boolean()
       .default(false)
