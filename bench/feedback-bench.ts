@@ -58,12 +58,29 @@ if (values.child === 'server') {
   const store = await openStore(values.store!);
   const policy = { id: 'constant', complete: async () => ({ text: 'ok', finishReason: 'stop' as const }) };
   const server = await listen(createFeedbackApp({ store, policies: [policy], adminToken: ADMIN, config: NO_LIMIT }).app, { port: 0 });
+  const cpu = process.cpuUsage();
   process.send!({ port: server.port });
+  // 'stop': close the server and the store and report the CPU spent serving and how picks were grouped into commits
+  process.once('message', async () => {
+    const { user, system } = process.cpuUsage(cpu);
+    await server.close();
+    const commits = store instanceof SqliteFeedbackStore ? store.commitCounts() : undefined;
+    await store.close();
+    process.send!({ commits, cpuMs: (user + system) / 1000 } satisfies ServerReport, () => process.exit(0));
+  });
 } else {
   await main();
 }
 
 interface Annotator { readonly id: string; readonly cookie: string; readonly csrf: string }
+
+/** What the server child reports when stopped. */
+interface ServerReport {
+  /** Picks and the transactions they were committed in (SQLite's group commit). */
+  readonly commits?: { readonly batches: number; readonly writes: number };
+  /** CPU time (user + system) the server spent from listening to the stop. */
+  readonly cpuMs: number;
+}
 
 /** Annotators with sessions, and one conversation per pick awaiting it (message and both replies stored). */
 async function prepare(store: FeedbackStore, annotators: number, conversations: number): Promise<{ people: Annotator[]; ids: string[] }> {
@@ -95,7 +112,8 @@ async function submissions(path: string, picks: number, connections: number) {
   const annotators = 64;
   const { people, ids } = await prepare(store, annotators, picks);
   await store.close();
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', 'server', '--store', path], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const profile = process.env.HHRL_BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.HHRL_BENCH_CPU_PROF];
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', 'server', '--store', path], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
@@ -107,6 +125,7 @@ async function submissions(path: string, picks: number, connections: number) {
     if (conversation % 19 === 18) plan.push(conversation - 5);
   }
   let next = 0;
+  const clientCpu = process.cpuUsage();
   const keys = new Set<string>();
   const acknowledged = new Set<string>();
   const result = await autocannon({
@@ -132,7 +151,10 @@ async function submissions(path: string, picks: number, connections: number) {
       },
     }],
   });
-  child.kill('SIGINT');
+  const loadCpu = process.cpuUsage(clientCpu);
+  const stopped = new Promise<ServerReport>((resolve) => child.once('message', (message) => resolve(message as ServerReport)));
+  child.send('stop');
+  const { commits, cpuMs } = await stopped;
   await new Promise((resolve) => child.once('exit', resolve));
   const check = await openStore(path);
   const stored = await check.picks();
@@ -145,6 +167,8 @@ async function submissions(path: string, picks: number, connections: number) {
     requests: result.requests.total, distinct_submissions: keys.size, acknowledged: acknowledged.size, non_2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts,
     submissions_per_second: result.requests.total / result.duration, latency_ms: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
     stored_picks: stored.length, stored_comparisons: comparisons, lost, duplicated: stored.length - storedKeys.size + (comparisons - stored.length), connections,
+    server_cpu_ms_per_request: cpuMs / result.requests.total, load_generator_cpu_ms_per_request: (loadCpu.user + loadCpu.system) / 1000 / result.requests.total,
+    ...(commits === undefined ? {} : { commits: commits.batches, picks_per_commit: commits.writes / Math.max(1, commits.batches) }),
   };
 }
 
@@ -207,7 +231,8 @@ async function main(): Promise<void> {
   const picks = values.quick ? 5000 : Number(values.picks);
   const loadBefore = loadavg()[0];
   const say = (name: string, figures: Awaited<ReturnType<typeof submissions>>) =>
-    process.stderr.write(`submissions (${name}): ${figures.submissions_per_second.toFixed(0)}/s, p50 ${figures.latency_ms.p50} ms, p99 ${figures.latency_ms.p99} ms, lost ${figures.lost}, duplicated ${figures.duplicated}\n`);
+    process.stderr.write(`submissions (${name}): ${figures.submissions_per_second.toFixed(0)}/s, p50 ${figures.latency_ms.p50} ms, p99 ${figures.latency_ms.p99} ms, `
+      + `server CPU ${figures.server_cpu_ms_per_request.toFixed(3)} ms/request, lost ${figures.lost}, duplicated ${figures.duplicated} (load ${loadavg()[0].toFixed(1)})\n`);
   let submit;
   if (parts.has('sqlite')) {
     submit = await submissions(join(mkdtempSync(join(tmpdir(), 'hhrl-fb-bench-')), 'store.sqlite'), picks, Number(values.connections));
