@@ -12,7 +12,7 @@
  *      checkpoint of the engine bench's reference shape (random weights: speed does not depend on them), at 1, 8
  *      and 32 annotators each sending messages in a loop.
  *
- *   npm run bench:feedback -- [--json FILE (default .bench-out/feedback-bench.json)] [--picks N] [--warm N] [--runs N] [--connections N] [--quick]
+ *   npm run bench:feedback -- [--json FILE (default .bench-out/feedback-bench.json)] [--picks N] [--warm N] [--runs N] [--connections N] [--max-batch N] [--quick]
  *                              [--only sqlite|postgres|generation (repeatable; default all three)]
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -43,6 +43,7 @@ const { values } = parseArgs({
     picks: { type: 'string', default: '30000' },
     connections: { type: 'string', default: '32' },
     warm: { type: 'string', default: '2000' },
+    'max-batch': { type: 'string', default: '16' },
     runs: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
     only: { type: 'string', multiple: true },
@@ -226,17 +227,22 @@ async function annotatorLoop(base: string, person: Annotator, turns: number, ttf
 async function generation(levels: readonly number[], turns: number) {
   const tokenizer = BpeTokenizer.fromBytes();
   const model = GptModel.create(parseGptConfig({ vocabSize: tokenizer.vocabSize, layers: 4, dModel: 128, heads: 4, context: 256 }), { lm: true }, tokenizer, 7);
-  const policy = createGptChatModel(model, { id: 'reference-shape' });
+  const policy = createGptChatModel(model, { id: 'reference-shape', maxBatch: Number(values['max-batch']) });
   const store = SqliteFeedbackStore.open(join(mkdtempSync(join(tmpdir(), 'hhrl-fb-gen-')), 'store.sqlite'));
   const feedback = createFeedbackApp({ store, policies: [policy], adminToken: ADMIN, config: { ...NO_LIMIT, maxTokens: 64 } });
   const server = await listen(feedback.app, { port: 0 });
   const { people } = await prepare(store, Math.max(...levels), 0);
+  // untimed: one turn at each level compiles the decoding graphs its batch sizes need
+  for (const level of levels) await Promise.all(people.slice(0, level).map((person) => annotatorLoop(server.url, person, 1, [])));
   const rows = [];
   for (const level of levels) {
     const ttft: number[] = [];
+    const load = loadavg()[0];
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const replies = (await Promise.all(people.slice(0, level).map((person) => annotatorLoop(server.url, person, turns, ttft)))).reduce((a, b) => a + b, 0);
     const seconds = (performance.now() - started) / 1000;
+    const { user, system } = process.cpuUsage(cpu);
     const candidates = await Promise.all(people.slice(0, level).map(async (person) => (await store.conversations(person.id))[0]));
     const timings = (await Promise.all(candidates.map(async (conversation) => {
       const all = [];
@@ -248,8 +254,12 @@ async function generation(levels: readonly number[], turns: number) {
       annotators: level, replies, seconds, replies_per_second: replies / seconds,
       time_to_first_token_ms: { p50: median(firstToken), p90: firstToken.sort((a, b) => a - b)[Math.floor(0.9 * (firstToken.length - 1))] },
       time_to_both_replies_ms_p50: median(ttft),
+      // this process serves, generates (ORT's threads included) and plays the annotators
+      cpu_ms_per_reply: (user + system) / 1000 / replies,
+      load_average_1min: load,
     });
-    process.stderr.write(`generation, ${level} annotators: ${(replies / seconds).toFixed(1)} replies/s, first token p50 ${median(firstToken)?.toFixed(0)} ms\n`);
+    process.stderr.write(`generation, ${level} annotators: ${(replies / seconds).toFixed(1)} replies/s, first token p50 ${median(firstToken)?.toFixed(0)} ms, `
+      + `CPU ${((user + system) / 1000 / replies).toFixed(0)} ms/reply (load ${load.toFixed(1)})\n`);
   }
   await server.close();
   await store.close();
