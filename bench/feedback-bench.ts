@@ -25,7 +25,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import type { FeedbackStore } from '../src/data/store/feedback-store.ts';
 import { PgFeedbackStore } from '../src/data/store/pg-feedback-store.ts';
-import { SqliteFeedbackStore } from '../src/data/store/sqlite-feedback-store.ts';
+import { SERVER_CHECKPOINT_MS, SqliteFeedbackStore } from '../src/data/store/sqlite-feedback-store.ts';
 import { startPgServer } from '../test/web/pg-server.ts';
 import { parseGptConfig } from '../src/model/gpt-config.ts';
 import { GptModel } from '../src/model/gpt-model.ts';
@@ -55,13 +55,13 @@ const ADMIN = 'bench-admin-token-0123456789';
 const PARTS = ['sqlite', 'postgres', 'generation'] as const;
 const NO_LIMIT = { ratePerMinute: 1e9, rateBurst: 1_000_000, reviewShare: 0, overlapShare: 0 };
 
-/** The store a spec names: a `postgres://` URL or a SQLite file. */
-async function openStore(spec: string): Promise<FeedbackStore> {
-  return spec.startsWith('postgres://') ? PgFeedbackStore.open(spec, { maxConnections: 16 }) : SqliteFeedbackStore.open(spec);
+/** The store a spec names: a `postgres://` URL or a SQLite file (`serving`: as `hhrl feedback serve` opens it). */
+async function openStore(spec: string, serving = false): Promise<FeedbackStore> {
+  return spec.startsWith('postgres://') ? PgFeedbackStore.open(spec, { maxConnections: 16 }) : SqliteFeedbackStore.open(spec, serving ? { checkpointEveryMs: SERVER_CHECKPOINT_MS } : {});
 }
 
 if (values.child === 'server') {
-  const store = await openStore(values.store!);
+  const store = await openStore(values.store!, true);
   const policy = { id: 'constant', complete: async () => ({ text: 'ok', finishReason: 'stop' as const }) };
   const server = await listen(createFeedbackApp({ store, policies: [policy], adminToken: ADMIN, config: NO_LIMIT }).app, { port: 0 });
   process.send!({ port: server.port });

@@ -14,6 +14,7 @@ import type { ComparisonRecord } from '../comparison-record.ts';
 import type { RowFormatId } from '../formats/index.ts';
 import { ComparisonStore, COLUMNS } from './comparison-store.ts';
 import { GroupCommit } from './group-commit.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 import { pickOutcome } from './feedback-pick.ts';
 import { storeLines } from './sqlite-comparison-source.ts';
 import { scalePoint, type FeedbackTask } from './feedback-scale.ts';
@@ -44,6 +45,11 @@ export interface SqliteFeedbackOptions {
   readonly durable?: boolean;
   /** Most picks committed in one transaction (default {@link PICKS_PER_COMMIT}). */
   readonly maxPicksPerCommit?: number;
+  /**
+   * Checkpoint the WAL from a worker thread every this many milliseconds instead of inside commits (a server's
+   * store: see `wal-checkpointer.ts`). Default: SQLite's own checkpoints, in the commit that fills the WAL.
+   */
+  readonly checkpointEveryMs?: number;
 }
 
 /**
@@ -51,6 +57,9 @@ export interface SqliteFeedbackOptions {
  * the conversation); with the import default of 64 KiB pages each commit wrote ~219 KB to the WAL.
  */
 export const FEEDBACK_PAGE_SIZE = 4096;
+
+/** How often a server's store checkpoints its WAL from a worker thread (`checkpointEveryMs`). */
+export const SERVER_CHECKPOINT_MS = 100;
 
 /** Default bound of a group commit: enough to share pages under load, small enough to keep each commit short. */
 export const PICKS_PER_COMMIT = 64;
@@ -63,6 +72,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
     private readonly db: Database.Database,
     private readonly now: () => Date,
     private readonly commits: GroupCommit,
+    private readonly checkpointer: WalCheckpointer | null,
   ) {}
 
   /**
@@ -82,7 +92,9 @@ export class SqliteFeedbackStore implements FeedbackStore {
     } catch (error) {
       throw new StoreError(`${path}: cannot open the feedback store (${(error as Error).message})`, { cause: error });
     }
-    return new SqliteFeedbackStore(path, db, options.now ?? (() => new Date()), new GroupCommit(db, { maxBatch: options.maxPicksPerCommit ?? PICKS_PER_COMMIT }));
+    const commits = new GroupCommit(db, { maxBatch: options.maxPicksPerCommit ?? PICKS_PER_COMMIT });
+    const checkpointer = options.checkpointEveryMs === undefined ? null : WalCheckpointer.start(db, { everyMs: options.checkpointEveryMs });
+    return new SqliteFeedbackStore(path, db, options.now ?? (() => new Date()), commits, checkpointer);
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -345,6 +357,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     this.commits.flush();
     this.db.close();
   }
