@@ -13,7 +13,7 @@ import type { FeedbackTask } from '../data/store/feedback-scale.ts';
 import type { FeedbackStore } from '../data/store/feedback-store.ts';
 import { PgFeedbackStore } from '../data/store/pg-feedback-store.ts';
 import { isPostgresSpec, redactUrl } from '../data/store/pg-schema.ts';
-import { SqliteFeedbackStore } from '../data/store/sqlite-feedback-store.ts';
+import { SERVER_CHECKPOINT_MS, SqliteFeedbackStore, type SqliteFeedbackOptions } from '../data/store/sqlite-feedback-store.ts';
 import { ConfigError } from '../spec/errors.ts';
 import { parseWith } from '../train/common/parse-config.ts';
 import type { StartTraining } from '../web/feedback/admin-routes.ts';
@@ -38,7 +38,7 @@ const port = (value: string) => {
 };
 
 /** Open the store a `--store` value names: a `postgres://` URL or a SQLite file. */
-export async function openFeedbackStore(spec: string, options: { durable?: boolean } = {}): Promise<FeedbackStore> {
+export async function openFeedbackStore(spec: string, options: Pick<SqliteFeedbackOptions, 'durable' | 'checkpointEveryMs'> = {}): Promise<FeedbackStore> {
   return isPostgresSpec(spec) ? PgFeedbackStore.open(spec) : SqliteFeedbackStore.open(spec, options);
 }
 
@@ -99,7 +99,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   if (adminToken === undefined || adminToken.length < 16) throw new ConfigError(`set ${flags.adminTokenEnv} to an admin token of at least 16 characters`);
   const config = appConfig(flags);
   const policies = flags.policy.map((spec) => loadPolicy(spec, config));
-  const store = await openFeedbackStore(flags.store, { durable: flags.durable });
+  const store = await openFeedbackStore(flags.store, { durable: flags.durable, checkpointEveryMs: SERVER_CHECKPOINT_MS });
   for (const gold of (flags.gold ?? []).map(goldSpec)) {
     const added = await store.addItems(await readGoldItems(gold.file, gold.task, config.seed));
     process.stderr.write(`hhrl feedback: ${added} new known-answer ${gold.task} items from ${gold.file}\n`);

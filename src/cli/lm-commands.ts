@@ -49,7 +49,7 @@ export function registerLmCommands(program: Command): void {
     .command('sample')
     .description('continue a prompt with a trained model (a checkpoint or a run folder)')
     .requiredOption('--model <dir>', 'checkpoint folder or run folder');
-  addSchemaOptions(sample, SampleSchema, ['eosId', 'chunk']);
+  addSchemaOptions(sample, SampleSchema, ['eosId', 'chunk', 'rowSeeds']);
   sample.action(async (raw: Record<string, unknown>) => {
     const { prompt: text, samples, ...generation } = parseSchemaOptions(SampleSchema, raw);
     const { model } = GptModel.load(resolveModelDir(String(raw.model)));

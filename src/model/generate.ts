@@ -18,6 +18,10 @@ export const GenerateOptionsSchema = z
     topK: z.number().int().min(0).default(0).describe('keep the k most likely tokens (0 = off)'),
     topP: z.number().gt(0).max(1).default(1).describe('nucleus sampling mass (1 = off)'),
     seed: z.number().int().default(0).describe('seed of the sampling noise'),
+    rowSeeds: z
+      .array(z.number().int())
+      .optional()
+      .describe("a seed per row: each row draws its noise from its own stream, so its text does not depend on the batch it shares (default: one stream from `seed` for all rows)"),
     stop: z.array(z.string().min(1)).default([]).describe('stop before the first of these strings'),
     eosId: z.number().int().min(-1).default(-1).describe('token id that ends a row (−1 = none)'),
     chunk: z.number().int().min(1).max(1024).default(16).describe('decoding steps between stop-string checks'),
@@ -205,6 +209,8 @@ export async function generate(
   const b = prompts.length;
   if (b === 0) return [];
   const random = new Random(options.seed);
+  if (options.rowSeeds !== undefined && options.rowSeeds.length !== b) throw new ConfigError(`generate: ${options.rowSeeds.length} row seeds for ${b} prompts`);
+  const rowStreams = options.rowSeeds?.map((seed) => new Random(seed));
   // 1) prompts, right-padded; the caches and the bound decoding step
   const rows = promptRows(prompts, backend.config.context, options.maxNewTokens);
   const finalPosition = Math.max(...rows.limits) - 1; // last position written
@@ -215,8 +221,10 @@ export async function generate(
   let start = 0;
   while (start < finalPosition && rows.reasons.some((reason) => reason === undefined)) {
     const trips = Math.min(options.chunk, finalPosition - start);
-    const noise = new Float32Array(options.chunk * b);
-    for (let i = 0; i < noise.length; i++) noise[i] = random.next();
+    const noise = new Float32Array(options.chunk * b); // [chunk, B]
+    if (rowStreams === undefined) for (let i = 0; i < noise.length; i++) noise[i] = random.next();
+    // a row's draw for position p is its stream's p-th, whatever the batch
+    else for (let i = 0; i < options.chunk; i++) rowStreams.forEach((stream, row) => (noise[i * b + row] = stream.next()));
     await decodeChunk(rows, step, caches, { start, trips, noise, eos, signal: hooks.signal });
     start += trips;
     checkRows(rows, backend, options, start, hooks.onText);

@@ -186,3 +186,15 @@ test('a new store has 64 KiB pages; a store made with 16 KiB pages keeps them an
   assert.equal(check.pragma('page_size', { simple: true }), 16384);
   check.close();
 });
+
+test('pageSize sets the page size of a new file only, and must be a power of two from 512 to 65536', () => {
+  const path = join(folder, 'small-pages.sqlite');
+  ComparisonStore.open(path, { now: clock, pageSize: 4096 }).close();
+  ComparisonStore.open(path, { now: clock, pageSize: 32768 }).close(); // an existing file keeps its pages
+  const db = new Database(path, { readonly: true });
+  assert.equal(db.pragma('page_size', { simple: true }), 4096);
+  db.close();
+  for (const pageSize of [256, 3000, 131072]) {
+    assert.throws(() => ComparisonStore.open(join(folder, `bad-${pageSize}.sqlite`), { pageSize }), (error: unknown) => error instanceof StoreError && /power of two/.test(error.message));
+  }
+});

@@ -148,6 +148,23 @@ for (const positions of ['learned', 'alibi'] as const) test(`KV-cache generation
   await model.release();
 });
 
+test('row seeds: a row samples the same tokens alone and in any batch, and one seed per row is required', async () => {
+  const config = parseGptConfig({ vocabSize: tokenizer.vocabSize, layers: 2, dModel: 32, heads: 4, context: 48 });
+  const model = GptModel.create(config, { lm: true }, tokenizer, 5);
+  const prompts = [tokenizer.encode('hello'), tokenizer.encode('a longer prompt!'), tokenizer.encode('x'), tokenizer.encode('hello')];
+  const options = { maxNewTokens: 20, temperature: 1, chunk: 4 };
+  const batch = await model.generate(prompts, { ...options, rowSeeds: [1, 2, 3, 4] });
+  const alone = await Promise.all(prompts.map(async (prompt, row) => (await model.generate([prompt], { ...options, rowSeeds: [row + 1] }))[0]));
+  assert.deepEqual(batch.map((generation) => generation.tokens), alone.map((generation) => generation.tokens));
+  const reordered = await model.generate([prompts[2], prompts[0]], { ...options, rowSeeds: [3, 1] });
+  assert.deepEqual(reordered.map((generation) => generation.tokens), [batch[2].tokens, batch[0].tokens]);
+  assert.notDeepEqual(batch[3].tokens, batch[0].tokens, 'the same prompt with another seed samples other tokens');
+  // one row alone with a row seed is the row of the single stream of that seed (what a lone call did before)
+  assert.deepEqual(alone[1].tokens, (await model.generate([prompts[1]], { ...options, seed: 2 }))[0].tokens);
+  await assert.rejects(model.generate(prompts, { ...options, rowSeeds: [1, 2] }), ConfigError);
+  await model.release();
+});
+
 test('save → load gives identical logits; export writes an ONNX model', async () => {
   const config = parseGptConfig({ vocabSize: tokenizer.vocabSize, layers: 1, dModel: 16, heads: 2, context: 8, tiedEmbeddings: true });
   const model = GptModel.create(config, { lm: true }, tokenizer, 4);

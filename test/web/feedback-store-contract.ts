@@ -128,6 +128,30 @@ export function runFeedbackStoreContract(name: string, harness: FeedbackStoreHar
     }
   });
 
+  test(`${name}: picks in flight together: a key sent twice stores one comparison, a refused pick leaves the others stored`, async () => {
+    const store = await harness.newStore();
+    try {
+      const ids: string[] = [];
+      for (let index = 0; index < 6; index++) ids.push(await withTurn(store, 'helpful', `ann-${index}`));
+      const picks = ids.map((id, index) => ({ ...base, idempotencyKey: `key-${index}`, annotatorId: `ann-${index}`, conversationId: id, turn: 0, scale: 2 }));
+      const bad = { ...picks[5], scale: 9 };
+      // all sent before any is answered, as concurrent requests reach the store
+      const settled = await Promise.allSettled([...picks.slice(0, 5), picks[0], bad].map((pick) => store.submitPick(pick)));
+      const results = settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined));
+      assert.equal(settled[6].status, 'rejected');
+      assert.ok(rejects('invalid')((settled[6] as PromiseRejectedResult).reason));
+      assert.deepEqual(results.slice(0, 6).map((result) => result?.replayed).sort(), [false, false, false, false, false, true]);
+      assert.equal(results[5]!.comparisonId, results[0]!.comparisonId, 'the resent key answers with the first comparison');
+      assert.equal((await harness.hhLines(store)).length, 5);
+      assert.deepEqual((await store.picks()).map((pick) => pick.idempotencyKey).sort(), picks.slice(0, 5).map((pick) => pick.idempotencyKey));
+      const untouched = await store.conversation(ids[5]);
+      assert.equal(untouched!.turn, 0, 'the refused pick changed nothing');
+      assert.equal(untouched!.pending, 'How do I boil an egg?');
+    } finally {
+      await store.close();
+    }
+  });
+
   test(`${name}: excluding an annotator moves their comparisons out of the export and back`, async () => {
     const store = await harness.newStore();
     try {

@@ -245,7 +245,7 @@ export class PgFeedbackStore implements FeedbackStore {
       const picked = candidates.find((candidate) => candidate.slot === point.pick)!;
       const turns: Conversation = [...conversation.turns, { role: 'human', text: conversation.pending! }, { role: 'assistant', text: picked.text }];
       await client.query('UPDATE fb_conversations SET turns = $1, pending = NULL, turn = turn + 1, ended_at = $2 WHERE id = $3', [JSON.stringify(turns), createdAt, conversation.id]);
-      return { comparisonId: null, replayed: false, conversation: await this.requireConversation(client, conversation.id) };
+      return { comparisonId: null, replayed: false, conversation: { ...conversation, turns, pending: null, turn: conversation.turn + 1, endedAt: createdAt } };
     }
     const [annotator] = await rows<{ excluded_at: string | null }>(client, 'SELECT excluded_at FROM fb_annotators WHERE id = $1', [input.annotatorId]);
     let outcome = pickOutcome(conversation, candidates, input, createdAt);
@@ -260,7 +260,7 @@ export class PgFeedbackStore implements FeedbackStore {
         answer: scalePoint(input.scale)!.pick, originAnnotatorId: input.annotatorId,
       });
     }
-    return { comparisonId: outcome.record.id, replayed: false, conversation: await this.requireConversation(client, conversation.id) };
+    return { comparisonId: outcome.record.id, replayed: false, conversation: { ...conversation, turns: outcome.turns, pending: null, turn: conversation.turn + 1 } };
   }
 
   private async insertPick(db: Queryable, input: PickInput, conversation: FeedbackConversation, candidates: Candidate[], comparisonId: string | null, createdAt: string): Promise<void> {

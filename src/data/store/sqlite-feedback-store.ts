@@ -1,8 +1,11 @@
 /**
  * {@link FeedbackStore} on the comparison store's SQLite file (WAL). A pick, its comparison row and the
- * conversation's next state are one transaction, so a pick the server acknowledged is in the file even when the
- * process is killed the next instant (WAL with `synchronous = NORMAL` survives a killed process; a power cut may
- * lose the last commits — `durable: true` syncs every commit).
+ * conversation's next state are one savepoint of a group commit (`group-commit.ts`): picks arriving together share
+ * one transaction, and each is acknowledged only after that transaction's COMMIT, so a pick the server acknowledged
+ * is in the file even when the process is killed the next instant (WAL with `synchronous = NORMAL` survives a killed
+ * process; a power cut may lose the last commits — `durable: true` syncs every commit). A new file gets small pages
+ * ({@link FEEDBACK_PAGE_SIZE}): a commit writes every page it touched whole, and a pick touches a few rows in
+ * several tables and indexes.
  */
 import Database from 'better-sqlite3';
 import type { Conversation } from '../../spec/conversation.ts';
@@ -10,6 +13,8 @@ import { StoreError } from '../../spec/errors.ts';
 import type { ComparisonRecord } from '../comparison-record.ts';
 import type { RowFormatId } from '../formats/index.ts';
 import { ComparisonStore, COLUMNS } from './comparison-store.ts';
+import { GroupCommit } from './group-commit.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 import { pickOutcome } from './feedback-pick.ts';
 import { storeLines } from './sqlite-comparison-source.ts';
 import { scalePoint, type FeedbackTask } from './feedback-scale.ts';
@@ -38,7 +43,26 @@ export interface SqliteFeedbackOptions {
   readonly now?: () => Date;
   /** Sync every commit to disk (`synchronous = FULL`): survives a power cut, slower. Default false. */
   readonly durable?: boolean;
+  /** Most picks committed in one transaction (default {@link PICKS_PER_COMMIT}). */
+  readonly maxPicksPerCommit?: number;
+  /**
+   * Checkpoint the WAL from a worker thread every this many milliseconds instead of inside commits (a server's
+   * store: see `wal-checkpointer.ts`). Default: SQLite's own checkpoints, in the commit that fills the WAL.
+   */
+  readonly checkpointEveryMs?: number;
 }
+
+/**
+ * Page size of a new feedback store. A pick changes rows in about seven b-trees (two tables, their unique indexes,
+ * the conversation); with the import default of 64 KiB pages each commit wrote ~219 KB to the WAL.
+ */
+export const FEEDBACK_PAGE_SIZE = 4096;
+
+/** How often a server's store checkpoints its WAL from a worker thread (`checkpointEveryMs`). */
+export const SERVER_CHECKPOINT_MS = 100;
+
+/** Default bound of a group commit: enough to share pages under load, small enough to keep each commit short. */
+export const PICKS_PER_COMMIT = 64;
 
 /** The feedback store on one SQLite file. One instance per process; other processes may read the file. */
 export class SqliteFeedbackStore implements FeedbackStore {
@@ -47,6 +71,8 @@ export class SqliteFeedbackStore implements FeedbackStore {
     readonly path: string,
     private readonly db: Database.Database,
     private readonly now: () => Date,
+    private readonly commits: GroupCommit,
+    private readonly checkpointer: WalCheckpointer | null,
   ) {}
 
   /**
@@ -54,7 +80,8 @@ export class SqliteFeedbackStore implements FeedbackStore {
    * @throws StoreError when the file is not an hhrl store or cannot be opened.
    */
   static open(path: string, options: SqliteFeedbackOptions = {}): SqliteFeedbackStore {
-    ComparisonStore.open(path).close(); // creates the file and applies the migrations, feedback tables included
+    // creates the file and applies the migrations, feedback tables included
+    ComparisonStore.open(path, { pageSize: FEEDBACK_PAGE_SIZE }).close();
     let db: Database.Database;
     try {
       db = new Database(path, { fileMustExist: true });
@@ -65,7 +92,9 @@ export class SqliteFeedbackStore implements FeedbackStore {
     } catch (error) {
       throw new StoreError(`${path}: cannot open the feedback store (${(error as Error).message})`, { cause: error });
     }
-    return new SqliteFeedbackStore(path, db, options.now ?? (() => new Date()));
+    const commits = new GroupCommit(db, { maxBatch: options.maxPicksPerCommit ?? PICKS_PER_COMMIT });
+    const checkpointer = options.checkpointEveryMs === undefined ? null : WalCheckpointer.start(db, { everyMs: options.checkpointEveryMs });
+    return new SqliteFeedbackStore(path, db, options.now ?? (() => new Date()), commits, checkpointer);
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -98,8 +127,8 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   async session(tokenHash: string): Promise<SessionInfo | undefined> {
-    const row = this.db
-      .prepare(`SELECT a.id, a.name, a.created_at, a.excluded_at, s.csrf_token, s.expires_at FROM fb_sessions s
+    const row = this
+      .statement(`SELECT a.id, a.name, a.created_at, a.excluded_at, s.csrf_token, s.expires_at FROM fb_sessions s
         JOIN fb_annotators a ON a.id = s.annotator_id WHERE s.token_hash = ? AND s.expires_at > ?`)
       .get(tokenHash, this.time()) as (AnnotatorRow & { csrf_token: string; expires_at: string }) | undefined;
     return row === undefined ? undefined : { annotator: annotatorOf(row), csrfToken: row.csrf_token, expiresAt: row.expires_at };
@@ -204,44 +233,52 @@ export class SqliteFeedbackStore implements FeedbackStore {
     return this.candidatesSync(conversationId, turn);
   }
 
+  /** Picks and their batches committed since open (see {@link GroupCommit.counts}). */
+  commitCounts(): { readonly batches: number; readonly writes: number } {
+    return this.commits.counts();
+  }
+
   async submitPick(input: PickInput): Promise<PickResult> {
-    return this.db.transaction((): PickResult => {
-      const earlier = this.statement('SELECT annotator_id, comparison_id, conversation_id FROM fb_picks WHERE idempotency_key = ?').get(input.idempotencyKey) as
-        | { annotator_id: string; comparison_id: string | null; conversation_id: string }
-        | undefined;
-      if (earlier !== undefined) {
-        if (earlier.annotator_id !== input.annotatorId || earlier.conversation_id !== input.conversationId) {
-          throw new FeedbackStoreError('conflict', 'this idempotency key was used for another submission');
-        }
-        return { comparisonId: earlier.comparison_id, replayed: true, conversation: this.requireConversation(input.conversationId) };
+    return this.commits.run(() => this.pickSync(input));
+  }
+
+  /** A pick's statements, run inside its savepoint of a group commit. */
+  private pickSync(input: PickInput): PickResult {
+    const earlier = this.statement('SELECT annotator_id, comparison_id, conversation_id FROM fb_picks WHERE idempotency_key = ?').get(input.idempotencyKey) as
+      | { annotator_id: string; comparison_id: string | null; conversation_id: string }
+      | undefined;
+    if (earlier !== undefined) {
+      if (earlier.annotator_id !== input.annotatorId || earlier.conversation_id !== input.conversationId) {
+        throw new FeedbackStoreError('conflict', 'this idempotency key was used for another submission');
       }
-      const conversation = this.conversationSync(input.conversationId);
-      if (conversation === undefined || conversation.annotatorId !== input.annotatorId) {
-        throw new FeedbackStoreError('not-found', `no conversation ${input.conversationId} of this annotator`);
-      }
-      if (conversation.endedAt !== null) throw new FeedbackStoreError('conflict', `conversation ${conversation.id} has ended`);
-      if (input.turn !== conversation.turn) {
-        throw new FeedbackStoreError('conflict', `turn ${input.turn} of conversation ${conversation.id} was already picked (the current turn is ${conversation.turn})`);
-      }
-      const candidates = this.candidatesSync(conversation.id, conversation.turn);
-      const createdAt = this.time();
-      if (conversation.itemId !== null) return this.storeReview(input, conversation, candidates, createdAt);
-      const excluded = this.statement('SELECT excluded_at FROM fb_annotators WHERE id = ?').pluck().get(input.annotatorId) !== null;
-      let outcome = pickOutcome(conversation, candidates, input, createdAt);
-      // The same annotator may make the very same comparison twice (same message, same replies): keep both.
-      for (let occurrence = 1; this.hasComparison(outcome.record.id); occurrence++) outcome = pickOutcome(conversation, candidates, input, createdAt, occurrence);
-      this.insertComparison(excluded ? 'fb_excluded_comparisons' : 'comparisons', outcome.record);
-      this.insertPick(input, conversation, candidates, outcome.record.id, createdAt);
-      this.statement('UPDATE fb_conversations SET turns = ?, pending = NULL, turn = turn + 1 WHERE id = ?').run(JSON.stringify(outcome.turns), conversation.id);
-      if (input.shareAsOverlap === true) {
-        const [a, b] = candidates;
-        this.insertItem({
-          id: `overlap-${outcome.record.id}`, kind: 'overlap', task: conversation.task, turns: outcome.turns.slice(0, -1), replies: { a: a.text, b: b.text },
-          answer: scalePoint(input.scale)!.pick, originAnnotatorId: input.annotatorId,
-        });
-      }
-      return { comparisonId: outcome.record.id, replayed: false, conversation: this.requireConversation(conversation.id) };
-    }).immediate();
+      return { comparisonId: earlier.comparison_id, replayed: true, conversation: this.requireConversation(input.conversationId) };
+    }
+    const conversation = this.conversationSync(input.conversationId);
+    if (conversation === undefined || conversation.annotatorId !== input.annotatorId) {
+      throw new FeedbackStoreError('not-found', `no conversation ${input.conversationId} of this annotator`);
+    }
+    if (conversation.endedAt !== null) throw new FeedbackStoreError('conflict', `conversation ${conversation.id} has ended`);
+    if (input.turn !== conversation.turn) {
+      throw new FeedbackStoreError('conflict', `turn ${input.turn} of conversation ${conversation.id} was already picked (the current turn is ${conversation.turn})`);
+    }
+    const candidates = this.candidatesSync(conversation.id, conversation.turn);
+    const createdAt = this.time();
+    if (conversation.itemId !== null) return this.storeReview(input, conversation, candidates, createdAt);
+    const excluded = this.statement('SELECT excluded_at FROM fb_annotators WHERE id = ?').pluck().get(input.annotatorId) !== null;
+    let outcome = pickOutcome(conversation, candidates, input, createdAt);
+    // The same annotator may make the very same comparison twice (same message, same replies): keep both.
+    for (let occurrence = 1; this.hasComparison(outcome.record.id); occurrence++) outcome = pickOutcome(conversation, candidates, input, createdAt, occurrence);
+    this.insertComparison(excluded ? 'fb_excluded_comparisons' : 'comparisons', outcome.record);
+    this.insertPick(input, conversation, candidates, outcome.record.id, createdAt);
+    this.statement('UPDATE fb_conversations SET turns = ?, pending = NULL, turn = turn + 1 WHERE id = ?').run(JSON.stringify(outcome.turns), conversation.id);
+    if (input.shareAsOverlap === true) {
+      const [a, b] = candidates;
+      this.insertItem({
+        id: `overlap-${outcome.record.id}`, kind: 'overlap', task: conversation.task, turns: outcome.turns.slice(0, -1), replies: { a: a.text, b: b.text },
+        answer: scalePoint(input.scale)!.pick, originAnnotatorId: input.annotatorId,
+      });
+    }
+    return { comparisonId: outcome.record.id, replayed: false, conversation: { ...conversation, turns: outcome.turns, pending: null, turn: conversation.turn + 1 } };
   }
 
   /** A pick on a review item: quality control only (no comparison); the review ends with it. */
@@ -252,7 +289,7 @@ export class SqliteFeedbackStore implements FeedbackStore {
     const picked = candidates.find((candidate) => candidate.slot === point.pick)!;
     const turns: Conversation = [...conversation.turns, { role: 'human', text: conversation.pending! }, { role: 'assistant', text: picked.text }];
     this.statement('UPDATE fb_conversations SET turns = ?, pending = NULL, turn = turn + 1, ended_at = ? WHERE id = ?').run(JSON.stringify(turns), createdAt, conversation.id);
-    return { comparisonId: null, replayed: false, conversation: this.requireConversation(conversation.id) };
+    return { comparisonId: null, replayed: false, conversation: { ...conversation, turns, pending: null, turn: conversation.turn + 1, endedAt: createdAt } };
   }
 
   private insertPick(input: PickInput, conversation: FeedbackConversation, candidates: Candidate[], comparisonId: string | null, createdAt: string): void {
@@ -320,6 +357,8 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
+    this.commits.flush();
     this.db.close();
   }
 }

@@ -4,10 +4,10 @@
  * Security Policy that allows only this site's scripts, so even a stray piece of markup could not run code).
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { FeedbackStore } from '../../data/store/feedback-store.ts';
 import type { ChatModel } from '../../spec/chat-target.ts';
+import { bodySizeLimit } from '../body-size-limit.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { adminRoutes, type StartTraining } from './admin-routes.ts';
 import { annotatorRoutes } from './annotator-routes.ts';
@@ -64,7 +64,7 @@ export function createFeedbackApp(options: FeedbackAppOptions): FeedbackApp {
       referrerPolicy: 'same-origin',
     }),
   );
-  app.use('*', bodyLimit({ maxSize: config.maxBodyBytes, onError: (context) => jsonError(context, 413, 'too-large', `request body over ${config.maxBodyBytes} bytes`) }));
+  app.use('*', bodySizeLimit({ maxBytes: config.maxBodyBytes, onError: (context) => jsonError(context, 413, 'too-large', `request body over ${config.maxBodyBytes} bytes`) }));
   app.get('/static/:file', (context) => {
     const file = STATIC_FILES.get(context.req.param('file'));
     if (file === undefined) return jsonError(context, 404, 'not-found', 'no such file');

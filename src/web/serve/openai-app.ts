@@ -4,13 +4,13 @@
  * limit, JSON-only POSTs, a bounded number of generations at once and an optional API key. Built on hono, so it runs on Node (`listen.ts`) or any fetch-style runtime.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ChatModel } from '../../spec/chat-target.ts';
 import { requireApiKey } from './api-key.ts';
 import { chatCompletion } from './chat-completion.ts';
 import { GenerationSlots } from './generation-slots.ts';
 import { openAiError } from './openai-errors.ts';
 import { requireJsonBody } from './require-json.ts';
+import { bodySizeLimit } from '../body-size-limit.ts';
 
 /** Server settings. */
 export interface ServeOptions {
@@ -77,8 +77,8 @@ export function createOpenAiApp(
   app.use('/v1/*', requireJsonBody());
   app.use(
     '/v1/*',
-    bodyLimit({
-      maxSize: settings.maxBodyBytes,
+    bodySizeLimit({
+      maxBytes: settings.maxBodyBytes,
       onError: (context) => openAiError(context, 413, 'request_too_large', `request body over ${settings.maxBodyBytes} bytes`),
     }),
   );
