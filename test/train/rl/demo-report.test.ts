@@ -43,7 +43,7 @@ test('report.html shows before/after rates, the √KL fit and escapes data strin
   const withChecks = await renderDemoReport({ ...result, summary: { ...result.summary, kl_law: klLaw, checks: demoChecks(summary) } as DemoReportData['summary'] });
   assert.match(withChecks, /✓ PPO harm rate &#60; SFT harm rate \(-20\.0 points\)/);
   assert.match(withChecks, /✓ PPO helpfulness ≥ SFT helpfulness − 5 points \(0\.0 points\)/);
-  assert.match(withChecks, /✓ PM reward grows as √KL: the 95% interval of α in reward = r₀ \+ b·KL\^α holds 0\.5 \(α 0\.55\)/);
+  assert.match(withChecks, /✓ PM reward grows as √KL: the 95% interval of α in reward = r₀ \+ b·KL\^α holds 0\.5 and not 1 \(reward linear in KL\) \(α 0\.55\)/);
   assert.match(withChecks, /over 6 train points: α 0\.55/);
   // behaviour counts before/after, keys escaped; rows written before they were logged show no table
   assert.ok(!html.includes('Oracle behaviours'));
