@@ -3,14 +3,17 @@
  * from π₀; each online round collects pairs from the current policy and earlier snapshots, continues the PM on every
  * comparison so far and PPO from the previous round's policy (KL against π₀). A run killed inside a round's PPO
  * resumes at that stage, a rerun over the finished folders trains nothing, and the Elo table is the fit of the oracle
- * games it lists. What the rounds achieve is measured at quick and full size (README), not here.
+ * games it lists; `hhrl report` charts its Elo and rates by round. What the rounds achieve is measured at quick and full size (README), not here.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fitElo } from '../../src/online/run/elo.ts';
-import { runOnlineRun } from '../../src/online/run/online-run.ts';
+import { runOnlineRun, type OnlineRunResult } from '../../src/online/run/online-run.ts';
+import { points, significant } from '../../src/report/format.ts';
+import { renderReport } from '../../src/report/render-report.ts';
+import { DataFormatError } from '../../src/spec/errors.ts';
 import { TrainingAborted } from '../../src/train/common/training-aborted.ts';
 import { RunFolder } from '../../src/train/run-folder.ts';
 import { readRound } from '../../src/world/index.ts';
@@ -121,4 +124,28 @@ test('online run: rounds grow the data, continue the PM and the policy, resume a
   await assert.rejects(runOnlineRun(worldDir, { ...CONFIG, roundPairs: 20 }, dir), /started with other settings \(roundPairs\)/);
   await assert.rejects(runOnlineRun(worldDir, CONFIG, join(root, 'judge'), { labeler: 'judge:openai:gpt-4o' }), /not built yet/);
   assert.ok(!existsSync(join(root, 'judge')));
+});
+
+test('hhrl report renders the online run: Elo by round, the slope fit and rates by round charted from online-run.json', async () => {
+  const dir = join(root, 'run');
+  const result = JSON.parse(readFileSync(join(dir, 'online-run.json'), 'utf8')) as OnlineRunResult;
+  const { html, inputs } = await renderReport([dir]);
+  assert.deepEqual(inputs, [{ path: dir, kind: 'online-run' }]);
+  assert.ok(!/<script/i.test(html), 'no script element');
+  const shown = (value: number) => String(significant(value)).replace('-', '−');
+  // one Elo mark per snapshot, π₀ at round −1
+  const elo: [number, number][] = [[-1, result.sft.elo], ...result.rounds.map((r): [number, number] => [r.round, r.elo])];
+  for (const [x, y] of elo) assert.ok(html.includes(`aria-label="round (−1 = π₀): ${shown(x)}; Elo: ${shown(y)}"`), `Elo of round ${x}`);
+  // one harm-rate mark per snapshot where the rate is measured
+  for (const [x, rates] of [[-1, result.sft.rates], ...result.rounds.map((r) => [r.round, r.rates] as const)] as const) {
+    const harm = points(rates.harm_rate);
+    if (harm !== null) assert.ok(html.includes(`round (−1 = π₀): ${shown(x)}; %: ${shown(harm)}`), `harm of round ${x}`);
+  }
+  // every snapshot pair in the slope chart, and the fitted slope beside the paper's in the caption
+  for (const gap of result.elo.gaps) assert.ok(html.includes(`mean PM score gap (last PM): ${shown(gap.scoreGap)}; Elo gap: ${shown(gap.eloGap)}`), `${gap.a} – ${gap.b}`);
+  assert.ok(html.includes(`Bai et al. 2022's conversion (a PM gap Δ as the win log-odds) is 173.7`));
+  // a damaged file is a typed error naming it and the field
+  const broken = join(root, 'broken-online-run.json');
+  writeFileSync(broken, JSON.stringify({ ...result, rounds: [{ ...result.rounds[0], elo: 'high' }] }));
+  await assert.rejects(renderReport([broken]), (error: Error) => error instanceof DataFormatError && error.message.includes(broken) && error.message.includes('rounds.0.elo'));
 });
