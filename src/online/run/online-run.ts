@@ -155,7 +155,7 @@ async function runRound(context: RunContext, round: number): Promise<OnlineRound
       : await timed(`round ${round}/collect`, () => collectMixedRound(join(here, 'collect'), snapshots, context.trainPrompts, context.population, { ...settings, pairs: config.roundPairs, seed: config.seed }));
   // (comparison files number online rounds from 1, so round 0's held-out pairs of π₀ are saved as round 1's)
   const heldOut = await timed(`round ${round}/held-out`, () =>
-    collectMixedRound(join(here, 'held-out'), snapshots, context.testPrompts, context.population, { ...settings, round: Math.max(1, round), pairs: config.heldOutPairs, seed: config.seed + 0x9e37 }),
+    collectMixedRound(join(here, 'held-out'), snapshots, context.testPrompts, context.population, { ...settings, round: Math.max(1, round), pairs: config.heldOutPairs, seed: (config.seed + 0x9e37 + round) >>> 0 }),
   );
   // 2) the PM on every comparison so far, continuing the previous round's
   const online = round === 0 ? [] : (await loadPairs(Array.from({ length: round }, (_, index) => `online:${join(roundDir(dir, index + 1), 'collect')}`))).pairs;

@@ -42,7 +42,7 @@ export async function trainRoundPm(context: RoundContext, pairs: readonly Prefer
   const settings =
     round === 0
       ? { steps: config.pmSteps, seed: config.seed, model: { size: config.lmSize, context: 128 } }
-      : { steps: config.roundPmSteps, seed: config.seed + round, patience: null, optimizer: { learningRate: config.roundPmLearningRate, warmupSteps: 10 } };
+      : { steps: config.roundPmSteps, seed: (config.seed + round) >>> 0, patience: null, optimizer: { learningRate: config.roundPmLearningRate, warmupSteps: 10 } };
   const trained = await trainPreferenceModel({ ...settings, mix: { helpful: 1, harmless: 1 } }, pairs, {
     runDir: pmDir,
     resume: existsSync(join(pmDir, 'config.json')),
@@ -107,7 +107,7 @@ export async function trainRoundPpo(context: RoundContext, pm: PreferenceScorer,
   const steps = round === 0 ? config.ppoSteps : config.roundPpoSteps;
   if (finishedRun(ppoDir, steps)) return ppoDir;
   const result = await trainPpo(
-    { ...demoPpoCore({ ...config, ppoSteps: steps, seed: config.seed + round }), evalEvery: 0, probePrompts: 0, checkpointEvery: 8 },
+    { ...demoPpoCore({ ...config, ppoSteps: steps, seed: (config.seed + round) >>> 0 }), evalEvery: 0, probePrompts: 0, checkpointEvery: 8 },
     {
       policy: inputs.sftDir,
       ...(inputs.previous === null ? {} : { init: inputs.previous }),
