@@ -9,7 +9,7 @@ import { runFrontierExperiment, type FrontierResult } from '../eval/experiments/
 import { FRONTIER_COLUMNS, frontierPolicies, type FrontierRates } from '../eval/experiments/frontier-rates.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { interruptible } from './interrupt.ts';
-import { progressBar, type ProgressBar } from './progress.ts';
+import { stagedProgress } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 
 const percent = (value: number | null) => (value === null ? '—' : `${(100 * value).toFixed(1)}%`);
@@ -40,17 +40,8 @@ export function registerFrontierCommand(experiment: Command): void {
   addSchemaOptions(command, FrontierConfigSchema, ['mixes']);
   command.action(async (raw: Record<string, unknown>) => {
     const config = parseSchemaOptions(FrontierConfigSchema, raw);
-    let bar: ProgressBar | undefined;
-    let current = '';
-    const onProgress = (stage: string, step: number, total: number, fields: Readonly<Record<string, string>>) => {
-      if (stage !== current) {
-        bar?.stop();
-        bar = progressBar(stage.padEnd(22), total, Object.keys(fields));
-        current = stage;
-      }
-      bar!.update(step, fields);
-    };
-    const result = await interruptible((signal) => runFrontierExperiment(String(raw.world), config, String(raw.out), { signal, onProgress, policyFrom: raw.policyFrom as string | undefined })).finally(() => bar?.stop());
+    const progress = stagedProgress();
+    const result = await interruptible((signal) => runFrontierExperiment(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress, policyFrom: raw.policyFrom as string | undefined })).finally(progress.stop);
     writeFileAtomic(String(raw.json), `${JSON.stringify(result, null, 2)}\n`);
     printFrontier(result);
   });

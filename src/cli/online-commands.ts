@@ -13,11 +13,12 @@ import { resolveModelDir } from '../train/run-folder.ts';
 import { loadWorld, writeRound } from '../world/index.ts';
 import { progressBar } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
+import { registerOnlineRunCommand } from './online-run-command.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const percent = (value: number | null) => (value === null ? '—' : `${(100 * value).toFixed(1)}%`);
 
-/** Register `hhrl online collect`. */
+/** Register `hhrl online collect` and `hhrl online run`. */
 export function registerOnlineCommands(program: Command): void {
   const online = program.command('online').description('iterated online training (Bai et al. 2022 §4.5): comparisons collected on the current policy');
   const command = online
@@ -56,4 +57,5 @@ export function registerOnlineCommands(program: Command): void {
     await policy.release();
     await partner?.release();
   });
+  registerOnlineRunCommand(online);
 }

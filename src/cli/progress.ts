@@ -42,3 +42,23 @@ export function progressBar(label: string, total: number, fields: readonly strin
 export function logNote(message: string): void {
   process.stderr.write(`hhrl: ${message}\n`);
 }
+
+/**
+ * One bar per stage of a multi-stage run: a new bar starts whenever the stage changes (the experiments' progress
+ * callbacks name the stage, its step and total, and a few fields to show). Call `stop` when the run ends.
+ */
+export function stagedProgress(): { onProgress: (stage: string, step: number, total: number, fields: Readonly<Record<string, string>>) => void; stop: () => void } {
+  let bar: ProgressBar | undefined;
+  let current = '';
+  return {
+    onProgress: (stage, step, total, fields) => {
+      if (stage !== current) {
+        bar?.stop();
+        bar = progressBar(stage.padEnd(22), total, Object.keys(fields));
+        current = stage;
+      }
+      bar!.update(step, fields);
+    },
+    stop: () => bar?.stop(),
+  };
+}

@@ -5,33 +5,19 @@
  * `checkExpectations` computes from those rates, and a rerun over the finished folders trains nothing and gives
  * the same JSON. The paper's expectations themselves are measured at full and quick size (README), not here.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFrontierExperiment } from '../../src/eval/experiments/frontier.ts';
 import { checkExpectations, type FrontierRates } from '../../src/eval/experiments/frontier-rates.ts';
 import { RunFolder } from '../../src/train/run-folder.ts';
-import { generateWorld, resolveWorldConfig, writeWorld } from '../../src/world/index.ts';
+import { TOY_STAGES, toyWorld } from './toy-experiment.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'hhrl-frontier-'));
-const worldDir = join(root, 'world');
-writeWorld(generateWorld(resolveWorldConfig(3, 'small')), worldDir);
-after(() => rmSync(root, { recursive: true, force: true }));
+const { root, worldDir } = toyWorld('hhrl-frontier-');
 
 const CONFIG = {
-  seed: 1,
-  lmSize: 'tiny',
-  vocabSize: 300,
-  lmSteps: 20,
-  sftSteps: 10,
-  pmSteps: 10,
-  ppoSteps: 2,
-  ppoBatch: 8,
-  evalPerSet: 3,
-  evalMaxNewTokens: 24,
-  maxNewTokens: 16,
+  ...TOY_STAGES,
   mixes: [{ helpful: 3, harmless: 1 }],
 } as const;
 

@@ -1,11 +1,12 @@
 /**
  * `hhrl online collect` end to end: a round folder from a policy and a partner on a world pool, which
- * `hhrl pm train` and `hhrl pm eval` read as `online:DIR`; and the error for prompts without world requests.
+ * `hhrl pm train` and `hhrl pm eval` read as `online:DIR`; the error for prompts without world requests; and
+ * `hhrl online run` refusing the labelers that are not built.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateWorld, resolveWorldConfig, writeWorld } from '../../src/world/index.ts';
@@ -42,4 +43,15 @@ test('online collect writes a round that pm train and pm eval read as online:DIR
   const bad = hhrl('online', 'collect', '--policy', join(root, 'policy'), '--prompts', `world:${world}:eval`, '--out', join(root, 'bad'));
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /expected a world prompt pool/);
+});
+
+test('online run: a labeler that is not built is refused (exit 2) before anything is written', () => {
+  const root = tempDir('hhrl-online-run-cli-');
+  for (const labeler of ['feedback:feedback.sqlite', 'judge:openai:gpt-4o-mini']) {
+    const out = join(root, labeler.split(':')[0]);
+    const refused = hhrl('online', 'run', '--world', join(root, 'no-world'), '--out', out, '--rounds', '1', '--labeler', labeler, '--quick');
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /is not built yet; hhrl online run labels with --labeler world only/);
+    assert.ok(!existsSync(out), 'nothing written');
+  }
 });

@@ -28,7 +28,9 @@ import { loadWorld } from '../../world/index.ts';
 import { demoPpoCore } from '../demo-config.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { NAMED_ARMS, mixArmName, resolveFrontierConfig, type FrontierConfig, type Mix, type NamedArm } from './frontier-config.ts';
-import { checkExpectations, frontierRates, type FrontierExpectations, type FrontierRates } from './frontier-rates.ts';
+import { checkExpectations, type FrontierExpectations, type FrontierRates } from './frontier-rates.ts';
+import { evaluateOnce, latestModel } from './policy-eval.ts';
+import { stageTimer, type StageTimer } from './stage-minutes.ts';
 import { demoPolicyStages, finishedRun, trainPolicyStages, type PolicyStages } from './policy-stages.ts';
 
 /** An RL arm's result: its policy's rates, and what its PM and PPO did. */
@@ -68,37 +70,6 @@ export interface FrontierResult {
 /** Progress: a stage, its step and total, and a few numbers to show. */
 export type FrontierProgress = (stage: string, step: number, total: number, fields: Readonly<Record<string, string>>) => void;
 
-/** What a stored evaluation holds (`eval.json`). */
-const StoredRatesSchema = z.looseObject({ rates: z.looseObject({ prompts: z.number(), behaviours: z.record(z.string(), z.number()) }) });
-
-/** Evaluate the policy `load` gives on `prompts` once: later calls read `dir/eval.json`. */
-async function evaluateOnce(dir: string, load: () => GptModel, prompts: Parameters<typeof evaluatePolicy>[1], config: FrontierConfig): Promise<FrontierRates> {
-  const path = join(dir, 'eval.json');
-  if (existsSync(path)) return readJsonFile(path, StoredRatesSchema, 'a frontier evaluation {"rates": {…}}').rates as unknown as FrontierRates;
-  const model = load();
-  const evaluation = await evaluatePolicy(model, prompts, {
-    maxPromptTokens: 64,
-    maxNewTokens: config.evalMaxNewTokens,
-    temperature: 0,
-    topK: 0,
-    topP: 1,
-    batch: config.ppoBatch,
-    seed: config.seed,
-  });
-  await model.release();
-  const rates = frontierRates(evaluation);
-  writeFileAtomic(join(dir, 'eval-samples.jsonl'), evaluation.samples.map((sample) => `${JSON.stringify(sample)}\n`).join(''));
-  writeFileAtomic(path, `${JSON.stringify({ rates }, null, 2)}\n`);
-  return rates;
-}
-
-/** The newest checkpoint of a run folder, as a model. */
-function latestModel(runDir: string): GptModel {
-  const latest = new RunFolder(runDir).latestCheckpoint();
-  if (latest === undefined) throw new ConfigError(`${runDir}: no checkpoint to evaluate`);
-  return GptModel.load(latest.dir).model;
-}
-
 /** The world's training comparisons of the tasks a mix draws from (one task alone when the other's share is 0). */
 async function pmTrainingPairs(worldDir: string, mix: Mix): Promise<PreferencePair[]> {
   const data = mix.harmless === 0 ? 'helpful' : mix.helpful === 0 ? 'harmless' : 'both';
@@ -112,7 +83,7 @@ interface ArmContext {
   readonly config: FrontierConfig;
   readonly evalPrompts: Parameters<typeof evaluatePolicy>[1];
   readonly test: Readonly<Record<'helpful' | 'harmless', readonly PreferencePair[]>>;
-  readonly timed: <T>(stage: string, work: () => Promise<T>) => Promise<T>;
+  readonly timed: StageTimer;
   readonly signal?: AbortSignal;
   readonly onProgress?: FrontierProgress;
 }
@@ -202,17 +173,7 @@ export async function runFrontierExperiment(
   const config = resolveFrontierConfig(input);
   if (!existsSync(join(worldDir, 'world.json'))) throw new ConfigError(`--world ${worldDir}: no world.json there; run hhrl world generate --out ${worldDir}`);
   const world = loadWorld(worldDir);
-  const minutesPath = join(dir, 'stage-minutes.json');
-  const stageMinutes: Record<string, number> = existsSync(minutesPath) ? { ...readJsonFile(minutesPath, z.record(z.string(), z.number()), 'an object of stage → minutes') } : {};
-  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      stageMinutes[stage] = (stageMinutes[stage] ?? 0) + (performance.now() - started) / 60000;
-      writeFileAtomic(minutesPath, `${JSON.stringify(stageMinutes, null, 2)}\n`);
-    }
-  };
+  const { timed, minutes: stageMinutes } = stageTimer(dir);
   // 1) π₀ and its evaluation
   const stages =
     options.policyFrom === undefined

@@ -3,9 +3,8 @@
  * input, recognised by `"kind": "frontier"`.
  */
 import { z } from 'zod';
-import { checkJsonValue } from '../../util/json-input.ts';
 import { renderFrontierReport, type FrontierView } from '../frontier-report.ts';
-import { hasKeys, type ReportInput } from './report-input.ts';
+import { taggedJsonInput, type ReportInput } from './report-input.ts';
 
 const rate = z.number().nullable();
 const optionalRate = rate.optional();
@@ -40,12 +39,12 @@ const FrontierSchema = z.looseObject({
 });
 
 /** The frontier experiment as a report input. */
-export const FRONTIER_INPUT: ReportInput = {
+export const FRONTIER_INPUT: ReportInput = taggedJsonInput({
+  kind: 'frontier',
   description: 'the JSON of hhrl experiment frontier ({"kind": "frontier", …}, or its --out folder holding frontier.json)',
   folderFile: 'frontier.json',
-  detect: (json) => hasKeys(json, ['kind']) && json.kind === 'frontier',
-  render: async (source) => {
-    const view = checkJsonValue(source.file, undefined, source.json, FrontierSchema, 'the frontier experiment\'s JSON {kind: "frontier", sft, helpful_only, harmless_only, mixed, mixes, expectations, …}');
-    return { title: 'The helpful–harmless frontier (hhrl experiment frontier)', source: source.path, html: await renderFrontierReport(view as unknown as FrontierView) };
-  },
-};
+  schema: FrontierSchema,
+  expected: 'the frontier experiment\'s JSON {kind: "frontier", sft, helpful_only, harmless_only, mixed, mixes, expectations, …}',
+  title: 'The helpful–harmless frontier (hhrl experiment frontier)',
+  render: (view) => renderFrontierReport(view as unknown as FrontierView),
+});

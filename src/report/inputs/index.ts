@@ -11,6 +11,7 @@ import { readJsonFile } from '../../util/json-input.ts';
 import { DEMO_INPUT } from './demo-input.ts';
 import { FRONTIER_INPUT } from './frontier-input.ts';
 import { ONLINE_INPUT } from './online-input.ts';
+import { ONLINE_RUN_INPUT } from './online-run-input.ts';
 import type { ReportInput, ReportInputKind, ReportSource } from './report-input.ts';
 
 /** Every kind of input a report renders, in the order they are tried. */
@@ -18,6 +19,7 @@ export const REPORT_INPUTS = {
   demo: DEMO_INPUT,
   frontier: FRONTIER_INPUT,
   online: ONLINE_INPUT,
+  'online-run': ONLINE_RUN_INPUT,
 } as const satisfies Record<ReportInputKind, ReportInput>;
 
 const kinds = () => Object.entries(REPORT_INPUTS) as [ReportInputKind, ReportInput][];
@@ -49,7 +51,7 @@ export function resolveReportInput(path: string): { readonly kind: ReportInputKi
       const json = readJsonFile(file, z.unknown(), input.description);
       if (input.detect(json)) return { kind, source: { path, file, folder: path, json } };
     }
-    throw new DataFormatError(path, undefined, `a folder hhrl report does not know (no summary.json of a demo or frontier.json of the frontier experiment in it); ${expected}`);
+    throw new DataFormatError(path, undefined, `a folder hhrl report does not know (no summary.json of a demo, frontier.json of the frontier experiment or online-run.json of an online run in it); ${expected}`);
   }
   const json = readJsonFile(path, z.unknown(), 'a JSON result of a hhrl command');
   for (const [kind, input] of kinds()) {

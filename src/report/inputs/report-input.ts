@@ -3,10 +3,12 @@
  * to recognise itself from the JSON it is read from, and renders itself as one section of the page. The kinds are
  * rows of the registry in `index.ts`, keyed by {@link ReportInputKind}.
  */
+import type { z } from 'zod';
+import { checkJsonValue } from '../../util/json-input.ts';
 import type { ReportSection } from '../report-page.ts';
 
 /** The kinds of input a report renders (a row each in `REPORT_INPUTS`). */
-export const REPORT_INPUT_KINDS = ['demo', 'frontier', 'online'] as const;
+export const REPORT_INPUT_KINDS = ['demo', 'frontier', 'online', 'online-run'] as const;
 /** One kind of report input. */
 export type ReportInputKind = (typeof REPORT_INPUT_KINDS)[number];
 
@@ -39,4 +41,32 @@ export interface ReportInput {
 /** `value` is a JSON object holding every key of `keys`. */
 export function hasKeys(value: unknown, keys: readonly string[]): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && keys.every((key) => key in value);
+}
+
+/** What {@link taggedJsonInput} needs: the `"kind"` tag, the schema the body must meet, and the section it renders. */
+export interface TaggedJsonInputSpec<T> {
+  readonly kind: string;
+  readonly description: string;
+  readonly folderFile: string;
+  readonly schema: z.ZodType<T>;
+  /** What the file should hold, in words, for the error that names a bad field. */
+  readonly expected: string;
+  readonly title: string;
+  readonly render: (view: T) => Promise<string>;
+}
+
+/**
+ * A kind of input whose JSON carries `"kind": <tag>` (the experiments' result files): detected by the tag, validated
+ * by `schema` (a DataFormatError naming the file and field otherwise), rendered by `render`.
+ */
+export function taggedJsonInput<T>(spec: TaggedJsonInputSpec<T>): ReportInput {
+  return {
+    description: spec.description,
+    folderFile: spec.folderFile,
+    detect: (json) => hasKeys(json, ['kind']) && json.kind === spec.kind,
+    render: async (source) => {
+      const view = checkJsonValue(source.file, undefined, source.json, spec.schema, spec.expected);
+      return { title: spec.title, source: source.path, html: await spec.render(view) };
+    },
+  };
 }

@@ -37,6 +37,11 @@ export { readMetricRows, summarizeRun, type RlSummary } from './rl-summary.ts';
 export interface RlInputs {
   /** SFT policy π₀ (checkpoint or run folder); also the frozen reference. */
   readonly policy: string;
+  /**
+   * Where π starts instead of π₀ (checkpoint or run folder of the same shape and tokenizer, its value head kept
+   * when it has one): an online round continues the previous round's policy while KL stays measured against π₀.
+   */
+  readonly init?: string;
   /** Training prompts. */
   readonly prompts: readonly RolloutPrompt[];
   /** The reward function (a PM, a rule, the oracle). */
@@ -84,7 +89,7 @@ export interface RlRunOptions extends TrainingRunOptions {
  * @throws ConfigError for settings the inputs cannot serve.
  */
 function rlSettings<C extends RlCommonConfig, A extends string>(run: TrainingRun<RlRunConfig>, algorithm: RlAlgorithm<C, A>, input: Partial<C>, inputs: RlInputs): { config: C; saved: RlRunConfig } {
-  const runInputs = { policy: inputs.policy, ...inputs.description };
+  const runInputs = { policy: inputs.policy, ...(inputs.init === undefined ? {} : { init: inputs.init }), ...inputs.description };
   const requested = algorithm.parseConfig(input);
   const resolved = run.settings({ algorithm: algorithm.id, config: requested, inputs: runInputs }, { algorithm: algorithm.id, config: input, inputs: runInputs });
   const config = run.resume ? savedSettings(run, () => algorithm.parseConfig(resolved.config)) : requested;
@@ -111,11 +116,22 @@ function rlDataFingerprint(inputs: RlInputs, config: RlCommonConfig): string {
   ]);
 }
 
-/** 2) π and where it stands: the newest checkpoint of a resumed run, else π₀ with the algorithm's heads. */
-function startingPolicy<C extends RlCommonConfig, A extends string>(run: TrainingRun<RlRunConfig>, algorithm: RlAlgorithm<C, A>, config: C, reference: GptModel) {
+/** The model π starts from on a fresh run: `inputs.init` when given (checked against π₀'s shape), else π₀. */
+function initialModel(inputs: RlInputs, reference: GptModel): GptModel {
+  if (inputs.init === undefined) return reference;
+  const init = GptModel.load(resolveModelDir(inputs.init)).model;
+  if (JSON.stringify(init.config) !== JSON.stringify(reference.config) || init.tokenizer.vocabSize !== reference.tokenizer.vocabSize) {
+    throw new ConfigError(`RL init ${inputs.init}: its shape or vocabulary differs from the reference policy ${inputs.policy}'s; start from a policy trained from it`);
+  }
+  return init;
+}
+
+/** 2) π and where it stands: the newest checkpoint of a resumed run, else π₀ (or `inputs.init`) with the algorithm's heads. */
+function startingPolicy<C extends RlCommonConfig, A extends string>(run: TrainingRun<RlRunConfig>, algorithm: RlAlgorithm<C, A>, config: C, start: () => GptModel) {
   const restored = run.restore(RlTrainerJsonSchema, RL_TRAINER_JSON);
   if (restored) return { restored: true, policy: restored.model, optimizer: restored.optimizer, step: restored.step, state: restored.trainer.state };
-  const policy = reference.withHeads({ lm: true, tokenScalar: algorithm.withValueHead }, hashString32(`${config.seed}:heads`));
+  // withHeads keeps every weight the starting model has (a PPO policy's value head too) and initialises the rest
+  const policy = start().withHeads({ lm: true, tokenScalar: algorithm.withValueHead }, hashString32(`${config.seed}:heads`));
   const state: LoopState = { klCoef: config.klCoef, rewardMoments: runningMoments() };
   return { restored: false, policy, optimizer: GraphTrainer.initialState(policy.params), step: 0, state };
 }
@@ -161,7 +177,7 @@ export async function trainRl<C extends RlCommonConfig, A extends string>(
   const { config, saved } = rlSettings(run, algorithm, input, inputs);
   run.open(saved, rlDataFingerprint(inputs, config));
   const reference = GptModel.load(resolveModelDir(inputs.policy)).model;
-  const start = startingPolicy(run, algorithm, config, reference);
+  const start = startingPolicy(run, algorithm, config, () => initialModel(inputs, reference));
   const policy = start.policy;
   const length = rolloutLength(config, policy.config.context);
   // the ptx term (PPO-ptx): demonstrations encoded once, a draw of them in every minibatch

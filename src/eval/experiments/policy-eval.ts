@@ -1,0 +1,68 @@
+/**
+ * A policy's oracle evaluation done once per folder, for experiments that judge several policies on the same
+ * held-out prompts (the frontier's arms, an online run's snapshots): greedy replies, the frontier's rates in
+ * `eval.json` and every judged reply in `eval-samples.jsonl`. A later call reads the stored rates, so a resumed
+ * experiment does not evaluate again.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { GptModel } from '../../model/gpt-model.ts';
+import { ConfigError } from '../../spec/errors.ts';
+import { RunFolder } from '../../train/run-folder.ts';
+import { evaluatePolicy, type EvalSample } from '../../train/rollout/world-eval.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { parseJsonLines, readJsonFile } from '../../util/json-input.ts';
+import { frontierRates, type FrontierRates } from './frontier-rates.ts';
+
+/** The settings an evaluation uses: reply length, generation batch and seed. */
+export interface PolicyEvalSettings {
+  readonly evalMaxNewTokens: number;
+  readonly ppoBatch: number;
+  readonly seed: number;
+}
+
+/** What a stored evaluation holds (`eval.json`). */
+const StoredRatesSchema = z.looseObject({ rates: z.looseObject({ prompts: z.number(), behaviours: z.record(z.string(), z.number()) }) });
+
+/**
+ * Evaluate the policy `load` gives on `prompts` once (greedy decoding): later calls read `dir/eval.json`.
+ * @example const rates = await evaluateOnce('runs/frontier/sft-eval', () => latestModel('runs/frontier/sft'), prompts, config);
+ */
+export async function evaluateOnce(dir: string, load: () => GptModel, prompts: Parameters<typeof evaluatePolicy>[1], settings: PolicyEvalSettings): Promise<FrontierRates> {
+  const path = join(dir, 'eval.json');
+  if (existsSync(path)) return readJsonFile(path, StoredRatesSchema, 'a policy evaluation {"rates": {…}}').rates as unknown as FrontierRates;
+  const model = load();
+  const evaluation = await evaluatePolicy(model, prompts, {
+    maxPromptTokens: 64,
+    maxNewTokens: settings.evalMaxNewTokens,
+    temperature: 0,
+    topK: 0,
+    topP: 1,
+    batch: settings.ppoBatch,
+    seed: settings.seed,
+  });
+  await model.release();
+  const rates = frontierRates(evaluation);
+  writeFileAtomic(join(dir, 'eval-samples.jsonl'), evaluation.samples.map((sample) => `${JSON.stringify(sample)}\n`).join(''));
+  writeFileAtomic(path, `${JSON.stringify({ rates }, null, 2)}\n`);
+  return rates;
+}
+
+const EvalSampleSchema = z.looseObject({ id: z.string(), response: z.string() });
+
+/**
+ * The judged replies `evaluateOnce` kept in `dir` (id and response of each; the rest as written).
+ * @throws DataFormatError naming the file and line of a malformed row.
+ */
+export function readEvalSamples(dir: string): Pick<EvalSample, 'id' | 'response'>[] {
+  const file = join(dir, 'eval-samples.jsonl');
+  return parseJsonLines(file, readFileSync(file, 'utf8'), EvalSampleSchema, 'a judged reply {"id", "response", …}');
+}
+
+/** The newest checkpoint of a run folder, as a model. */
+export function latestModel(runDir: string): GptModel {
+  const latest = new RunFolder(runDir).latestCheckpoint();
+  if (latest === undefined) throw new ConfigError(`${runDir}: no checkpoint to evaluate`);
+  return GptModel.load(latest.dir).model;
+}
