@@ -13,7 +13,6 @@ import { demoPpoCore } from '../../eval/demo-config.ts';
 import { finishedRun } from '../../eval/experiments/policy-stages.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../../eval/pm-eval.ts';
 import { GptModel } from '../../model/gpt-model.ts';
-import { TrainingAborted } from '../../train/common/training-aborted.ts';
 import { trainPpo } from '../../train/ppo/ppo-trainer.ts';
 import { trainPreferenceModel, type TrainedPm } from '../../train/preference/pm-trainer.ts';
 import type { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
@@ -50,8 +49,7 @@ export async function trainRoundPm(context: RoundContext, pairs: readonly Prefer
     init: GptModel.load(resolveModelDir(init)).model,
     onProgress: (p) => context.onProgress?.(`round ${round} pm`, p.step, p.steps, { loss: p.loss.toFixed(3) }),
   });
-  if (trained.summary.aborted) throw new TrainingAborted(trained.summary.stepsRun);
-  return trained;
+  return trained; // a stop signal throws TrainingAborted inside the trainer
 }
 
 /** A PM's accuracy on one set of pairs: against the labels and against the oracle's gold. */
