@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { DataFormatError } from '../spec/errors.ts';
+import { ConfigError, DataFormatError } from '../spec/errors.ts';
 
 /** A zod failure as `path: message; …` (`(row)` for the value itself). */
 export function describeIssues(error: z.ZodError): string {
@@ -86,4 +86,16 @@ export function jsonLines(text: string): JsonLine[] {
  */
 export function parseJsonLines<T>(file: string, text: string, schema: z.ZodType<T>, expected: string): T[] {
   return jsonLines(text).map(({ line, text: row }) => parseJsonValue(file, line, row, schema, expected));
+}
+
+/**
+ * A named input file as text: `label` says which input it is (`prompts`, `--text`), so an unreadable path is a
+ * `ConfigError` a person can act on ("prompts runs/p.jsonl: cannot read (ENOENT…)"), not a raw fs error.
+ */
+export function readInputText(label: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${label} ${path}: cannot read (${(error as Error).message})`, { cause: error });
+  }
 }

@@ -4,10 +4,9 @@
  * - `FILE.jsonl` — one JSON object a line with a `"transcript"` (or `"chosen"`) HH transcript that has an
  *   assistant turn.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, DataFormatError } from '../../spec/errors.ts';
-import { jsonLines, parseJsonValue } from '../../util/json-input.ts';
+import { jsonLines, parseJsonValue, readInputText } from '../../util/json-input.ts';
 import { loadWorld } from '../../world/index.ts';
 
 const ASSISTANT = '\n\nAssistant:';
@@ -17,12 +16,7 @@ const DemonstrationRowSchema = z
 const DEMONSTRATION_ROW = 'a JSON object with a "transcript" (or "chosen") HH transcript string';
 
 function readDemonstrationFile(path: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`SFT data ${path}: cannot read (${(error as Error).message})`, { cause: error });
-  }
+  const text = readInputText('SFT data', path);
   const out = jsonLines(text).map(({ line, text: raw }) => {
     const row = parseJsonValue(path, line, raw, DemonstrationRowSchema, DEMONSTRATION_ROW);
     const transcript = row.transcript ?? row.chosen!;

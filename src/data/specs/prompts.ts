@@ -9,12 +9,11 @@
  *   borderline, benign, ambiguous);
  * - `FILE.jsonl` — one JSON object a line with `"prompt"` (HH text) or `"conversation"` (turns).
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { serializeTranscript, parseTranscript } from '../hh-transcript.ts';
 import type { Conversation } from '../../spec/conversation.ts';
 import { ConfigError, DataFormatError } from '../../spec/errors.ts';
-import { jsonLines, parseJsonValue } from '../../util/json-input.ts';
+import { jsonLines, parseJsonValue, readInputText } from '../../util/json-input.ts';
 import { EVAL_SET_NAMES, loadWorld, type KnowledgeBase, type StoredPrompt, type WorldRequest } from '../../world/index.ts';
 
 /** One prompt to continue. */
@@ -70,12 +69,7 @@ const PromptRowSchema = z
 const PROMPT_ROW = 'a JSON object with "prompt" (HH text) or "conversation" ([{"role":"human"|"assistant","text":…}]) and an optional string "id"';
 
 function readPromptFile(path: string): RolloutPrompt[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`prompts ${path}: cannot read (${(error as Error).message})`, { cause: error });
-  }
+  const text = readInputText('prompts', path);
   const prompts = jsonLines(text).map(({ line, text: raw }): RolloutPrompt => {
     const row = parseJsonValue(path, line, raw, PromptRowSchema, PROMPT_ROW);
     const id = row.id ?? `${path}:${line}`;

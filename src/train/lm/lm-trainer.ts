@@ -3,7 +3,6 @@
  * AdamW — fused graphs of `stepsPerRun` steps each (`GraphTrainer.stepMany`). Writes a run folder and
  * resumes from its newest checkpoint (the shared lifecycle of `train/common/training-run.ts`).
  */
-import { readFileSync } from 'node:fs';
 import * as E from '../../engine/index.ts';
 import { GraphTrainer } from '../../engine/index.ts';
 import { GPT_SIZES, parseGptConfig } from '../../model/gpt-config.ts';
@@ -11,6 +10,7 @@ import { GptModel } from '../../model/gpt-model.ts';
 import { lmBatchSpec, lmLoss } from '../../model/lm-loss.ts';
 import { BpeTokenizer, trainBpeTokenizer } from '../../model/tokenizer/index.ts';
 import { ConfigError } from '../../spec/errors.ts';
+import { readInputText } from '../../util/json-input.ts';
 import { dataFingerprint } from '../common/fingerprint.ts';
 import { parseWith } from '../common/parse-config.ts';
 import { TrainingAborted } from '../common/training-aborted.ts';
@@ -57,11 +57,7 @@ export const LM_RUN: TrainerRunKind<LmTrainConfig> = { command: 'lm train', conf
 
 /** The corpus as text. @throws ConfigError when the file cannot be read. */
 function readCorpus(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`--text ${path}: cannot read (${(error as Error).message})`, { cause: error });
-  }
+  return readInputText('--text', path);
 }
 
 /** The model and optimizer state to start from: the newest checkpoint of a resumed run, else a fresh GPT. */
