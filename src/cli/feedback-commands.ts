@@ -122,7 +122,7 @@ function registerServe(feedback: Command): void {
     .command('serve')
     .description('serve the annotation app on a comparison store; annotators sign in with invite links, the admin at /admin')
     .requiredOption('--store <spec>', 'comparison store: a SQLite file (created when missing) or a postgres:// URL')
-    .requiredOption('--policy <spec>', 'policy writing replies (repeatable): a checkpoint folder, or openai:BASE_URL#MODEL', collect)
+    .requiredOption('--policy <spec>', 'policy writing replies (repeatable): a checkpoint or run folder, or openai:BASE_URL#MODEL', collect)
     .option('--port <n>', 'TCP port (0: any free port)', port, 8080)
     .option('--host <address>', 'address to listen on (loopback by default)', '127.0.0.1')
     .option('--admin-token-env <name>', 'environment variable holding the admin token (at least 16 characters)', 'HHRL_FEEDBACK_ADMIN_TOKEN')

@@ -2,13 +2,10 @@
  * `hhrl serve --model DIR --port N` — an OpenAI-compatible server (`/v1/models`, `/v1/chat/completions`, SSE
  * streaming) for an hhrl checkpoint, so any tool can red-team hhrl models.
  */
-import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { loadGptChatModel } from '../redteam/targets/gpt-chat-model.ts';
-import type { ChatModel } from '../spec/chat-target.ts';
-import { CheckpointError, ConfigError } from '../spec/errors.ts';
-import { resolveModelDir } from '../train/run-folder.ts';
+import { ConfigError } from '../spec/errors.ts';
+import { loadChatModelFolder } from '../web/model-folder.ts';
 import { assertSafeExposure } from '../web/serve/exposure.ts';
 import { createOpenAiApp, SERVE_DEFAULTS } from '../web/serve/openai-app.ts';
 import { listen } from '../web/serve/listen.ts';
@@ -29,21 +26,6 @@ function wholeNumber(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
   return number;
-}
-
-/** Load `--model` (a checkpoint or a run folder, as `lm sample` takes), named after the folder given. */
-function loadServedModel(path: string): ChatModel {
-  try {
-    return loadGptChatModel(resolveModelDir(path), basename(path.replace(/\/+$/, '')));
-  } catch (error) {
-    if (!(error instanceof CheckpointError)) throw error;
-    const detail = error.message.startsWith(`${path}: `) ? error.message.slice(path.length + 2) : error.message;
-    throw new CheckpointError(
-      `--model ${path}: ${detail}. Expected a checkpoint folder (config.json + model.safetensors, as hhrl ` +
-        'training writes them) or a run folder holding model/ or checkpoints/<step>/',
-      { cause: error },
-    );
-  }
 }
 
 interface ServeFlags {
@@ -79,7 +61,7 @@ export function registerServeCommands(program: Command): void {
         if (apiKey === undefined || apiKey === '') throw new ConfigError(`environment variable ${flags.apiKeyEnv} (the API key) is not set`);
       }
       assertSafeExposure(flags.host, { insecure: flags.insecure === true, ...(apiKey === undefined ? {} : { apiKey }) });
-      const model = loadServedModel(flags.model);
+      const model = loadChatModelFolder(flags.model, '--model');
       const app = createOpenAiApp(model, {
         maxBodyBytes: flags.maxBodyBytes,
         maxTokensLimit: flags.maxTokensLimit,

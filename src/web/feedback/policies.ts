@@ -1,12 +1,12 @@
 /**
  * The policies that write the candidate replies, from the command line's `--policy SPEC`: an hhrl checkpoint
- * folder run in-process, or `openai:BASE_URL#MODEL`, any OpenAI-compatible endpoint (vLLM, llama.cpp, Ollama, or
+ * or run folder run in-process, or `openai:BASE_URL#MODEL`, any OpenAI-compatible endpoint (vLLM, llama.cpp, Ollama, or
  * another `hhrl serve`). A failed endpoint call rejects, so the app reports it as an error, never as a reply.
  */
-import { loadGptChatModel } from '../../redteam/targets/gpt-chat-model.ts';
 import { createOpenAiTarget } from '../../redteam/targets/openai-target.ts';
 import type { ChatModel } from '../../spec/chat-target.ts';
 import { ConfigError, TargetError } from '../../spec/errors.ts';
+import { loadChatModelFolder } from '../model-folder.ts';
 
 /** Sampling settings an endpoint policy is created with (an endpoint call cannot change them per request). */
 export interface EndpointSettings {
@@ -34,7 +34,7 @@ export function endpointPolicy(baseUrl: string, model: string, settings: Endpoin
 
 /**
  * The policy a `--policy` value names.
- * @throws ConfigError for an `openai:` spec without `#MODEL`; CheckpointError for an unreadable checkpoint.
+ * @throws ConfigError for an `openai:` spec without `#MODEL`; CheckpointError when the folder holds no readable model.
  */
 export function loadPolicy(spec: string, settings: EndpointSettings): ChatModel {
   if (spec.startsWith('openai:')) {
@@ -43,5 +43,5 @@ export function loadPolicy(spec: string, settings: EndpointSettings): ChatModel 
     if (hash <= 0 || hash === rest.length - 1) throw new ConfigError(`--policy ${spec}: expected openai:BASE_URL#MODEL, e.g. openai:http://127.0.0.1:8000/v1#hhrl`);
     return endpointPolicy(rest.slice(0, hash), rest.slice(hash + 1), settings);
   }
-  return loadGptChatModel(spec);
+  return loadChatModelFolder(spec, '--policy');
 }
