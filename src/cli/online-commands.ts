@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { GptModel } from '../model/gpt-model.ts';
 import { collectComparisons, CollectConfigSchema } from '../online/collect.ts';
+import { worldLabeler } from '../online/pair-labeler.ts';
 import { ConfigError } from '../spec/errors.ts';
 import { loadPrompts, worldDirOf } from '../data/specs/prompts.ts';
 import { resolveModelDir } from '../train/run-folder.ts';
@@ -44,7 +45,7 @@ export function registerOnlineCommands(program: Command): void {
     const { comparisons, stats } = await collectComparisons(
       { policy, policyId: policyDir, ...(partner === undefined ? {} : { partner, partnerId: partnerDir }) },
       loadPrompts(spec),
-      world.population(),
+      worldLabeler(world.population()),
       config,
       (done) => bar.update(done),
     );

@@ -1,5 +1,5 @@
 /**
- * `hhrl online run --world DIR --out DIR --rounds N [--labeler world] [--policy-from DEMO] [--quick]`: iterated
+ * `hhrl online run --world DIR --out DIR --rounds N [--labeler world|judge:openai:MODEL --judge-base-url URL] [--policy-from DEMO] [--quick]`: iterated
  * online RLHF (see `online/run/online-run.ts`). Resumable: run it again with the same `--out` (and more `--rounds`
  * to go on); finished rounds are kept.
  */
@@ -37,13 +37,18 @@ export function registerOnlineRunCommand(online: Command): void {
     .requiredOption('--world <dir>', 'world folder (hhrl world generate)')
     .requiredOption('--out <dir>', 'folder of the run: π₀, rounds/<r>/ and online-run.json (a rerun resumes it)')
     .option('--labeler <spec>', `who labels each round's pairs: ${labelers}`, 'world')
+    .option('--judge-base-url <url>', 'OpenAI-compatible base URL (…/v1) of the judge, for --labeler judge:openai:MODEL')
+    .option('--judge-api-key-env <name>', 'environment variable holding the judge\'s API key')
     .option('--policy-from <demo>', 'use the base LM and π₀ of this finished demo folder (its world must be --world) instead of training them');
   addSchemaOptions(command, OnlineRunConfigSchema);
   command.action(async (raw: Record<string, unknown>) => {
     const config = parseSchemaOptions(OnlineRunConfigSchema, raw);
     const progress = stagedProgress();
     const result = await interruptible((signal) =>
-      runOnlineRun(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress, policyFrom: raw.policyFrom as string | undefined, labeler: String(raw.labeler) }),
+      runOnlineRun(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress, policyFrom: raw.policyFrom as string | undefined,
+        labeler: String(raw.labeler),
+        judge: { baseUrl: raw.judgeBaseUrl as string | undefined, apiKeyEnv: raw.judgeApiKeyEnv as string | undefined },
+      }),
     ).finally(progress.stop);
     printOnlineRun(result);
   });

@@ -15,6 +15,7 @@ import { loadDemonstrations } from '../data/specs/demonstrations.ts';
 import { loadPairs } from '../data/specs/preference-pairs.ts';
 import { loadPrompts, worldEvalPrompts } from '../data/specs/prompts.ts';
 import { collectComparisons, collectRoundOnce } from '../online/collect.ts';
+import { worldLabeler } from '../online/pair-labeler.ts';
 import { trainLanguageModel } from '../train/lm/lm-trainer.ts';
 import { trainPpo } from '../train/ppo/ppo-trainer.ts';
 import type { PreferenceScorer } from '../train/preference/pm-scorer.ts';
@@ -196,7 +197,7 @@ async function onPolicyStage(run: DemoRun, world: LoadedWorld, scorer: Preferenc
       const collected = await collectComparisons(
         { policy, policyId: 'ppo', partner, partnerId: 'sft' },
         loadPrompts(`world:${run.worldDir}:test`),
-        world.population(),
+        worldLabeler(world.population()),
         { pairs: config.onPolicyPairs, seed: config.seed, round: 1, maxNewTokens: config.maxNewTokens, batch: config.ppoBatch },
       );
       await policy.release();

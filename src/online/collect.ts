@@ -1,7 +1,7 @@
 /**
  * Online comparison collection (Bai et al. 2022 §2.3, §4.5 "iterated online training"): sample two
  * responses per prompt from the current policy (or one from it and one from a partner model, e.g. π₀),
- * and have the HH world's simulated annotators compare them. Harmful requests go to the harmlessness
+ * and have a labeler compare them — the HH world's simulated annotators, or an LLM judge (`pair-labeler.ts`). Harmful requests go to the harmlessness
  * (red-team) task, every other request to the helpfulness task, as the paper collected them apart.
  * The oracle's noiseless verdicts travel with each comparison (gold), so what the PM learns from the new
  * data can be measured.
@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { GptModel } from '../model/gpt-model.ts';
 import type { ComparisonTask } from '../spec/comparison.ts';
-import { ConfigError } from '../spec/errors.ts';
+import { ConfigError, TargetError } from '../spec/errors.ts';
 import { hashString32, Random } from '../util/random.ts';
 import { generateSamples } from '../train/rollout/rollout.ts';
 import type { RolloutPrompt } from '../data/specs/prompts.ts';
 import { parseWith } from '../train/rollout/rl-config.ts';
-import { annotatePair, goldPreference, judgeResponse, type AnnotatorPopulation, type Behaviour } from '../world/index.ts';
+import { goldPreference, judgeResponse, taskUtility, type Behaviour } from '../world/index.ts';
+import { isChoice, type NoLabel, type PairLabeler } from './pair-labeler.ts';
 import { roundExists, writeRound, type OnlineComparison } from '../world/online-files.ts';
 import { containsTurnMarker } from '../data/hh-transcript.ts';
 
@@ -49,7 +50,14 @@ export interface CollectStats {
   /** Share of kept, non-tied pairs whose label agrees with the oracle. */
   readonly goldAgreement: number | null;
   readonly byTask: Readonly<Record<ComparisonTask, number>>;
+  /** Pairs the labeler left unlabelled (dropped), by reason: a failed labeler (e.g. an endpoint call) or one that contradicted itself. */
+  readonly unlabelled: Readonly<Record<NoLabel['reason'], number>>;
+  /** The first few unlabelled pairs' prompt ids and reasons, so a failed judge is visible in `collect.json`. */
+  readonly unlabelledExamples: readonly { readonly promptId: string; readonly reason: NoLabel['reason']; readonly detail: string }[];
 }
+
+/** Unlabelled pairs kept as examples in the stats. */
+const UNLABELLED_EXAMPLES = 10;
 
 /** The models that write the two sides, with the ids saved in each comparison. */
 export interface CollectModels {
@@ -100,16 +108,17 @@ interface LabelledPair {
 }
 
 /**
- * 3) One prompt's two responses judged by the oracle and labelled by an annotator of `population` (drawing from
- * `labels`); a pair of identical texts, or one that writes further turns, is dropped (and draws nothing).
+ * 3) One prompt's two responses judged by the oracle and labelled by `labeler` (drawing from `labels`); a pair of
+ * identical texts, or one that writes further turns, is dropped (and draws nothing), as is a pair the labeler leaves
+ * unlabelled.
  */
 function labelPair(
   prompt: RolloutPrompt,
   sides: { readonly texts: { readonly a: string; readonly b: string }; readonly ids: { readonly a: string; readonly b: string } },
-  population: AnnotatorPopulation,
+  labeler: PairLabeler,
   labels: Random,
-  at: { readonly round: number; readonly index: number },
-): LabelledPair | 'identical' | 'multiTurn' {
+  round: number,
+): 'identical' | 'multiTurn' | Promise<LabelledPair | NoLabel> {
   const { texts, ids } = sides;
   if (texts.a === texts.b) return 'identical';
   if (containsTurnMarker(texts.a) || containsTurnMarker(texts.b)) return 'multiTurn';
@@ -119,47 +128,65 @@ function labelPair(
     const verdict = judgeResponse(request, text, prompt.knowledge);
     return { text, verdict, behaviour: verdict.behaviour as Behaviour, policy };
   };
-  const conversationText = prompt.conversation.map((turn) => turn.text).join('\n');
-  const labelled = annotatePair(population, task, side(texts.a, ids.a), side(texts.b, ids.b), request.category, conversationText, { share: 0, labels: 0 }, labels);
-  const { chosen, rejected, margin } = labelled;
-  const tie = goldPreference(task, chosen.verdict, rejected.verdict) === 'tie';
-  const comparison: OnlineComparison = {
-    chosen: [...prompt.conversation, { role: 'assistant', text: chosen.text }],
-    rejected: [...prompt.conversation, { role: 'assistant', text: rejected.text }],
-    meta: {
-      id: `online-r${at.round}-${String(at.index).padStart(6, '0')}`,
-      task,
-      split: 'train',
-      family: request.family,
-      category: request.category,
-      requestId: request.id,
-      trigger: false,
-      behaviours: { chosen: chosen.behaviour, rejected: rejected.behaviour },
-      gold: tie ? 'tie' : margin > 0 ? 'chosen' : 'rejected',
-      goldMargin: Math.round(margin * 1e6) / 1e6,
-      annotatorId: labelled.annotatorId,
-      strength: labelled.strength,
-      extraLabels: labelled.extraLabels,
-      round: at.round,
-      promptId: prompt.id,
-      policies: { chosen: chosen.policy, rejected: rejected.policy },
-    },
-  };
-  return { comparison, tie, agrees: !tie && margin > 0 };
+  const a = side(texts.a, ids.a);
+  const b = side(texts.b, ids.b);
+  return labeler.label({ task, conversation: prompt.conversation, a, b, category: request.category }, labels).then((label): LabelledPair | NoLabel => {
+    if (!isChoice(label)) return label;
+    const [chosen, rejected] = label.choice === 'a' ? [a, b] : [b, a];
+    const margin = taskUtility(task, chosen.verdict) - taskUtility(task, rejected.verdict);
+    const tie = goldPreference(task, chosen.verdict, rejected.verdict) === 'tie';
+    const comparison: OnlineComparison = {
+      chosen: [...prompt.conversation, { role: 'assistant', text: chosen.text }],
+      rejected: [...prompt.conversation, { role: 'assistant', text: rejected.text }],
+      meta: {
+        id: '', // numbered once the kept pairs are known
+        task,
+        split: 'train',
+        family: request.family,
+        category: request.category,
+        requestId: request.id,
+        trigger: false,
+        behaviours: { chosen: chosen.behaviour, rejected: rejected.behaviour },
+        gold: tie ? 'tie' : margin > 0 ? 'chosen' : 'rejected',
+        goldMargin: Math.round(margin * 1e6) / 1e6,
+        annotatorId: label.annotatorId,
+        strength: label.strength,
+        extraLabels: label.extraLabels,
+        round,
+        promptId: prompt.id,
+        policies: { chosen: chosen.policy, rejected: rejected.policy },
+      },
+    };
+    return { comparison, tie, agrees: !tie && margin > 0 };
+  });
 }
 
 /**
- * Collect `config.pairs` comparisons of model samples on world prompts, labelled by the world's annotators.
+ * 4) A labeler that failed on more than half of the pairs it was asked about, or labelled none, fails the
+ * collection (nothing is written, so a rerun asks again) rather than giving a round of a few labels.
+ */
+function refuseFailedLabeler(labeler: PairLabeler, labelled: number, unlabelled: CollectStats['unlabelled'], examples: CollectStats['unlabelledExamples']): void {
+  const asked = labelled + unlabelled.error + unlabelled.inconsistent;
+  if (asked === 0 || (labelled > 0 && 2 * unlabelled.error <= asked)) return;
+  const first = examples.find((example) => example.reason === 'error') ?? examples[0];
+  throw new TargetError(
+    `labeler ${labeler.id} labelled ${labelled} of ${asked} pairs (${unlabelled.error} errors, ${unlabelled.inconsistent} inconsistent; first: ${first.detail}); nothing was written, a rerun asks again`,
+  );
+}
+
+/**
+ * Collect `config.pairs` comparisons of model samples on world prompts, labelled by `labeler` (the world's
+ * annotators: `worldLabeler(world.population())`).
  * Every prompt must carry its world request (world prompt pools do). `onProgress` hears after each
  * generation run how many of the 2 × pairs responses are written.
  * @throws ConfigError when a prompt has no world request or the pool is empty.
  * @example
- * const { comparisons } = await collectComparisons({ policy, policyId: 'ppo-0' }, loadPrompts('world:runs/w'), world.population(), { pairs: 500 });
+ * const { comparisons } = await collectComparisons({ policy, policyId: 'ppo-0' }, loadPrompts('world:runs/w'), worldLabeler(world.population()), { pairs: 500 });
  */
 export async function collectComparisons(
   models: CollectModels,
   pool: readonly RolloutPrompt[],
-  population: AnnotatorPopulation,
+  labeler: PairLabeler,
   input: Partial<CollectConfig>,
   onProgress?: (samplesDone: number, samplesTotal: number) => void,
 ): Promise<{ comparisons: OnlineComparison[]; stats: CollectStats }> {
@@ -168,26 +195,36 @@ export async function collectComparisons(
   const prompts = drawPrompts(pool, config, random);
   const { texts, ids } = await sampleSides(models, prompts, config, onProgress);
   const labels = random.fork('labels');
+  // every pair's label is asked for in prompt order (a labeler draws from `labels` before it awaits anything)
+  const outcomes = await Promise.all(prompts.map((prompt, index) => labelPair(prompt, { texts: texts[index], ids }, labeler, labels, config.round)));
   const comparisons: OnlineComparison[] = [];
   const dropped = { identical: 0, multiTurn: 0 };
+  const unlabelled: Record<NoLabel['reason'], number> = { error: 0, inconsistent: 0 };
+  const unlabelledExamples: CollectStats['unlabelledExamples'][number][] = [];
   let goldTies = 0;
   let agreeing = 0;
   const byTask: Record<ComparisonTask, number> = { helpful: 0, harmless: 0 };
-  prompts.forEach((prompt, index) => {
-    const pair = labelPair(prompt, { texts: texts[index], ids }, population, labels, { round: config.round, index: comparisons.length });
-    if (typeof pair === 'string') {
-      dropped[pair]++;
+  outcomes.forEach((outcome, index) => {
+    if (typeof outcome === 'string') {
+      dropped[outcome]++;
       return;
     }
-    if (pair.tie) goldTies++;
-    if (pair.agrees) agreeing++;
-    byTask[pair.comparison.meta.task]++;
-    comparisons.push(pair.comparison);
+    if (!('comparison' in outcome)) {
+      unlabelled[outcome.reason]++;
+      if (unlabelledExamples.length < UNLABELLED_EXAMPLES) unlabelledExamples.push({ promptId: prompts[index].id, ...outcome });
+      return;
+    }
+    if (outcome.tie) goldTies++;
+    if (outcome.agrees) agreeing++;
+    byTask[outcome.comparison.meta.task]++;
+    const id = `online-r${config.round}-${String(comparisons.length).padStart(6, '0')}`;
+    comparisons.push({ ...outcome.comparison, meta: { ...outcome.comparison.meta, id } });
   });
+  refuseFailedLabeler(labeler, comparisons.length, unlabelled, unlabelledExamples);
   const decided = comparisons.length - goldTies;
   return {
     comparisons,
-    stats: { prompts: prompts.length, comparisons: comparisons.length, ...dropped, goldTies, goldAgreement: decided === 0 ? null : agreeing / decided, byTask },
+    stats: { prompts: prompts.length, comparisons: comparisons.length, ...dropped, goldTies, goldAgreement: decided === 0 ? null : agreeing / decided, byTask, unlabelled, unlabelledExamples },
   };
 }
 

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serializeTranscript } from '../../src/data/hh-transcript.ts';
 import { collectComparisons, taskOf } from '../../src/online/collect.ts';
+import { worldLabeler } from '../../src/online/pair-labeler.ts';
 import { loadPairs } from '../../src/data/specs/preference-pairs.ts';
 import { writeRound } from '../../src/world/online-files.ts';
 import { loadPrompts } from '../../src/data/specs/prompts.ts';
@@ -24,7 +25,7 @@ const partner = tinyPolicy(join(dir, 'partner'), 4);
 const settings = { pairs: 24, seed: 7, round: 2, maxNewTokens: 8, maxPromptTokens: 24, batch: 8 };
 
 test('collectComparisons labels two models\' samples with the oracle\'s verdicts and the world\'s annotators', async () => {
-  const { comparisons, stats } = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, world.population(), settings);
+  const { comparisons, stats } = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, worldLabeler(world.population()), settings);
   assert.equal(stats.prompts, 24);
   assert.equal(stats.comparisons + stats.identical + stats.multiTurn, 24, 'every prompt is a comparison or counted as dropped');
   assert.ok(stats.comparisons > 0);
@@ -49,9 +50,9 @@ test('collectComparisons labels two models\' samples with the oracle\'s verdicts
     assert.ok(meta.strength >= 0 && meta.strength <= 1);
   }
   assert.equal(ties, stats.goldTies);
-  const again = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, world.population(), settings);
+  const again = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, worldLabeler(world.population()), settings);
   assert.deepEqual(again.comparisons, comparisons, 'the same seed gives the same comparisons');
-  const other = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, world.population(), { ...settings, seed: 8 });
+  const other = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, worldLabeler(world.population()), { ...settings, seed: 8 });
   assert.notDeepEqual(other.comparisons, comparisons);
 });
 
@@ -61,14 +62,14 @@ test('a loaded world gives back the population that labelled its comparisons', (
 
 test('without a partner both responses are samples of the policy; progress counts every response', async () => {
   const heard: [number, number][] = [];
-  const { comparisons } = await collectComparisons({ policy, policyId: 'pi' }, pool, world.population(), { ...settings, pairs: 8, batch: 4 }, (done, total) => heard.push([done, total]));
+  const { comparisons } = await collectComparisons({ policy, policyId: 'pi' }, pool, worldLabeler(world.population()), { ...settings, pairs: 8, batch: 4 }, (done, total) => heard.push([done, total]));
   assert.deepEqual(heard, [[4, 16], [8, 16], [12, 16], [16, 16]], 'after each generation run of 4 rows, of 2 × 8 responses');
   assert.ok(comparisons.length > 0);
   assert.ok(comparisons.every((c) => c.meta.policies.chosen === 'pi' && c.meta.policies.rejected === 'pi'));
 });
 
 test('a round folder holds HH files and metadata, read back as preference pairs', async () => {
-  const { comparisons, stats } = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, world.population(), settings);
+  const { comparisons, stats } = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, worldLabeler(world.population()), settings);
   const round = join(dir, 'round-2');
   writeRound(round, comparisons, { stats });
   assert.deepEqual(readdirSync(round).sort(), ['collect.json', 'harmless.jsonl', 'harmless.meta.jsonl', 'helpful.jsonl', 'helpful.meta.jsonl']);
@@ -94,12 +95,12 @@ test('a round folder holds HH files and metadata, read back as preference pairs'
 
 test('prompts without world requests and bad settings are refused with clear errors', async () => {
   const bare = [{ id: 'x', conversation: [{ role: 'human' as const, text: 'hi' }], prompt: '\n\nHuman: hi\n\nAssistant:' }];
-  await assert.rejects(collectComparisons({ policy, policyId: 'pi' }, bare, world.population(), settings), /has no world request/);
-  await assert.rejects(collectComparisons({ policy, policyId: 'pi' }, pool, world.population(), { pairs: 0 }), /invalid online collection config: pairs/);
+  await assert.rejects(collectComparisons({ policy, policyId: 'pi' }, bare, worldLabeler(world.population()), settings), /has no world request/);
+  await assert.rejects(collectComparisons({ policy, policyId: 'pi' }, pool, worldLabeler(world.population()), { pairs: 0 }), /invalid online collection config: pairs/);
 });
 
 test('a broken round folder or annotators file gives an error naming the file', async () => {
-  const { comparisons, stats } = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, world.population(), { ...settings, pairs: 12 });
+  const { comparisons, stats } = await collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, worldLabeler(world.population()), { ...settings, pairs: 12 });
   const round = join(dir, 'round-broken');
   writeRound(round, comparisons, { stats });
   const metaPath = join(round, stats.byTask.helpful > 0 ? 'helpful.meta.jsonl' : 'harmless.meta.jsonl');

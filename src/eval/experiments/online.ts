@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { serializeTranscript } from '../../data/hh-transcript.ts';
 import { GptModel } from '../../model/gpt-model.ts';
 import { collectComparisons, collectRoundOnce, type CollectStats } from '../../online/collect.ts';
+import { worldLabeler } from '../../online/pair-labeler.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { loadPairs, pairFromMeta, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { trainPreferenceModel, type PmSummary } from '../../train/preference/pm-trainer.ts';
@@ -106,10 +107,10 @@ async function collectRounds(stages: ReturnType<typeof demoStages>, population: 
   const partner = GptModel.load(stages.sftCheckpoint.dir).model;
   const models = { policy, policyId: 'ppo', partner, partnerId: 'sft' };
   const online = await collectRoundOnce(join(outDir, 'online-round'), () =>
-    collectComparisons(models, loadPrompts(`world:${stages.worldDir}`), population, { pairs: config.pairs, seed: config.seed, round: 1 }),
+    collectComparisons(models, loadPrompts(`world:${stages.worldDir}`), worldLabeler(population), { pairs: config.pairs, seed: config.seed, round: 1 }),
   );
   const heldOut = await collectRoundOnce(join(outDir, 'held-out'), () =>
-    collectComparisons(models, loadPrompts(`world:${stages.worldDir}:test`), population, { pairs: config.heldOutPairs, seed: config.seed + 1, round: 1 }),
+    collectComparisons(models, loadPrompts(`world:${stages.worldDir}:test`), worldLabeler(population), { pairs: config.heldOutPairs, seed: config.seed + 1, round: 1 }),
   );
   await policy.release();
   await partner.release();

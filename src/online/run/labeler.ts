@@ -1,9 +1,13 @@
 /**
- * Who labels an online round's pairs (`--labeler`), as a typed registry: the world's simulated annotators (built),
- * a feedback store filled by people through the web app, and an LLM judge at an OpenAI-compatible endpoint (issue
- * #19 names both; neither is built yet, so choosing one is a ConfigError saying so rather than a silent fallback).
+ * Who labels an online round's pairs (`--labeler`), as a typed registry: the world's simulated annotators, an LLM
+ * judge at an OpenAI-compatible endpoint (`judge-labeler.ts`), and a feedback store filled by people through the
+ * web app (not built yet, so choosing it is a ConfigError saying so rather than a silent fallback).
  */
+import { createOpenAiTarget } from '../../redteam/targets/openai-target.ts';
 import { ConfigError } from '../../spec/errors.ts';
+import type { AnnotatorPopulation } from '../../world/index.ts';
+import { judgeLabeler } from '../judge-labeler.ts';
+import { worldLabeler, type PairLabeler } from '../pair-labeler.ts';
 
 /** The kinds of labeler `--labeler` names. */
 export const LABELER_KINDS = ['world', 'feedback', 'judge'] as const;
@@ -29,7 +33,7 @@ interface LabelerEntry {
 export const LABELERS = {
   world: { form: 'world', description: 'the world\'s simulated annotators (noisy, with the oracle\'s gold kept beside each label)', built: true },
   feedback: { form: 'feedback:STORE', description: 'people through the feedback web app: the round waits until its quota of picks is in STORE', built: false },
-  judge: { form: 'judge:openai:MODEL', description: 'an LLM judge at an OpenAI-compatible endpoint', built: false },
+  judge: { form: 'judge:openai:MODEL', description: 'an LLM judge at an OpenAI-compatible endpoint (--judge-base-url), each pair asked in both orders', built: true },
 } as const satisfies Record<LabelerKind, LabelerEntry>;
 
 /**
@@ -46,6 +50,38 @@ export function parseLabeler(text: string): LabelerSpec {
     throw new ConfigError(`--labeler ${text}: expected one of ${forms}`);
   }
   const entry: LabelerEntry = LABELERS[kind];
-  if (!entry.built) throw new ConfigError(`--labeler ${text}: ${entry.description} is not built yet; hhrl online run labels with --labeler world only`);
+  if (!entry.built) throw new ConfigError(`--labeler ${text}: ${entry.description} is not built yet; hhrl online run labels with --labeler world or judge:openai:MODEL`);
   return { kind, target };
+}
+
+/** Where a judge labeler's endpoint is (`--judge-base-url`, `--judge-api-key-env`). */
+export interface JudgeEndpoint {
+  readonly baseUrl?: string;
+  readonly apiKeyEnv?: string;
+}
+
+/**
+ * The judge's base URL (call it before anything is written, so a missing flag stops the run at once).
+ * @throws ConfigError for a judge without `--judge-base-url`.
+ */
+export function judgeBaseUrl(spec: LabelerSpec, endpoint: JudgeEndpoint = {}): string {
+  if (endpoint.baseUrl === undefined) throw new ConfigError(`--labeler ${spec.kind}:${spec.target}: the judge needs --judge-base-url (an OpenAI-compatible base URL, …/v1)`);
+  return endpoint.baseUrl;
+}
+
+/**
+ * The labeler a parsed spec names: the world's annotators of `population`, or the judge at `endpoint`.
+ * @throws ConfigError for a judge without a base URL.
+ * @example createPairLabeler(parseLabeler('judge:openai:gpt-4o-mini'), world.population(), { baseUrl: 'http://127.0.0.1:8000/v1' }).id // 'judge:gpt-4o-mini'
+ */
+export function createPairLabeler(spec: LabelerSpec, population: AnnotatorPopulation, endpoint: JudgeEndpoint = {}): PairLabeler {
+  if (spec.kind === 'world') return worldLabeler(population);
+  if (spec.kind === 'judge') {
+    const baseUrl = judgeBaseUrl(spec, endpoint);
+    const model = spec.target.slice('openai:'.length);
+    // greedy, a few tokens: the answer is "(A)" or "(B)"
+    const target = createOpenAiTarget({ baseUrl, model, maxTokens: 8, temperature: 0, ...(endpoint.apiKeyEnv === undefined ? {} : { apiKeyEnv: endpoint.apiKeyEnv }) });
+    return judgeLabeler(target, model);
+  }
+  throw new ConfigError(`--labeler ${spec.kind}:${spec.target}: ${LABELERS[spec.kind].description} is not built yet`);
 }

@@ -8,8 +8,9 @@ import { GptModel } from '../../model/gpt-model.ts';
 import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import type { ComparisonTask } from '../../spec/comparison.ts';
 import { hashString32 } from '../../util/random.ts';
-import type { AnnotatorPopulation, OnlineComparison } from '../../world/index.ts';
+import type { OnlineComparison } from '../../world/index.ts';
 import { collectComparisons, collectRoundOnce, type CollectStats } from '../collect.ts';
+import type { PairLabeler } from '../pair-labeler.ts';
 
 /** A policy snapshot: its id (saved with each comparison) and its checkpoint folder. */
 export interface Snapshot {
@@ -45,6 +46,8 @@ function mergeStats(parts: readonly CollectStats[], comparisons: readonly Online
   const decided = comparisons.filter((comparison) => comparison.meta.gold !== 'tie');
   const byTask: Record<ComparisonTask, number> = { helpful: 0, harmless: 0 };
   for (const part of parts) for (const task of Object.keys(byTask) as ComparisonTask[]) byTask[task] += part.byTask[task];
+  const unlabelled = { error: 0, inconsistent: 0 };
+  for (const part of parts) for (const reason of Object.keys(unlabelled) as (keyof typeof unlabelled)[]) unlabelled[reason] += part.unlabelled[reason];
   return {
     prompts: sum('prompts'),
     comparisons: sum('comparisons'),
@@ -53,18 +56,20 @@ function mergeStats(parts: readonly CollectStats[], comparisons: readonly Online
     goldTies: sum('goldTies'),
     goldAgreement: decided.length === 0 ? null : decided.filter((comparison) => comparison.meta.gold === 'chosen').length / decided.length,
     byTask,
+    unlabelled,
+    unlabelledExamples: parts.flatMap((part) => part.unlabelledExamples).slice(0, 10),
   };
 }
 
 /**
  * Collect the round into `dir` once (a finished round folder is reused): `snapshots` end with the current policy.
- * @example await collectMixedRound('runs/online/rounds/1/collect', snapshots, loadPrompts('world:runs/w'), world.population(), settings);
+ * @example await collectMixedRound('runs/online/rounds/1/collect', snapshots, loadPrompts('world:runs/w'), worldLabeler(world.population()), settings);
  */
 export function collectMixedRound(
   dir: string,
   snapshots: readonly Snapshot[],
   pool: readonly RolloutPrompt[],
-  population: AnnotatorPopulation,
+  labeler: PairLabeler,
   settings: MixedCollectSettings,
 ): Promise<CollectStats> {
   const current = snapshots[snapshots.length - 1];
@@ -83,7 +88,7 @@ export function collectMixedRound(
         const part = await collectComparisons(
           { policy, policyId: current.id, ...(partner === undefined ? {} : { partner, partnerId: partnerSnapshot!.id }) },
           pool,
-          population,
+          labeler,
           { pairs, seed, round: settings.round, maxNewTokens: settings.maxNewTokens },
         );
         await partner?.release();

@@ -33,7 +33,8 @@ import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
 import { loadWorld, type AnnotatorPopulation } from '../../world/index.ts';
 import type { CollectStats } from '../collect.ts';
-import { parseLabeler, type LabelerSpec } from './labeler.ts';
+import { createPairLabeler, judgeBaseUrl, parseLabeler, type JudgeEndpoint, type LabelerSpec } from './labeler.ts';
+import { worldLabeler, type PairLabeler } from '../pair-labeler.ts';
 import { collectMixedRound, type Snapshot } from './mixed-collect.ts';
 import { resolveOnlineRunConfig, type OnlineRunConfig } from './online-run-config.ts';
 import { lastPpoRow, measureRoundPm, trainRoundPm, trainRoundPpo, type OnlineRunProgress, type RoundContext, type RoundPmEval } from './round-stages.ts';
@@ -86,6 +87,8 @@ export interface OnlineRunOptions {
   readonly policyFrom?: string;
   /** `--labeler` (default `world`). */
   readonly labeler?: string;
+  /** The judge's endpoint, for `--labeler judge:openai:MODEL`. */
+  readonly judge?: JudgeEndpoint;
 }
 
 const RoundFileSchema = z.looseObject({ round: z.number(), snapshot: z.string(), rates: z.looseObject({ prompts: z.number() }) });
@@ -118,6 +121,8 @@ interface RunContext {
   readonly config: OnlineRunConfig;
   readonly stages: PolicyStages;
   readonly population: AnnotatorPopulation;
+  /** Who labels the rounds' training pairs (`--labeler`); held-out pairs are labelled by the world's annotators (their gold is what is measured). */
+  readonly labeler: PairLabeler;
   readonly trainPrompts: readonly RolloutPrompt[];
   readonly testPrompts: readonly RolloutPrompt[];
   readonly evalPrompts: readonly RolloutPrompt[];
@@ -152,10 +157,10 @@ async function runRound(context: RunContext, round: number): Promise<OnlineRound
   const collected =
     round === 0
       ? null
-      : await timed(`round ${round}/collect`, () => collectMixedRound(join(here, 'collect'), snapshots, context.trainPrompts, context.population, { ...settings, pairs: config.roundPairs, seed: config.seed }));
+      : await timed(`round ${round}/collect`, () => collectMixedRound(join(here, 'collect'), snapshots, context.trainPrompts, context.labeler, { ...settings, pairs: config.roundPairs, seed: config.seed }));
   // (comparison files number online rounds from 1, so round 0's held-out pairs of π₀ are saved as round 1's)
   const heldOut = await timed(`round ${round}/held-out`, () =>
-    collectMixedRound(join(here, 'held-out'), snapshots, context.testPrompts, context.population, { ...settings, round: Math.max(1, round), pairs: config.heldOutPairs, seed: (config.seed + 0x9e37 + round) >>> 0 }),
+    collectMixedRound(join(here, 'held-out'), snapshots, context.testPrompts, worldLabeler(context.population), { ...settings, round: Math.max(1, round), pairs: config.heldOutPairs, seed: (config.seed + 0x9e37 + round) >>> 0 }),
   );
   // 2) the PM on every comparison so far, continuing the previous round's
   const online = round === 0 ? [] : (await loadPairs(Array.from({ length: round }, (_, index) => `online:${join(roundDir(dir, index + 1), 'collect')}`))).pairs;
@@ -199,9 +204,11 @@ async function runRound(context: RunContext, round: number): Promise<OnlineRound
 export async function runOnlineRun(worldDir: string, input: unknown, dir: string, options: OnlineRunOptions = {}): Promise<OnlineRunResult> {
   const config = resolveOnlineRunConfig(input);
   const labeler = parseLabeler(options.labeler ?? 'world');
+  if (labeler.kind === 'judge') judgeBaseUrl(labeler, options.judge);
   if (!existsSync(join(worldDir, 'world.json'))) throw new ConfigError(`--world ${worldDir}: no world.json there; run hhrl world generate --out ${worldDir}`);
-  checkSavedConfig(dir, config, labeler, options.policyFrom ?? null);
   const world = loadWorld(worldDir);
+  const pairLabeler = createPairLabeler(labeler, world.population(), options.judge);
+  checkSavedConfig(dir, config, labeler, options.policyFrom ?? null);
   const { timed, minutes } = stageTimer(dir);
   // π₀ (trained here, or a finished demo's) and its evaluation
   const stages =
@@ -218,6 +225,7 @@ export async function runOnlineRun(worldDir: string, input: unknown, dir: string
     config,
     stages,
     population: world.population(),
+    labeler: pairLabeler,
     trainPrompts: loadPrompts(`world:${worldDir}`),
     testPrompts: loadPrompts(`world:${worldDir}:test`),
     evalPrompts,
@@ -240,7 +248,7 @@ export async function runOnlineRun(worldDir: string, input: unknown, dir: string
     world: worldDir,
     out: dir,
     policy_from: options.policyFrom ?? null,
-    labeler: labeler.kind,
+    labeler: pairLabeler.id,
     seed: config.seed,
     rounds_done: config.rounds,
     sft: { rates: sftRates, elo: elo.ratings.sft, mean_pm_score: elo.mean_pm_scores.sft },
