@@ -1,9 +1,9 @@
 /**
- * `hhrl online run --world DIR --out DIR --rounds N [--labeler world|judge:openai:MODEL --judge-base-url URL] [--policy-from DEMO] [--quick]`: iterated
+ * `hhrl online run --world DIR --out DIR --rounds N [--labeler world|judge:openai:MODEL --judge-base-url URL|feedback:STORE] [--policy-from DEMO] [--quick]`: iterated
  * online RLHF (see `online/run/online-run.ts`). Resumable: run it again with the same `--out` (and more `--rounds`
  * to go on); finished rounds are kept.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { FRONTIER_COLUMNS } from '../eval/experiments/frontier-rates.ts';
 import { LABELERS } from '../online/run/labeler.ts';
 import { OnlineRunConfigSchema } from '../online/run/online-run-config.ts';
@@ -11,6 +11,12 @@ import { runOnlineRun, type OnlineRunResult } from '../online/run/online-run.ts'
 import { interruptible } from './interrupt.ts';
 import { stagedProgress } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!(number > 0) || !Number.isFinite(number)) throw new InvalidArgumentError('expected a number > 0');
+  return number;
+}
 
 const percent = (value: number | null | undefined) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');
 
@@ -30,7 +36,7 @@ function printOnlineRun(result: OnlineRunResult): void {
 
 /** Register `hhrl online run` under the `online` command. */
 export function registerOnlineRunCommand(online: Command): void {
-  const labelers = Object.values(LABELERS).map((entry) => `${entry.form}${entry.built ? '' : ' (not built yet)'}`).join(', ');
+  const labelers = Object.values(LABELERS).map((entry) => entry.form).join(', ');
   const command = online
     .command('run')
     .description('iterated online RLHF: each round collects pairs on the current policy, continues the PM on all data so far and PPO from the current policy; Elo of every snapshot (resumable)')
@@ -39,6 +45,7 @@ export function registerOnlineRunCommand(online: Command): void {
     .option('--labeler <spec>', `who labels each round's pairs: ${labelers}`, 'world')
     .option('--judge-base-url <url>', 'OpenAI-compatible base URL (…/v1) of the judge, for --labeler judge:openai:MODEL')
     .option('--judge-api-key-env <name>', 'environment variable holding the judge\'s API key')
+    .option('--feedback-poll-seconds <n>', 'for --labeler feedback:STORE: seconds between two counts of the store while a round waits for its picks', positiveNumber, 10)
     .option('--policy-from <demo>', 'use the base LM and π₀ of this finished demo folder (its world must be --world) instead of training them');
   addSchemaOptions(command, OnlineRunConfigSchema);
   command.action(async (raw: Record<string, unknown>) => {
@@ -48,6 +55,8 @@ export function registerOnlineRunCommand(online: Command): void {
       runOnlineRun(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress, policyFrom: raw.policyFrom as string | undefined,
         labeler: String(raw.labeler),
         judge: { baseUrl: raw.judgeBaseUrl as string | undefined, apiKeyEnv: raw.judgeApiKeyEnv as string | undefined },
+        feedbackPollMs: 1000 * (raw.feedbackPollSeconds as number),
+        onNotice: (text) => process.stderr.write(`\n${text}\n`),
       }),
     ).finally(progress.stop);
     printOnlineRun(result);

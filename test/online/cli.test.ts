@@ -1,7 +1,7 @@
 /**
  * `hhrl online collect` end to end: a round folder from a policy and a partner on a world pool, which
  * `hhrl pm train` and `hhrl pm eval` read as `online:DIR`; the error for prompts without world requests; and
- * `hhrl online run` refusing a labeler that is not built, or a judge without its endpoint.
+ * `hhrl online run` refusing an unknown labeler, or a judge without its endpoint.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,10 +45,10 @@ test('online collect writes a round that pm train and pm eval read as online:DIR
   assert.match(bad.stderr, /expected a world prompt pool/);
 });
 
-test('online run: a labeler that is not built, or a judge without its endpoint, is refused (exit 2) before anything is written', () => {
+test('online run: an unknown labeler, or a judge without its endpoint, is refused (exit 2) before anything is written', () => {
   const root = tempDir('hhrl-online-run-cli-');
   for (const [labeler, message] of [
-    ['feedback:feedback.sqlite', /is not built yet; hhrl online run labels with --labeler world or judge:openai:MODEL/],
+    ['people:feedback.sqlite', /--labeler people:feedback\.sqlite: expected one of world, feedback:STORE, judge:openai:MODEL/],
     ['judge:openai:gpt-4o-mini', /--labeler judge:openai:gpt-4o-mini: the judge needs --judge-base-url/],
   ] as const) {
     const out = join(root, labeler.split(':')[0]);

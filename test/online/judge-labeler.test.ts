@@ -113,8 +113,8 @@ test('failed judge calls are errors, never labels: a few are counted, more than 
   await assert.rejects(collectComparisons({ policy, policyId: 'pi', partner, partnerId: 'ref' }, pool, failing, settings), (error: unknown) => error instanceof TargetError && /labeler judge:down labelled 0 of \d+ pairs \(\d+ errors/.test(error.message));
 });
 
-test('--labeler judge needs a base URL; feedback is refused as not built', () => {
+test('--labeler judge needs a base URL; feedback labels no pairs (people pick in the app)', () => {
   assert.throws(() => createPairLabeler(parseLabeler('judge:openai:m'), world.population()), (error: unknown) => error instanceof ConfigError && /needs --judge-base-url/.test(error.message));
-  assert.throws(() => parseLabeler('feedback:store.sqlite'), /not built yet/);
+  assert.throws(() => createPairLabeler(parseLabeler('feedback:store.sqlite'), world.population()), /people label in the feedback app, not pair by pair/);
   assert.equal(createPairLabeler(parseLabeler('world'), world.population()).id, 'world');
 });

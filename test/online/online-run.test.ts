@@ -120,11 +120,10 @@ test('online run: rounds grow the data, continue the PM and the policy, resume a
   assert.deepEqual({ ...again, minutes: 0, stage_minutes: {} }, { ...result, minutes: 0, stage_minutes: {} });
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'online-run.json'), 'utf8')).elo.ratings, again.elo.ratings);
 
-  // other settings on the same folder, a labeler not built and a judge without its endpoint are refused before anything trains
+  // other settings on the same folder, and a judge without its endpoint, are refused before anything trains
   await assert.rejects(runOnlineRun(worldDir, { ...CONFIG, roundPairs: 20 }, dir), /started with other settings \(roundPairs\)/);
-  await assert.rejects(runOnlineRun(worldDir, CONFIG, join(root, 'feedback'), { labeler: 'feedback:labels.sqlite' }), /not built yet/);
   await assert.rejects(runOnlineRun(worldDir, CONFIG, join(root, 'judge'), { labeler: 'judge:openai:gpt-4o' }), /needs --judge-base-url/);
-  assert.ok(!existsSync(join(root, 'feedback')) && !existsSync(join(root, 'judge')));
+  assert.ok(!existsSync(join(root, 'judge')));
 });
 
 test('hhrl report renders the online run: Elo by round, the slope fit and rates by round charted from online-run.json', async () => {

@@ -1,7 +1,7 @@
 /**
  * Who labels an online round's pairs (`--labeler`), as a typed registry: the world's simulated annotators, an LLM
- * judge at an OpenAI-compatible endpoint (`judge-labeler.ts`), and a feedback store filled by people through the
- * web app (not built yet, so choosing it is a ConfigError saying so rather than a silent fallback).
+ * judge at an OpenAI-compatible endpoint (`judge-labeler.ts`), or people through the feedback web app, whose picks
+ * the round waits for in a comparison store (`feedback-round.ts`).
  */
 import { createOpenAiTarget } from '../../redteam/targets/openai-target.ts';
 import { ConfigError } from '../../spec/errors.ts';
@@ -25,20 +25,18 @@ interface LabelerEntry {
   /** The spec's form, for errors and help. */
   readonly form: string;
   readonly description: string;
-  /** Whether `hhrl online run` can label with it today. */
-  readonly built: boolean;
 }
 
-/** Every labeler kind, whether it is built, and what it would do. */
+/** Every labeler kind and what it does. */
 export const LABELERS = {
-  world: { form: 'world', description: 'the world\'s simulated annotators (noisy, with the oracle\'s gold kept beside each label)', built: true },
-  feedback: { form: 'feedback:STORE', description: 'people through the feedback web app: the round waits until its quota of picks is in STORE', built: false },
-  judge: { form: 'judge:openai:MODEL', description: 'an LLM judge at an OpenAI-compatible endpoint (--judge-base-url), each pair asked in both orders', built: true },
+  world: { form: 'world', description: 'the world\'s simulated annotators (noisy, with the oracle\'s gold kept beside each label)' },
+  feedback: { form: 'feedback:STORE', description: 'people through the feedback web app (hhrl feedback serve --round R): the round waits until its quota of picks is in STORE' },
+  judge: { form: 'judge:openai:MODEL', description: 'an LLM judge at an OpenAI-compatible endpoint (--judge-base-url), each pair asked in both orders' },
 } as const satisfies Record<LabelerKind, LabelerEntry>;
 
 /**
- * Parse `--labeler` and refuse the kinds that are not built.
- * @throws ConfigError for an unknown form, or a known labeler that `hhrl online run` cannot use yet.
+ * Parse `--labeler`.
+ * @throws ConfigError for an unknown form.
  * @example parseLabeler('world') // { kind: 'world', target: '' }
  */
 export function parseLabeler(text: string): LabelerSpec {
@@ -49,8 +47,6 @@ export function parseLabeler(text: string): LabelerSpec {
   if (kind === undefined || (kind === 'world') !== (target === '') || (kind === 'judge' && !/^openai:.+/.test(target))) {
     throw new ConfigError(`--labeler ${text}: expected one of ${forms}`);
   }
-  const entry: LabelerEntry = LABELERS[kind];
-  if (!entry.built) throw new ConfigError(`--labeler ${text}: ${entry.description} is not built yet; hhrl online run labels with --labeler world or judge:openai:MODEL`);
   return { kind, target };
 }
 
@@ -70,8 +66,9 @@ export function judgeBaseUrl(spec: LabelerSpec, endpoint: JudgeEndpoint = {}): s
 }
 
 /**
- * The labeler a parsed spec names: the world's annotators of `population`, or the judge at `endpoint`.
- * @throws ConfigError for a judge without a base URL.
+ * The labeler of model pairs a parsed spec names: the world's annotators of `population`, or the judge at
+ * `endpoint` (a `feedback` round has no pairs to label: people write and pick in the app, see `feedback-round.ts`).
+ * @throws ConfigError for a judge without a base URL, or for `feedback`.
  * @example createPairLabeler(parseLabeler('judge:openai:gpt-4o-mini'), world.population(), { baseUrl: 'http://127.0.0.1:8000/v1' }).id // 'judge:gpt-4o-mini'
  */
 export function createPairLabeler(spec: LabelerSpec, population: AnnotatorPopulation, endpoint: JudgeEndpoint = {}): PairLabeler {
@@ -83,5 +80,5 @@ export function createPairLabeler(spec: LabelerSpec, population: AnnotatorPopula
     const target = createOpenAiTarget({ baseUrl, model, maxTokens: 8, temperature: 0, ...(endpoint.apiKeyEnv === undefined ? {} : { apiKeyEnv: endpoint.apiKeyEnv }) });
     return judgeLabeler(target, model);
   }
-  throw new ConfigError(`--labeler ${spec.kind}:${spec.target}: ${LABELERS[spec.kind].description} is not built yet`);
+  throw new ConfigError(`--labeler ${spec.kind}:${spec.target}: people label in the feedback app, not pair by pair`);
 }

@@ -35,6 +35,7 @@ import { loadWorld, type AnnotatorPopulation } from '../../world/index.ts';
 import type { CollectStats } from '../collect.ts';
 import { createPairLabeler, judgeBaseUrl, parseLabeler, type JudgeEndpoint, type LabelerSpec } from './labeler.ts';
 import { worldLabeler, type PairLabeler } from '../pair-labeler.ts';
+import { awaitFeedbackRound, roundPairSpecs } from './feedback-round.ts';
 import { collectMixedRound, type Snapshot } from './mixed-collect.ts';
 import { resolveOnlineRunConfig, type OnlineRunConfig } from './online-run-config.ts';
 import { lastPpoRow, measureRoundPm, trainRoundPm, trainRoundPpo, type OnlineRunProgress, type RoundContext, type RoundPmEval } from './round-stages.ts';
@@ -89,6 +90,10 @@ export interface OnlineRunOptions {
   readonly labeler?: string;
   /** The judge's endpoint, for `--labeler judge:openai:MODEL`. */
   readonly judge?: JudgeEndpoint;
+  /** For `--labeler feedback:STORE`: time between two counts of the store (default 10 s). */
+  readonly feedbackPollMs?: number;
+  /** Hears what a person must do (the command that serves a feedback round to annotators), once per round. */
+  readonly onNotice?: (text: string) => void;
 }
 
 const RoundFileSchema = z.looseObject({ round: z.number(), snapshot: z.string(), rates: z.looseObject({ prompts: z.number() }) });
@@ -121,8 +126,11 @@ interface RunContext {
   readonly config: OnlineRunConfig;
   readonly stages: PolicyStages;
   readonly population: AnnotatorPopulation;
-  /** Who labels the rounds' training pairs (`--labeler`); held-out pairs are labelled by the world's annotators (their gold is what is measured). */
-  readonly labeler: PairLabeler;
+  /**
+   * Who labels the rounds' training pairs (`--labeler`): a pair labeler, or people in the feedback app writing to a
+   * store; held-out pairs are labelled by the world's annotators (their gold is what is measured).
+   */
+  readonly labeler: { readonly pairs: PairLabeler } | { readonly feedbackStore: string };
   readonly trainPrompts: readonly RolloutPrompt[];
   readonly testPrompts: readonly RolloutPrompt[];
   readonly evalPrompts: readonly RolloutPrompt[];
@@ -144,6 +152,30 @@ function snapshotsBefore(context: RunContext, round: number): Snapshot[] {
   ];
 }
 
+/** Round `round`'s training pairs: model pairs labelled by the labeler, or people's picks waited for in the store. */
+function collectRound(context: RunContext, round: number, snapshots: readonly Snapshot[]): Promise<CollectStats> {
+  const { config, options, labeler } = context;
+  const dir = join(roundDir(context.dir, round), 'collect');
+  if ('pairs' in labeler) {
+    const settings = { earlierShare: config.earlierShare, round, maxNewTokens: config.maxNewTokens, pairs: config.roundPairs, seed: config.seed };
+    return collectMixedRound(dir, snapshots, context.trainPrompts, labeler.pairs, settings);
+  }
+  let told = false;
+  return awaitFeedbackRound(dir, {
+    store: labeler.feedbackStore,
+    round,
+    quota: config.roundPairs,
+    snapshots,
+    pollMs: options.feedbackPollMs ?? 10_000,
+    signal: options.signal,
+    onWaiting: ({ command, have, quota }) => {
+      if (!told) options.onNotice?.(`round ${round}: waiting for ${quota} picks in the store; serve the round to annotators with\n  ${command}`);
+      told = true;
+      options.onProgress?.(`round ${round}/feedback`, have, quota, {});
+    },
+  });
+}
+
 /** Run (or resume) round `round`, or read it when finished. */
 async function runRound(context: RunContext, round: number): Promise<OnlineRound> {
   const { config, dir, timed } = context;
@@ -157,13 +189,13 @@ async function runRound(context: RunContext, round: number): Promise<OnlineRound
   const collected =
     round === 0
       ? null
-      : await timed(`round ${round}/collect`, () => collectMixedRound(join(here, 'collect'), snapshots, context.trainPrompts, context.labeler, { ...settings, pairs: config.roundPairs, seed: config.seed }));
+      : await timed(`round ${round}/collect`, () => collectRound(context, round, snapshots));
   // (comparison files number online rounds from 1, so round 0's held-out pairs of π₀ are saved as round 1's)
   const heldOut = await timed(`round ${round}/held-out`, () =>
     collectMixedRound(join(here, 'held-out'), snapshots, context.testPrompts, worldLabeler(context.population), { ...settings, round: Math.max(1, round), pairs: config.heldOutPairs, seed: (config.seed + 0x9e37 + round) >>> 0 }),
   );
   // 2) the PM on every comparison so far, continuing the previous round's
-  const online = round === 0 ? [] : (await loadPairs(Array.from({ length: round }, (_, index) => `online:${join(roundDir(dir, index + 1), 'collect')}`))).pairs;
+  const online = round === 0 ? [] : (await loadPairs(Array.from({ length: round }, (_, index) => roundPairSpecs(join(roundDir(dir, index + 1), 'collect'))).flat())).pairs;
   const pmInit = round === 0 ? context.stages.lmDir : join(roundDir(dir, round - 1), 'pm');
   const pm = await timed(`round ${round}/pm`, () => trainRoundPm(stage, [...context.staticPairs, ...online], pmInit));
   // 3) the PM measured on templated and on-policy held-out pairs
@@ -207,7 +239,7 @@ export async function runOnlineRun(worldDir: string, input: unknown, dir: string
   if (labeler.kind === 'judge') judgeBaseUrl(labeler, options.judge);
   if (!existsSync(join(worldDir, 'world.json'))) throw new ConfigError(`--world ${worldDir}: no world.json there; run hhrl world generate --out ${worldDir}`);
   const world = loadWorld(worldDir);
-  const pairLabeler = createPairLabeler(labeler, world.population(), options.judge);
+  const pairLabeler: RunContext['labeler'] = labeler.kind === 'feedback' ? { feedbackStore: labeler.target } : { pairs: createPairLabeler(labeler, world.population(), options.judge) };
   checkSavedConfig(dir, config, labeler, options.policyFrom ?? null);
   const { timed, minutes } = stageTimer(dir);
   // π₀ (trained here, or a finished demo's) and its evaluation
@@ -248,7 +280,7 @@ export async function runOnlineRun(worldDir: string, input: unknown, dir: string
     world: worldDir,
     out: dir,
     policy_from: options.policyFrom ?? null,
-    labeler: pairLabeler.id,
+    labeler: 'pairs' in pairLabeler ? pairLabeler.pairs.id : `feedback:${pairLabeler.feedbackStore}`,
     seed: config.seed,
     rounds_done: config.rounds,
     sft: { rates: sftRates, elo: elo.ratings.sft, mean_pm_score: elo.mean_pm_scores.sft },
