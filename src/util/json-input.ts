@@ -31,8 +31,12 @@ export function parseJsonValue<T>(file: string, line: number | undefined, text: 
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const position = /position (\d+)/.exec((error as Error).message);
-    const at = line ?? (position === null ? undefined : lineAt(text, Number(position[1])));
+    // V8 names the position of a bad character, or says the text ended too soon ("Unexpected end of JSON input"):
+    // either way a position past the last character that is not blank is reported on that character's line
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const end = text.trimEnd().length;
+    const at = line ?? (position !== null ? lineAt(text, Math.min(Number(position[1]), end)) : /end of JSON input/.test(message) ? lineAt(text, end) : undefined);
     throw new DataFormatError(file, at, `expected ${expected} (invalid JSON: ${(error as Error).message})`, { cause: error });
   }
   return checkJsonValue(file, line, value, schema, expected);

@@ -100,9 +100,11 @@ test('run-folder JSON: config.json, trainer.json and summary.json that are null,
     ['{"text":"a.txt","steps":"ten"}\n', /steps: Invalid input: expected number, received string/],
     ['{"steps":10}\n', /text: Invalid input: expected string, received undefined/],
     ['{\n  "text": "a.txt",\n  "steps": 10,\n}\n', /:4: expected .*invalid JSON/],
+    ['{\n  "text": "a.txt",\n  "steps": [1,\n\n', /:3: expected .*invalid JSON: Unexpected end of JSON input/], // cut short: the last line holding text
+    ['{\n  "text": "a.txt",\n  "steps": 1\n\n', /:3: expected .*invalid JSON: Expected ',' or '}'/], // a missing brace: reported at the end of the text, not on the blank line after it
   ] as const) {
     const folder = run(config);
-    const line = config.startsWith('{\n') ? 4 : undefined;
+    const line = config.startsWith('{\n') ? (config.includes('}') ? 4 : 3) : undefined;
     await assertBad(() => folder.savedConfig(), folder.configPath, line, expected);
     // resuming goes through the same check before anything in the folder is touched
     await assertBad(() => folder.start(LM_RUN.config.parse({ text: 'a.txt' }), true), folder.configPath, line, expected);
