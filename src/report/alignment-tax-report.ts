@@ -58,7 +58,9 @@ async function taxFigure(view: AlignmentTaxView): Promise<string> {
     SERIES.flatMap(([key, series]) => {
       const d = size.delta[key];
       const y = points(d.mean);
-      return y === null ? [] : [{ x: size.non_embedding_parameters, y, series, label: `${size.size} ${series}`, low: points(d.low), high: points(d.high) }];
+      // a rate changes by at most 100 points, so a t interval wider than that (two seeds: t = 12.7) is drawn clipped
+      const clip = (value: number | null) => (value === null ? null : Math.max(-100, Math.min(100, value)));
+      return y === null ? [] : [{ x: size.non_embedding_parameters, y, series, label: `${size.size} ${series}`, low: clip(points(d.low)), high: clip(points(d.high)) }];
     }),
   );
   const raw = view.cells.flatMap((cell) => SERIES.flatMap(([key, series]) => (cell.delta[key] === null ? [] : [{ x: cell.non_embedding_parameters, y: points(cell.delta[key])!, series }])));
@@ -71,7 +73,7 @@ async function taxFigure(view: AlignmentTaxView): Promise<string> {
   const spec = intervalTrendChart({ title: 'The alignment tax by model size', x: 'non-embedding parameters (log scale)', y: 'change from π₀ to PPO (points)' }, means, raw, fits);
   return figure(
     await renderChart(spec),
-    `Each size's mean change over seeds from π₀ to PPO in correct answers to benign requests (Δ answers; below 0 is a tax) and in harmful compliance with direct harmful requests (Δ harm), the bars its interval (${escapeHtml(view.interval)}), faint points each seed's cell, the dashed lines the least-squares fit against ln(parameters). Oracle verdicts on ${view.eval_prompts} held-out prompts per policy. The paper expects Δ answers to rise with size.`,
+    `Each size's mean change over seeds from π₀ to PPO in correct answers to benign requests (Δ answers; below 0 is a tax) and in harmful compliance with direct harmful requests (Δ harm), the bars its interval (${escapeHtml(view.interval)}; drawn clipped to ±100 points, the most a rate can change), faint points each seed's cell, the dashed lines the least-squares fit against ln(parameters). Oracle verdicts on ${view.eval_prompts} held-out prompts per policy. The paper expects Δ answers to rise with size.`,
   );
 }
 

@@ -122,7 +122,7 @@ export interface IntervalPoint extends XyPoint {
  * line dashed, and a rule at y = 0.
  */
 export function intervalTrendChart(titles: ChartTitles, means: readonly IntervalPoint[], raw: readonly (XyPoint & { readonly series: string })[], fits: readonly (XyPoint & { readonly series: string })[]): ChartSpec {
-  const x = quantitative('x', titles.x, { scale: { type: 'log' } });
+  const x = quantitative('x', titles.x, { scale: { type: 'log', nice: false, padding: 16 } });
   const y = quantitative('y', titles.y);
   const color = { field: 'series', type: 'nominal', title: null } as const;
   const values = means.map((p) => ({ x: significant(p.x), y: significant(p.y), series: p.series, description: `${p.label} (${significant(p.x)}, ${significant(p.y)})` }));
