@@ -1,6 +1,7 @@
 /**
  * `hhrl experiment alignment-tax` through the command: a toy run writes the JSON it prints (a row per size with the
- * changes and their intervals, the verdict), a rerun over its folder trains nothing and prints the same, and bad
+ * changes and their intervals, the verdict), a rerun over its folder trains nothing and prints the same, one with
+ * other settings is refused by the first finished cell, and bad
  * sizes, too few sizes or seeds, a repeated seed and a folder without a world are refused (exit 2) before anything
  * is written.
  */
@@ -18,7 +19,7 @@ const hhrl = (...args: string[]) => spawnSync(process.execPath, ['--import', 'ts
 const { root, worldDir } = toyWorld('hhrl-alignment-tax-cli-');
 const TOY = ['--vocab-size', '300', '--lm-steps', '4', '--sft-steps', '2', '--pm-steps', '2', '--ppo-steps', '1', '--ppo-batch', '4', '--eval-per-set', '1', '--eval-max-new-tokens', '8', '--max-new-tokens', '8', '--threads', '1'];
 
-test('alignment-tax: the command writes the JSON it prints, and a rerun trains nothing', () => {
+test('alignment-tax: the command writes the JSON it prints, a rerun trains nothing, other settings are refused', () => {
   const out = join(root, 'run');
   const json = join(root, 'tax.json');
   const args = ['experiment', 'alignment-tax', '--world', worldDir, '--out', out, '--json', json, '--sizes', 'nano,micro,tiny', '--seeds', '3,4', ...TOY];
@@ -33,6 +34,10 @@ test('alignment-tax: the command writes the JSON it prints, and a rerun trains n
   const again = hhrl(...args);
   assert.equal(again.status, 0, again.stderr);
   assert.equal(again.stdout.replace(/[\d.]+ minutes/, ''), run.stdout.replace(/[\d.]+ minutes/, ''));
+  // a finished cell is not reused under other settings
+  const changed = hhrl(...args, '--lm-steps', '5');
+  assert.equal(changed.status, 2, changed.stderr);
+  assert.match(changed.stderr, /nano-seed3[/\\]cell\.json: this cell was run with lmSteps = 4, not 5; use another --out or the same settings/);
 });
 
 test('alignment-tax: bad sizes and seeds and a missing world are refused before anything is written', () => {

@@ -44,6 +44,8 @@ export interface TaxCell extends TaxCellRates {
   readonly pm: { readonly gold_accuracy: number | null; readonly steps_run: number };
   /** PPO's last iteration: mean PM reward of its samples and KL(π‖π₀) in nats per response. */
   readonly ppo_run: { readonly reward: number | null; readonly kl: number | null };
+  /** The settings the cell ran with (a rerun with others is refused). */
+  readonly recipe: Readonly<Record<string, unknown>>;
 }
 
 /** The experiment's JSON. */
@@ -83,7 +85,28 @@ interface CellContext {
   readonly onProgress?: FrontierProgress;
 }
 
-const CellSchema = z.looseObject({ size: z.string(), seed: z.number(), sft: z.looseObject({}), ppo: z.looseObject({}), delta: z.looseObject({}) });
+const CellSchema = z.looseObject({ size: z.string(), seed: z.number(), sft: z.looseObject({}), ppo: z.looseObject({}), delta: z.looseObject({}), recipe: z.record(z.string(), z.unknown()) });
+
+/** The settings a cell's result depends on: every one but the list of sizes and seeds, `quick` (resolved already) and threads. */
+function cellRecipe(config: AlignmentTaxConfig): Record<string, unknown> {
+  const { sizes: _sizes, seeds: _seeds, quick: _quick, threads: _threads, ...recipe } = config;
+  return recipe;
+}
+
+/**
+ * A finished cell read back, refused when it was run with other settings (its stages' own resume rule covers only
+ * the stages still running).
+ * @throws ConfigError naming the cell and the first setting that differs.
+ */
+function readFinishedCell(cellPath: string, config: AlignmentTaxConfig): TaxCell {
+  const cell = readJsonFile(cellPath, CellSchema, 'a finished cell {size, seed, sft, ppo, delta, recipe, …}');
+  for (const [name, value] of Object.entries(cellRecipe(config))) {
+    if (JSON.stringify(cell.recipe[name]) !== JSON.stringify(value)) {
+      throw new ConfigError(`${cellPath}: this cell was run with ${name} = ${JSON.stringify(cell.recipe[name])}, not ${JSON.stringify(value)}; use another --out or the same settings`);
+    }
+  }
+  return cell as unknown as TaxCell;
+}
 
 /** The policy's parameters, all and without the token and position embeddings and the unembedding (Kaplan et al. 2020). */
 function parameterCounts(model: GptModel): { parameters: number; non_embedding_parameters: number } {
@@ -121,7 +144,7 @@ async function runCell(size: GptSize, seed: number, context: CellContext): Promi
   const name = cellName(size, seed);
   const cellDir = join(context.dir, 'cells', name);
   const cellPath = join(cellDir, 'cell.json');
-  if (existsSync(cellPath)) return readJsonFile(cellPath, CellSchema, 'a finished cell {size, seed, sft, ppo, delta, …}') as unknown as TaxCell;
+  if (existsSync(cellPath)) return readFinishedCell(cellPath, config);
   // 1) the base LM and π₀ at this size and seed
   const stages = await context.timed(`${name}/policy`, () =>
     trainPolicyStages(context.world, worldDir, { ...config, seed, lmSize: size, lmContext: 128 }, cellDir, {
@@ -169,6 +192,7 @@ async function runCell(size: GptSize, seed: number, context: CellContext): Promi
     delta: cellDeltas({ sft, ppo }),
     pm: { gold_accuracy: gold, steps_run: pm.summary.stepsRun },
     ppo_run: { reward: number(last?.reward), kl: number(last?.kl) },
+    recipe: cellRecipe(config),
   };
   writeFileAtomic(cellPath, `${JSON.stringify(cell, null, 2)}\n`);
   return cell;
