@@ -27,8 +27,14 @@ export const GptConfigSchema = z
 /** Model shape (see `GptConfigSchema`). */
 export type GptConfig = z.infer<typeof GptConfigSchema>;
 
-/** Named sizes for `--size`. `reference` is the benchmark model of ARCHITECTURE.md. */
+/**
+ * Named sizes for `--size`. `reference` is the benchmark model of ARCHITECTURE.md. `nano` and `micro` exist for
+ * `hhrl experiment alignment-tax --quick`, which needs three sizes below `small` that each train a whole π₀ → PPO
+ * pipeline in a couple of minutes on two cores (non-embedding parameters: nano 12.8k, micro 56.6k, tiny 100.1k).
+ */
 export const GPT_SIZES = {
+  nano: { layers: 1, dModel: 32, heads: 2, context: 128 },
+  micro: { layers: 2, dModel: 48, heads: 4, context: 128 },
   tiny: { layers: 2, dModel: 64, heads: 4, context: 128 },
   small: { layers: 4, dModel: 128, heads: 4, context: 128 },
   medium: { layers: 6, dModel: 256, heads: 8, context: 256 },

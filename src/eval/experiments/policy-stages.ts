@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { GptSize } from '../../model/gpt-config.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { trainLanguageModel } from '../../train/lm/lm-trainer.ts';
 import { RunFolder } from '../../train/run-folder.ts';
@@ -17,7 +18,9 @@ import { writeDemoSelection } from '../demo-data.ts';
 /** The π₀ recipe's settings (the demo's names). */
 export interface PolicyStageSettings {
   readonly seed: number;
-  readonly lmSize: 'tiny' | 'small';
+  readonly lmSize: GptSize;
+  /** Context of the base LM (and so of π₀); the size's own when left out (the demo's sizes have 128). */
+  readonly lmContext?: number;
   readonly lmPositions: 'learned' | 'alibi';
   readonly vocabSize: number;
   readonly lmSteps: number;
@@ -67,6 +70,7 @@ export async function trainPolicyStages(
       {
         text: world.corpusPath,
         size: settings.lmSize,
+        context: settings.lmContext,
         positions: settings.lmPositions,
         vocabSize: settings.vocabSize,
         steps: settings.lmSteps,

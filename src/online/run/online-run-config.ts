@@ -5,26 +5,11 @@
  * inside a quarter of an hour on two cores.
  */
 import { z } from 'zod';
-import { FrontierConfigSchema } from '../../eval/experiments/frontier-config.ts';
+import { FrontierConfigSchema, RECIPE_FIELDS } from '../../eval/experiments/frontier-config.ts';
 import { parseWith } from '../../train/rollout/rl-config.ts';
 
 /** Settings of the run (sizes left out come from the preset, see {@link ONLINE_RUN_PRESETS}). */
-export const OnlineRunConfigSchema = FrontierConfigSchema.pick({
-  seed: true,
-  lmSize: true,
-  vocabSize: true,
-  lmPositions: true,
-  lmLearningRate: true,
-  sftLearningRate: true,
-  sftComplianceShare: true,
-  ppoBatch: true,
-  ppoLearningRate: true,
-  klCoef: true,
-  ptxCoef: true,
-  maxNewTokens: true,
-  evalMaxNewTokens: true,
-  threads: true,
-})
+export const OnlineRunConfigSchema = FrontierConfigSchema.pick({ seed: true, lmSize: true, ...RECIPE_FIELDS })
   .extend({
     rounds: z.number().int().min(1).max(1000).describe('online rounds after round 0 (a rerun with more rounds continues, finished rounds are kept)'),
     quick: z.boolean().default(false).describe('shorter stages and smaller rounds (see ONLINE_RUN_PRESETS); flags given explicitly still win'),

@@ -1,6 +1,7 @@
 /**
  * Charts of one quantity against another, as Vega-Lite specs for `renderChart`: training curves, points with a
- * fitted curve (PM reward against √KL or KL), and labelled points (the helpful–harmless frontier).
+ * fitted curve (PM reward against √KL or KL), labelled points (the helpful–harmless frontier), and means with
+ * intervals and fitted lines against a log x (the alignment tax by model size).
  */
 import { significant } from '../format.ts';
 import type { ChartSpec } from './render-chart.ts';
@@ -103,6 +104,40 @@ export function labelledPointsChart(titles: ChartTitles, points: readonly (XyPoi
         mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 10 },
         encoding: { x, y, text: { field: 'label', type: 'nominal' } },
       },
+    ],
+  };
+}
+
+/** One group's value at one x with its interval (null bounds: no interval), e.g. a size's mean change over seeds. */
+export interface IntervalPoint extends XyPoint {
+  readonly series: string;
+  readonly label: string;
+  readonly low: number | null;
+  readonly high: number | null;
+}
+
+/**
+ * Means with their intervals against a log-scale x, one colour per series: every raw point (e.g. each seed) faint,
+ * each mean a filled point described by its label and coordinates with its interval as a rule, each series' fitted
+ * line dashed, and a rule at y = 0.
+ */
+export function intervalTrendChart(titles: ChartTitles, means: readonly IntervalPoint[], raw: readonly (XyPoint & { readonly series: string })[], fits: readonly (XyPoint & { readonly series: string })[]): ChartSpec {
+  const x = quantitative('x', titles.x, { scale: { type: 'log', nice: false, padding: 16 } });
+  const y = quantitative('y', titles.y);
+  const color = { field: 'series', type: 'nominal', title: null } as const;
+  const values = means.map((p) => ({ x: significant(p.x), y: significant(p.y), series: p.series, description: `${p.label} (${significant(p.x)}, ${significant(p.y)})` }));
+  const intervals = means.flatMap((p) => (p.low === null || p.high === null ? [] : [{ x: significant(p.x), low: significant(p.low), high: significant(p.high), series: p.series }]));
+  return {
+    title: titles.title,
+    description: titles.title,
+    width: 360,
+    height: 260,
+    layer: [
+      { data: { values: [{ y: 0 }] }, mark: { type: 'rule', color: '#9e9e9e' }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+      { data: { values: intervals }, mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, y: quantitative('low', titles.y), y2: { field: 'high' }, color } },
+      { data: { values: raw.map((p) => ({ x: significant(p.x), y: significant(p.y), series: p.series })) }, mark: { type: 'point', size: 20, opacity: 0.5 }, encoding: { x, y, color } },
+      { data: { values: fits.map((p) => ({ x: significant(p.x), y: significant(p.y), series: p.series })) }, mark: { type: 'line', strokeDash: [5, 3] }, encoding: { x, y, color } },
+      { data: { values }, mark: { type: 'point', filled: true, size: 70 }, encoding: { x, y, color, description: { field: 'description', type: 'nominal' } } },
     ],
   };
 }
