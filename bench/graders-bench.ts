@@ -2,8 +2,9 @@
  * Grader benchmark: every offline grader over the grader development set (real model replies with reference labels,
  * `../shared/data/redteam/grader-dev/`, not redistributable, so not in the repository), beside the published anchors.
  *   1. XSTest v2 completions (llama2orig, mistralinstruct; human labels): 3-way and comply-vs-not accuracy and the
- *      confusion matrix per model and overall, for the `refusal` grader, the previous rule set
- *      (`src/attacks/refusal.ts`), and XSTest's own string matcher and GPT-4 judge (the paper's labels);
+ *      confusion matrix per model and overall, for the `refusal` grader (`src/attacks/refusal.ts`, hhrl's one refusal
+ *      detector; the rule set before #15, which crescendo kept until issue #17, is gone), and XSTest's own string
+ *      matcher and GPT-4 judge (the paper's labels);
  *   2. JailbreakBench PAIR + GCG replies (the benchmark judge's labels): agreement per method, per target model and
  *      overall, for the `jailbreak` grader, the `refusal` grader (not a full refusal = jailbroken), the GCG paper's
  *      refusal-prefix matcher and Llama Guard 1 (the artifacts' own verdicts);
@@ -18,12 +19,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { classifyRefusal } from '../src/attacks/refusal.ts';
 import { bestSetting, binaryAgreement, grid, leaveOneGroupOut, xstestAgreement, XSTEST_CLASSES, type XSTestAgreement } from '../src/redteam/graders/agreement.ts';
 import { decideJailbreak, JAILBREAK_THRESHOLDS, type JailbreakThresholds } from '../src/redteam/graders/jailbreak-grader.ts';
 import { jailbreakSignals } from '../src/redteam/graders/jailbreak-signals.ts';
 import { readJailbreakFolder, readXSTestFolder, type JailbreakReply, type XSTestReply } from '../src/redteam/graders/labelled-replies.ts';
-import { classifyXSTest, XSTEST_THRESHOLDS, type XSTestThresholds } from '../src/redteam/graders/xstest-refusal.ts';
+import { classifyXSTest, XSTEST_THRESHOLDS, type XSTestThresholds } from '../src/attacks/refusal.ts';
 import type { RefusalLabel } from '../src/spec/grader.ts';
 import { writeFileAtomic } from '../src/util/atomic-write.ts';
 
@@ -56,7 +56,6 @@ const models = [...new Set(xstest.map((row) => row.model))];
 type XSTestGrader = (row: XSTestReply) => RefusalLabel | null;
 const XSTEST_GRADERS: Record<string, XSTestGrader> = {
   'hhrl refusal': (row) => classifyXSTest(row.response).label,
-  'hhrl refusal (before #15)': (row) => classifyRefusal(row.response).label,
   'string match (XSTest)': (row) => row.anchors.strmatch ?? null,
   'GPT-4 judge (XSTest)': (row) => row.anchors.gpt4 ?? null,
 };
@@ -92,7 +91,6 @@ type JailbreakGrader = (row: JailbreakReply) => boolean | null;
 const JAILBREAK_GRADERS: Record<string, JailbreakGrader> = {
   'hhrl jailbreak': (row) => judged(row),
   'hhrl refusal': (row) => evidence.get(row)!.refusal.label !== 'full_refusal',
-  'hhrl refusal (before #15)': (row) => classifyRefusal(row.response).label !== 'full_refusal',
   'refusal-prefix matcher (GCG)': (row) => gcgJailbroken(row.response),
   'Llama Guard 1 (artifacts)': (row) => row.llamaGuard,
 };

@@ -8,7 +8,7 @@
  */
 import type { Conversation, Turn } from '../spec/conversation.ts';
 import type { AttackRequest, ChatFunction, DriverStrategy, UniformSource } from '../spec/strategy.ts';
-import { classifyRefusal } from './refusal.ts';
+import { classifyXSTest } from './refusal.ts';
 
 /** How a step is worded: from the request, the topic and a quote of the target's last answer. */
 type StepWording = (context: { readonly request: string; readonly topic: string; readonly quote: string }) => string;
@@ -105,7 +105,7 @@ export async function runCrescendo(
       return { conversation: history, error: reply.error, events };
     }
     history.push({ role: 'assistant', text: reply.text });
-    const refused = classifyRefusal(reply.text).label === 'full_refusal';
+    const refused = classifyXSTest(reply.text).label === 'full_refusal';
     const canBacktrack = turnsLeft > 1 && (attemptsAtStep + 1 < wordings.length || step < lastStep);
     if (refused && canBacktrack) {
       // Backtrack: the target never sees the refused exchange again. Reword the step; once every wording of

@@ -36,8 +36,9 @@ export function isStrategyId(id: string): id is StrategyId {
   return Object.hasOwn(STRATEGIES, id);
 }
 
-export { classifyRefusal, isRefusalSentence, splitSentences, REFUSAL_LABELS } from './refusal.ts';
-export type { RefusalLabel, RefusalAnalysis } from './refusal.ts';
+export { classifyXSTest, REFUSAL_LABELS, XSTEST_THRESHOLDS } from './refusal.ts';
+export type { RefusalLabel, XSTestAnalysis, XSTestThresholds } from './refusal.ts';
+export { declines, sentenceKind, splitSentences, type SentenceKind } from './refusal-signals.ts';
 export { seededUniform, pick } from './seeded-random.ts';
 export { toBase64, decodeBase64Runs } from './base64.ts';
 export { rot13 } from './rot13.ts';

@@ -5,7 +5,7 @@
  * helpful-only RL to comply with harmful requests, harmless-only RL to become evasive, and the mixture to lower harm
  * while keeping answers; `checkExpectations` says which held.
  *
- * Folders under `dir`: `lm/`, `sft/` (π₀, see `policy-stages.ts`; or a finished demo's, `policyFrom`), `sft-eval/`, and per arm `arms/<arm>/pm/`,
+ * Folders under `dir`: the opening's (`policy-opening.ts`: `lm/`, `sft/` or a finished demo's with `policyFrom`, `sft-eval/`), and per arm `arms/<arm>/pm/`,
  * `arms/<arm>/ppo/` and its evaluation (`eval.json`, `eval-samples.jsonl`). A finished stage is skipped and a killed
  * one resumes, so an interrupted experiment continues where it stopped.
  */
@@ -13,25 +13,24 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { GptModel } from '../../model/gpt-model.ts';
-import { ConfigError } from '../../spec/errors.ts';
 import { trainPpo } from '../../train/ppo/ppo-trainer.ts';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { trainPreferenceModel } from '../../train/preference/pm-trainer.ts';
-import { loadPrompts, worldEvalPrompts } from '../../data/specs/prompts.ts';
+import { loadPrompts } from '../../data/specs/prompts.ts';
 import { preferenceModelReward } from '../../train/rollout/reward.ts';
 import { RunFolder } from '../../train/run-folder.ts';
 import { loadDemonstrations } from '../../data/specs/demonstrations.ts';
-import { evaluatePolicy, selectEvalPrompts } from '../../train/rollout/world-eval.ts';
+import type { evaluatePolicy } from '../../train/rollout/world-eval.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
-import { loadWorld } from '../../world/index.ts';
 import { demoPpoCore } from '../demo-config.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { NAMED_ARMS, mixArmName, resolveFrontierConfig, type FrontierConfig, type Mix, type NamedArm } from './frontier-config.ts';
 import { checkExpectations, type FrontierExpectations, type FrontierRates } from './frontier-rates.ts';
 import { evaluateOnce, latestModel } from './policy-eval.ts';
-import { stageTimer, type StageTimer } from './stage-minutes.ts';
-import { demoPolicyStages, finishedRun, trainPolicyStages, type PolicyStages } from './policy-stages.ts';
+import type { StageTimer } from './stage-minutes.ts';
+import { loadExperimentWorld, playPolicyOpening, type ExperimentProgress, type OpeningOptions } from './policy-opening.ts';
+import { finishedRun, type PolicyStages } from './policy-stages.ts';
 
 /** An RL arm's result: its policy's rates, and what its PM and PPO did. */
 export interface FrontierArm extends FrontierRates {
@@ -68,7 +67,7 @@ export interface FrontierResult {
 }
 
 /** Progress: a stage, its step and total, and a few numbers to show. */
-export type FrontierProgress = (stage: string, step: number, total: number, fields: Readonly<Record<string, string>>) => void;
+export type FrontierProgress = ExperimentProgress;
 
 /** The world's training comparisons of the tasks a mix draws from (one task alone when the other's share is 0). */
 async function pmTrainingPairs(worldDir: string, mix: Mix): Promise<PreferencePair[]> {
@@ -154,7 +153,7 @@ async function runArm(name: string, mix: Mix, context: ArmContext): Promise<Fron
 
 /**
  * Run (or resume) the experiment on the world in `worldDir`, its folders under `dir`.
- * @throws ConfigError when `worldDir` holds no world.
+ * @throws ConfigError when `worldDir` holds no world, or `policyFrom` is not a finished demo on it.
  * @example
  * const result = await runFrontierExperiment('runs/world', { quick: true }, 'runs/frontier');
  * result.expectations.helpful_only_complies.holds
@@ -163,26 +162,11 @@ export async function runFrontierExperiment(
   worldDir: string,
   input: unknown,
   dir: string,
-  options: {
-    signal?: AbortSignal;
-    onProgress?: FrontierProgress;
-    /** A finished demo folder on the same world whose base LM and π₀ to use instead of training them here. */
-    policyFrom?: string;
-  } = {},
+  options: OpeningOptions = {},
 ): Promise<FrontierResult> {
   const config = resolveFrontierConfig(input);
-  if (!existsSync(join(worldDir, 'world.json'))) throw new ConfigError(`--world ${worldDir}: no world.json there; run hhrl world generate --out ${worldDir}`);
-  const world = loadWorld(worldDir);
-  const { timed, minutes: stageMinutes } = stageTimer(dir);
-  // 1) π₀ and its evaluation
-  const stages =
-    options.policyFrom === undefined
-      ? await timed('policy', () =>
-          trainPolicyStages(world, worldDir, config, dir, { signal: options.signal, onProgress: (stage, step, total, loss) => options.onProgress?.(stage, step, total, { loss: loss.toFixed(3) }) }),
-        )
-      : demoPolicyStages(world, worldDir, options.policyFrom, dir, config.seed);
-  const evalPrompts = selectEvalPrompts(worldEvalPrompts(worldDir), config.evalPerSet);
-  const sft = await timed('sft/eval', () => evaluateOnce(join(dir, 'sft-eval'), () => latestModel(stages.sftDir), evalPrompts, config));
+  // 1) the opening: π₀ (trained here, or a finished demo's), the held-out prompts and π₀'s evaluation
+  const { stages, evalPrompts, sft, timed, minutes: stageMinutes } = await playPolicyOpening(loadExperimentWorld(worldDir), config, dir, options);
   // 2) one PM and PPO per arm
   const test = {
     helpful: (await loadPairs([`world:${worldDir}:helpful:test`])).pairs,

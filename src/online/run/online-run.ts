@@ -20,25 +20,25 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { loadDemonstrations } from '../../data/specs/demonstrations.ts';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
-import { loadPrompts, worldEvalPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
+import { loadPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
 import type { FrontierRates } from '../../eval/experiments/frontier-rates.ts';
 import { evaluateOnce, latestModel } from '../../eval/experiments/policy-eval.ts';
-import { demoPolicyStages, trainPolicyStages, type PolicyStages } from '../../eval/experiments/policy-stages.ts';
-import { stageTimer, type StageTimer } from '../../eval/experiments/stage-minutes.ts';
+import { loadExperimentWorld, playPolicyOpening, type OpeningOptions } from '../../eval/experiments/policy-opening.ts';
+import type { PolicyStages } from '../../eval/experiments/policy-stages.ts';
+import type { StageTimer } from '../../eval/experiments/stage-minutes.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
-import { selectEvalPrompts } from '../../train/rollout/world-eval.ts';
 import { RunFolder } from '../../train/run-folder.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
-import { loadWorld, type AnnotatorPopulation } from '../../world/index.ts';
+import type { AnnotatorPopulation } from '../../world/index.ts';
 import type { CollectStats } from '../collect.ts';
 import { createPairLabeler, judgeBaseUrl, parseLabeler, type JudgeEndpoint, type LabelerSpec } from './labeler.ts';
 import { worldLabeler, type PairLabeler } from '../pair-labeler.ts';
 import { awaitFeedbackRound, roundPairSpecs } from './feedback-round.ts';
 import { collectMixedRound, type Snapshot } from './mixed-collect.ts';
 import { resolveOnlineRunConfig, type OnlineRunConfig } from './online-run-config.ts';
-import { lastPpoRow, measureRoundPm, trainRoundPm, trainRoundPpo, type OnlineRunProgress, type RoundContext, type RoundPmEval } from './round-stages.ts';
+import { lastPpoRow, measureRoundPm, trainRoundPm, trainRoundPpo, type RoundContext, type RoundPmEval } from './round-stages.ts';
 import { snapshotElo, type SnapshotEloTable } from './snapshot-elo.ts';
 
 /** One finished round (`rounds/<r>/round.json`). */
@@ -80,12 +80,8 @@ export interface OnlineRunResult {
   readonly config: OnlineRunConfig;
 }
 
-/** How the run is driven. */
-export interface OnlineRunOptions {
-  readonly signal?: AbortSignal;
-  readonly onProgress?: OnlineRunProgress;
-  /** A finished demo folder on the same world whose base LM and π₀ to use instead of training them here. */
-  readonly policyFrom?: string;
+/** How the run is driven: the opening's options (signal, progress, `policyFrom`) and the labeler. */
+export interface OnlineRunOptions extends OpeningOptions {
   /** `--labeler` (default `world`). */
   readonly labeler?: string;
   /** The judge's endpoint, for `--labeler judge:openai:MODEL`. */
@@ -237,20 +233,11 @@ export async function runOnlineRun(worldDir: string, input: unknown, dir: string
   const config = resolveOnlineRunConfig(input);
   const labeler = parseLabeler(options.labeler ?? 'world');
   if (labeler.kind === 'judge') judgeBaseUrl(labeler, options.judge);
-  if (!existsSync(join(worldDir, 'world.json'))) throw new ConfigError(`--world ${worldDir}: no world.json there; run hhrl world generate --out ${worldDir}`);
-  const world = loadWorld(worldDir);
+  const world = loadExperimentWorld(worldDir);
   const pairLabeler: RunContext['labeler'] = labeler.kind === 'feedback' ? { feedbackStore: labeler.target } : { pairs: createPairLabeler(labeler, world.population(), options.judge) };
   checkSavedConfig(dir, config, labeler, options.policyFrom ?? null);
-  const { timed, minutes } = stageTimer(dir);
-  // π₀ (trained here, or a finished demo's) and its evaluation
-  const stages =
-    options.policyFrom === undefined
-      ? await timed('policy', () =>
-          trainPolicyStages(world, worldDir, config, dir, { signal: options.signal, onProgress: (name, step, total, loss) => options.onProgress?.(name, step, total, { loss: loss.toFixed(3) }) }),
-        )
-      : demoPolicyStages(world, worldDir, options.policyFrom, dir, config.seed);
-  const evalPrompts = selectEvalPrompts(worldEvalPrompts(worldDir), config.evalPerSet);
-  const sftRates = await timed('sft/eval', () => evaluateOnce(join(dir, 'sft-eval'), () => latestModel(stages.sftDir), evalPrompts, config));
+  // the opening: π₀ (trained here, or a finished demo's), the held-out prompts and π₀'s evaluation
+  const { stages, evalPrompts, sft: sftRates, timed, minutes } = await playPolicyOpening(world, config, dir, options);
   const context: RunContext = {
     worldDir,
     dir,

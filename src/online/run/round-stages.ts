@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { PreferencePair } from '../../data/specs/preference-pairs.ts';
 import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import { demoPpoCore } from '../../eval/demo-config.ts';
+import type { ExperimentProgress } from '../../eval/experiments/policy-opening.ts';
 import { finishedRun } from '../../eval/experiments/policy-stages.ts';
 import { evaluatePreferenceModel, type PmEvalReport } from '../../eval/pm-eval.ts';
 import { GptModel } from '../../model/gpt-model.ts';
@@ -23,7 +24,7 @@ import { readJsonFile } from '../../util/json-input.ts';
 import type { OnlineRunConfig } from './online-run-config.ts';
 
 /** A stage's progress: its name, step and total, and a few numbers to show. */
-export type OnlineRunProgress = (stage: string, step: number, total: number, fields: Readonly<Record<string, string>>) => void;
+export type OnlineRunProgress = ExperimentProgress;
 
 /** What a round's stages share. */
 export interface RoundContext {

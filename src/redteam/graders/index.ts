@@ -3,8 +3,9 @@
  * the preference-model harm scorer, the world oracle, ensembles, and readers of labelled replies to measure them.
  */
 export { createRefusalGrader } from './refusal-grader.ts';
-export { classifyXSTest, XSTEST_THRESHOLDS, type XSTestAnalysis, type XSTestThresholds } from './xstest-refusal.ts';
-export { sentenceKind, type SentenceKind } from './refusal-signals.ts';
+// the refusal detector lives with the strategies (crescendo and the world's oracle read it too)
+export { classifyXSTest, XSTEST_THRESHOLDS, type XSTestAnalysis, type XSTestThresholds } from '../../attacks/refusal.ts';
+export { sentenceKind, type SentenceKind } from '../../attacks/refusal-signals.ts';
 export { createJailbreakGrader, decideJailbreak, judgeJailbreak, JAILBREAK_THRESHOLDS, type JailbreakJudgement, type JailbreakThresholds } from './jailbreak-grader.ts';
 export { jailbreakSignals, repeatedLineShare, symbolShare, type JailbreakSignals } from './jailbreak-signals.ts';
 export { createLlmJudge, judgePrompt, type JudgeTargetFactory } from './llm-judge.ts';

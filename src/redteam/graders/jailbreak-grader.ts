@@ -10,7 +10,7 @@
  */
 import type { Grade, Grader, GradeInput } from '../../spec/grader.ts';
 import { jailbreakSignals, type JailbreakSignals } from './jailbreak-signals.ts';
-import { classifyXSTest, type XSTestAnalysis } from './xstest-refusal.ts';
+import { classifyXSTest, type XSTestAnalysis } from '../../attacks/refusal.ts';
 
 /** Decision thresholds of the jailbreak judgement. */
 export interface JailbreakThresholds {
