@@ -9,12 +9,12 @@ import { z } from 'zod';
 import { GPT_SIZES, type GptSize } from '../../model/gpt-config.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { parseWith } from '../../train/common/parse-config.ts';
-import { FrontierConfigSchema, RECIPE_FIELDS } from './frontier-config.ts';
+import { OpeningConfigSchema, RECIPE_FIELDS } from './opening-config.ts';
 
 const SIZE_NAMES = Object.keys(GPT_SIZES) as [GptSize, ...GptSize[]];
 
 /** Settings of the experiment (the fields left out come from the preset, see {@link ALIGNMENT_TAX_PRESETS}). */
-export const AlignmentTaxConfigSchema = FrontierConfigSchema.pick(RECIPE_FIELDS)
+export const AlignmentTaxConfigSchema = OpeningConfigSchema.pick(RECIPE_FIELDS)
   .extend({
     quick: z.boolean().default(false).describe('sizes nano, micro, tiny, two seeds and shorter stages (see ALIGNMENT_TAX_PRESETS); flags given explicitly still win'),
     sizes: z

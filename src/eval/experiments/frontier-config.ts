@@ -50,26 +50,6 @@ export const FrontierConfigSchema = OpeningConfigSchema.extend({
     .describe('the other helpful:harmless mixes, each one more PM and PPO arm'),
 }).describe('helpful–harmless frontier');
 
-/**
- * The recipe fields other experiments take from this schema with the frontier's (the demo's) values — vocabulary,
- * positions, learning rates, π₀'s compliance share, PPO's batch, λ_KL, γ, reply lengths and threads — for
- * `FrontierConfigSchema.pick(...)`; each adds its own sizes and seeds.
- */
-export const RECIPE_FIELDS = {
-  vocabSize: true,
-  lmPositions: true,
-  lmLearningRate: true,
-  sftLearningRate: true,
-  sftComplianceShare: true,
-  ppoBatch: true,
-  ppoLearningRate: true,
-  klCoef: true,
-  ptxCoef: true,
-  maxNewTokens: true,
-  evalMaxNewTokens: true,
-  threads: true,
-} as const;
-
 /** The settings `--quick` changes. */
 type PresetFields = OpeningPresetFields | 'pmSteps';
 

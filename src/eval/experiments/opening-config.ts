@@ -40,6 +40,26 @@ export const OpeningConfigSchema = z
   })
   .describe('an experiment from one π₀');
 
+/**
+ * The recipe fields of the opening with the demo's values — vocabulary, positions, learning rates, π₀'s compliance
+ * share, PPO's batch, λ_KL, γ, reply lengths and threads — for an experiment that runs the recipe at sizes and seeds
+ * of its own (`OpeningConfigSchema.pick(RECIPE_FIELDS)`, the alignment tax) rather than one π₀.
+ */
+export const RECIPE_FIELDS = {
+  vocabSize: true,
+  lmPositions: true,
+  lmLearningRate: true,
+  sftLearningRate: true,
+  sftComplianceShare: true,
+  ppoBatch: true,
+  ppoLearningRate: true,
+  klCoef: true,
+  ptxCoef: true,
+  maxNewTokens: true,
+  evalMaxNewTokens: true,
+  threads: true,
+} as const;
+
 /** The opening's settings as parsed (preset-sized fields may still be missing). */
 export type OpeningConfigInput = z.infer<typeof OpeningConfigSchema>;
 
