@@ -11,6 +11,8 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { runTensionExperiment } from '../eval/experiments/tension.ts';
 import { DEFAULT_SCALING, runPmScaling, type ScalingSize } from '../eval/experiments/pm-scaling.ts';
 import { OnlineExperimentSchema, runOnlineExperiment } from '../eval/experiments/online.ts';
+import { runOnlineSeeds, type OnlineSeedsResult } from '../eval/experiments/online-seeds.ts';
+import type { MeanInterval } from '../eval/experiments/tax-trend.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 import { progressBar } from './progress.ts';
 import { registerFrontierCommand } from './frontier-command.ts';
@@ -120,18 +122,37 @@ function registerPmScaling(experiment: Command): void {
     });
 }
 
-/** `hhrl experiment online`: an online round against as much extra static data (§4.5). */
+/** The mean gold accuracy of every PM over the seeds, and the paired online − static difference. */
+function printOnlineSeeds(result: OnlineSeedsResult): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const cell = (value: MeanInterval) => (value.mean === null ? '—' : `${fixed(value.mean)}${value.low === null ? '' : ` [${fixed(value.low)}, ${fixed(value.high!)}]`}`);
+  out(`${result.demos.length} demos; mean over seeds [95% t interval]`);
+  out(`${'PM'.padEnd(21)} ${'gold (templated test)'.padEnd(28)} gold (on-policy)`);
+  for (const [arm, value] of Object.entries(result.arms)) out(`${arm.padEnd(21)} ${cell(value.template_gold).padEnd(28)} ${cell(value.on_policy_gold)}`);
+  out(`${'online − static'.padEnd(21)} ${cell(result.online_minus_static.template_gold).padEnd(28)} ${cell(result.online_minus_static.on_policy_gold)}`);
+  out(`online data beat as much static data on the policy's own samples: ${result.verdict}`);
+}
+
+/** `hhrl experiment online`: an online round against as much extra static data (§4.5), on one demo or several seeds. */
 function registerOnline(experiment: Command): void {
   const online = experiment
     .command('online')
     .description('one online round against as much extra static data, on a finished demo: PM gold accuracy on templated and on-policy pairs (and PPO against each PM)')
-    .requiredOption('--demo <dir>', 'finished demo folder (hhrl demo --out DIR)')
+    .requiredOption('--demo <dir>', 'finished demo folder (hhrl demo --out DIR); repeat it (one demo per world seed, ≥ 2) for the mean over seeds with t intervals', (value: string, previous: string[] = []) => [...previous, value])
     .requiredOption('--out <dir>', 'folder for the rounds, PMs and PPO runs (a rerun reuses what is there)')
     .requiredOption('--json <file>', 'write the result here');
   addSchemaOptions(online, OnlineExperimentSchema);
   online.action(async (raw: Record<string, unknown>) => {
     const config = parseSchemaOptions(OnlineExperimentSchema, raw);
-    const result = await runOnlineExperiment(String(raw.demo), config, String(raw.out), (stage, detail) => process.stderr.write(`[${stage}] ${detail}\n`));
+    const demos = raw.demo as string[];
+    const progress = (stage: string, detail: string) => process.stderr.write(`[${stage}] ${detail}\n`);
+    if (demos.length > 1) {
+      const seeds = await runOnlineSeeds(demos, config, String(raw.out), progress);
+      writeFileAtomic(String(raw.json), `${JSON.stringify(seeds, null, 2)}\n`);
+      printOnlineSeeds(seeds);
+      return;
+    }
+    const result = await runOnlineExperiment(demos[0], config, String(raw.out), progress);
     writeFileAtomic(String(raw.json), `${JSON.stringify(result, null, 2)}\n`);
     const out = (line: string) => process.stdout.write(`${line}\n`);
     out(`online round: ${result.online.comparisons} comparisons (${result.online.goldTies} oracle ties); held-out on-policy pairs: ${result.held_out.comparisons} (${result.held_out.comparisons - result.held_out.goldTies} not tied)`);

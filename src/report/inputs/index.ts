@@ -12,6 +12,7 @@ import { ALIGNMENT_TAX_INPUT } from './alignment-tax-input.ts';
 import { DEMO_INPUT } from './demo-input.ts';
 import { FRONTIER_INPUT } from './frontier-input.ts';
 import { ONLINE_INPUT } from './online-input.ts';
+import { ONLINE_SEEDS_INPUT } from './online-seeds-input.ts';
 import { ONLINE_RUN_INPUT } from './online-run-input.ts';
 import type { ReportInput, ReportInputKind, ReportSource } from './report-input.ts';
 
@@ -20,6 +21,7 @@ export const REPORT_INPUTS = {
   demo: DEMO_INPUT,
   frontier: FRONTIER_INPUT,
   online: ONLINE_INPUT,
+  'online-seeds': ONLINE_SEEDS_INPUT,
   'online-run': ONLINE_RUN_INPUT,
   'alignment-tax': ALIGNMENT_TAX_INPUT,
 } as const satisfies Record<ReportInputKind, ReportInput>;

@@ -18,7 +18,8 @@ const ArmSchema = z.looseObject({
   ppo: z.looseObject({ before: Evaluation, after: Evaluation }).nullable(),
 });
 const RoundSchema = z.looseObject({ comparisons: z.number(), goldTies: z.number() });
-const OnlineSchema = z.looseObject({
+/** The experiment's JSON for one demo (also each run of the JSON over seeds). */
+export const ONLINE_SCHEMA = z.looseObject({
   demo: z.string(),
   online: RoundSchema,
   held_out: RoundSchema,
@@ -31,7 +32,7 @@ export const ONLINE_INPUT: ReportInput = {
   folderFile: null,
   detect: (json) => hasKeys(json, ['demo', 'online', 'held_out', 'arms']),
   render: async (source) => {
-    const view = checkJsonValue(source.file, undefined, source.json, OnlineSchema, 'the online experiment\'s JSON {demo, online, held_out, arms: {initial, static, static_plus_static, static_plus_online}}');
+    const view = checkJsonValue(source.file, undefined, source.json, ONLINE_SCHEMA, 'the online experiment\'s JSON {demo, online, held_out, arms: {initial, static, static_plus_static, static_plus_online}}');
     return { title: 'Online against static data (hhrl experiment online)', source: source.path, html: await renderOnlineReport(view as OnlineView) };
   },
 };

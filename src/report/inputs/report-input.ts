@@ -8,7 +8,7 @@ import { checkJsonValue } from '../../util/json-input.ts';
 import type { ReportSection } from '../report-page.ts';
 
 /** The kinds of input a report renders (a row each in `REPORT_INPUTS`). */
-export const REPORT_INPUT_KINDS = ['demo', 'frontier', 'online', 'online-run', 'alignment-tax'] as const;
+export const REPORT_INPUT_KINDS = ['demo', 'frontier', 'online', 'online-seeds', 'online-run', 'alignment-tax'] as const;
 /** One kind of report input. */
 export type ReportInputKind = (typeof REPORT_INPUT_KINDS)[number];
 
@@ -47,7 +47,7 @@ export function hasKeys(value: unknown, keys: readonly string[]): value is Recor
 export interface TaggedJsonInputSpec<T> {
   readonly kind: string;
   readonly description: string;
-  readonly folderFile: string;
+  readonly folderFile: string | null;
   readonly schema: z.ZodType<T>;
   /** What the file should hold, in words, for the error that names a bad field. */
   readonly expected: string;
