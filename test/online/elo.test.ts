@@ -73,10 +73,11 @@ test('a round\'s pairs: the earlier share split evenly over earlier snapshots, t
   assert.deepEqual(partnerCounts(9, 0, ['sft', 'round-0']), [[null, 9], ['sft', 0], ['round-0', 0]]);
 });
 
-test('--labeler: world is built; feedback and judge are refused as not built; other forms are refused', () => {
+test('--labeler: world, feedback:STORE and judge:openai:MODEL parse; other forms are refused', () => {
   assert.deepEqual(parseLabeler('world'), { kind: 'world', target: '' });
-  assert.throws(() => parseLabeler('feedback:runs/feedback.sqlite'), (error: Error) => error instanceof ConfigError && /not built yet/.test(error.message));
-  assert.throws(() => parseLabeler('judge:openai:gpt-4o-mini'), (error: Error) => error instanceof ConfigError && /not built yet/.test(error.message));
+  assert.deepEqual(parseLabeler('feedback:runs/feedback.sqlite'), { kind: 'feedback', target: 'runs/feedback.sqlite' });
+  assert.deepEqual(parseLabeler('feedback:postgres://u@h:5432/labels'), { kind: 'feedback', target: 'postgres://u@h:5432/labels' });
+  assert.deepEqual(parseLabeler('judge:openai:gpt-4o-mini'), { kind: 'judge', target: 'openai:gpt-4o-mini' });
   for (const bad of ['people', 'world:x', 'judge:gpt', 'feedback']) {
     assert.throws(() => parseLabeler(bad), (error: Error) => error instanceof ConfigError && /expected one of world, feedback:STORE, judge:openai:MODEL/.test(error.message), bad);
   }
