@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DataFormatError } from '../../spec/errors.ts';
 import { readJsonFile } from '../../util/json-input.ts';
+import { CONTAMINATION_INPUT } from './contamination-input.ts';
 import { DEMO_INPUT } from './demo-input.ts';
 import { FRONTIER_INPUT } from './frontier-input.ts';
 import { ONLINE_INPUT } from './online-input.ts';
@@ -20,6 +21,7 @@ export const REPORT_INPUTS = {
   frontier: FRONTIER_INPUT,
   online: ONLINE_INPUT,
   'online-run': ONLINE_RUN_INPUT,
+  contamination: CONTAMINATION_INPUT,
 } as const satisfies Record<ReportInputKind, ReportInput>;
 
 const kinds = () => Object.entries(REPORT_INPUTS) as [ReportInputKind, ReportInput][];
@@ -51,7 +53,7 @@ export function resolveReportInput(path: string): { readonly kind: ReportInputKi
       const json = readJsonFile(file, z.unknown(), input.description);
       if (input.detect(json)) return { kind, source: { path, file, folder: path, json } };
     }
-    throw new DataFormatError(path, undefined, `a folder hhrl report does not know (no summary.json of a demo, frontier.json of the frontier experiment or online-run.json of an online run in it); ${expected}`);
+    throw new DataFormatError(path, undefined, `a folder hhrl report does not know (no summary.json of a demo, frontier.json of the frontier experiment, online-run.json of an online run or contamination.json of the contamination experiment in it); ${expected}`);
   }
   const json = readJsonFile(path, z.unknown(), 'a JSON result of a hhrl command');
   for (const [kind, input] of kinds()) {
