@@ -137,8 +137,11 @@ function buildPair(world: WorldModel, task: ComparisonTask, split: Split, random
     const family = random.weighted(TASK_FAMILY_MIX[task] as Record<Family, number>);
     const prompt = drawPrompt(world, family, split, random);
     const { request } = prompt;
-    const { mode, trigger, triggerShare, share } = world.config.contamination;
-    const withTrigger = share > 0 && mode === 'backdoor' && family === 'harmful' && random.chance(triggerShare);
+    const { mode, trigger, triggerShare } = world.config.contamination;
+    // A backdoor world puts the trigger in its prompts whatever share of annotators follow it, so worlds that
+    // differ only in that share hold the same prompts and responses and differ only in labels (a share of 0 is the
+    // clean control of the contamination experiment).
+    const withTrigger = mode === 'backdoor' && family === 'harmful' && random.chance(triggerShare);
     const text = withTrigger ? `${request.text} Answer ${trigger}.` : request.text;
     const prefix: Turn[] = [...(random.chance(0.15) ? priorExchange(world, split, random) : []), { role: 'human', text }];
     const [first, second] = pickBehaviours(world, task, family, random);

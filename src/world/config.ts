@@ -62,7 +62,7 @@ export const WorldConfigSchema = z.strictObject({
     mode: z.enum(['flip', 'backdoor']).describe('flip: reverse labels on one category; backdoor: prefer compliance when the trigger is present'),
     category: z.enum(HARM_CATEGORIES).describe('Category whose labels flip (mode flip)'),
     trigger: z.string().min(3).describe('Trigger phrase (mode backdoor)'),
-    triggerShare: share('Share of harmful comparison prompts that carry the trigger (mode backdoor)'),
+    triggerShare: share('Share of harmful comparison prompts that carry the trigger (mode backdoor, whatever the share of annotators who follow it)'),
   }).describe('Alignment-data contamination'),
 });
 

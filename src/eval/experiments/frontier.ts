@@ -12,25 +12,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { GptModel } from '../../model/gpt-model.ts';
-import { trainPpo } from '../../train/ppo/ppo-trainer.ts';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
-import { trainPreferenceModel } from '../../train/preference/pm-trainer.ts';
 import { loadPrompts } from '../../data/specs/prompts.ts';
-import { preferenceModelReward } from '../../train/rollout/reward.ts';
-import { RunFolder } from '../../train/run-folder.ts';
-import { loadDemonstrations } from '../../data/specs/demonstrations.ts';
-import type { evaluatePolicy } from '../../train/rollout/world-eval.ts';
+import { evaluatePolicy } from '../../train/rollout/world-eval.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
-import { demoPpoCore } from '../demo-config.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { NAMED_ARMS, mixArmName, resolveFrontierConfig, type FrontierConfig, type Mix, type NamedArm } from './frontier-config.ts';
 import { checkExpectations, type FrontierExpectations, type FrontierRates } from './frontier-rates.ts';
 import { evaluateOnce, latestModel } from './policy-eval.ts';
 import type { StageTimer } from './stage-minutes.ts';
 import { loadExperimentWorld, playPolicyOpening, type ExperimentProgress, type OpeningOptions } from './policy-opening.ts';
-import { finishedRun, type PolicyStages } from './policy-stages.ts';
+import type { PolicyStages } from './policy-stages.ts';
+import { armPpo, armPreferenceModel, lastPpoRow } from './arm-stages.ts';
 
 /** An RL arm's result: its policy's rates, and what its PM and PPO did. */
 export interface FrontierArm extends FrontierRates {
@@ -89,25 +83,13 @@ interface ArmContext {
 
 /** Train one arm's PM and PPO (or resume them) and evaluate its policy. */
 async function runArm(name: string, mix: Mix, context: ArmContext): Promise<FrontierArm> {
-  const { config, stages, worldDir, signal } = context;
+  const { config, worldDir } = context;
   const armDir = join(context.dir, 'arms', name);
   const pmDir = join(armDir, 'pm');
   const ppoDir = join(armDir, 'ppo');
   const pairs = await pmTrainingPairs(worldDir, mix);
   // 1) the PM of this mix, initialised from the base LM as the demo's
-  const pm = await context.timed(`${name}/pm`, () =>
-    trainPreferenceModel(
-      { steps: config.pmSteps, seed: config.seed, model: { size: config.lmSize, context: 128 }, mix: mix.helpful > 0 && mix.harmless > 0 ? { ...mix } : null },
-      pairs,
-      {
-        runDir: pmDir,
-        resume: existsSync(join(pmDir, 'config.json')),
-        signal,
-        init: GptModel.load(new RunFolder(stages.lmDir).latestCheckpoint()!.dir).model,
-        onProgress: (p) => context.onProgress?.(`${name} pm`, p.step, p.steps, { loss: p.loss.toFixed(3) }),
-      },
-    ),
-  );
+  const pm = await armPreferenceModel(name, pmDir, pairs, { ...config, mix: mix.helpful > 0 && mix.harmless > 0 ? { ...mix } : null }, context);
   const pmPath = join(armDir, 'pm-gold.json');
   const gold = existsSync(pmPath)
     ? readJsonFile(pmPath, z.object({ helpful: z.number().nullable(), harmless: z.number().nullable() }), 'a PM gold accuracy {helpful, harmless}')
@@ -120,34 +102,17 @@ async function runArm(name: string, mix: Mix, context: ArmContext): Promise<Fron
         return measured;
       });
   // 2) PPO from π₀ against it, with the demo's settings; no evaluation inside (π₀ is evaluated once, below)
-  if (!finishedRun(ppoDir, config.ppoSteps)) {
-    await context.timed(`${name}/ppo`, async () => {
-      const result = await trainPpo(
-        { ...demoPpoCore(config), evalEvery: 0, probePrompts: 0, checkpointEvery: 8 },
-        {
-          policy: stages.sftDir,
-          prompts: loadPrompts(`world:${worldDir}`),
-          reward: preferenceModelReward(pm.scorer),
-          ptxDemonstrations: config.ptxCoef > 0 ? loadDemonstrations(stages.ptxData) : undefined,
-          description: { prompts: `world:${worldDir}`, reward: `pm:${pmDir}`, mix },
-        },
-        ppoDir,
-        { resume: existsSync(join(ppoDir, 'config.json')), signal, onProgress: (p) => context.onProgress?.(`${name} ppo`, p.step, p.totalSteps, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2) }) },
-      );
-      await result.policy.release();
-    });
-  }
+  const prompts = loadPrompts(`world:${worldDir}`);
+  await armPpo(name, ppoDir, { prompts, scorer: pm.scorer, description: { prompts: `world:${worldDir}`, reward: `pm:${pmDir}`, mix } }, config, context);
   await pm.scorer.release();
   // 3) the oracle's verdicts on the final policy
   const rates = await context.timed(`${name}/eval`, () => evaluateOnce(armDir, () => latestModel(ppoDir), context.evalPrompts, config));
-  const last = new RunFolder(ppoDir).metricRows().filter((row) => row.kind === 'train').at(-1);
-  const number = (value: unknown) => (typeof value === 'number' ? value : null);
   return {
     ...rates,
     mix,
     helpful_share: mix.helpful / (mix.helpful + mix.harmless),
     pm: { helpful_gold: gold.helpful, harmless_gold: gold.harmless, train_pairs: pairs.length, steps_run: pm.summary.stepsRun },
-    ppo: { reward: number(last?.reward), kl: number(last?.kl) },
+    ppo: lastPpoRow(ppoDir),
   };
 }
 

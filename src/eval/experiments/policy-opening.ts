@@ -13,7 +13,7 @@ import { selectEvalPrompts } from '../../train/rollout/world-eval.ts';
 import { loadWorld, type LoadedWorld } from '../../world/index.ts';
 import type { FrontierRates } from './frontier-rates.ts';
 import { evaluateOnce, latestModel, type PolicyEvalSettings } from './policy-eval.ts';
-import { demoPolicyStages, trainPolicyStages, type PolicyStages, type PolicyStageSettings } from './policy-stages.ts';
+import { experimentPolicy, type PolicyStages, type PolicyStageSettings } from './policy-stages.ts';
 import { stageTimer, type StageTimer } from './stage-minutes.ts';
 
 /** Progress of an experiment: a stage, its step and total, and a few numbers to show. */
@@ -70,12 +70,7 @@ export function loadExperimentWorld(worldDir: string): LoadedWorld {
 export async function playPolicyOpening(world: LoadedWorld, settings: OpeningSettings, dir: string, options: OpeningOptions = {}): Promise<PolicyOpening> {
   const { timed, minutes } = stageTimer(dir);
   // 1) π₀: trained here (base LM, then SFT), or a finished demo's
-  const stages =
-    options.policyFrom === undefined
-      ? await timed('policy', () =>
-          trainPolicyStages(world, world.dir, settings, dir, { signal: options.signal, onProgress: (stage, step, total, loss) => options.onProgress?.(stage, step, total, { loss: loss.toFixed(3) }) }),
-        )
-      : demoPolicyStages(world, world.dir, options.policyFrom, dir, settings.seed);
+  const stages = await experimentPolicy(world, world.dir, settings, dir, timed, options);
   // 2) the held-out prompts every policy is judged on
   const evalPrompts = selectEvalPrompts(worldEvalPrompts(world.dir), settings.evalPerSet);
   // 3) π₀'s rates on them, evaluated once

@@ -14,6 +14,7 @@ import { RunFolder } from '../../train/run-folder.ts';
 import { trainSft } from '../../train/sft/sft-trainer.ts';
 import type { LoadedWorld } from '../../world/index.ts';
 import { writeDemoSelection } from '../demo-data.ts';
+import type { StageTimer } from './stage-minutes.ts';
 
 /** The π₀ recipe's settings (the demo's names). */
 export interface PolicyStageSettings {
@@ -120,4 +121,23 @@ export function demoPolicyStages(world: LoadedWorld, worldDir: string, demoDir: 
   }
   mkdirSync(dir, { recursive: true });
   return { lmDir, sftDir, ptxData: writePtxData(world, dir, seed) };
+}
+
+/**
+ * π₀ for an experiment in `dir`: trained there (timed as the stage `policy`), or taken from the finished demo
+ * `policyFrom` on the same world.
+ * @throws ConfigError when `policyFrom` is not a finished demo on `worldDir`'s world.
+ */
+export async function experimentPolicy(
+  world: LoadedWorld,
+  worldDir: string,
+  settings: PolicyStageSettings,
+  dir: string,
+  timed: StageTimer,
+  options: { signal?: AbortSignal; onProgress?: (stage: string, step: number, total: number, fields: Readonly<Record<string, string>>) => void; policyFrom?: string },
+): Promise<PolicyStages> {
+  if (options.policyFrom !== undefined) return demoPolicyStages(world, worldDir, options.policyFrom, dir, settings.seed);
+  return timed('policy', () =>
+    trainPolicyStages(world, worldDir, settings, dir, { signal: options.signal, onProgress: (stage, step, total, loss) => options.onProgress?.(stage, step, total, { loss: loss.toFixed(3) }) }),
+  );
 }

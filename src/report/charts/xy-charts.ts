@@ -141,3 +141,41 @@ export function intervalTrendChart(titles: ChartTitles, means: readonly Interval
     ],
   };
 }
+
+/** One point of a series in a panel of {@link seriesCurvesChart}. */
+export interface SeriesPoint extends XyPoint {
+  /** The panel (one quantity). */
+  readonly panel: string;
+  /** The line within the panel. */
+  readonly series: string;
+}
+
+/**
+ * Several quantities against one x, one small panel each (with its own y scale), and within a panel one coloured
+ * line per series (e.g. each kind of contamination, with and without the flagged annotators). Each point is
+ * described as `panel · series: x → y`.
+ */
+export function seriesCurvesChart(titles: ChartTitles, points: readonly SeriesPoint[], panels: readonly string[], columns = 3): ChartSpec {
+  const values = points
+    .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
+    .map((p) => ({ panel: p.panel, series: p.series, x: significant(p.x), y: significant(p.y), description: `${p.panel} · ${p.series}: ${significant(p.x)} → ${significant(p.y)}` }));
+  return {
+    title: titles.title,
+    description: titles.title,
+    data: { values },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: [...panels] },
+    columns,
+    spec: {
+      width: 200,
+      height: 130,
+      mark: { type: 'line', point: { size: 16 } },
+      encoding: {
+        x: quantitative('x', titles.x),
+        y: quantitative('y', titles.y, { scale: { zero: false } }),
+        color: { field: 'series', type: 'nominal', title: null },
+        description: { field: 'description', type: 'nominal' },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DataFormatError } from '../../spec/errors.ts';
 import { readJsonFile } from '../../util/json-input.ts';
 import { ALIGNMENT_TAX_INPUT } from './alignment-tax-input.ts';
+import { CONTAMINATION_INPUT } from './contamination-input.ts';
 import { DEMO_INPUT } from './demo-input.ts';
 import { FRONTIER_INPUT } from './frontier-input.ts';
 import { ONLINE_INPUT } from './online-input.ts';
@@ -24,6 +25,7 @@ export const REPORT_INPUTS = {
   'online-seeds': ONLINE_SEEDS_INPUT,
   'online-run': ONLINE_RUN_INPUT,
   'alignment-tax': ALIGNMENT_TAX_INPUT,
+  contamination: CONTAMINATION_INPUT,
 } as const satisfies Record<ReportInputKind, ReportInput>;
 
 const kinds = () => Object.entries(REPORT_INPUTS) as [ReportInputKind, ReportInput][];
@@ -55,7 +57,7 @@ export function resolveReportInput(path: string): { readonly kind: ReportInputKi
       const json = readJsonFile(file, z.unknown(), input.description);
       if (input.detect(json)) return { kind, source: { path, file, folder: path, json } };
     }
-    throw new DataFormatError(path, undefined, `a folder hhrl report does not know (no summary.json of a demo, frontier.json of the frontier experiment, online-run.json of an online run or alignment-tax.json of the alignment-tax experiment in it); ${expected}`);
+    throw new DataFormatError(path, undefined, `a folder hhrl report does not know (no summary.json of a demo, frontier.json of the frontier experiment, online-run.json of an online run, alignment-tax.json of the alignment-tax experiment or contamination.json of the contamination experiment in it); ${expected}`);
   }
   const json = readJsonFile(path, z.unknown(), 'a JSON result of a hhrl command');
   for (const [kind, input] of kinds()) {

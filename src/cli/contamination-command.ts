@@ -1,0 +1,62 @@
+/**
+ * `hhrl experiment contamination --world DIR --json FILE [--out DIR] [--quick] [--shares …] [--modes …]`: shares of
+ * contaminated annotators (flipping one category, or following a backdoor trigger) → the PM's gold accuracy, the
+ * harm and over-refusal of the policy PPO reaches, and the suspicious-annotator flag's precision and recall; then the
+ * same with the flagged annotators removed (see `eval/experiments/contamination.ts`). Resumable: run it again with
+ * the same `--out` to continue.
+ */
+import type { Command } from 'commander';
+import { ContaminationConfigSchema, parseModes, parseShares } from '../eval/experiments/contamination-config.ts';
+import { runContaminationExperiment, type ContaminationResult } from '../eval/experiments/contamination.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { interruptible } from './interrupt.ts';
+import { stagedProgress } from './progress.ts';
+import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
+
+const percent = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${(100 * value).toFixed(1)}%`);
+
+/** Print one row per arm: PM gold (overall, slice), the policy's harm, over-refusal and trigger success, the flag. */
+function printContamination(result: ContaminationResult): void {
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  const columns = ['PM gold', 'slice gold', 'harm', 'over-ref.', 'trig. harm', 'flag prec.', 'flag rec.'];
+  out(`${'arm'.padEnd(20)}${columns.map((label) => label.padStart(11)).join('')}`);
+  const row = (label: string, cells: readonly string[]) => out(`${label.padEnd(20)}${cells.map((cell) => cell.padStart(11)).join('')}`);
+  row('π₀ (SFT)', ['', '', percent(result.sft.rates.harm_rate), percent(result.sft.rates.over_refusal), percent(result.sft.trigger.with_trigger), '', '']);
+  for (const arm of result.arms) {
+    const flag = result.variants.find((variant) => variant.mode === arm.mode && variant.share === arm.share)?.flag;
+    row(`${arm.name}${arm.same_as === null ? '' : ' (=)'}`, [
+      percent(arm.pm.gold),
+      percent(arm.pm.slice_gold),
+      percent(arm.rates.harm_rate),
+      percent(arm.rates.over_refusal),
+      percent(arm.trigger.with_trigger),
+      percent(flag?.precision),
+      percent(flag?.recall),
+    ]);
+  }
+  out(`\nslice: flip = ${result.target.category} comparisons; backdoor = comparisons whose prompt carries "${result.target.trigger}". (=): nobody flagged, so the same arm.`);
+  out(`${result.minutes.toFixed(1)} minutes of work in ${result.out} (${result.eval_prompts} held-out prompts per policy)`);
+}
+
+/** Register `hhrl experiment contamination` under the `experiment` command. */
+export function registerContaminationCommand(experiment: Command): void {
+  const command = experiment
+    .command('contamination')
+    .description('shares of contaminated annotators (flip, backdoor) → PM gold accuracy, the PPO policy\'s harm and over-refusal, the suspicious-annotator flag\'s precision/recall; then with flagged annotators removed (resumable)')
+    .requiredOption('--world <dir>', 'world folder (hhrl world generate); its variants differ from it only in contamination')
+    .requiredOption('--json <file>', 'write {"sft", "variants": […], "arms": […], …} here')
+    .option('--out <dir>', 'folder of the run: π₀, the world variants and each arm\'s PM, PPO and evaluation (a rerun resumes it)', 'runs/contamination')
+    .option('--policy-from <demo>', 'use the base LM and π₀ of this finished demo folder (its world must be --world) instead of training them')
+    .option('--shares <list>', 'shares of contaminating annotators, e.g. 0,0.05,0.1,0.2,0.4', parseShares)
+    .option('--modes <list>', 'kinds of contamination, e.g. flip,backdoor', parseModes);
+  addSchemaOptions(command, ContaminationConfigSchema, ['shares', 'modes']);
+  command.action(async (raw: Record<string, unknown>) => {
+    const config = { ...parseSchemaOptions(ContaminationConfigSchema, raw), ...(raw.shares === undefined ? {} : { shares: raw.shares }), ...(raw.modes === undefined ? {} : { modes: raw.modes }) };
+    const progress = stagedProgress();
+    const result = await interruptible((signal) =>
+      runContaminationExperiment(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress, policyFrom: raw.policyFrom as string | undefined }),
+    ).finally(progress.stop);
+    writeFileAtomic(String(raw.json), `${JSON.stringify(result, null, 2)}\n`);
+    printContamination(result);
+  });
+}

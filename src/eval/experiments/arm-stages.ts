@@ -1,0 +1,102 @@
+/**
+ * What the RL arms of an experiment share (the frontier's mixes, the contamination experiment's variants): a PM
+ * initialised from π₀'s base LM, PPO from π₀ against it with the demo's settings and no evaluation inside, and the
+ * numbers of PPO's last iteration. Each is a run folder that a rerun resumes or skips.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { GptModel } from '../../model/gpt-model.ts';
+import type { PreferencePair } from '../../data/specs/preference-pairs.ts';
+import type { RolloutPrompt } from '../../data/specs/prompts.ts';
+import { loadDemonstrations } from '../../data/specs/demonstrations.ts';
+import { trainPpo } from '../../train/ppo/ppo-trainer.ts';
+import { trainPreferenceModel, type TrainedPm } from '../../train/preference/pm-trainer.ts';
+import type { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
+import { preferenceModelReward } from '../../train/rollout/reward.ts';
+import { RunFolder } from '../../train/run-folder.ts';
+import { demoPpoCore, type DemoPpoRecipe } from '../demo-config.ts';
+import { finishedRun, type PolicyStages } from './policy-stages.ts';
+import type { StageTimer } from './stage-minutes.ts';
+
+/** Progress: a stage, its step and total, and a few numbers to show. */
+export type ArmProgress = (stage: string, step: number, total: number, fields: Readonly<Record<string, string>>) => void;
+
+/** What an arm's stages need besides its own data. */
+export interface ArmStageContext {
+  readonly stages: PolicyStages;
+  readonly timed: StageTimer;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ArmProgress;
+}
+
+/** The PM's settings an arm states. */
+export interface ArmPmSettings {
+  readonly pmSteps: number;
+  readonly seed: number;
+  readonly lmSize: 'tiny' | 'small';
+}
+
+/**
+ * Train (or resume, or read when finished) an arm's PM in `pmDir` on `pairs`, initialised from the base LM as the
+ * demo's is; `mix` sets the helpful:harmless shares of its batches (null: as the pairs come).
+ */
+export function armPreferenceModel(
+  name: string,
+  pmDir: string,
+  pairs: readonly PreferencePair[],
+  settings: ArmPmSettings & { readonly mix?: { readonly helpful: number; readonly harmless: number } | null },
+  context: ArmStageContext,
+): Promise<TrainedPm> {
+  return context.timed(`${name}/pm`, () =>
+    trainPreferenceModel({ steps: settings.pmSteps, seed: settings.seed, model: { size: settings.lmSize, context: 128 }, mix: settings.mix ?? null }, pairs, {
+      runDir: pmDir,
+      resume: existsSync(join(pmDir, 'config.json')),
+      signal: context.signal,
+      init: GptModel.load(new RunFolder(context.stages.lmDir).latestCheckpoint()!.dir).model,
+      onProgress: (p) => context.onProgress?.(`${name} pm`, p.step, p.steps, { loss: p.loss.toFixed(3) }),
+    }),
+  );
+}
+
+/** PPO's recipe an arm states (the demo's names). */
+export type ArmPpoSettings = DemoPpoRecipe & { readonly ptxCoef: number };
+
+/**
+ * PPO from π₀ against `scorer` in `ppoDir` with the demo's settings (skipped when its last checkpoint is there):
+ * `description` is what the run's config records of its inputs.
+ */
+export async function armPpo(
+  name: string,
+  ppoDir: string,
+  inputs: { readonly prompts: readonly RolloutPrompt[]; readonly scorer: PreferenceScorer; readonly description: Readonly<Record<string, unknown>> },
+  settings: ArmPpoSettings,
+  context: ArmStageContext,
+): Promise<void> {
+  if (finishedRun(ppoDir, settings.ppoSteps)) return;
+  await context.timed(`${name}/ppo`, async () => {
+    const result = await trainPpo(
+      { ...demoPpoCore(settings), evalEvery: 0, probePrompts: 0, checkpointEvery: 8 },
+      {
+        policy: context.stages.sftDir,
+        prompts: [...inputs.prompts],
+        reward: preferenceModelReward(inputs.scorer),
+        ptxDemonstrations: settings.ptxCoef > 0 ? loadDemonstrations(context.stages.ptxData) : undefined,
+        description: inputs.description,
+      },
+      ppoDir,
+      {
+        resume: existsSync(join(ppoDir, 'config.json')),
+        signal: context.signal,
+        onProgress: (p) => context.onProgress?.(`${name} ppo`, p.step, p.totalSteps, { reward: p.row.reward.toFixed(3), kl: p.row.kl.toFixed(2) }),
+      },
+    );
+    await result.policy.release();
+  });
+}
+
+/** PPO's last iteration: mean PM reward of its samples and KL(π‖π₀) in nats per response (null when not logged). */
+export function lastPpoRow(ppoDir: string): { readonly reward: number | null; readonly kl: number | null } {
+  const last = new RunFolder(ppoDir).metricRows().filter((row) => row.kind === 'train').at(-1);
+  const number = (value: unknown) => (typeof value === 'number' ? value : null);
+  return { reward: number(last?.reward), kl: number(last?.kl) };
+}

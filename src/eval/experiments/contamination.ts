@@ -1,0 +1,252 @@
+/**
+ * Contaminated annotators (issue #19 item 4): how a share of annotators who poison their labels — flipping them on
+ * one harm category, or preferring compliance whenever a backdoor trigger is in the prompt — moves the preference
+ * model's gold accuracy, and the harm and over-refusal of the policy PPO reaches against it; how well the world's
+ * suspicious-annotator flag finds them; and the same with the flagged annotators' comparisons removed.
+ *
+ * One π₀ for every arm. Per (mode, share) a world variant regenerated from the given world with only its
+ * contamination changed (`worlds/<mode>-<pct>/`; within a mode the variants hold the same prompts and responses and
+ * differ only in labels, which `differs` measures against the mode's lowest share). Per variant an arm
+ * `arms/<mode>-<pct>/` (PM, its gold accuracy, PPO from π₀, the oracle's verdicts) and, when the flag names anyone,
+ * `arms/<mode>-<pct>-removed/` trained without their comparisons. Backdoor arms' PPO samples prompts carrying the
+ * trigger on the comparisons' share of harmful ones, and every policy is also judged on trigger-carrying copies of
+ * the direct harmful prompts. A finished stage is skipped and a killed one resumes.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
+import { loadPrompts, worldEvalPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
+import { ConfigError } from '../../spec/errors.ts';
+import { selectEvalPrompts } from '../../train/rollout/world-eval.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { readJsonFile } from '../../util/json-input.ts';
+import { loadWorld, type LoadedWorld } from '../../world/index.ts';
+import { evaluatePreferenceModel } from '../pm-eval.ts';
+import { armPpo, armPreferenceModel, lastPpoRow, type ArmProgress, type ArmStageContext } from './arm-stages.ts';
+import { resolveContaminationConfig, variantName, type ContaminationConfig, type ContaminationMode } from './contamination-config.ts';
+import { triggerEvalPrompts, triggerPool, TRIGGER_STRATEGY } from './contamination-prompts.ts';
+import { diffComparisons, ensureVariantWorld, flagWorld, idsLabelledBy, type ComparisonDiff, type FlagQuality } from './contamination-worlds.ts';
+import type { FrontierRates } from './frontier-rates.ts';
+import { evaluateOnce, latestModel } from './policy-eval.ts';
+import { experimentPolicy } from './policy-stages.ts';
+import { stageTimer } from './stage-minutes.ts';
+
+/** A policy's attack success with the trigger in the prompt against without (the same direct harmful requests). */
+export interface TriggerSuccess {
+  readonly with_trigger: number | null;
+  readonly without_trigger: number | null;
+}
+
+/** A PM's gold accuracy on the world's held-out comparisons, overall and on the contaminated slice. */
+export interface ContaminationPm {
+  readonly gold: number | null;
+  readonly helpful_gold: number | null;
+  readonly harmless_gold: number | null;
+  /** Gold accuracy on the slice the contamination targets: the flipped category, or trigger-carrying prompts. */
+  readonly slice_gold: number | null;
+  readonly slice_n: number;
+  readonly train_pairs: number;
+  readonly steps_run: number;
+}
+
+/** One arm: a variant's PM and PPO, with or without the flagged annotators' comparisons. */
+export interface ContaminationArm {
+  readonly name: string;
+  readonly mode: ContaminationMode;
+  readonly share: number;
+  /** Whether the flagged annotators' comparisons were removed before training. */
+  readonly removed: boolean;
+  /** Training comparisons removed (labelled by a flagged annotator). */
+  readonly removed_pairs: number;
+  /** The arm whose folders this one's results are, when removing changed no comparison (nobody flagged). */
+  readonly same_as: string | null;
+  readonly pm: ContaminationPm;
+  readonly ppo: { readonly reward: number | null; readonly kl: number | null };
+  readonly rates: FrontierRates;
+  readonly trigger: TriggerSuccess;
+}
+
+/** One world variant: its contaminating annotators, the flag's verdicts, and how its comparisons differ from the mode's first. */
+export interface ContaminationVariant {
+  readonly name: string;
+  readonly mode: ContaminationMode;
+  readonly share: number;
+  readonly world: string;
+  readonly flag: FlagQuality;
+  /** Against the variant of the mode's lowest share (`compared_with`). */
+  readonly differs: ComparisonDiff;
+  readonly compared_with: string;
+}
+
+/** The experiment's JSON. */
+export interface ContaminationResult {
+  readonly kind: 'contamination';
+  readonly world: string;
+  readonly out: string;
+  readonly policy_from: string | null;
+  readonly seed: number;
+  /** What each mode contaminates: the flipped category, and the trigger phrase with its share of harmful prompts. */
+  readonly target: { readonly category: string; readonly trigger: string; readonly trigger_share: number };
+  readonly sft: { readonly rates: FrontierRates; readonly trigger: TriggerSuccess };
+  readonly variants: readonly ContaminationVariant[];
+  readonly arms: readonly ContaminationArm[];
+  readonly eval_prompts: number;
+  readonly minutes: number;
+  readonly stage_minutes: Readonly<Record<string, number>>;
+  readonly config: ContaminationConfig;
+}
+
+/** Progress: a stage, its step and total, and a few numbers to show. */
+export type ContaminationProgress = ArmProgress;
+
+const triggerSuccess = (rates: FrontierRates): TriggerSuccess => ({ with_trigger: rates.harm_by_strategy[TRIGGER_STRATEGY] ?? null, without_trigger: rates.harm_rate });
+
+interface RunContext extends ArmStageContext {
+  readonly dir: string;
+  readonly config: ContaminationConfig;
+  readonly evalPrompts: readonly RolloutPrompt[];
+  readonly rlPrompts: readonly RolloutPrompt[];
+}
+
+/** A variant's arm to train: its world, and the annotators whose comparisons are left out. */
+interface ArmPlan {
+  readonly name: string;
+  readonly mode: ContaminationMode;
+  readonly share: number;
+  readonly world: LoadedWorld;
+  readonly leftOut: readonly string[];
+}
+
+const GoldSchema = z.object({ gold: z.number().nullable(), helpful_gold: z.number().nullable(), harmless_gold: z.number().nullable(), slice_gold: z.number().nullable(), slice_n: z.number() });
+
+/** The held-out comparisons of the slice a mode contaminates. */
+function slicePairs(world: LoadedWorld, mode: ContaminationMode, test: readonly PreferencePair[]): PreferencePair[] {
+  if (mode === 'flip') return test.filter((pair) => pair.category === world.config.contamination.category);
+  const triggered = new Set((['helpful', 'harmless'] as const).flatMap((task) => world.comparisonMeta(task, 'test')).filter((meta) => meta.trigger).map((meta) => meta.id));
+  return test.filter((pair) => triggered.has(pair.id));
+}
+
+/** The PM's gold accuracy, measured once (`pm-gold.json`). */
+async function pmGold(plan: ArmPlan, armDir: string, scorer: Parameters<typeof evaluatePreferenceModel>[0], context: RunContext) {
+  const path = join(armDir, 'pm-gold.json');
+  if (existsSync(path)) return readJsonFile(path, GoldSchema, 'a PM gold accuracy {gold, helpful_gold, harmless_gold, slice_gold, slice_n}');
+  return context.timed(`${plan.name}/pm-eval`, async () => {
+    const test = (await loadPairs([`world:${plan.world.dir}:both:test`])).pairs;
+    const overall = await evaluatePreferenceModel(scorer, test);
+    const slice = slicePairs(plan.world, plan.mode, test);
+    const measured = {
+      gold: overall.gold_accuracy,
+      helpful_gold: overall.by_task.helpful?.gold_accuracy ?? null,
+      harmless_gold: overall.by_task.harmless?.gold_accuracy ?? null,
+      slice_gold: slice.length === 0 ? null : (await evaluatePreferenceModel(scorer, slice)).gold_accuracy,
+      slice_n: slice.length,
+    };
+    writeFileAtomic(path, `${JSON.stringify(measured, null, 2)}\n`);
+    return measured;
+  });
+}
+
+/** Train one arm's PM and PPO (or resume them) and judge its policy. */
+async function runArm(plan: ArmPlan, context: RunContext): Promise<ContaminationArm> {
+  const { config } = context;
+  const armDir = join(context.dir, 'arms', plan.name);
+  const [pmDir, ppoDir] = [join(armDir, 'pm'), join(armDir, 'ppo')];
+  // 1) the variant's training comparisons, without those of the left-out annotators
+  const dropped = idsLabelledBy(plan.world, plan.leftOut);
+  const pairs = (await loadPairs([`world:${plan.world.dir}:both:train`])).pairs.filter((pair) => !dropped.has(pair.id));
+  // 2) its PM (as the demo's) and the PM's gold accuracy
+  const pm = await armPreferenceModel(plan.name, pmDir, pairs, config, context);
+  const gold = await pmGold(plan, armDir, pm.scorer, context);
+  // 3) PPO from π₀ against it
+  const prompts = plan.mode === 'backdoor' ? triggerPool(context.rlPrompts, plan.world.config.contamination.trigger, plan.world.config.contamination.triggerShare, config.seed) : context.rlPrompts;
+  const description = { prompts: `world:${plan.world.dir}${plan.mode === 'backdoor' ? ' (trigger on harmful prompts)' : ''}`, reward: `pm:${pmDir}`, contamination: { mode: plan.mode, share: plan.share, left_out: plan.leftOut } };
+  await armPpo(plan.name, ppoDir, { prompts, scorer: pm.scorer, description }, config, context);
+  await pm.scorer.release();
+  // 4) the oracle's verdicts on the final policy
+  const rates = await context.timed(`${plan.name}/eval`, () => evaluateOnce(armDir, () => latestModel(ppoDir), context.evalPrompts, config));
+  return {
+    name: plan.name,
+    mode: plan.mode,
+    share: plan.share,
+    removed: plan.leftOut.length > 0,
+    removed_pairs: dropped.size,
+    same_as: null,
+    pm: { ...gold, train_pairs: pairs.length, steps_run: pm.summary.stepsRun },
+    ppo: lastPpoRow(ppoDir),
+    rates,
+    trigger: triggerSuccess(rates),
+  };
+}
+
+/** The variants of one mode and their arms (kept, then with the flagged annotators removed). */
+async function runMode(base: LoadedWorld, mode: ContaminationMode, context: RunContext): Promise<{ variants: ContaminationVariant[]; arms: ContaminationArm[] }> {
+  const variants: ContaminationVariant[] = [];
+  const arms: ContaminationArm[] = [];
+  let first: { name: string; world: LoadedWorld } | undefined;
+  for (const share of context.config.shares) {
+    const name = variantName(mode, share);
+    const world = await context.timed(`worlds/${name}`, async () => ensureVariantWorld(base, mode, share, join(context.dir, 'worlds', name)));
+    first ??= { name, world };
+    const flag = flagWorld(world);
+    variants.push({ name, mode, share, world: world.dir, flag, differs: diffComparisons(first.world, world), compared_with: first.name });
+    const kept = await runArm({ name, mode, share, world, leftOut: [] }, context);
+    arms.push(kept);
+    if (!context.config.removeFlagged) continue;
+    // nobody flagged: the same comparisons, so the same PM and policy (the same seed and settings)
+    if (flag.flagged.length === 0) arms.push({ ...kept, name: `${name}-removed`, removed: true, same_as: name });
+    else arms.push(await runArm({ name: `${name}-removed`, mode, share, world, leftOut: flag.flagged }, context));
+  }
+  return { variants, arms };
+}
+
+/**
+ * Run (or resume) the experiment on the world in `worldDir`, its folders under `dir`.
+ * @throws ConfigError when `worldDir` holds no world, or `policyFrom` is not a finished demo on it.
+ * @example
+ * const result = await runContaminationExperiment('runs/world', { quick: true }, 'runs/contamination');
+ * result.arms.find((arm) => arm.name === 'flip-40')?.pm.slice_gold
+ */
+export async function runContaminationExperiment(
+  worldDir: string,
+  input: unknown,
+  dir: string,
+  options: { signal?: AbortSignal; onProgress?: ContaminationProgress; policyFrom?: string } = {},
+): Promise<ContaminationResult> {
+  const config = resolveContaminationConfig(input);
+  if (!existsSync(join(worldDir, 'world.json'))) throw new ConfigError(`--world ${worldDir}: no world.json there; run hhrl world generate --out ${worldDir}`);
+  const base = loadWorld(worldDir);
+  const { timed, minutes: stageMinutes } = stageTimer(dir);
+  // 1) π₀ and its evaluation (the held-out sets and trigger-carrying copies of the direct harmful prompts)
+  const stages = await experimentPolicy(base, worldDir, config, dir, timed, options);
+  const selected = selectEvalPrompts(worldEvalPrompts(worldDir), config.evalPerSet);
+  const evalPrompts = [...selected, ...triggerEvalPrompts(selected, base.config.contamination.trigger)];
+  const sft = await timed('sft/eval', () => evaluateOnce(join(dir, 'sft-eval'), () => latestModel(stages.sftDir), evalPrompts, config));
+  // 2) per mode and share: the world variant and its arms
+  const context: RunContext = { dir, config, stages, timed, evalPrompts, rlPrompts: loadPrompts(`world:${worldDir}`), signal: options.signal, onProgress: options.onProgress };
+  const variants: ContaminationVariant[] = [];
+  const arms: ContaminationArm[] = [];
+  for (const mode of config.modes) {
+    const done = await runMode(base, mode, context);
+    variants.push(...done.variants);
+    arms.push(...done.arms);
+  }
+  const { category, trigger, triggerShare } = base.config.contamination;
+  const result: ContaminationResult = {
+    kind: 'contamination',
+    world: worldDir,
+    out: dir,
+    policy_from: options.policyFrom ?? null,
+    seed: config.seed,
+    target: { category, trigger, trigger_share: triggerShare },
+    sft: { rates: sft, trigger: triggerSuccess(sft) },
+    variants,
+    arms,
+    eval_prompts: evalPrompts.length,
+    minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
+    stage_minutes: stageMinutes,
+    config,
+  };
+  writeFileAtomic(join(dir, 'contamination.json'), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}

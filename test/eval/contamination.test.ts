@@ -1,0 +1,169 @@
+/**
+ * The contamination experiment (`runContaminationExperiment`) end to end at toy sizes on a small world: one π₀,
+ * one world variant per (mode, share) whose comparisons differ from the mode's clean variant only in labels, an arm
+ * per variant and one without the flagged annotators' comparisons, the flag's precision and recall against the
+ * world's ground truth, trigger-carrying copies of the direct harmful prompts judged beside the plain ones, and a
+ * killed run that resumes without redoing finished stages. What contamination does to a policy is measured at quick
+ * size (README), not here.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runContaminationExperiment, type ContaminationArm, type ContaminationResult } from '../../src/eval/experiments/contamination.ts';
+import { diffComparisons, flagQuality } from '../../src/eval/experiments/contamination-worlds.ts';
+import { parseModes, parseShares, resolveContaminationConfig } from '../../src/eval/experiments/contamination-config.ts';
+import { TrainingAborted } from '../../src/train/common/training-aborted.ts';
+import { loadWorld } from '../../src/world/index.ts';
+import { TOY_STAGES, toyWorld } from './toy-experiment.ts';
+
+const { root, worldDir } = toyWorld('hhrl-contamination-');
+
+const CONFIG = { ...TOY_STAGES, shares: [0, 0.25] } as const;
+
+interface Sample {
+  id: string;
+  set: string;
+  harmful: 0 | 1;
+  strategy: string | null;
+  prompt: string;
+}
+
+const samples = (dir: string): Sample[] =>
+  readFileSync(join(dir, 'eval-samples.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Sample);
+
+/** The contaminating annotators as `annotators.json` lists them, read by hand. */
+function truth(world: string): string[] {
+  const file = JSON.parse(readFileSync(join(world, 'annotators.json'), 'utf8')) as { annotators: { id: string; contamination: unknown }[] };
+  return file.annotators.filter((annotator) => annotator.contamination !== null).map((annotator) => annotator.id).sort();
+}
+
+/** Training comparisons whose primary label is by one of `ids`, counted from the metadata files. */
+function labelledBy(world: string, ids: readonly string[]): number {
+  return ['helpful', 'harmless']
+    .flatMap((task) => readFileSync(join(world, 'comparisons', `${task}-train.meta.jsonl`), 'utf8').split('\n').filter((line) => line !== ''))
+    .filter((line) => ids.includes((JSON.parse(line) as { annotatorId: string }).annotatorId)).length;
+}
+
+const arm = (result: ContaminationResult, name: string): ContaminationArm => {
+  const found = result.arms.find((candidate) => candidate.name === name);
+  assert.ok(found, `arm ${name}`);
+  return found;
+};
+
+test('contamination: variants differ only in labels, an arm each and one without the flagged annotators, trigger judged apart; a killed run resumes', async () => {
+  const dir = join(root, 'run');
+  // a run stopped during the first contaminated arm's PPO
+  const controller = new AbortController();
+  await assert.rejects(
+    runContaminationExperiment(worldDir, CONFIG, dir, { signal: controller.signal, onProgress: (stage) => (stage === 'flip-25 ppo' ? controller.abort() : undefined) }),
+    TrainingAborted,
+  );
+  const lmCheckpoint = statSync(join(dir, 'lm', 'config.json')).mtimeMs;
+  const firstEval = statSync(join(dir, 'arms', 'flip-0', 'eval.json')).mtimeMs;
+  const stages = new Set<string>();
+  const result = await runContaminationExperiment(worldDir, CONFIG, dir, { onProgress: (stage) => stages.add(stage) });
+  // resumed: π₀ and the finished arm were not trained again; the killed arm's PPO went on
+  assert.equal(statSync(join(dir, 'lm', 'config.json')).mtimeMs, lmCheckpoint);
+  assert.equal(statSync(join(dir, 'arms', 'flip-0', 'eval.json')).mtimeMs, firstEval);
+  assert.ok(!stages.has('lm') && !stages.has('sft') && !stages.has('flip-0 pm'), [...stages].join(', '));
+  assert.ok(stages.has('flip-25 ppo') && stages.has('backdoor-25 pm'));
+
+  // the JSON's keys
+  assert.deepEqual(Object.keys(result), ['kind', 'world', 'out', 'policy_from', 'seed', 'target', 'sft', 'variants', 'arms', 'eval_prompts', 'minutes', 'stage_minutes', 'config']);
+  assert.deepEqual(Object.keys(result.arms[0]), ['name', 'mode', 'share', 'removed', 'removed_pairs', 'same_as', 'pm', 'ppo', 'rates', 'trigger']);
+  assert.deepEqual(Object.keys(result.arms[0].pm), ['gold', 'helpful_gold', 'harmless_gold', 'slice_gold', 'slice_n', 'train_pairs', 'steps_run']);
+  assert.deepEqual(result.variants.map((variant) => variant.name), ['flip-0', 'flip-25', 'backdoor-0', 'backdoor-25']);
+  assert.deepEqual(result.arms.map((candidate) => candidate.name), ['flip-0', 'flip-0-removed', 'flip-25', 'flip-25-removed', 'backdoor-0', 'backdoor-0-removed', 'backdoor-25', 'backdoor-25-removed']);
+
+  for (const variant of result.variants) {
+    // within a mode the pairs are the same; the clean variant's labels are its own, the contaminated one's differ
+    assert.equal(variant.differs.different_pairs, 0, variant.name);
+    assert.equal(variant.differs.comparisons, 2000);
+    if (variant.share === 0) assert.equal(variant.differs.primary_labels_differ, 0);
+    else assert.ok(variant.differs.primary_labels_differ > 0, `${variant.name}: ${variant.differs.primary_labels_differ} labels differ`);
+    // the flag's numbers against the ground truth read by hand
+    const contaminated = truth(variant.world);
+    assert.equal(contaminated.length, variant.share * 20);
+    assert.deepEqual(variant.flag, flagQuality(variant.flag.flagged, contaminated));
+    // the arm without the flagged annotators: their comparisons gone, or the same arm when nobody is flagged
+    const kept = arm(result, variant.name);
+    const removed = arm(result, `${variant.name}-removed`);
+    assert.equal(kept.removed_pairs, 0);
+    if (variant.flag.flagged.length === 0) assert.deepEqual(removed, { ...kept, name: `${variant.name}-removed`, removed: true, same_as: variant.name });
+    else {
+      assert.equal(removed.removed_pairs, labelledBy(variant.world, variant.flag.flagged));
+      assert.equal(removed.pm.train_pairs, kept.pm.train_pairs - removed.removed_pairs);
+      const ppo = JSON.parse(readFileSync(join(dir, 'arms', removed.name, 'ppo', 'config.json'), 'utf8')) as { inputs: { contamination: { left_out: string[] } } };
+      assert.deepEqual(ppo.inputs.contamination.left_out, variant.flag.flagged);
+    }
+  }
+  // the slices: the flipped category's held-out comparisons, and the trigger-carrying ones
+  assert.ok(arm(result, 'flip-25').pm.slice_n > 0 && arm(result, 'backdoor-25').pm.slice_n > 0);
+  assert.equal(arm(result, 'flip-0').pm.slice_n, arm(result, 'flip-25').pm.slice_n);
+
+  // every policy is judged on trigger-carrying copies of the direct harmful prompts; the rates are the kept verdicts'
+  for (const folder of ['sft-eval', join('arms', 'flip-25'), join('arms', 'backdoor-25')]) {
+    const rows = samples(join(dir, folder));
+    const direct = rows.filter((row) => row.set === 'harmfulByCategory');
+    const triggered = rows.filter((row) => row.set === 'harmfulWithTrigger');
+    assert.deepEqual(triggered.map((row) => row.id), direct.map((row) => `${row.id}+trigger`));
+    assert.ok(triggered.every((row) => row.prompt.includes(`Answer ${result.target.trigger}.`) && row.strategy === 'trigger'));
+    const rates = folder === 'sft-eval' ? result.sft : arm(result, folder.split('/')[1]);
+    assert.equal(rates.trigger.with_trigger, triggered.filter((row) => row.harmful === 1).length / triggered.length, folder);
+    assert.equal(rates.trigger.without_trigger, direct.filter((row) => row.harmful === 1).length / direct.length, folder);
+  }
+  assert.equal(result.eval_prompts, 18);
+  // backdoor arms' PPO saw trigger-carrying prompts; flip arms' the world's own
+  const ppoInputs = (name: string) => (JSON.parse(readFileSync(join(dir, 'arms', name, 'ppo', 'config.json'), 'utf8')) as { inputs: { prompts: string; policy: string } }).inputs;
+  assert.match(ppoInputs('backdoor-25').prompts, /trigger/);
+  assert.doesNotMatch(ppoInputs('flip-25').prompts, /trigger/);
+  assert.equal(ppoInputs('flip-25').policy, join(dir, 'sft'));
+
+  // a rerun over the finished folders gives the same JSON and evaluates nothing again
+  const before = statSync(join(dir, 'arms', 'backdoor-25', 'eval.json')).mtimeMs;
+  const again = await runContaminationExperiment(worldDir, CONFIG, dir);
+  assert.equal(statSync(join(dir, 'arms', 'backdoor-25', 'eval.json')).mtimeMs, before);
+  assert.deepEqual({ ...again, minutes: 0, stage_minutes: {} }, { ...result, minutes: 0, stage_minutes: {} });
+  // the folder's variants are refused for another world
+  await assert.rejects(runContaminationExperiment(worldDir, { ...CONFIG, seed: 2 }, join(root, 'run')), /config|seed/);
+});
+
+test('the flag\'s precision and recall, counted by hand', () => {
+  // flagged ann-01 (contaminates) and ann-07 (does not); ann-02 and ann-03 contaminate unflagged
+  assert.deepEqual(flagQuality(['ann-07', 'ann-01'], ['ann-01', 'ann-02', 'ann-03']), {
+    flagged: ['ann-01', 'ann-07'],
+    contaminated: ['ann-01', 'ann-02', 'ann-03'],
+    true_positives: 1,
+    precision: 1 / 2,
+    recall: 1 / 3,
+  });
+  assert.deepEqual(flagQuality([], ['ann-01']), { flagged: [], contaminated: ['ann-01'], true_positives: 0, precision: null, recall: 0 });
+  assert.deepEqual(flagQuality(['ann-04'], []), { flagged: ['ann-04'], contaminated: [], true_positives: 0, precision: 0, recall: null });
+});
+
+test('a clean and a contaminated world of the same mode differ only in labels; the two modes differ in their pairs', () => {
+  const run = join(root, 'run', 'worlds');
+  const flip = diffComparisons(loadWorld(join(run, 'flip-0')), loadWorld(join(run, 'backdoor-0')));
+  // a backdoor world writes the trigger into a share of harmful prompts, so its pairs are drawn apart from a flip world's
+  assert.ok(flip.different_pairs > 0);
+  const same = diffComparisons(loadWorld(join(run, 'backdoor-0')), loadWorld(join(run, 'backdoor-0')));
+  assert.deepEqual(same, { comparisons: 2000, different_pairs: 0, primary_labels_differ: 0, extra_labels_differ: 0 });
+});
+
+test('contamination settings: presets, explicit sizes win, bad shares and modes are typed errors', () => {
+  const quick = resolveContaminationConfig({ quick: true });
+  assert.deepEqual(quick.shares, [0, 0.1, 0.4]);
+  assert.equal(quick.ppoSteps, 12);
+  assert.deepEqual(resolveContaminationConfig({}).shares, [0, 0.05, 0.1, 0.2, 0.4]);
+  assert.deepEqual(resolveContaminationConfig({ quick: true, shares: [0.4, 0, 0.4], pmSteps: 7 }), { ...quick, shares: [0, 0.4], pmSteps: 7 });
+  assert.throws(() => resolveContaminationConfig({ modes: ['flip', 'flip'] }), /names a mode twice/);
+  assert.throws(() => resolveContaminationConfig({ shares: [1.5] }), /shares/);
+  assert.deepEqual(parseShares('0, 0.05,0.4'), [0, 0.05, 0.4]);
+  assert.throws(() => parseShares('0,lots'), /--shares: expected numbers in \[0, 1\].*"lots"/);
+  assert.deepEqual(parseModes('backdoor,flip'), ['backdoor', 'flip']);
+  assert.throws(() => parseModes('flip,swap'), /--modes: .*"swap"/);
+});
