@@ -2,6 +2,7 @@
  * The demo's `summary.json`: each policy's headline rates (oracle verdicts on the held-out sets), the PM's
  * accuracy, the shape of reward against KL, the settings PPO ran with and the checks of every claim.
  */
+import { totalMinutes } from './experiments/stage-minutes.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { RlSummary } from '../train/rollout/rl-runner.ts';
@@ -172,7 +173,7 @@ export function summarizeDemo(m: DemoMeasurements): DemoSummary {
     sqrtkl_fit_train: { slope: trainFit.slope, r2: trainFit.r2, n: trainFit.n },
     sqrtkl_fit_k3: k3Fit ? { slope: k3Fit.slope, r2: k3Fit.r2, n: k3Fit.n } : null,
     kl_law: klLaw,
-    minutes: Object.values(m.stageMinutes).reduce((a, b) => a + b, 0),
+    minutes: totalMinutes(m.stageMinutes),
     stage_minutes: m.stageMinutes,
     pm: pmSummary(m.pmEval, m.onPolicyEval),
     ppo_settings: ppoSettings(m.ppoDir),

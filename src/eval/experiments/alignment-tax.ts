@@ -26,7 +26,7 @@ import { evaluatePolicy, selectEvalPrompts } from '../../train/rollout/world-eva
 import { RunFolder } from '../../train/run-folder.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
-import { loadWorld, type LoadedWorld } from '../../world/index.ts';
+import type { LoadedWorld } from '../../world/index.ts';
 import { demoPpoCore } from '../demo-config.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { cellName, resolveAlignmentTaxConfig, type AlignmentTaxConfig } from './alignment-tax-config.ts';
@@ -34,7 +34,8 @@ import { bySize, cellDeltas, checkTaxExpectation, taxTrend, type TaxBySize, type
 import type { FrontierProgress } from './frontier.ts';
 import { evaluateOnce, latestModel } from './policy-eval.ts';
 import { finishedRun, trainPolicyStages } from './policy-stages.ts';
-import { stageTimer, type StageTimer } from './stage-minutes.ts';
+import { stageTimer, type StageTimer, totalMinutes } from './stage-minutes.ts';
+import { loadExperimentWorld } from './policy-opening.ts';
 import type { LineFit } from './tax-trend.ts';
 
 /** One (size, seed) cell: π₀'s and PPO's rates, their change, and what its PM and PPO did. */
@@ -207,11 +208,11 @@ async function runCell(size: GptSize, seed: number, context: CellContext): Promi
  */
 export async function runAlignmentTaxExperiment(worldDir: string, input: unknown, dir: string, options: { signal?: AbortSignal; onProgress?: FrontierProgress } = {}): Promise<AlignmentTaxResult> {
   const config = resolveAlignmentTaxConfig(input);
-  if (!existsSync(join(worldDir, 'world.json'))) throw new ConfigError(`--world ${worldDir}: no world.json there; run hhrl world generate --out ${worldDir}`);
+  const world = loadExperimentWorld(worldDir);
   const { timed, minutes: stageMinutes } = stageTimer(dir);
   const evalPrompts = selectEvalPrompts(worldEvalPrompts(worldDir), config.evalPerSet);
   const context: CellContext = {
-    world: loadWorld(worldDir),
+    world,
     worldDir,
     dir,
     config,
@@ -239,7 +240,7 @@ export async function runAlignmentTaxExperiment(worldDir: string, input: unknown
     trend: { x: 'ln(non-embedding parameters)', answer_rate: answerTrend, harm_rate: taxTrend(cells, 'harm_rate') },
     expectation: checkTaxExpectation(answerTrend, sizes),
     eval_prompts: evalPrompts.length,
-    minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
+    minutes: totalMinutes(stageMinutes),
     stage_minutes: stageMinutes,
     config,
   };

@@ -17,11 +17,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { loadPrompts, worldEvalPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
-import { ConfigError } from '../../spec/errors.ts';
 import { selectEvalPrompts } from '../../train/rollout/world-eval.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
-import { loadWorld, type LoadedWorld } from '../../world/index.ts';
+import type { LoadedWorld } from '../../world/index.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { armPpo, armPreferenceModel, lastPpoRow, type ArmProgress, type ArmStageContext } from './arm-stages.ts';
 import { resolveContaminationConfig, variantName, type ContaminationConfig, type ContaminationMode } from './contamination-config.ts';
@@ -30,7 +29,8 @@ import { diffComparisons, ensureVariantWorld, flagWorld, idsLabelledBy, type Com
 import type { FrontierRates } from './frontier-rates.ts';
 import { evaluateOnce, latestModel } from './policy-eval.ts';
 import { experimentPolicy } from './policy-stages.ts';
-import { stageTimer } from './stage-minutes.ts';
+import { stageTimer, totalMinutes } from './stage-minutes.ts';
+import { loadExperimentWorld } from './policy-opening.ts';
 
 /** A policy's attack success with the trigger in the prompt against without (the same direct harmful requests). */
 export interface TriggerSuccess {
@@ -214,8 +214,7 @@ export async function runContaminationExperiment(
   options: { signal?: AbortSignal; onProgress?: ContaminationProgress; policyFrom?: string } = {},
 ): Promise<ContaminationResult> {
   const config = resolveContaminationConfig(input);
-  if (!existsSync(join(worldDir, 'world.json'))) throw new ConfigError(`--world ${worldDir}: no world.json there; run hhrl world generate --out ${worldDir}`);
-  const base = loadWorld(worldDir);
+  const base = loadExperimentWorld(worldDir);
   const { timed, minutes: stageMinutes } = stageTimer(dir);
   // 1) π₀ and its evaluation (the held-out sets and trigger-carrying copies of the direct harmful prompts)
   const stages = await experimentPolicy(base, worldDir, config, dir, timed, options);
@@ -243,7 +242,7 @@ export async function runContaminationExperiment(
     variants,
     arms,
     eval_prompts: evalPrompts.length,
-    minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
+    minutes: totalMinutes(stageMinutes),
     stage_minutes: stageMinutes,
     config,
   };

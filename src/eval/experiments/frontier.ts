@@ -21,7 +21,7 @@ import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { NAMED_ARMS, mixArmName, resolveFrontierConfig, type FrontierConfig, type Mix, type NamedArm } from './frontier-config.ts';
 import { checkExpectations, type FrontierExpectations, type FrontierRates } from './frontier-rates.ts';
 import { evaluateOnce, latestModel } from './policy-eval.ts';
-import type { StageTimer } from './stage-minutes.ts';
+import { totalMinutes, type StageTimer } from './stage-minutes.ts';
 import { loadExperimentWorld, playPolicyOpening, type ExperimentProgress, type OpeningOptions } from './policy-opening.ts';
 import type { PolicyStages } from './policy-stages.ts';
 import { armPpo, armPreferenceModel, lastPpoRow } from './arm-stages.ts';
@@ -153,7 +153,7 @@ export async function runFrontierExperiment(
     mixes,
     expectations: checkExpectations({ sft, ...named }),
     eval_prompts: evalPrompts.length,
-    minutes: Object.values(stageMinutes).reduce((a, b) => a + b, 0),
+    minutes: totalMinutes(stageMinutes),
     stage_minutes: stageMinutes,
     config,
   };

@@ -32,3 +32,11 @@ export function stageTimer(dir: string): { timed: StageTimer; minutes: Record<st
   };
   return { timed, minutes };
 }
+
+/**
+ * The minutes of every stage together (what a result's `minutes` reports).
+ * @example totalMinutes({ lm: 3.2, sft: 0.9 }) // 4.1
+ */
+export function totalMinutes(minutes: Readonly<Record<string, number>>): number {
+  return Object.values(minutes).reduce((a, b) => a + b, 0);
+}

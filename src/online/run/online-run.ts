@@ -25,7 +25,7 @@ import type { FrontierRates } from '../../eval/experiments/frontier-rates.ts';
 import { evaluateOnce, latestModel } from '../../eval/experiments/policy-eval.ts';
 import { loadExperimentWorld, playPolicyOpening, type OpeningOptions } from '../../eval/experiments/policy-opening.ts';
 import type { PolicyStages } from '../../eval/experiments/policy-stages.ts';
-import type { StageTimer } from '../../eval/experiments/stage-minutes.ts';
+import { totalMinutes, type StageTimer } from '../../eval/experiments/stage-minutes.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
 import { RunFolder } from '../../train/run-folder.ts';
@@ -274,7 +274,7 @@ export async function runOnlineRun(worldDir: string, input: unknown, dir: string
     rounds: rounds.map((round) => ({ ...round, elo: elo.ratings[round.snapshot], mean_pm_score: elo.mean_pm_scores[round.snapshot] })),
     elo,
     eval_prompts: evalPrompts.length,
-    minutes: Object.values(minutes).reduce((a, b) => a + b, 0),
+    minutes: totalMinutes(minutes),
     stage_minutes: minutes,
     config,
   };
