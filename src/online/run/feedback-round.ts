@@ -10,6 +10,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writeLinesAtomic } from '../../data/jsonl-writer.ts';
 import { openComparisonSource } from '../../data/store/open-comparison-source.ts';
 import { COMPARISON_TASKS, type ComparisonTask } from '../../spec/comparison.ts';
@@ -39,7 +40,9 @@ export interface FeedbackRoundSettings {
 /** The HH file of a task's comparisons in a feedback round folder. */
 export const feedbackRoundFile = (dir: string, task: ComparisonTask) => join(dir, `${task}.jsonl`);
 
-const SavedSchema = z.looseObject({ stats: z.looseObject({ comparisons: z.number() }) });
+/** What a round's `collect.json` holds that is read back: who labelled it, and its counts. */
+const CollectFileSchema = z.looseObject({ labeler: z.string().optional(), stats: z.looseObject({ comparisons: z.number(), byTask: z.record(z.string(), z.number()) }) });
+const COLLECT_FILE = 'a round\'s collect.json {labeler?, stats: {comparisons, byTask}}';
 
 /**
  * The command that serves the round to annotators: the current policy against the most recent earlier snapshot
@@ -52,20 +55,13 @@ export function serveCommand(store: string, round: number, snapshots: readonly S
   return ['hhrl feedback serve --store', store, ...[current, ...earlier].flatMap((snapshot) => ['--policy', snapshot.checkpoint]), '--round', String(round)].join(' ');
 }
 
-/** Wait `ms`, or throw TrainingAborted when `signal` fires first. */
-function pause(ms: number, signal: AbortSignal | undefined, round: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new TrainingAborted(round));
-    const stop = () => {
-      clearTimeout(timer);
-      reject(new TrainingAborted(round));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', stop, { once: true });
-  });
+/** Wait `ms` (Node's abortable timer), or throw TrainingAborted when `signal` fires first. */
+async function pause(ms: number, signal: AbortSignal | undefined, round: number): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    throw signal?.aborted === true ? new TrainingAborted(round) : error;
+  }
 }
 
 /**
@@ -75,7 +71,7 @@ function pause(ms: number, signal: AbortSignal | undefined, round: number): Prom
  */
 export async function awaitFeedbackRound(dir: string, settings: FeedbackRoundSettings): Promise<CollectStats> {
   const donePath = join(dir, 'collect.json');
-  if (existsSync(donePath)) return (readJsonFile(donePath, SavedSchema, 'a feedback round\'s collect.json {stats}') as unknown as { stats: CollectStats }).stats;
+  if (existsSync(donePath)) return (readJsonFile(donePath, CollectFileSchema, COLLECT_FILE) as unknown as { stats: CollectStats }).stats;
   const source = await openComparisonSource(settings.store);
   try {
     const command = serveCommand(settings.store, settings.round, settings.snapshots);
@@ -107,15 +103,13 @@ export async function awaitFeedbackRound(dir: string, settings: FeedbackRoundSet
   }
 }
 
-const RoundSchema = z.looseObject({ labeler: z.string().optional(), stats: z.looseObject({ byTask: z.record(z.string(), z.number()) }) });
-
 /**
  * The data specs of a finished round's comparisons: a world-labelled round folder (`online:DIR`, with the oracle's
  * gold), or a feedback round's HH files (`file:DIR/TASK.jsonl:TASK`, the tasks that have comparisons).
  * @example roundPairSpecs('runs/o/rounds/1/collect') // ['online:runs/o/rounds/1/collect']
  */
 export function roundPairSpecs(dir: string): string[] {
-  const saved = readJsonFile(join(dir, 'collect.json'), RoundSchema, 'a round\'s collect.json {stats: {byTask}}');
+  const saved = readJsonFile(join(dir, 'collect.json'), CollectFileSchema, COLLECT_FILE);
   if (saved.labeler?.startsWith('feedback:') !== true) return [`online:${dir}`];
   return COMPARISON_TASKS.filter((task) => (saved.stats.byTask[task] ?? 0) > 0).map((task) => `file:${feedbackRoundFile(dir, task)}:${task}`);
 }
