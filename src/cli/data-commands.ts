@@ -3,7 +3,7 @@
  * stores; export and stats read a SQLite file or the PostgreSQL database the feedback app writes
  * (`--store postgres://…`), through one `ComparisonSource`.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { COMPARISON_TASKS, type ComparisonTask } from '../spec/comparison.ts';
 import { exportComparisons } from '../data/export-file.ts';
 import { ROW_FORMAT_IDS, type RowFormatId } from '../data/formats/index.ts';
@@ -13,12 +13,7 @@ import { ComparisonStore } from '../data/store/comparison-store.ts';
 import type { ComparisonSource } from '../data/store/comparison-source.ts';
 import { openComparisonSource } from '../data/store/open-comparison-source.ts';
 import type { StoreStats } from '../data/store/store-stats.ts';
-
-function wholeNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
-  return number;
-}
+import { wholeNumber } from './number-options.ts';
 
 function withStore<T>(path: string, work: (store: ComparisonStore) => Promise<T>): Promise<T> {
   const store = ComparisonStore.open(path);

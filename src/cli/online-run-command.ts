@@ -3,7 +3,7 @@
  * online RLHF (see `online/run/online-run.ts`). Resumable: run it again with the same `--out` (and more `--rounds`
  * to go on); finished rounds are kept.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { FRONTIER_COLUMNS } from '../eval/experiments/frontier-rates.ts';
 import { LABELERS } from '../online/run/labeler.ts';
 import { OnlineRunConfigSchema } from '../online/run/online-run-config.ts';
@@ -11,12 +11,7 @@ import { runOnlineRun, type OnlineRunResult } from '../online/run/online-run.ts'
 import { interruptible } from './interrupt.ts';
 import { stagedProgress } from './progress.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
-
-function positiveNumber(value: string): number {
-  const number = Number(value);
-  if (!(number > 0) || !Number.isFinite(number)) throw new InvalidArgumentError('expected a number > 0');
-  return number;
-}
+import { positiveNumber } from './number-options.ts';
 
 const percent = (value: number | null | undefined) => (typeof value === 'number' ? `${(100 * value).toFixed(1)}%` : '—');
 

@@ -16,18 +16,7 @@ import { loadSuites, parseSuiteSpecs, SUITE_KINDS } from '../redteam/suites/inde
 import { targetFromSpec } from '../redteam/targets/target-spec.ts';
 import { checkpointDigest } from '../redteam/targets/checkpoint-digest.ts';
 import { interruptible } from './interrupt.ts';
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return number;
-}
-
-function wholeNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
-  return number;
-}
+import { positiveInteger, wholeNumber } from './number-options.ts';
 
 function finiteNumber(value: string): number {
   const number = Number(value);

@@ -3,30 +3,12 @@
  * streaming) for an hhrl checkpoint, so any tool can red-team hhrl models.
  */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { ConfigError } from '../spec/errors.ts';
 import { loadChatModelFolder } from '../web/model-folder.ts';
 import { assertSafeExposure } from '../web/serve/exposure.ts';
 import { createOpenAiApp, SERVE_DEFAULTS } from '../web/serve/openai-app.ts';
 import { listen } from '../web/serve/listen.ts';
-
-function port(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('expected a port 0–65535');
-  return number;
-}
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return number;
-}
-
-function wholeNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
-  return number;
-}
+import { port, positiveInteger, wholeNumber } from './number-options.ts';
 
 interface ServeFlags {
   model: string;
