@@ -50,18 +50,20 @@ function goldSpec(value: string): { file: string; task: FeedbackTask } {
 
 /**
  * The admin's train button: `hhrl pm train` on the store (SQLite file or PostgreSQL URL), in a child process
- * writing `<out>/<time>/`.
+ * writing the run folder `<out>/<time>/` and its log beside it, `<out>/<time>.log` (a run folder holding anything
+ * else is refused by `pm train`).
  */
 function trainingStarter(storePath: string, out: string): StartTraining {
   return async () => {
+    mkdirSync(out, { recursive: true });
     const runDir = join(out, new Date().toISOString().replace(/[:.]/g, '-'));
-    mkdirSync(runDir, { recursive: true });
     const args = [...process.execArgv, resolve(process.argv[1]), 'pm', 'train', '--data', `store:${storePath}`, '--out', runDir];
-    const log = openSync(join(runDir, 'train.log'), 'a');
+    const logPath = `${runDir}.log`;
+    const log = openSync(logPath, 'a');
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
     child.unref();
     const shown = isPostgresSpec(storePath) ? redactUrl(storePath) : storePath;
-    return { command: `hhrl pm train --data store:${shown} --out ${runDir} (pid ${child.pid}, log ${join(runDir, 'train.log')})` };
+    return { command: `hhrl pm train --data store:${shown} --out ${runDir} (pid ${child.pid}, log ${logPath})` };
   };
 }
 
