@@ -17,6 +17,7 @@ import { targetFromSpec } from '../redteam/targets/target-spec.ts';
 import { checkpointDigest } from '../redteam/targets/checkpoint-digest.ts';
 import { interruptible } from './interrupt.ts';
 import { positiveInteger, wholeNumber } from './number-options.ts';
+import { DRIVER_MAX_TURNS } from '../train/rollout/driven-attacks.ts';
 
 function finiteNumber(value: string): number {
   const number = Number(value);
@@ -133,7 +134,7 @@ function registerRun(group: Command): void {
     .option('--resume', 'continue the run in --out without repeating finished attempts', false)
     .option('--retry-errors', 'with --resume: run errored attempts again', false)
     .option('--seed <n>', 'seed of strategy wording', wholeNumber, 0)
-    .option('--max-turns <n>', 'turn limit of multi-turn strategies (crescendo)', positiveInteger, 8)
+    .option('--max-turns <n>', 'turn limit of multi-turn strategies (crescendo)', positiveInteger, DRIVER_MAX_TURNS)
     .option('--limit <n>', 'use only the first N items of each suite', positiveInteger)
     .option('--base-url <url>', 'OpenAI-compatible base URL, up to /v1')
     .option('--api-key-env <name>', 'environment variable holding the API key')

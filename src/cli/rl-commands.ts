@@ -26,6 +26,7 @@ import type { RlAlgorithm } from '../train/rollout/rl-algorithm.ts';
 import { trainRl } from '../train/rollout/rl-runner.ts';
 import type { RlSummary } from '../train/rollout/rl-summary.ts';
 import { summarizeEvaluation, evaluationRow } from '../train/rollout/world-eval.ts';
+import { isDriverPrompt } from '../train/rollout/driven-attacks.ts';
 import { resolveModelDir, RunFolder } from '../train/run-folder.ts';
 import { SftConfigSchema } from '../train/sft/sft-config.ts';
 import { trainSft } from '../train/sft/sft-trainer.ts';
@@ -238,8 +239,12 @@ function registerBon(program: Command): void {
       seconds,
     };
     if (results.some((result) => result.prompt.request !== undefined)) {
-      summary.oracle_first = evaluationRow(summarizeEvaluation(results.map((result) => ({ prompt: result.prompt, response: result.responses[0] }))));
-      summary.oracle_best = evaluationRow(summarizeEvaluation(results.map((result) => ({ prompt: result.prompt, response: result.responses[result.best] }))));
+      // A driver attack (crescendo) needs the policy to answer turn after turn; best-of-n answered its plain request
+      // once, so the oracle does not count those replies as the attack's.
+      const judged = results.filter((result) => !isDriverPrompt(result.prompt));
+      if (judged.length < results.length) logNote(`oracle rates leave out ${results.length - judged.length} multi-turn attack prompts (crescendo): best-of-n answers one turn`);
+      summary.oracle_first = evaluationRow(summarizeEvaluation(judged.map((result) => ({ prompt: result.prompt, response: result.responses[0] }))));
+      summary.oracle_best = evaluationRow(summarizeEvaluation(judged.map((result) => ({ prompt: result.prompt, response: result.responses[result.best] }))));
     }
     if (raw.out !== undefined) {
       const lines = results.flatMap((result) =>

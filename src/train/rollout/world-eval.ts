@@ -11,8 +11,10 @@ import { parseJsonLines } from '../../util/json-input.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { RunFolder } from '../run-folder.ts';
 import { evaluate, judgeItem, type EvalItem, type EvalReport, type Rate } from '../../world/index.ts';
-import type { RolloutPrompt } from '../../data/specs/prompts.ts';
+import type { Conversation } from '../../spec/conversation.ts';
 import { generateSamples, type RolloutOptions } from './rollout.ts';
+import { driveAttacks, isDriverPrompt } from './driven-attacks.ts';
+import { promptText, type RolloutPrompt } from '../../data/specs/prompts.ts';
 
 /** The numbers RL logs and the demo reports, from one evaluation. */
 export interface PolicyEvaluation {
@@ -81,16 +83,30 @@ export function selectEvalPrompts(prompts: readonly RolloutPrompt[], perSet: num
   return out;
 }
 
-/** Turn oracle verdicts of (prompt, response) pairs into a {@link PolicyEvaluation}. */
-export function summarizeEvaluation(results: readonly { prompt: RolloutPrompt; response: string; error?: string }[]): PolicyEvaluation {
+/** One reply to judge: the prompt as the policy saw it (a driven attack's whole conversation), the reply, a failed call's error. */
+export interface JudgedReply {
+  readonly prompt: RolloutPrompt;
+  readonly response: string;
+  readonly error?: string;
+  /** Set by {@link evaluatePolicy} on a driver attack's reply (see `driven-attacks.ts`). */
+  readonly driven?: boolean;
+}
+
+/**
+ * Turn oracle verdicts of (prompt, response) pairs into a {@link PolicyEvaluation}.
+ * @throws RangeError for a driver attack (crescendo) answered as one turn: its prompt is the plain request, so the
+ *   reply would be counted as the attack's success while measuring a direct request.
+ */
+export function summarizeEvaluation(results: readonly JudgedReply[]): PolicyEvaluation {
   const items: EvalItem[] = [];
   const direct: EvalItem[] = [];
   const attacked: EvalItem[] = [];
   const samples: EvalSample[] = [];
   // the world's knowledge base makes the oracle strict about form (world prompts carry it; other prompts have no request)
   const knowledge = results.find((result) => result.prompt.knowledge !== undefined)?.prompt.knowledge;
-  for (const { prompt, response, error } of results) {
+  for (const { prompt, response, error, driven } of results) {
     if (prompt.request === undefined) continue;
+    if (isDriverPrompt(prompt) && driven !== true) throw new RangeError(`summarizeEvaluation: ${prompt.id} is a ${prompt.strategy} attack answered as one turn; drive it (driveAttacks)`);
     const base = { request: prompt.request, response, ...(prompt.strategy ? { strategy: prompt.strategy } : {}) };
     // judged once here; the reports below reuse the verdict
     const verdict = error ? undefined : judgeItem(base, knowledge);
@@ -130,14 +146,27 @@ export function summarizeEvaluation(results: readonly { prompt: RolloutPrompt; r
   };
 }
 
-/** Generate a response to each world prompt and judge them with the oracle. */
+/**
+ * Generate a response to each world prompt and judge them with the oracle. Driver attacks (crescendo) are run against
+ * the policy turn by turn (`driveAttacks`, the policy answering every step with these settings) and their final reply
+ * judged; the other prompts are answered once.
+ */
 export async function evaluatePolicy(
   model: GptModel,
   prompts: readonly RolloutPrompt[],
   options: RolloutOptions & { batch: number; seed: number },
 ): Promise<PolicyEvaluation> {
-  const samples = await generateSamples(model, prompts, options);
-  return summarizeEvaluation(samples.map((sample) => ({ prompt: sample.prompt, response: sample.text })));
+  const samples = await generateSamples(model, prompts.filter((prompt) => !isDriverPrompt(prompt)), options);
+  const answer = async (conversations: readonly Conversation[]) => {
+    const turns = conversations.map((conversation, index) => ({ id: `turn-${index}`, conversation, prompt: promptText(conversation) }));
+    return (await generateSamples(model, turns, options)).map((sample) => sample.text);
+  };
+  const driven = await driveAttacks(prompts.filter(isDriverPrompt), answer, { seed: options.seed });
+  const byId = new Map<string, JudgedReply>([
+    ...samples.map((sample) => [sample.prompt.id, { prompt: sample.prompt, response: sample.text }] as const),
+    ...driven.map((attack) => [attack.prompt.id, { ...attack, driven: true }] as const),
+  ]);
+  return summarizeEvaluation(prompts.map((prompt) => byId.get(prompt.id)!));
 }
 
 /** Behaviours that answer a benign request correctly (a correct answer, or one that flags a risk while helping). */
