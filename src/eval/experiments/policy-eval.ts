@@ -1,8 +1,9 @@
 /**
  * A policy's oracle evaluation done once per folder, for experiments that judge several policies on the same
  * held-out prompts (the frontier's arms, an online run's snapshots): greedy replies, the frontier's rates in
- * `eval.json` and every judged reply in `eval-samples.jsonl`. A later call reads the stored rates, so a resumed
- * experiment does not evaluate again.
+ * `eval.json` and every judged reply in `eval-samples.jsonl`. A later call with the same prompts and settings reads
+ * the stored rates, so a resumed experiment does not evaluate again; an evaluation of other prompts, other settings
+ * or an older evaluator (before crescendo was driven turn by turn) is done again.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { evaluatePolicy, type EvalSample } from '../../train/rollout/world-eval.
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { parseJsonLines, readJsonFile } from '../../util/json-input.ts';
 import { frontierRates, type FrontierRates } from './frontier-rates.ts';
+import { promptsFingerprint } from '../../train/bon/bon-run.ts';
 
 /** The settings an evaluation uses: reply length, generation batch and seed. */
 export interface PolicyEvalSettings {
@@ -22,8 +24,22 @@ export interface PolicyEvalSettings {
   readonly seed: number;
 }
 
-/** What a stored evaluation holds (`eval.json`). */
-const StoredRatesSchema = z.looseObject({ rates: z.looseObject({ prompts: z.number(), behaviours: z.record(z.string(), z.number()) }) });
+/**
+ * The evaluator's version, kept in `eval.json`: 2 since driver attacks (crescendo) are run turn by turn
+ * (`train/rollout/driven-attacks.ts`); an evaluation stored by an earlier one answered their plain request.
+ */
+export const EVALUATOR_VERSION = 2;
+
+/** What a stored evaluation holds (`eval.json`): the rates, and what they were measured on (absent before version 2). */
+const StoredRatesSchema = z.looseObject({
+  rates: z.looseObject({ prompts: z.number(), behaviours: z.record(z.string(), z.number()) }),
+  measured_on: z.string().optional(),
+});
+
+/** What an evaluation's rates depend on besides the policy: the evaluator, the prompts (ids and texts) and the settings. */
+function measuredOn(prompts: Parameters<typeof evaluatePolicy>[1], settings: PolicyEvalSettings): string {
+  return JSON.stringify({ evaluator: EVALUATOR_VERSION, prompts: promptsFingerprint(prompts), max_new_tokens: settings.evalMaxNewTokens, batch: settings.ppoBatch, seed: settings.seed });
+}
 
 /**
  * Evaluate the policy `load` gives on `prompts` once (greedy decoding): later calls read `dir/eval.json`.
@@ -31,7 +47,11 @@ const StoredRatesSchema = z.looseObject({ rates: z.looseObject({ prompts: z.numb
  */
 export async function evaluateOnce(dir: string, load: () => GptModel, prompts: Parameters<typeof evaluatePolicy>[1], settings: PolicyEvalSettings): Promise<FrontierRates> {
   const path = join(dir, 'eval.json');
-  if (existsSync(path)) return readJsonFile(path, StoredRatesSchema, 'a policy evaluation {"rates": {…}}').rates as unknown as FrontierRates;
+  const on = measuredOn(prompts, settings);
+  if (existsSync(path)) {
+    const stored = readJsonFile(path, StoredRatesSchema, 'a policy evaluation {"rates": {…}, "measured_on": "…"}');
+    if (stored.measured_on === on) return stored.rates as unknown as FrontierRates;
+  }
   const model = load();
   const evaluation = await evaluatePolicy(model, prompts, {
     maxPromptTokens: 64,
@@ -45,7 +65,7 @@ export async function evaluateOnce(dir: string, load: () => GptModel, prompts: P
   await model.release();
   const rates = frontierRates(evaluation);
   writeFileAtomic(join(dir, 'eval-samples.jsonl'), evaluation.samples.map((sample) => `${JSON.stringify(sample)}\n`).join(''));
-  writeFileAtomic(path, `${JSON.stringify({ rates }, null, 2)}\n`);
+  writeFileAtomic(path, `${JSON.stringify({ rates, measured_on: on }, null, 2)}\n`);
   return rates;
 }
 

@@ -1,7 +1,10 @@
 /** Driver attacks (crescendo) in a world evaluation: run turn by turn against the policy, in lockstep batches. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GptModel } from '../../../src/model/gpt-model.ts';
+import { evaluateOnce } from '../../../src/eval/experiments/policy-eval.ts';
 import { CRESCENDO_STEPS } from '../../../src/attacks/index.ts';
 import type { Conversation } from '../../../src/spec/conversation.ts';
 import { promptText, worldEvalPrompts, type RolloutPrompt } from '../../../src/data/specs/prompts.ts';
@@ -93,4 +96,26 @@ test('evaluatePolicy drives the world\'s crescendo prompts against a real policy
   } finally {
     await model.release();
   }
+});
+
+test('evaluateOnce keeps an evaluation for the same prompts and settings, and does again one stored by the evaluator before crescendo was driven', async () => {
+  const dir = tempDir('hhrl-eval-once-');
+  writeWorld(generateWorld(resolveWorldConfig(2, 'small')), join(dir, 'world'));
+  const chosen = worldEvalPrompts(join(dir, 'world')).filter((prompt) => prompt.strategy === 'crescendo' || prompt.set === 'benign').slice(0, 4);
+  await tinyPolicy(join(dir, 'policy')).release();
+  let loads = 0;
+  const load = () => {
+    loads++;
+    return GptModel.load(join(dir, 'policy')).model;
+  };
+  const settings = { evalMaxNewTokens: 8, ppoBatch: 4, seed: 0 };
+  const first = await evaluateOnce(join(dir, 'eval'), load, chosen, settings);
+  assert.deepEqual(await evaluateOnce(join(dir, 'eval'), load, chosen, settings), first);
+  assert.equal(loads, 1, 'the same prompts and settings: read back');
+  await evaluateOnce(join(dir, 'eval'), load, chosen, { ...settings, evalMaxNewTokens: 6 });
+  assert.equal(loads, 2, 'other settings: evaluated again');
+  // an eval.json of the earlier evaluator (no measured_on) is not taken for this one
+  writeFileSync(join(dir, 'eval', 'eval.json'), JSON.stringify({ rates: { ...first, prompts: 999 } }));
+  assert.equal((await evaluateOnce(join(dir, 'eval'), load, chosen, settings)).prompts, first.prompts);
+  assert.equal(loads, 3);
 });
