@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteFeedbackStore } from '../../src/data/store/sqlite-feedback-store.ts';
@@ -21,8 +22,8 @@ function tinyCheckpoint(): string {
 }
 
 /** Start `hhrl feedback serve`; resolves with the child and its URL. */
-function serve(store: string, policy: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...CLI, 'feedback', 'serve', '--store', store, '--policy', policy, '--port', '0', '--max-tokens', '6', '--rate-per-minute', '100000', '--review-share', '0'], {
+function serve(store: string, policy: string, extra: readonly string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...CLI, 'feedback', 'serve', '--store', store, '--policy', policy, '--port', '0', '--max-tokens', '6', '--rate-per-minute', '100000', '--review-share', '0', ...extra], {
     env: { ...process.env, HHRL_FEEDBACK_ADMIN_TOKEN: ADMIN },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -67,6 +68,36 @@ test('hhrl feedback serve + invite: a session on a new store, and hhrl data expo
     assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line)), [
       { chosen: `\n\nHuman: Hi there\n\nAssistant: ${first.replies.a}`, rejected: `\n\nHuman: Hi there\n\nAssistant: ${first.replies.b}` },
     ]);
+  } finally {
+    child.kill('SIGINT');
+  }
+});
+
+test('the admin\'s Train button runs hhrl pm train on the store to the end, its log beside the run folder', async () => {
+  const policy = tinyCheckpoint();
+  const root = mkdtempSync(join(tmpdir(), 'hhrl-fb-train-'));
+  const store = join(root, 'feedback.sqlite');
+  const out = join(root, 'pm-runs');
+  const { child, url } = await serve(store, policy, ['--train-out', out]);
+  try {
+    const client = await annotator(url, 'Ada');
+    const conversationId = (await client.json('POST', '/api/conversations', { task: 'helpful' })).data.id as string;
+    for (const [turn, text] of ['Hi there', 'What is a fen?', 'Tell me a word game'].entries()) assert.equal((await annotateTurn(client, conversationId, turn, text, `train-key-${turn}`)).status, 201);
+    const admin = new FeedbackClient(url);
+    await admin.adminLogin(ADMIN);
+    const started = await admin.json('POST', '/admin/api/train');
+    assert.equal(started.status, 202);
+    const runDir = /--out (\S+)/.exec(String(started.data.command))?.[1];
+    assert.ok(runDir !== undefined && runDir.startsWith(out), String(started.data.command));
+    // the spawned run trains the default PM (500 steps at most) on the three picks; wait for it to finish
+    for (let waited = 0; !existsSync(join(runDir, 'summary.json')); waited += 500) {
+      assert.ok(waited < 240_000, `no summary.json after 4 minutes; log: ${existsSync(`${runDir}.log`) ? readFileSync(`${runDir}.log`, 'utf8').slice(-2000) : 'none'}`);
+      await sleep(500);
+    }
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { stepsRun: number };
+    assert.ok(summary.stepsRun > 0);
+    assert.ok(existsSync(`${runDir}.log`), 'the log sits beside the run folder');
+    assert.ok(!readdirSync(runDir).some((name) => name.endsWith('.log')), 'nothing but the run in its folder');
   } finally {
     child.kill('SIGINT');
   }
