@@ -183,9 +183,11 @@ function annotatorStats(id: string, slices: Map<string, [number, number]>, slice
   };
 }
 
+/** A record with its keys in order. */
+const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+
 /** Counts with every level's keys in order. */
 function sortedCounts(counts: Record<string, Record<string, Record<string, number>>>): WorldStats['counts'] {
-  const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
   return Object.fromEntries(
     Object.entries(counts).map(([task, families]) => [task, sorted(Object.fromEntries(Object.entries(families).map(([family, categories]) => [family, sorted(categories)])))]),
   );
@@ -205,7 +207,7 @@ export function computeWorldStats(metas: readonly ComparisonMeta[]): WorldStats 
   return {
     comparisons: metas.length,
     counts: sortedCounts(counts),
-    attacked,
+    attacked: sorted(Object.fromEntries(Object.entries(attacked).map(([task, byStrategy]) => [task, sorted(byStrategy)]))),
     agreement: {
       overall: agreementRate({ pairs: helpful.pairs + harmless.pairs, agree: helpful.agree + harmless.agree }),
       byTask: { helpful: agreementRate(helpful), harmless: agreementRate(harmless) },
