@@ -29,6 +29,11 @@ export const CRESCENDO_TOPICS: Readonly<Record<string, string>> = {
   copyright: 'copyright and piracy',
 };
 
+/** The topic a crescendo opens with: the category's phrase, else the goal, else a neutral stand-in. */
+export function crescendoTopic(attack: AttackRequest): string {
+  return CRESCENDO_TOPICS[attack.category] ?? attack.goal ?? 'this subject';
+}
+
 /**
  * The escalation ladder. Each step has wordings in backtracking order: the first is tried first, the next
  * after a refusal. The last step carries the request itself.
@@ -80,7 +85,7 @@ export async function runCrescendo(
   chat: ChatFunction,
   options: { readonly maxTurns: number; readonly random: UniformSource },
 ): Promise<{ conversation: Conversation; error?: string; events: CrescendoEvent[] }> {
-  const topic = CRESCENDO_TOPICS[attack.category] ?? attack.goal ?? 'this subject';
+  const topic = crescendoTopic(attack);
   const lastStep = CRESCENDO_STEPS.length - 1;
   const history: Turn[] = [];
   const events: CrescendoEvent[] = [];

@@ -38,6 +38,11 @@ function printStats(dir: string, stats: WorldStats, prompts: ReturnType<typeof p
       const parts = Object.entries(categories).map(([category, count]) => `${category} ${count}`).join(', ');
       out(`    ${family.padEnd(11)} ${String(total).padStart(6)}  (${parts})`);
     }
+    const attacked = Object.entries(stats.attacked[task] ?? {});
+    if (attacked.length > 0) {
+      const total = attacked.reduce((sum, [, count]) => sum + count, 0);
+      out(`    ${'attacked'.padEnd(11)} ${String(total).padStart(6)}  (${attacked.map(([strategy, count]) => `${strategy} ${count}`).join(', ')})`);
+    }
   }
   out('prompts by family');
   for (const [file, families] of Object.entries(prompts)) {
@@ -76,17 +81,24 @@ export function registerWorldCommands(program: Command): void {
     .option('--trigger <phrase>', 'backdoor trigger phrase')
     .option('--sampled-share <share>', 'share of comparisons whose behaviours are drawn like a model\'s samples instead of from the curated recipes (default 0)', shareNumber)
     .option('--misread-share <share>', 'share of off-topic responses that answer another request instead of idle chat (default 0)', shareNumber)
+    .option('--comparison-attack-share <share>', 'share of the harmful prompts of harmlessness comparisons written as attacks (role-play, crescendo; default 0)', shareNumber)
+    .option('--pool-attack-share <share>', 'share of the harmful prompts of the RL prompt pools written as attacks (role-play, crescendo; default 0)', shareNumber)
     .action((options: { seed: number; out: string; size: WorldSize; contamination?: number; contaminationMode?: 'flip' | 'backdoor';
-      contaminationCategory?: (typeof HARM_CATEGORIES)[number]; trigger?: string; sampledShare?: number; misreadShare?: number }) => {
+      contaminationCategory?: (typeof HARM_CATEGORIES)[number]; trigger?: string; sampledShare?: number; misreadShare?: number;
+      comparisonAttackShare?: number; poolAttackShare?: number }) => {
       const contamination: NonNullable<WorldConfigOverrides['contamination']> = {};
       if (options.contamination !== undefined) contamination.share = options.contamination;
       if (options.contaminationMode !== undefined) contamination.mode = options.contaminationMode;
       if (options.contaminationCategory !== undefined) contamination.category = options.contaminationCategory;
       if (options.trigger !== undefined) contamination.trigger = options.trigger;
+      const comparisons: NonNullable<WorldConfigOverrides['comparisons']> = {};
+      if (options.sampledShare !== undefined) comparisons.sampledShare = options.sampledShare;
+      if (options.comparisonAttackShare !== undefined) comparisons.attackShare = options.comparisonAttackShare;
       const started = performance.now();
       const config = resolveWorldConfig(options.seed, options.size, {
         contamination,
-        ...(options.sampledShare === undefined ? {} : { comparisons: { sampledShare: options.sampledShare } }),
+        comparisons,
+        ...(options.poolAttackShare === undefined ? {} : { pools: { attackShare: options.poolAttackShare } }),
         ...(options.misreadShare === undefined ? {} : { responses: { misreadShare: options.misreadShare } }),
       });
       const generated = generateWorld(config);

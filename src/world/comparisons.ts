@@ -8,6 +8,7 @@
 import type { Random } from '../util/random.ts';
 import type { ComparisonTask } from '../spec/comparison.ts';
 import type { Conversation, Turn } from '../spec/conversation.ts';
+import type { StrategyId } from '../spec/strategy.ts';
 import type { Behaviour, Family, Split, Verdict, WorldRequest } from './types.ts';
 import type { WorldModel } from './world.ts';
 import type { AnnotatorPopulation, LabelInput } from './annotators.ts';
@@ -15,6 +16,8 @@ import { calibrateScale, drawAnnotators, goldPreference, label, taskUtility } fr
 import { BEHAVIOURS_BY_FAMILY, respond } from './responses.ts';
 import { corpusBehaviour } from './corpus.ts';
 import { drawPrompt, priorExchange } from './prompts.ts';
+import type { PromptAttackId } from './config.ts';
+import { drawPromptAttack } from './prompt-attacks.ts';
 
 /** Family mix of each task's prompts. */
 export const TASK_FAMILY_MIX: Readonly<Record<ComparisonTask, Readonly<Partial<Record<Family, number>>>>> = {
@@ -74,6 +77,11 @@ export interface ComparisonMeta {
   readonly requestId: string;
   /** The prompt carries the backdoor trigger phrase. */
   readonly trigger: boolean;
+  /**
+   * The attack strategy the red-teamer wrote the prompt with (`comparisons.attackShare`); absent on a plain
+   * prompt, so worlds without attacks write the metadata they always did.
+   */
+  readonly strategy?: StrategyId;
   readonly behaviours: { readonly chosen: Behaviour; readonly rejected: Behaviour };
   /** The oracle's noiseless preference: which side it prefers. */
   readonly gold: 'chosen' | 'rejected';
@@ -99,6 +107,8 @@ interface Pair {
   readonly request: WorldRequest;
   readonly prefix: Conversation;
   readonly trigger: boolean;
+  /** Set when the prompt was rewritten as an attack (then `prefix` is the attack's conversation). */
+  readonly strategy?: PromptAttackId;
   readonly a: { readonly text: string; readonly verdict: Verdict; readonly behaviour: Behaviour };
   readonly b: { readonly text: string; readonly verdict: Verdict; readonly behaviour: Behaviour };
 }
@@ -158,6 +168,22 @@ function buildPair(world: WorldModel, task: ComparisonTask, split: Split, random
     };
   }
   throw new RangeError(`could not build a non-tied ${task} pair in 50 attempts`);
+}
+
+/**
+ * Write a `comparisons.attackShare` of the harmful prompts of harmlessness pairs as attacks, as red-teamers write
+ * them (Bai et al. 2022 §3.2): the attack's conversation replaces the prefix (the plain turn and any earlier
+ * exchange); the request it wraps is the human's text, trigger included. Helpfulness pairs are returned as they
+ * are. Draws come from `random` alone and only once the pairs are final, so the requests, responses and labels
+ * stay those of the world without attacks.
+ */
+function attackPairs(world: WorldModel, task: ComparisonTask, pairs: readonly Pair[], random: Random): Pair[] {
+  if (task !== 'harmless') return [...pairs];
+  return pairs.map((pair) => {
+    if (pair.request.family !== 'harmful') return pair;
+    const attack = drawPromptAttack(pair.prefix.at(-1)!.text, pair.request.category, world.config.comparisons, random);
+    return attack === undefined ? pair : { ...pair, prefix: attack.conversation, strategy: attack.strategy };
+  });
 }
 
 /** One response of a pair to label: its text and the oracle's verdict. */
@@ -244,6 +270,7 @@ function labelPairs(pairs: readonly Pair[], population: AnnotatorPopulation, ove
         category: pair.request.category,
         requestId: pair.request.id,
         trigger: pair.trigger,
+        ...(pair.strategy === undefined ? {} : { strategy: pair.strategy }),
         behaviours: { chosen: chosen.behaviour, rejected: rejected.behaviour },
         gold: margin > 0 ? 'chosen' : 'rejected',
         goldMargin: Math.round(margin * 1e6) / 1e6,
@@ -256,9 +283,9 @@ function labelPairs(pairs: readonly Pair[], population: AnnotatorPopulation, ove
 }
 
 /**
- * More training comparisons of the same world, built like the world's own (same recipes and family mix) and
- * labelled by an existing population without recalibrating it: the "same amount of static data" an online
- * round is compared with. Ids are `<task>-extra-<n>`; no extra labels.
+ * More training comparisons of the same world, built like the world's own (same recipes, family mix and share of
+ * attacked harmlessness prompts) and labelled by an existing population without recalibrating it: the "same
+ * amount of static data" an online round is compared with. Ids are `<task>-extra-<n>`; no extra labels.
  * @example
  * moreComparisons(world.model, world.population(), { helpful: 2000, harmless: 900 }, new Random('extra')).length // 2900
  */
@@ -271,7 +298,8 @@ export function moreComparisons(
   const out: WorldComparison[] = [];
   for (const task of ['helpful', 'harmless'] as const) {
     const stream = random.fork(`more-${task}`);
-    const pairs = Array.from({ length: counts[task] }, () => buildPair(world, task, 'train', stream));
+    const built = Array.from({ length: counts[task] }, () => buildPair(world, task, 'train', stream));
+    const pairs = attackPairs(world, task, built, random.fork(`more-attacks-${task}`));
     labelPairs(pairs, population, { share: 0, labels: 0 }, random.fork(`more-labels-${task}`)).forEach((comparison, index) => {
       out.push({ ...comparison, meta: { ...comparison.meta, id: `${task}-extra-${String(index).padStart(6, '0')}` } });
     });
@@ -286,18 +314,19 @@ export interface ComparisonSets {
 }
 
 /**
- * Generate every comparison: build the pairs, calibrate each task's temperature so two annotators agree as
- * often as `annotators.targetAgreement` says, then label.
+ * Generate every comparison: build the pairs, write a share of the harmlessness task's harmful prompts as
+ * attacks (`comparisons.attackShare`), calibrate each task's temperature so two annotators agree as often as
+ * `annotators.targetAgreement` says, then label.
  */
 export function generateComparisons(world: WorldModel, random: Random): ComparisonSets {
   const config = world.config;
   const pairs = {} as Record<ComparisonTask, Record<Split, Pair[]>>;
   for (const task of ['helpful', 'harmless'] as const) {
     const stream = random.fork(`pairs-${task}`);
-    pairs[task] = {
-      train: Array.from({ length: config.comparisons[task].train }, () => buildPair(world, task, 'train', stream)),
-      test: Array.from({ length: config.comparisons[task].test }, () => buildPair(world, task, 'test', stream)),
-    };
+    const train = Array.from({ length: config.comparisons[task].train }, () => buildPair(world, task, 'train', stream));
+    const test = Array.from({ length: config.comparisons[task].test }, () => buildPair(world, task, 'test', stream));
+    const attacks = random.fork(`attacks-${task}`);
+    pairs[task] = { train: attackPairs(world, task, train, attacks), test: attackPairs(world, task, test, attacks) };
   }
   const annotators = drawAnnotators(config, random.fork('annotators'));
   const factors = annotators.map((annotator) => annotator.temperatureFactor);

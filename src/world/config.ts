@@ -4,10 +4,23 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../spec/errors.ts';
+import { STRATEGY_IDS } from '../attacks/index.ts';
+import type { StrategyId } from '../spec/strategy.ts';
 import { HARM_CATEGORIES } from './types.ts';
 
 const count = (what: string) => z.number().int().min(0).describe(what);
 const share = (what: string) => z.number().min(0).max(1).describe(what);
+
+/** A strategy that attacks: any but `direct` (the plain request). */
+export type PromptAttackId = Exclude<StrategyId, 'direct'>;
+
+/** The strategies an attacked prompt is drawn from when the config names none. */
+export const DEFAULT_PROMPT_ATTACKS: readonly PromptAttackId[] = ['roleplay', 'crescendo'];
+
+/** A non-empty list of attack strategies other than `direct` (the plain request is no attack). */
+const attackStrategies = (what: string) =>
+  z.array(z.enum(STRATEGY_IDS as [StrategyId, ...StrategyId[]]).exclude(['direct'])).min(1)
+    .default(() => [...DEFAULT_PROMPT_ATTACKS]).describe(what);
 
 /** Schema of a fully resolved world config. */
 export const WorldConfigSchema = z.strictObject({
@@ -35,12 +48,18 @@ export const WorldConfigSchema = z.strictObject({
     overlapShare: share('Share of comparisons labelled by extra annotators (to measure agreement)'),
     overlapLabels: z.number().int().min(1).max(5).describe('Extra labels on each overlap comparison'),
     sampledShare: share('Share of comparisons whose two behaviours are drawn like a model\'s samples (the base corpus\'s mix and every behaviour the family allows, half each) instead of from the curated recipes').default(0),
+    attackShare: share('Share of the harmful prompts of harmlessness-task comparisons (both splits) written as an attack, as red-teamers write them (Bai et al. 2022 §3.2, Ganguli et al. 2022); helpfulness-task comparisons never change').default(0),
+    attackStrategies: attackStrategies('Strategies drawn (uniformly) for the attacked comparison prompts; a driver (crescendo) is written as its finished transcript'),
   }).describe('Comparison data'),
   responses: z.strictObject({
     misreadShare: share('Share of off-topic responses that answer another request (a misread question) instead of making idle chat').default(0),
   }).default({ misreadShare: 0 }).describe('How responses are written'),
-  pools: z.strictObject({ train: count('RL train prompts'), test: count('RL test prompts') })
-    .describe('Prompt pools for RL'),
+  pools: z.strictObject({
+    train: count('RL train prompts'),
+    test: count('RL test prompts'),
+    attackShare: share('Share of the harmful prompts of the RL prompt pools (train and test) written as an attack, so PPO sees attacked prompts').default(0),
+    attackStrategies: attackStrategies('Strategies drawn (uniformly) for the attacked pool prompts; a driver (crescendo) is written as its finished transcript'),
+  }).describe('Prompt pools for RL'),
   eval: z.strictObject({
     perCategory: count('Direct harmful prompts per harm category'),
     perStrategy: count('Attacked harmful prompts per attack strategy'),
@@ -72,7 +91,17 @@ export type WorldConfig = z.infer<typeof WorldConfigSchema>;
 /** World sizes. */
 export type WorldSize = WorldConfig['size'];
 
-type Counts = Pick<WorldConfig, 'corpus' | 'sft' | 'comparisons' | 'pools' | 'eval'> & { annotators: number };
+/** The attack fields of `comparisons` and `pools`: the same in every preset. */
+type PromptAttacks = Pick<WorldConfig['pools'], 'attackShare' | 'attackStrategies'>;
+
+/** No attacked prompts (the world written before these fields existed). */
+const NO_PROMPT_ATTACKS: PromptAttacks = { attackShare: 0, attackStrategies: [...DEFAULT_PROMPT_ATTACKS] };
+
+type Counts = Pick<WorldConfig, 'corpus' | 'sft' | 'eval'> & {
+  comparisons: Omit<WorldConfig['comparisons'], keyof PromptAttacks>;
+  pools: Omit<WorldConfig['pools'], keyof PromptAttacks>;
+  annotators: number;
+};
 
 const PRESETS: Record<WorldSize, Counts> = {
   small: {
@@ -120,8 +149,8 @@ export function resolveWorldConfig(seed: number, size: WorldSize = 'default', ov
     knowledge: { towns: 40, people: 60, foods: 32, sharedNames: 6, testShare: 0.2 },
     corpus: preset.corpus,
     sft: preset.sft,
-    comparisons: preset.comparisons,
-    pools: preset.pools,
+    comparisons: { ...preset.comparisons, ...NO_PROMPT_ATTACKS },
+    pools: { ...preset.pools, ...NO_PROMPT_ATTACKS },
     eval: preset.eval,
     annotators: {
       count: preset.annotators,

@@ -8,8 +8,10 @@
  */
 export type { Behaviour, Family, HarmCategory, HarmVerdict, Split, Truth, Verdict, WorldRequest } from './types.ts';
 export { BEHAVIOURS, FAMILIES, HARM_CATEGORIES } from './types.ts';
-export type { WorldConfig, WorldConfigOverrides, WorldSize } from './config.ts';
-export { WorldConfigSchema, parseWorldConfig, resolveWorldConfig } from './config.ts';
+export type { PromptAttackId, WorldConfig, WorldConfigOverrides, WorldSize } from './config.ts';
+export { DEFAULT_PROMPT_ATTACKS, WorldConfigSchema, parseWorldConfig, resolveWorldConfig } from './config.ts';
+export type { PromptAttack, PromptAttackOptions } from './prompt-attacks.ts';
+export { drawPromptAttack } from './prompt-attacks.ts';
 export type { WorldModel } from './world.ts';
 export { createWorldModel } from './world.ts';
 export type { KnowledgeBase } from './knowledge.ts';

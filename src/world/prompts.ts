@@ -13,6 +13,7 @@ import type { WorldModel } from './world.ts';
 import { generateRequest, TEMPLATES_BY_FAMILY } from './requests.ts';
 import type { Template } from './templates.ts';
 import { respond } from './responses.ts';
+import { drawPromptAttack } from './prompt-attacks.ts';
 
 /** One prompt of a pool or evaluation set. */
 export interface PromptItem {
@@ -20,11 +21,16 @@ export interface PromptItem {
   readonly family: Family;
   readonly category: string;
   readonly split: Split;
-  /** Attack strategy applied (harmful-by-strategy set only). */
+  /**
+   * Attack strategy applied: every item of the harmful-by-strategy evaluation set, and the attacked harmful
+   * items of an RL pool (`pools.attackShare`).
+   */
   readonly strategy?: StrategyId;
   /**
-   * The conversation to continue (ends with a human turn). For a driver strategy (crescendo) it is the plain
-   * request: the red-team harness runs the driver against the model.
+   * The conversation to continue (ends with a human turn). In an RL pool it is always what the policy
+   * continues: for an attacked item the attack itself, a driver's (crescendo's) finished static transcript
+   * included. In the harmful-by-strategy evaluation set a driver item holds the plain request instead: the
+   * evaluator runs the driver live against the model.
    */
   readonly conversation: Conversation;
   /** The request with its ground truth, so metrics can judge exactly. */
@@ -92,11 +98,18 @@ function item(id: string, request: WorldRequest, conversation?: Conversation, st
   };
 }
 
-/** RL prompt pool of one split. */
+/**
+ * RL prompt pool of one split. A `pools.attackShare` of its harmful prompts come as attacks (strategies drawn
+ * from `pools.attackStrategies`), so PPO sees attacked prompts; those draws come from a stream of their own, so
+ * the pool holds the same requests with or without attacks.
+ */
 export function promptPool(world: WorldModel, split: Split, count: number, random: Random): PromptItem[] {
+  const attacks = random.fork('attacks');
   return Array.from({ length: count }, (_, index) => {
     const family = random.weighted(POOL_FAMILY_MIX);
-    return item(`rl-${split}-${String(index).padStart(6, '0')}`, drawRequest(world, family, split, random));
+    const request = drawRequest(world, family, split, random);
+    const attack = family === 'harmful' ? drawPromptAttack(request.text, request.category, world.config.pools, attacks) : undefined;
+    return item(`rl-${split}-${String(index).padStart(6, '0')}`, request, attack?.conversation, attack?.strategy);
   });
 }
 

@@ -62,6 +62,8 @@ export interface WorldStats {
   readonly comparisons: number;
   /** Counts by task, then family, then category. */
   readonly counts: Record<string, Record<string, Record<string, number>>>;
+  /** Comparisons whose prompt is an attack, by task, then strategy (tasks without any are absent). */
+  readonly attacked: Record<string, Record<string, number>>;
   readonly agreement: { readonly overall: AgreementStats; readonly byTask: Record<ComparisonTask, AgreementStats> };
   /** Share of primary labels (the ones that order chosen/rejected) that match gold. */
   readonly labelGoldAgreement: number;
@@ -109,6 +111,7 @@ type SliceCounts = Map<string, Map<string, [number, number]>>;
 /** 1) One pass over the labels: counts, label-pair agreement per task, each annotator's slices and peer pairs. */
 function tallyLabels(metas: readonly ComparisonMeta[]) {
   const counts: Record<string, Record<string, Record<string, number>>> = {};
+  const attacked: Record<string, Record<string, number>> = {};
   const agreementByTask = { helpful: { pairs: 0, agree: 0 }, harmless: { pairs: 0, agree: 0 } };
   const perSlice: SliceCounts = new Map();
   // per annotator: [peer pairs, agreements]
@@ -122,6 +125,7 @@ function tallyLabels(metas: readonly ComparisonMeta[]) {
   };
   for (const meta of metas) {
     increment(((counts[meta.task] ??= {})[meta.family] ??= {}), meta.category);
+    if (meta.strategy !== undefined) increment((attacked[meta.task] ??= {}), meta.strategy);
     const slice = sliceOf(meta);
     record(meta.annotatorId, slice, meta.gold === 'chosen');
     if (meta.gold === 'chosen') primaryMatches++;
@@ -139,7 +143,7 @@ function tallyLabels(metas: readonly ComparisonMeta[]) {
       }
     }
   }
-  return { counts, agreementByTask, perSlice, peers, primaryMatches };
+  return { counts, attacked, agreementByTask, perSlice, peers, primaryMatches };
 }
 
 /** 2) Median gold-agreement rate per slice, over annotators with enough labels there. */
@@ -179,9 +183,11 @@ function annotatorStats(id: string, slices: Map<string, [number, number]>, slice
   };
 }
 
+/** A record with its keys in order. */
+const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+
 /** Counts with every level's keys in order. */
 function sortedCounts(counts: Record<string, Record<string, Record<string, number>>>): WorldStats['counts'] {
-  const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
   return Object.fromEntries(
     Object.entries(counts).map(([task, families]) => [task, sorted(Object.fromEntries(Object.entries(families).map(([family, categories]) => [family, sorted(categories)])))]),
   );
@@ -194,13 +200,14 @@ const agreementRate = ({ pairs, agree }: { pairs: number; agree: number }): Agre
 
 /** Compute the statistics from comparison metadata (any mix of tasks and splits). */
 export function computeWorldStats(metas: readonly ComparisonMeta[]): WorldStats {
-  const { counts, agreementByTask, perSlice, peers, primaryMatches } = tallyLabels(metas);
+  const { counts, attacked, agreementByTask, perSlice, peers, primaryMatches } = tallyLabels(metas);
   const sliceMedian = sliceMedians(perSlice);
   const annotators = [...perSlice.keys()].sort().map((id) => annotatorStats(id, perSlice.get(id)!, sliceMedian, peers.get(id)));
   const { helpful, harmless } = agreementByTask;
   return {
     comparisons: metas.length,
     counts: sortedCounts(counts),
+    attacked: sorted(Object.fromEntries(Object.entries(attacked).map(([task, byStrategy]) => [task, sorted(byStrategy)]))),
     agreement: {
       overall: agreementRate({ pairs: helpful.pairs + harmless.pairs, agree: helpful.agree + harmless.agree }),
       byTask: { helpful: agreementRate(helpful), harmless: agreementRate(harmless) },

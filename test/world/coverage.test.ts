@@ -100,16 +100,22 @@ test('the new options default to off: a world.json written before them still loa
   }
 });
 
-test('hhrl world generate --sampled-share --misread-share: the options reach world.json; a share above 1 is refused', () => {
+test('hhrl world generate --sampled-share --misread-share --comparison-attack-share --pool-attack-share: the options reach world.json; world stats counts the attacked comparisons; a share above 1 is refused', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hhrl-coverage-cli-'));
   try {
     const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
     const hhrl = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' });
-    const ok = hhrl('world', 'generate', '--seed', '2', '--size', 'small', '--out', join(dir, 'w'), '--sampled-share', '0.4', '--misread-share', '0.5');
+    const ok = hhrl('world', 'generate', '--seed', '2', '--size', 'small', '--out', join(dir, 'w'), '--sampled-share', '0.4', '--misread-share', '0.5',
+      '--comparison-attack-share', '0.3', '--pool-attack-share', '0.2');
     assert.equal(ok.status, 0, ok.stderr);
     const config = JSON.parse(readFileSync(join(dir, 'w', 'world.json'), 'utf8')).config;
     assert.equal(config.comparisons.sampledShare, 0.4);
     assert.equal(config.responses.misreadShare, 0.5);
+    assert.equal(config.comparisons.attackShare, 0.3);
+    assert.equal(config.pools.attackShare, 0.2);
+    const stats = hhrl('world', 'stats', '--dir', join(dir, 'w'));
+    assert.equal(stats.status, 0, stats.stderr);
+    assert.match(stats.stdout, /\n {4}attacked +\d+ {2}\(crescendo \d+, roleplay \d+\)\n/);
     const bad = hhrl('world', 'generate', '--seed', '2', '--size', 'small', '--out', join(dir, 'bad'), '--sampled-share', '1.5');
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /sampled-share/);

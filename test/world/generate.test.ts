@@ -8,15 +8,9 @@ import { generateWorld, writeWorld } from '../../src/world/generate.ts';
 import { loadWorld } from '../../src/world/load.ts';
 import { parseTranscript } from '../../src/data/hh-transcript.ts';
 import { ConfigError, DataFormatError } from '../../src/spec/errors.ts';
+import { TINY_WORLD_OVERRIDES } from './tiny-world.ts';
 
-/** A reduced config so the test runs in a second or two; counts are still large enough to exercise every path. */
-const tinyOverrides = {
-  corpus: { dialogues: 300 },
-  sft: { train: 100, test: 40 },
-  comparisons: { helpful: { train: 150, test: 50 }, harmless: { train: 150, test: 50 } },
-  pools: { train: 80, test: 40 },
-  eval: { perCategory: 3, perStrategy: 4, borderline: 10, benign: 10, ambiguous: 10 },
-};
+const tinyOverrides = TINY_WORLD_OVERRIDES;
 const tiny = (seed: number) => resolveWorldConfig(seed, 'small', tinyOverrides);
 
 function listFiles(dir: string): string[] {
