@@ -1,13 +1,10 @@
 /**
- * `hhrl experiment tension|pm-scaling|online|frontier|alignment-tax` — the paper's preference-model findings measured on the HH world:
- * the helpful–harmless tension (Bai et al. 2022 §4.1), log-linear PM scaling (§3.2, Fig. 7), and online data
- * against the same amount of static data (§4.5), and the policies RL reaches against PMs of different
- * helpful:harmless mixes (§4.4, `frontier-command.ts`), and the alignment tax by model size (§5.1,
- * `alignment-tax-command.ts`).
- * `hhrl experiment tension|pm-scaling|online|frontier|contamination` — the paper's preference-model findings measured on the HH world:
- * the helpful–harmless tension (Bai et al. 2022 §4.1), log-linear PM scaling (§3.2, Fig. 7), and online data
- * against the same amount of static data (§4.5), and the policies RL reaches against PMs of different
- * helpful:harmless mixes (§4.4, `frontier-command.ts`), and contaminated annotators (`contamination-command.ts`).
+ * `hhrl experiment tension|pm-scaling|online|frontier|alignment-tax|contamination|redteam-data` — the paper's findings
+ * measured on the HH world: the helpful–harmless tension (Bai et al. 2022 §4.1), log-linear PM scaling (§3.2, Fig. 7),
+ * online data against the same amount of static data (§4.5), the policies RL reaches against PMs of different
+ * helpful:harmless mixes (§4.4, `frontier-command.ts`), the alignment tax by model size (§5.1,
+ * `alignment-tax-command.ts`), contaminated annotators (`contamination-command.ts`) and red-team comparisons that use
+ * attacks (§3.2, `redteam-data-command.ts`).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { GPT_SIZES } from '../model/gpt-config.ts';
@@ -22,6 +19,7 @@ import { progressBar } from './progress.ts';
 import { registerFrontierCommand } from './frontier-command.ts';
 import { registerAlignmentTaxCommand } from './alignment-tax-command.ts';
 import { registerContaminationCommand } from './contamination-command.ts';
+import { registerRedteamDataCommand } from './redteam-data-command.ts';
 
 const number = (value: string) => {
   const parsed = Number(value);
@@ -183,4 +181,5 @@ export function registerExperimentCommands(program: Command): void {
   registerOnline(experiment);
   registerAlignmentTaxCommand(experiment);
   registerContaminationCommand(experiment);
+  registerRedteamDataCommand(experiment);
 }

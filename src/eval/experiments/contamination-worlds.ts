@@ -21,21 +21,26 @@ export function variantConfig(base: WorldConfig, mode: ContaminationMode, share:
 }
 
 /**
- * The variant world of `base` at (`mode`, `share`) in `dir`: generated and written atomically when missing, read
- * when already there.
+ * The world of `config` in `dir`: generated and written atomically when missing, read when already there.
+ * @param what the variant in words, for the error (e.g. `${base.dir}'s with contamination flip 0.2`)
  * @throws ConfigError when `dir` holds a world of another config (a run folder reused for another world).
  */
-export function ensureVariantWorld(base: LoadedWorld, mode: ContaminationMode, share: number, dir: string): LoadedWorld {
-  const config = variantConfig(base.config, mode, share);
+export function ensureWorldAt(config: WorldConfig, dir: string, what: string): LoadedWorld {
   if (existsSync(join(dir, 'world.json'))) {
     const stored = loadWorld(dir);
-    if (JSON.stringify(stored.config) !== JSON.stringify(config)) {
-      throw new ConfigError(`${dir}: holds a world of another config than ${base.dir}'s with contamination ${mode} ${share}; use a new --out for another world`);
-    }
+    if (JSON.stringify(stored.config) !== JSON.stringify(config)) throw new ConfigError(`${dir}: holds a world of another config than ${what}; use a new --out for another world`);
     return stored;
   }
   writeWorld(generateWorld(config), dir);
   return loadWorld(dir);
+}
+
+/**
+ * The variant world of `base` at (`mode`, `share`) in `dir` (see {@link ensureWorldAt}).
+ * @throws ConfigError when `dir` holds a world of another config (a run folder reused for another world).
+ */
+export function ensureVariantWorld(base: LoadedWorld, mode: ContaminationMode, share: number, dir: string): LoadedWorld {
+  return ensureWorldAt(variantConfig(base.config, mode, share), dir, `${base.dir}'s with contamination ${mode} ${share}`);
 }
 
 /** Every comparison's metadata of a world, train and test of both tasks (what `hhrl world stats` reads). */

@@ -15,6 +15,7 @@ import { FRONTIER_INPUT } from './frontier-input.ts';
 import { ONLINE_INPUT } from './online-input.ts';
 import { ONLINE_SEEDS_INPUT } from './online-seeds-input.ts';
 import { ONLINE_RUN_INPUT } from './online-run-input.ts';
+import { REDTEAM_DATA_INPUT } from './redteam-data-input.ts';
 import type { ReportInput, ReportInputKind, ReportSource } from './report-input.ts';
 
 /** Every kind of input a report renders, in the order they are tried. */
@@ -26,6 +27,7 @@ export const REPORT_INPUTS = {
   'online-run': ONLINE_RUN_INPUT,
   'alignment-tax': ALIGNMENT_TAX_INPUT,
   contamination: CONTAMINATION_INPUT,
+  'redteam-data': REDTEAM_DATA_INPUT,
 } as const satisfies Record<ReportInputKind, ReportInput>;
 
 const kinds = () => Object.entries(REPORT_INPUTS) as [ReportInputKind, ReportInput][];
@@ -57,7 +59,7 @@ export function resolveReportInput(path: string): { readonly kind: ReportInputKi
       const json = readJsonFile(file, z.unknown(), input.description);
       if (input.detect(json)) return { kind, source: { path, file, folder: path, json } };
     }
-    throw new DataFormatError(path, undefined, `a folder hhrl report does not know (no summary.json of a demo, frontier.json of the frontier experiment, online-run.json of an online run, alignment-tax.json of the alignment-tax experiment or contamination.json of the contamination experiment in it); ${expected}`);
+    throw new DataFormatError(path, undefined, `a folder hhrl report does not know (no summary.json of a demo, frontier.json of the frontier experiment, online-run.json of an online run, alignment-tax.json of the alignment-tax experiment, contamination.json of the contamination experiment or redteam-data.json of the red-team-data experiment in it); ${expected}`);
   }
   const json = readJsonFile(path, z.unknown(), 'a JSON result of a hhrl command');
   for (const [kind, input] of kinds()) {
