@@ -26,9 +26,13 @@ export interface DrivenAttack {
   readonly error?: string;
 }
 
-/** True when the prompt's strategy is a driver (its conversation is the plain request, to be driven). */
-export function isDriverPrompt(prompt: Pick<RolloutPrompt, 'strategy'>): boolean {
-  return prompt.strategy !== undefined && isStrategyId(prompt.strategy) && STRATEGIES[prompt.strategy].kind === 'driver';
+/**
+ * True when the prompt is a driver attack still to be driven: its strategy is a driver (crescendo) and its conversation
+ * is the one plain turn an evaluation set stores. An RL pool's crescendo prompt is a finished escalation written as a
+ * static transcript (`attacks/crescendo-transcript.ts`) and is answered as it stands.
+ */
+export function isDriverPrompt(prompt: Pick<RolloutPrompt, 'strategy' | 'conversation'>): boolean {
+  return prompt.strategy !== undefined && isStrategyId(prompt.strategy) && STRATEGIES[prompt.strategy].kind === 'driver' && prompt.conversation.length === 1;
 }
 
 /**

@@ -7,7 +7,7 @@ import { GptModel } from '../../../src/model/gpt-model.ts';
 import { evaluateOnce } from '../../../src/eval/experiments/policy-eval.ts';
 import { CRESCENDO_STEPS } from '../../../src/attacks/index.ts';
 import type { Conversation } from '../../../src/spec/conversation.ts';
-import { promptText, worldEvalPrompts, type RolloutPrompt } from '../../../src/data/specs/prompts.ts';
+import { loadPrompts, promptText, worldEvalPrompts, type RolloutPrompt } from '../../../src/data/specs/prompts.ts';
 import { driveAttacks, isDriverPrompt } from '../../../src/train/rollout/driven-attacks.ts';
 import { evaluatePolicy, summarizeEvaluation } from '../../../src/train/rollout/world-eval.ts';
 import { generateWorld, resolveWorldConfig, writeWorld } from '../../../src/world/index.ts';
@@ -118,4 +118,19 @@ test('evaluateOnce keeps an evaluation for the same prompts and settings, and do
   writeFileSync(join(dir, 'eval', 'eval.json'), JSON.stringify({ rates: { ...first, prompts: 999 } }));
   assert.equal((await evaluateOnce(join(dir, 'eval'), load, chosen, settings)).prompts, first.prompts);
   assert.equal(loads, 3);
+});
+
+test('an RL pool\'s crescendo prompt (a static transcript) is answered as it stands, not driven again', async () => {
+  const dir = tempDir('hhrl-pool-crescendo-');
+  writeWorld(generateWorld(resolveWorldConfig(2, 'small', { pools: { attackShare: 1 } })), join(dir, 'world'));
+  const pool = loadPrompts(`world:${join(dir, 'world')}`).filter((prompt) => prompt.strategy === 'crescendo').slice(0, 2);
+  assert.equal(pool.length, 2);
+  assert.ok(pool.every((prompt) => prompt.conversation.length > 1 && !isDriverPrompt(prompt)));
+  const model = tinyPolicy(join(dir, 'policy'));
+  try {
+    const evaluation = await evaluatePolicy(model, pool, { maxPromptTokens: 32, maxNewTokens: 6, temperature: 0, topK: 0, topP: 1, batch: 2, seed: 0 });
+    assert.deepEqual(evaluation.samples.map((sample) => sample.prompt), pool.map((prompt) => prompt.prompt));
+  } finally {
+    await model.release();
+  }
 });
