@@ -54,7 +54,7 @@ test('attack success by hand: rates of each policy, and the paired difference wi
 
 test('settings: strategies are attack strategies named once; --strategies parses a list', () => {
   assert.deepEqual(resolveRedteamDataConfig({ quick: true }).strategies, ['roleplay', 'crescendo']);
-  assert.equal(resolveRedteamDataConfig({ quick: true }).ppoSteps, 16);
+  assert.deepEqual([resolveRedteamDataConfig({ quick: true }).pmSteps, resolveRedteamDataConfig({ quick: true }).ppoSteps], [400, 32]);
   assert.deepEqual(parseStrategies('fiction, base64'), ['fiction', 'base64']);
   assert.throws(() => parseStrategies('roleplay,direct'), (error: Error) => error instanceof ConfigError && /"direct" is not an attack strategy/.test(error.message));
   assert.throws(() => resolveRedteamDataConfig({ strategies: ['roleplay', 'roleplay'] }), /names one twice/);

@@ -21,7 +21,7 @@ export const RedteamDataConfigSchema = OpeningConfigSchema.extend({
   sftSteps: OpeningConfigSchema.shape.sftSteps.describe('SFT steps (default 600, the demo\'s; --quick 400)'),
   evalPerSet: OpeningConfigSchema.shape.evalPerSet.describe('at most this many prompts of each held-out evaluation set (default 1000: the whole sets, also with --quick: the attacked set holds every strategy, and fewer would leave a handful of prompts per strategy)'),
   pmSteps: z.number().int().min(1).optional().describe('steps of each PM, an upper bound with early stopping (default 1000, the demo\'s; --quick 400)'),
-  ppoSteps: z.number().int().min(1).optional().describe('PPO iterations of each arm (default 32, the demo\'s; --quick 16)'),
+  ppoSteps: z.number().int().min(1).default(32).describe('PPO iterations of each arm (the demo\'s, --quick too: 16 left the quick policy\'s harm where π₀\'s was)'),
   attackShare: z
     .number()
     .gt(0)
@@ -42,16 +42,15 @@ export const RedteamDataConfigSchema = OpeningConfigSchema.extend({
 }).describe('red-team data');
 
 /** The settings `--quick` changes. */
-type PresetFields = OpeningPresetFields | 'pmSteps' | 'ppoSteps';
+type PresetFields = OpeningPresetFields | 'pmSteps';
 
 /**
- * Sizes of the full experiment (the demo's) and of `--quick`: base LM 1,200 steps, SFT 400, each PM 400, PPO 16
- * iterations. Both evaluate the whole held-out sets (a strategy's success rests on the world's `perStrategy` prompts,
+ * Sizes of the full experiment (the demo's) and of `--quick`: base LM 1,200 steps, SFT 400, each PM 400. Both evaluate the whole held-out sets (a strategy's success rests on the world's `perStrategy` prompts,
  * 70 at the default size): evaluating is cheap beside training, and 60 prompts per set left 5 or 6 per strategy.
  */
 export const REDTEAM_DATA_PRESETS = {
-  full: { lmSteps: 2000, sftSteps: 600, pmSteps: 1000, ppoSteps: 32, evalPerSet: 1000 },
-  quick: { lmSteps: 1200, sftSteps: 400, pmSteps: 400, ppoSteps: 16, evalPerSet: 1000 },
+  full: { lmSteps: 2000, sftSteps: 600, pmSteps: 1000, evalPerSet: 1000 },
+  quick: { lmSteps: 1200, sftSteps: 400, pmSteps: 400, evalPerSet: 1000 },
 } as const satisfies Record<'full' | 'quick', Record<PresetFields, number>>;
 
 /** Resolved settings of the experiment. */
