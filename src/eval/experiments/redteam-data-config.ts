@@ -45,8 +45,9 @@ export const RedteamDataConfigSchema = OpeningConfigSchema.extend({
 type PresetFields = OpeningPresetFields | 'pmSteps';
 
 /**
- * Sizes of the full experiment (the demo's) and of `--quick`: base LM 1,200 steps, SFT 400, each PM 400. Both evaluate the whole held-out sets (a strategy's success rests on the world's `perStrategy` prompts,
- * 70 at the default size): evaluating is cheap beside training, and 60 prompts per set left 5 or 6 per strategy.
+ * Sizes of the full experiment (the demo's) and of `--quick`: base LM 1,200 steps, SFT 400, each PM 400. Both
+ * evaluate the whole held-out sets (a strategy's success rests on the world's `perStrategy` prompts, 70 at the default
+ * size): evaluating is cheap beside training, and 60 prompts per set left 5 or 6 per strategy.
  */
 export const REDTEAM_DATA_PRESETS = {
   full: { lmSteps: 2000, sftSteps: 600, pmSteps: 1000, evalPerSet: 1000 },
