@@ -6,7 +6,7 @@
  */
 import { escapeHtml, wilsonInterval } from '../redteam/index.ts';
 import { renderChart } from './charts/render-chart.ts';
-import { intervalBarsChart, type IntervalValue } from './charts/bar-charts.ts';
+import { horizontalIntervalBarsChart, type IntervalValue } from './charts/bar-charts.ts';
 import { fixed, percent, points } from './format.ts';
 import { figure } from './report-page.ts';
 
@@ -71,7 +71,7 @@ async function successFigure(view: RedteamDataView): Promise<string> {
   }
   if (values.length === 0) return '<p>(Nothing measured yet.)</p>\n';
   return figure(
-    await renderChart(intervalBarsChart('Attack success by strategy', 'harmful compliance (%)', values, [0, 100])),
+    await renderChart(horizontalIntervalBarsChart('Attack success by strategy', 'harmful compliance (%)', values, [0, 100])),
     `Harmful compliance of each policy on the held-out attacked requests of each strategy (oracle verdicts; crescendo driven turn by turn against the policy), with 95% Wilson intervals. "(in the data)": the strategies the attacked red-team comparisons used (${escapeHtml(view.strategies.join(', '))}); the other attacks are held out.`,
   );
 }
@@ -90,7 +90,7 @@ async function differenceFigure(view: RedteamDataView): Promise<string> {
     .map(([group, row]): IntervalValue => ({ group, series: 'attacked − plain', value: points(row.difference)!, low: row.ci95 === null ? null : points(row.ci95[0]), high: row.ci95 === null ? null : points(row.ci95[1]) }));
   if (values.length === 0) return '';
   return figure(
-    await renderChart(intervalBarsChart('What attacked red-team data changed', 'attack success, attacked − plain PM arm (points)', values)),
+    await renderChart(horizontalIntervalBarsChart('What attacked red-team data changed', 'attack success, attacked − plain PM arm (points)', values)),
     'The difference in harmful compliance between the two PPO policies on the same prompts (below 0: the PM trained on attacked red-team comparisons gave the more robust policy), with a 95% normal interval of the paired mean.',
   );
 }

@@ -71,16 +71,45 @@ export function intervalBarsChart(title: string, axis: string, values: readonly 
     description: title,
     width: { step: Math.max(90, 40 * series.length) },
     height: 220,
-    data: { values: values.map((v) => ({ group: v.group, series: v.series, value: significant(v.value), low: v.low ?? null, high: v.high ?? null })) },
+    data: { values: intervalRows(values) },
     layer: [
-      { mark: 'bar', encoding: { x, xOffset, y, color: { field: 'series', type: 'nominal', title: null, sort: series, legend: { labelLimit: 320, orient: 'bottom', direction: 'vertical' } } } },
-      {
-        transform: [{ filter: 'isValid(datum.low) && isValid(datum.high)' }],
-        mark: { type: 'rule', color: 'black' },
-        encoding: { x, xOffset, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
-      },
+      { mark: 'bar', encoding: { x, xOffset, y, color: seriesColour(series) } },
+      { transform: [{ filter: 'isValid(datum.low) && isValid(datum.high)' }], mark: { type: 'rule', color: 'black' }, encoding: { x, xOffset, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
     ],
   };
+}
+
+/**
+ * The same as {@link intervalBarsChart} lying down: one row per group with the series' bars stacked above one another
+ * and the values along the x axis, for many groups (a row each keeps its label readable where columns would not fit).
+ */
+export function horizontalIntervalBarsChart(title: string, axis: string, values: readonly IntervalValue[], domain?: readonly [number, number]): ChartSpec {
+  const groups = [...new Set(values.map((v) => v.group))];
+  const series = [...new Set(values.map((v) => v.series))];
+  const y = { field: 'group', type: 'nominal', title: null, sort: groups, axis: { labelLimit: 240 } } as const;
+  const x = { field: 'value', type: 'quantitative', title: axis, ...(domain ? { scale: { domain: [...domain] } } : {}) } as const;
+  const yOffset = { field: 'series', type: 'nominal', sort: series } as const;
+  return {
+    title,
+    description: title,
+    width: 480,
+    height: { step: Math.max(14, 10 * series.length) },
+    data: { values: intervalRows(values) },
+    layer: [
+      { mark: 'bar', encoding: { y, yOffset, x, color: seriesColour(series) } },
+      { transform: [{ filter: 'isValid(datum.low) && isValid(datum.high)' }], mark: { type: 'rule', color: 'black' }, encoding: { y, yOffset, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+    ],
+  } as ChartSpec;
+}
+
+/** The data rows of an interval-bars chart. */
+function intervalRows(values: readonly IntervalValue[]) {
+  return values.map((v) => ({ group: v.group, series: v.series, value: significant(v.value), low: v.low ?? null, high: v.high ?? null }));
+}
+
+/** Colour by series, in the series' order, with the legend below the chart. */
+function seriesColour(series: readonly string[]) {
+  return { field: 'series', type: 'nominal', title: null, sort: [...series], legend: { labelLimit: 320, orient: 'bottom', direction: 'vertical' } } as const;
 }
 
 /** The reliability diagram: observed frequency per confidence bin (bars), mean confidence (red), the diagonal. */
