@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { STRATEGY_IDS } from '../../attacks/index.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import type { StrategyId } from '../../spec/strategy.ts';
+import { DEFAULT_PROMPT_ATTACKS } from '../../world/config.ts';
 import { parseWith } from '../../train/rollout/rl-config.ts';
 import { OpeningConfigSchema, withPreset, type OpeningPresetFields } from './opening-config.ts';
 
@@ -31,7 +32,7 @@ export const RedteamDataConfigSchema = OpeningConfigSchema.extend({
   strategies: z
     .array(AttackStrategySchema)
     .min(1)
-    .default(['roleplay', 'crescendo'])
+    .default(() => [...DEFAULT_PROMPT_ATTACKS])
     .describe('attack strategies of those comparisons (and of the attacked RL prompts), drawn uniformly; the others are the held-out attacks'),
   poolAttackShare: z
     .number()
