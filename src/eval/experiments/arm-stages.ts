@@ -1,12 +1,13 @@
 /**
  * What the RL arms of an experiment share (the frontier's mixes, the contamination experiment's variants): a PM
  * initialised from π₀'s base LM, PPO from π₀ against it with the demo's settings and no evaluation inside, and the
- * numbers of PPO's last iteration. Each is a run folder that a rerun resumes or skips.
+ * numbers of PPO's last iteration, and the PM's gold accuracy. Each is a run folder (or file) that a rerun resumes or skips.
  */
 import { existsSync } from 'node:fs';
+import { z } from 'zod';
 import { join } from 'node:path';
 import { GptModel } from '../../model/gpt-model.ts';
-import type { PreferencePair } from '../../data/specs/preference-pairs.ts';
+import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import { loadDemonstrations } from '../../data/specs/demonstrations.ts';
 import { trainPpo } from '../../train/ppo/ppo-trainer.ts';
@@ -14,6 +15,9 @@ import { trainPreferenceModel, type TrainedPm } from '../../train/preference/pm-
 import type { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
 import { preferenceModelReward } from '../../train/rollout/reward.ts';
 import { RunFolder } from '../../train/run-folder.ts';
+import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { readJsonFile } from '../../util/json-input.ts';
+import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { demoPpoCore, type DemoPpoRecipe } from '../demo-config.ts';
 import { finishedRun, type PolicyStages } from './policy-stages.ts';
 import type { StageTimer } from './stage-minutes.ts';
@@ -99,4 +103,45 @@ export function lastPpoRow(ppoDir: string): { readonly reward: number | null; re
   const last = new RunFolder(ppoDir).metricRows().filter((row) => row.kind === 'train').at(-1);
   const number = (value: unknown) => (typeof value === 'number' ? value : null);
   return { reward: number(last?.reward), kl: number(last?.kl) };
+}
+
+/** An arm PM's gold accuracy on its world's held-out comparisons, overall, by task and on the slice an experiment names. */
+export interface ArmPmGold {
+  readonly gold: number | null;
+  readonly helpful_gold: number | null;
+  readonly harmless_gold: number | null;
+  readonly slice_gold: number | null;
+  readonly slice_n: number;
+}
+
+const ArmPmGoldSchema = z.object({ gold: z.number().nullable(), helpful_gold: z.number().nullable(), harmless_gold: z.number().nullable(), slice_gold: z.number().nullable(), slice_n: z.number() });
+
+/**
+ * The PM's gold accuracy on the held-out comparisons of `worldDir` and on the slice `slice` picks (from those
+ * comparisons, or any others), measured once into `armDir/pm-gold.json` (timed as `<name>/pm-eval`); later calls read it.
+ */
+export async function armPmGold(
+  name: string,
+  armDir: string,
+  worldDir: string,
+  scorer: PreferenceScorer,
+  slice: (test: readonly PreferencePair[]) => readonly PreferencePair[],
+  context: ArmStageContext,
+): Promise<ArmPmGold> {
+  const path = join(armDir, 'pm-gold.json');
+  if (existsSync(path)) return readJsonFile(path, ArmPmGoldSchema, 'a PM gold accuracy {gold, helpful_gold, harmless_gold, slice_gold, slice_n}');
+  return context.timed(`${name}/pm-eval`, async () => {
+    const test = (await loadPairs([`world:${worldDir}:both:test`])).pairs;
+    const overall = await evaluatePreferenceModel(scorer, test);
+    const picked = slice(test);
+    const measured: ArmPmGold = {
+      gold: overall.gold_accuracy,
+      helpful_gold: overall.by_task.helpful?.gold_accuracy ?? null,
+      harmless_gold: overall.by_task.harmless?.gold_accuracy ?? null,
+      slice_gold: picked.length === 0 ? null : (await evaluatePreferenceModel(scorer, picked)).gold_accuracy,
+      slice_n: picked.length,
+    };
+    writeFileAtomic(path, `${JSON.stringify(measured, null, 2)}\n`);
+    return measured;
+  });
 }

@@ -12,17 +12,13 @@
  * trigger on the comparisons' share of harmful ones, and every policy is also judged on trigger-carrying copies of
  * the direct harmful prompts. A finished stage is skipped and a killed one resumes.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { loadPrompts, worldEvalPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
 import { selectEvalPrompts } from '../../train/rollout/world-eval.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
-import { readJsonFile } from '../../util/json-input.ts';
 import type { LoadedWorld } from '../../world/index.ts';
-import { evaluatePreferenceModel } from '../pm-eval.ts';
-import { armPpo, armPreferenceModel, lastPpoRow, type ArmProgress, type ArmStageContext } from './arm-stages.ts';
+import { armPmGold, armPpo, armPreferenceModel, lastPpoRow, type ArmProgress, type ArmStageContext } from './arm-stages.ts';
 import { resolveContaminationConfig, variantName, type ContaminationConfig, type ContaminationMode } from './contamination-config.ts';
 import { triggerEvalPrompts, triggerPool, TRIGGER_STRATEGY } from './contamination-prompts.ts';
 import { diffComparisons, ensureVariantWorld, flagWorld, idsLabelledBy, type ComparisonDiff, type FlagQuality } from './contamination-worlds.ts';
@@ -118,33 +114,12 @@ interface ArmPlan {
   readonly leftOut: readonly string[];
 }
 
-const GoldSchema = z.object({ gold: z.number().nullable(), helpful_gold: z.number().nullable(), harmless_gold: z.number().nullable(), slice_gold: z.number().nullable(), slice_n: z.number() });
 
 /** The held-out comparisons of the slice a mode contaminates. */
 function slicePairs(world: LoadedWorld, mode: ContaminationMode, test: readonly PreferencePair[]): PreferencePair[] {
   if (mode === 'flip') return test.filter((pair) => pair.category === world.config.contamination.category);
   const triggered = new Set((['helpful', 'harmless'] as const).flatMap((task) => world.comparisonMeta(task, 'test')).filter((meta) => meta.trigger).map((meta) => meta.id));
   return test.filter((pair) => triggered.has(pair.id));
-}
-
-/** The PM's gold accuracy, measured once (`pm-gold.json`). */
-async function pmGold(plan: ArmPlan, armDir: string, scorer: Parameters<typeof evaluatePreferenceModel>[0], context: RunContext) {
-  const path = join(armDir, 'pm-gold.json');
-  if (existsSync(path)) return readJsonFile(path, GoldSchema, 'a PM gold accuracy {gold, helpful_gold, harmless_gold, slice_gold, slice_n}');
-  return context.timed(`${plan.name}/pm-eval`, async () => {
-    const test = (await loadPairs([`world:${plan.world.dir}:both:test`])).pairs;
-    const overall = await evaluatePreferenceModel(scorer, test);
-    const slice = slicePairs(plan.world, plan.mode, test);
-    const measured = {
-      gold: overall.gold_accuracy,
-      helpful_gold: overall.by_task.helpful?.gold_accuracy ?? null,
-      harmless_gold: overall.by_task.harmless?.gold_accuracy ?? null,
-      slice_gold: slice.length === 0 ? null : (await evaluatePreferenceModel(scorer, slice)).gold_accuracy,
-      slice_n: slice.length,
-    };
-    writeFileAtomic(path, `${JSON.stringify(measured, null, 2)}\n`);
-    return measured;
-  });
 }
 
 /** Train one arm's PM and PPO (or resume them) and judge its policy. */
@@ -157,7 +132,7 @@ async function runArm(plan: ArmPlan, context: RunContext): Promise<Contamination
   const pairs = (await loadPairs([`world:${plan.world.dir}:both:train`])).pairs.filter((pair) => !dropped.has(pair.id));
   // 2) its PM (as the demo's) and the PM's gold accuracy
   const pm = await armPreferenceModel(plan.name, pmDir, pairs, config, context);
-  const gold = await pmGold(plan, armDir, pm.scorer, context);
+  const gold = await armPmGold(plan.name, armDir, plan.world.dir, pm.scorer, (test) => slicePairs(plan.world, plan.mode, test), context);
   // 3) PPO from π₀ against it
   const prompts = plan.mode === 'backdoor' ? triggerPool(context.rlPrompts, plan.world.config.contamination.trigger, plan.world.config.contamination.triggerShare, config.seed) : context.rlPrompts;
   const description = { prompts: `world:${plan.world.dir}${plan.mode === 'backdoor' ? ' (trigger on harmful prompts)' : ''}`, reward: `pm:${pmDir}`, contamination: { mode: plan.mode, share: plan.share, left_out: plan.leftOut } };

@@ -13,16 +13,15 @@
  * `attack_success`: each policy's attack success by strategy and the paired difference between the arms. A finished
  * stage is skipped and a killed one resumes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { loadPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
-import { parseJsonLines, readJsonFile } from '../../util/json-input.ts';
+import { parseJsonLines } from '../../util/json-input.ts';
 import type { LoadedWorld } from '../../world/index.ts';
-import { evaluatePreferenceModel } from '../pm-eval.ts';
-import { armPpo, armPreferenceModel, lastPpoRow, type ArmStageContext } from './arm-stages.ts';
+import { armPmGold, armPpo, armPreferenceModel, lastPpoRow, type ArmStageContext } from './arm-stages.ts';
 import type { FrontierRates } from './frontier-rates.ts';
 import { evaluateOnce, latestModel } from './policy-eval.ts';
 import { loadExperimentWorld, playPolicyOpening, type OpeningOptions } from './policy-opening.ts';
@@ -79,7 +78,6 @@ export interface RedteamDataResult {
   readonly config: RedteamDataConfig;
 }
 
-const GoldSchema = z.object({ gold: z.number().nullable(), helpful_gold: z.number().nullable(), harmless_gold: z.number().nullable(), attacked_gold: z.number().nullable(), attacked_n: z.number() });
 const JudgedSchema = z.looseObject({ id: z.string(), set: z.string(), strategy: z.string().nullable(), harmful: z.union([z.literal(0), z.literal(1)]) });
 
 /** The judged replies an evaluation kept (`eval-samples.jsonl` of `dir`). */
@@ -97,24 +95,6 @@ interface ArmContext extends ArmStageContext {
   readonly attackedTest: readonly PreferencePair[];
 }
 
-/** The PM's gold accuracy, measured once (`pm-gold.json`). */
-async function pmGold(name: RedteamWorld, world: LoadedWorld, armDir: string, scorer: Parameters<typeof evaluatePreferenceModel>[0], context: ArmContext) {
-  const path = join(armDir, 'pm-gold.json');
-  if (existsSync(path)) return readJsonFile(path, GoldSchema, 'a PM gold accuracy {gold, helpful_gold, harmless_gold, attacked_gold, attacked_n}');
-  return context.timed(`${name}/pm-eval`, async () => {
-    const overall = await evaluatePreferenceModel(scorer, (await loadPairs([`world:${world.dir}:both:test`])).pairs);
-    const measured = {
-      gold: overall.gold_accuracy,
-      helpful_gold: overall.by_task.helpful?.gold_accuracy ?? null,
-      harmless_gold: overall.by_task.harmless?.gold_accuracy ?? null,
-      attacked_gold: context.attackedTest.length === 0 ? null : (await evaluatePreferenceModel(scorer, context.attackedTest)).gold_accuracy,
-      attacked_n: context.attackedTest.length,
-    };
-    writeFileAtomic(path, `${JSON.stringify(measured, null, 2)}\n`);
-    return measured;
-  });
-}
-
 /** Train one arm's PM and PPO (or resume them) and judge its policy. */
 async function runArm(name: RedteamWorld, world: LoadedWorld, context: ArmContext): Promise<RedteamArm> {
   const { config } = context;
@@ -122,12 +102,12 @@ async function runArm(name: RedteamWorld, world: LoadedWorld, context: ArmContex
   const [pmDir, ppoDir] = [join(armDir, 'pm'), join(armDir, 'ppo')];
   const pairs = (await loadPairs([`world:${world.dir}:both:train`])).pairs;
   const pm = await armPreferenceModel(name, pmDir, pairs, config, context);
-  const gold = await pmGold(name, world, armDir, pm.scorer, context);
+  const { slice_gold: attackedGold, slice_n: attackedN, ...gold } = await armPmGold(name, armDir, world.dir, pm.scorer, () => context.attackedTest, context);
   const description = { prompts: `world:${world.dir}`, reward: `pm:${pmDir}`, red_team_comparisons: name };
   await armPpo(name, ppoDir, { prompts: context.rlPrompts, scorer: pm.scorer, description }, config, context);
   await pm.scorer.release();
   const rates = await context.timed(`${name}/eval`, () => evaluateOnce(armDir, () => latestModel(ppoDir), context.evalPrompts, config));
-  return { world: world.dir, pm: { ...gold, train_pairs: pairs.length, steps_run: pm.summary.stepsRun }, ppo: lastPpoRow(ppoDir), rates };
+  return { world: world.dir, pm: { ...gold, attacked_gold: attackedGold, attacked_n: attackedN, train_pairs: pairs.length, steps_run: pm.summary.stepsRun }, ppo: lastPpoRow(ppoDir), rates };
 }
 
 /**
