@@ -18,7 +18,16 @@ export function buildProgram(): Command {
 }
 
 const isMain = process.argv[1] !== undefined && /(?:main\.ts|hhrl(?:\.js)?)$/.test(process.argv[1]);
+/** Exit status of a process killed by SIGPIPE (128 + 13), as a C tool in a pipeline reports it. */
+export const BROKEN_PIPE_EXIT = 141;
+
 if (isMain) {
+  // A reader that stops early (`hhrl world stats | head`) closes the pipe: stop as Unix tools do, quietly,
+  // instead of an unhandled EPIPE with a stack trace. Other stdout errors still surface.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(BROKEN_PIPE_EXIT);
+  });
   buildProgram()
     .parseAsync(process.argv)
     .catch((error: unknown) => {

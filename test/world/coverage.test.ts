@@ -100,7 +100,7 @@ test('the new options default to off: a world.json written before them still loa
   }
 });
 
-test('hhrl world generate --sampled-share --misread-share --comparison-attack-share --pool-attack-share: the options reach world.json; world stats counts the attacked comparisons; a share above 1 is refused', () => {
+test('hhrl world generate --sampled-share --misread-share --comparison-attack-share --pool-attack-share: the options reach world.json; world stats counts the attacked comparisons and stops quietly when its reader goes; a share above 1 is refused', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hhrl-coverage-cli-'));
   try {
     const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -116,6 +116,11 @@ test('hhrl world generate --sampled-share --misread-share --comparison-attack-sh
     const stats = hhrl('world', 'stats', '--dir', join(dir, 'w'));
     assert.equal(stats.status, 0, stats.stderr);
     assert.match(stats.stdout, /\n {4}attacked +\d+ {2}\(crescendo \d+, roleplay \d+\)\n/);
+    // A reader that has gone (`| true` closes the pipe before the CLI writes): no stack trace, SIGPIPE's status.
+    const piped = spawnSync('bash', ['-c', `"${process.execPath}" --import tsx "${main}" world stats --dir "${join(dir, 'w')}" | true; echo "status=\${PIPESTATUS[0]}"`],
+      { encoding: 'utf8' });
+    assert.equal(piped.stderr, '');
+    assert.equal(piped.stdout.trim(), 'status=141');
     const bad = hhrl('world', 'generate', '--seed', '2', '--size', 'small', '--out', join(dir, 'bad'), '--sampled-share', '1.5');
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /sampled-share/);
