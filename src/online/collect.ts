@@ -15,7 +15,7 @@ import { ConfigError, TargetError } from '../spec/errors.ts';
 import { hashString32, Random } from '../util/random.ts';
 import { generateSamples } from '../train/rollout/rollout.ts';
 import type { RolloutPrompt } from '../data/specs/prompts.ts';
-import { parseWith } from '../train/rollout/rl-config.ts';
+import { parseWith } from '../train/common/parse-config.ts';
 import { goldPreference, judgeResponse, taskUtility, type Behaviour } from '../world/index.ts';
 import { isChoice, type NoLabel, type PairLabeler } from './pair-labeler.ts';
 import { roundExists, writeRound, type OnlineComparison } from '../world/online-files.ts';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { OpeningConfigSchema, withPreset, type OpeningPresetFields } from '../../eval/experiments/opening-config.ts';
-import { parseWith } from '../../train/rollout/rl-config.ts';
+import { parseWith } from '../../train/common/parse-config.ts';
 
 /** Settings of the run (sizes left out come from the preset, see {@link ONLINE_RUN_PRESETS}). */
 export const OnlineRunConfigSchema = OpeningConfigSchema.extend({
