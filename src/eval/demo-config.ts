@@ -3,7 +3,7 @@
  * (`full` and `--quick`) and the resolver that fills the sizes a user did not give.
  */
 import { z } from 'zod';
-import { parseWith } from '../train/rollout/rl-config.ts';
+import { parseWith } from '../train/common/parse-config.ts';
 
 /** Demo settings: sized so the whole pipeline runs in minutes on two cores. */
 export const DemoConfigSchema = z

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../spec/errors.ts';
-import { parseWith } from '../../train/rollout/rl-config.ts';
+import { parseWith } from '../../train/common/parse-config.ts';
 import { FrontierConfigSchema } from './frontier-config.ts';
 
 /** The kinds of contamination a world can hold (`contamination.mode` of its config). */

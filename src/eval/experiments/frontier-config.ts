@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../../spec/errors.ts';
-import { parseWith } from '../../train/rollout/rl-config.ts';
+import { parseWith } from '../../train/common/parse-config.ts';
 import { OpeningConfigSchema, withPreset, type OpeningPresetFields } from './opening-config.ts';
 
 /** A helpful:harmless mix of a PM's training batches (shares of each batch, Bai et al. 2022 §4.1). */

@@ -25,7 +25,7 @@ import { trainPreferenceModel, type PmSummary } from '../../train/preference/pm-
 import { trainPpo } from '../../train/ppo/ppo-trainer.ts';
 import { loadPrompts, worldEvalPrompts } from '../../data/specs/prompts.ts';
 import { preferenceModelReward } from '../../train/rollout/reward.ts';
-import { parseWith } from '../../train/rollout/rl-config.ts';
+import { parseWith } from '../../train/common/parse-config.ts';
 import { RunFolder } from '../../train/run-folder.ts';
 import { Random } from '../../util/random.ts';
 import { loadWorld, moreComparisons, type AnnotatorPopulation } from '../../world/index.ts';

@@ -9,7 +9,7 @@ import { STRATEGY_IDS } from '../../attacks/index.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import type { StrategyId } from '../../spec/strategy.ts';
 import { DEFAULT_PROMPT_ATTACKS } from '../../world/config.ts';
-import { parseWith } from '../../train/rollout/rl-config.ts';
+import { parseWith } from '../../train/common/parse-config.ts';
 import { OpeningConfigSchema, withPreset, type OpeningPresetFields } from './opening-config.ts';
 
 /** The attack strategies a red-team comparison may use: every registered one but the plain request. */

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { AdamWConfigSchema } from '../../engine/index.ts';
 import { ConfigError } from '../../spec/errors.ts';
-import { parseWith } from '../common/parse-config.ts';
 import { KlSettingsSchema } from './kl-controller.ts';
 import { KL_ESTIMATORS } from './kl.ts';
 import { RolloutOptionsSchema } from './rollout.ts';
@@ -68,9 +67,6 @@ export function rlOptimizer(config: RlCommonConfig) {
     beta2: 0.999,
   });
 }
-
-/** Where the commands outside `train/` have always found it; it lives in `train/common/parse-config.ts`. */
-export { parseWith };
 
 /** Minibatches must tile the batch so every optimizer step has the same shape. */
 export function checkBatching<C extends { batchSize: number; miniBatchSize: number }>(config: C): C {
