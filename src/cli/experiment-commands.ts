@@ -16,7 +16,7 @@ import { runOnlineSeeds, type OnlineSeedsResult } from '../eval/experiments/onli
 import type { MeanInterval } from '../eval/experiments/tax-trend.ts';
 import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 import { progressBar } from './progress.ts';
-import { registerFrontierCommand } from './frontier-command.ts';
+import { registerFrontierCommand, registerFrontierSeedsCommand } from './frontier-command.ts';
 import { registerAlignmentTaxCommand } from './alignment-tax-command.ts';
 import { registerContaminationCommand } from './contamination-command.ts';
 import { registerRedteamDataCommand } from './redteam-data-command.ts';
@@ -178,6 +178,7 @@ export function registerExperimentCommands(program: Command): void {
   registerTension(experiment);
   registerPmScaling(experiment);
   registerFrontierCommand(experiment);
+  registerFrontierSeedsCommand(experiment);
   registerOnline(experiment);
   registerAlignmentTaxCommand(experiment);
   registerContaminationCommand(experiment);

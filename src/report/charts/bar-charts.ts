@@ -86,7 +86,7 @@ export function intervalBarsChart(title: string, axis: string, values: readonly 
 export function horizontalIntervalBarsChart(title: string, axis: string, values: readonly IntervalValue[], domain?: readonly [number, number]): ChartSpec {
   const groups = [...new Set(values.map((v) => v.group))];
   const series = [...new Set(values.map((v) => v.series))];
-  const y = { field: 'group', type: 'nominal', title: null, sort: groups, axis: { labelLimit: 240 } } as const;
+  const y = { field: 'group', type: 'nominal', title: null, sort: groups, axis: { labelLimit: 360 } } as const; // headless Vega measures text wide: room for ~40 characters
   const x = { field: 'value', type: 'quantitative', title: axis, ...(domain ? { scale: { domain: [...domain] } } : {}) } as const;
   const yOffset = { field: 'series', type: 'nominal', sort: series } as const;
   return {

@@ -74,13 +74,26 @@ export function fitChart(titles: ChartTitles, points: readonly (XyPoint & { read
   };
 }
 
+/** The fixed extent of a plane's two axes. */
+export interface PlaneDomain {
+  readonly x: readonly [number, number];
+  readonly y: readonly [number, number];
+}
+
+/** The x and y encodings of a plane of points, with a fixed extent when one is given. */
+function planeAxes(titles: ChartTitles, domain?: PlaneDomain) {
+  return {
+    x: quantitative('x', titles.x, domain ? { scale: { domain: [...domain.x] } } : {}),
+    y: quantitative('y', titles.y, domain ? { scale: { domain: [...domain.y] } } : {}),
+  };
+}
+
 /**
  * Labelled points (every arm of the frontier): each point described by its label and coordinates, and the labels of
  * points at the same place written once, joined, so they stay legible.
  */
-export function labelledPointsChart(titles: ChartTitles, points: readonly (XyPoint & { readonly label: string })[], domain?: { readonly x: readonly [number, number]; readonly y: readonly [number, number] }): ChartSpec {
-  const x = quantitative('x', titles.x, domain ? { scale: { domain: [...domain.x] } } : {});
-  const y = quantitative('y', titles.y, domain ? { scale: { domain: [...domain.y] } } : {});
+export function labelledPointsChart(titles: ChartTitles, points: readonly (XyPoint & { readonly label: string })[], domain?: PlaneDomain): ChartSpec {
+  const { x, y } = planeAxes(titles, domain);
   const values = points.map((p) => ({ x: significant(p.x), y: significant(p.y), label: p.label }));
   const places = new Map<string, { x: number; y: number; labels: string[] }>();
   for (const value of values) {
@@ -177,5 +190,31 @@ export function seriesCurvesChart(titles: ChartTitles, points: readonly SeriesPo
       },
     },
     resolve: { scale: { y: 'independent' } },
+  };
+}
+
+/**
+ * Groups of points in one plane, one colour (and legend entry) per group: each group's raw points (e.g. each seed)
+ * faint and small, its mean filled and described by its group and coordinates. For places where labels written
+ * beside the points would collide (the frontier's policies near one another).
+ */
+export function groupedPointsChart(titles: ChartTitles, means: readonly (XyPoint & { readonly group: string })[], raw: readonly (XyPoint & { readonly group: string })[], domain?: PlaneDomain): ChartSpec {
+  const { x, y } = planeAxes(titles, domain);
+  const groups = [...new Set(means.map((p) => p.group))];
+  const color = { field: 'group', type: 'nominal', title: null, sort: groups, legend: { labelLimit: 240 } } as const;
+  const shape = { field: 'group', type: 'nominal', title: null, sort: groups } as const;
+  return {
+    title: titles.title,
+    description: titles.title,
+    width: 360,
+    height: 280,
+    layer: [
+      { data: { values: raw.map((p) => ({ x: significant(p.x), y: significant(p.y), group: p.group })) }, mark: { type: 'point', size: 24, opacity: 0.45 }, encoding: { x, y, color, shape } },
+      {
+        data: { values: means.map((p) => ({ x: significant(p.x), y: significant(p.y), group: p.group, description: `${p.group} (${significant(p.x)}, ${significant(p.y)})` })) },
+        mark: { type: 'point', filled: true, size: 90 },
+        encoding: { x, y, color, shape, description: { field: 'description', type: 'nominal' } },
+      },
+    ],
   };
 }

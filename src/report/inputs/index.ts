@@ -12,6 +12,7 @@ import { ALIGNMENT_TAX_INPUT } from './alignment-tax-input.ts';
 import { CONTAMINATION_INPUT } from './contamination-input.ts';
 import { DEMO_INPUT } from './demo-input.ts';
 import { FRONTIER_INPUT } from './frontier-input.ts';
+import { FRONTIER_SEEDS_INPUT } from './frontier-seeds-input.ts';
 import { ONLINE_INPUT } from './online-input.ts';
 import { ONLINE_SEEDS_INPUT } from './online-seeds-input.ts';
 import { ONLINE_RUN_INPUT } from './online-run-input.ts';
@@ -22,6 +23,7 @@ import type { ReportInput, ReportInputKind, ReportSource } from './report-input.
 export const REPORT_INPUTS = {
   demo: DEMO_INPUT,
   frontier: FRONTIER_INPUT,
+  'frontier-seeds': FRONTIER_SEEDS_INPUT,
   online: ONLINE_INPUT,
   'online-seeds': ONLINE_SEEDS_INPUT,
   'online-run': ONLINE_RUN_INPUT,
