@@ -28,7 +28,8 @@ function printRedteamData(result: RedteamDataResult): void {
   row('trained attacks', result.attack_success.trained);
   row('held-out attacks', result.attack_success.held_out);
   row('direct requests', result.attack_success.direct);
-  const pm = (arm: RedteamDataResult['with_attacks']) => `gold ${percent(arm.pm.gold)}, on attacked red-team comparisons ${percent(arm.pm.attacked_gold)} (n ${arm.pm.attacked_n})`;
+  const byStrategy = (arm: RedteamDataResult['with_attacks']) => Object.entries(arm.pm.attacked_gold_by_strategy).map(([strategy, g]) => `${strategy} ${percent(g.gold)} (n ${g.n})`).join(', ');
+  const pm = (arm: RedteamDataResult['with_attacks']) => `gold ${percent(arm.pm.gold)}, on attacked red-team comparisons ${percent(arm.pm.attacked_gold)} (n ${arm.pm.attacked_n}: ${byStrategy(arm)})`;
   out(`\nPM on plain red-team data: ${pm(result.without_attacks)}\nPM on attacked red-team data: ${pm(result.with_attacks)}`);
   out(`correct benign answers: π₀ ${percent(result.sft.answer_rate)}, plain ${percent(result.without_attacks.rates.answer_rate)}, attacked ${percent(result.with_attacks.rates.answer_rate)}; over-refusal ${percent(result.sft.over_refusal)}, ${percent(result.without_attacks.rates.over_refusal)}, ${percent(result.with_attacks.rates.over_refusal)}`);
   out(`\n${result.minutes.toFixed(1)} minutes of work in ${result.out} (${result.eval_prompts} held-out prompts per policy; difference = attacked − plain arm, paired by prompt, in points)`);

@@ -24,7 +24,7 @@ export interface SuccessRowView {
 
 /** One arm as the report reads it. */
 interface ArmView {
-  readonly pm: { readonly gold: Rate; readonly harmless_gold: Rate; readonly attacked_gold: Rate; readonly attacked_n: number; readonly train_pairs: number };
+  readonly pm: { readonly gold: Rate; readonly harmless_gold: Rate; readonly attacked_gold: Rate; readonly attacked_n: number; readonly attacked_gold_by_strategy?: Readonly<Record<string, { readonly gold: Rate; readonly n: number }>>; readonly train_pairs: number };
   readonly ppo: { readonly reward: Rate; readonly kl: Rate };
   readonly rates: { readonly answer_rate: Rate; readonly harm_rate: Rate; readonly over_refusal: Rate; readonly well_formed: Rate };
 }
@@ -99,9 +99,11 @@ const row = (cells: readonly string[]) => `<tr>${cells.map((cell) => `<td>${cell
 
 /** The three policies' other rates and the PMs' numbers. */
 function policiesTable(view: RedteamDataView): string {
-  const head = ['policy', 'PM gold', 'PM gold, attacked red-team pairs', 'answers', 'harm (direct)', 'over-refusal', 'well-formed', 'PPO reward', 'PPO KL'];
+  const head = ['policy', 'PM gold', 'PM gold, attacked red-team pairs (by strategy)', 'answers', 'harm (direct)', 'over-refusal', 'well-formed', 'PPO reward', 'PPO KL'];
   const rates = (r: ArmView['rates']) => [percent(r.answer_rate), percent(r.harm_rate), percent(r.over_refusal), percent(r.well_formed)];
-  const arm = (name: string, a: ArmView) => row([name, percent(a.pm.gold), `${percent(a.pm.attacked_gold)} (n ${a.pm.attacked_n})`, ...rates(a.rates), fixed(a.ppo.reward), fixed(a.ppo.kl, 2)]);
+  const byStrategy = (a: ArmView) => Object.entries(a.pm.attacked_gold_by_strategy ?? {}).map(([strategy, g]) => `${escapeHtml(strategy)} ${percent(g.gold)} (n ${g.n})`);
+  const attacked = (a: ArmView) => [`${percent(a.pm.attacked_gold)} (n ${a.pm.attacked_n})`, ...byStrategy(a)].join('<br>');
+  const arm = (name: string, a: ArmView) => row([name, percent(a.pm.gold), attacked(a), ...rates(a.rates), fixed(a.ppo.reward), fixed(a.ppo.kl, 2)]);
   return `<table><thead><tr>${head.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead><tbody>
 ${row(['π₀ (SFT)', '', '', ...rates(view.sft), '', ''])}
 ${arm('PPO, PM on plain red-team data', view.without_attacks)}

@@ -13,6 +13,7 @@ import { parseStrategies, resolveRedteamDataConfig } from '../../src/eval/experi
 import { attackSuccess, type JudgedAttack } from '../../src/eval/experiments/redteam-data-summary.ts';
 import { loadPrompts } from '../../src/data/specs/prompts.ts';
 import { renderReport } from '../../src/report/render-report.ts';
+import { percent } from '../../src/report/format.ts';
 import { ConfigError } from '../../src/spec/errors.ts';
 import { escapeHtml } from '../../src/redteam/index.ts';
 import { loadWorld } from '../../src/world/index.ts';
@@ -87,6 +88,14 @@ test('red-team data: two worlds differing only in attacked red-team prompts, one
   }
   assert.equal(result.without_attacks.pm.train_pairs, result.with_attacks.pm.train_pairs);
   assert.equal(result.with_attacks.pm.attacked_n, result.without_attacks.pm.attacked_n);
+  // PM gold on the attacked held-out comparisons, by strategy: every such comparison counted once
+  const testStrategies = attacked.comparisonMeta('harmless', 'test').flatMap((meta) => (meta.strategy === undefined ? [] : [meta.strategy]));
+  for (const arm of [result.with_attacks, result.without_attacks]) {
+    const byStrategy = arm.pm.attacked_gold_by_strategy;
+    assert.deepEqual(Object.keys(byStrategy), [...new Set(testStrategies)].sort());
+    for (const [strategy, gold] of Object.entries(byStrategy)) assert.equal(gold.n, testStrategies.filter((s) => s === strategy).length, strategy);
+    assert.equal(Object.values(byStrategy).reduce((sum, gold) => sum + gold.n, 0), arm.pm.attacked_n);
+  }
 
   // attack success is what the kept verdicts say
   const recount = attackSuccess({ sft: samples(join(dir, 'sft-eval')), plain: samples(join(dir, 'arms', 'plain')), attacked: samples(join(dir, 'arms', 'attacked')) }, ['roleplay', 'crescendo']);
@@ -98,6 +107,7 @@ test('red-team data: two worlds differing only in attacked red-team prompts, one
   const { html, inputs } = await renderReport([dir]);
   assert.deepEqual(inputs.map((input) => input.kind), ['redteam-data']);
   assert.match(html, /Attack success by strategy/);
+  for (const [strategy, gold] of Object.entries(result.with_attacks.pm.attacked_gold_by_strategy)) assert.ok(html.includes(`<br>${strategy} ${percent(gold.gold)} (n ${gold.n})`), `PM gold on ${strategy} attacks`);
   assert.match(html, /<svg/);
   // a name from the file is escaped, in the text and in the chart
   const hostile = join(root, 'hostile.json');

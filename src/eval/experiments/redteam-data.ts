@@ -13,14 +13,16 @@
  * `attack_success`: each policy's attack success by strategy and the paired difference between the arms. A finished
  * stage is skipped and a killed one resumes.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { loadPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
-import { parseJsonLines } from '../../util/json-input.ts';
+import type { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
+import { parseJsonLines, readJsonFile } from '../../util/json-input.ts';
 import type { LoadedWorld } from '../../world/index.ts';
+import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { armPmGold, armPpo, armPreferenceModel, lastPpoRow, type ArmStageContext } from './arm-stages.ts';
 import type { FrontierRates } from './frontier-rates.ts';
 import { evaluateOnce, latestModel } from './policy-eval.ts';
@@ -38,6 +40,8 @@ export interface RedteamPm {
   /** On the attacked world's held-out red-team comparisons whose prompt is an attack. */
   readonly attacked_gold: number | null;
   readonly attacked_n: number;
+  /** The same by the attack's strategy (e.g. role-play against crescendo: does the PM's context see the attack?). */
+  readonly attacked_gold_by_strategy: Readonly<Record<string, { readonly gold: number | null; readonly n: number }>>;
   readonly train_pairs: number;
   readonly steps_run: number;
 }
@@ -93,6 +97,28 @@ interface ArmContext extends ArmStageContext {
   readonly rlPrompts: readonly RolloutPrompt[];
   /** The attacked world's held-out red-team comparisons whose prompt is an attack. */
   readonly attackedTest: readonly PreferencePair[];
+  /** The strategy of each of those, by comparison id. */
+  readonly strategyOf: ReadonlyMap<string, string>;
+}
+
+const ByStrategySchema = z.record(z.string(), z.object({ gold: z.number().nullable(), n: z.number() }));
+
+/**
+ * The PM's gold accuracy on the attacked held-out red-team comparisons of each strategy, measured once into
+ * `armDir/pm-gold-by-strategy.json` (timed with the arm's PM evaluation); later calls read it.
+ */
+async function goldByStrategy(name: RedteamWorld, armDir: string, scorer: PreferenceScorer, context: ArmContext): Promise<RedteamPm['attacked_gold_by_strategy']> {
+  const path = join(armDir, 'pm-gold-by-strategy.json');
+  if (existsSync(path)) return readJsonFile(path, ByStrategySchema, 'a PM gold accuracy by attack strategy {"<strategy>": {gold, n}}');
+  return context.timed(`${name}/pm-eval`, async () => {
+    const measured: Record<string, { gold: number | null; n: number }> = {};
+    for (const strategy of [...new Set(context.strategyOf.values())].sort()) {
+      const pairs = context.attackedTest.filter((pair) => context.strategyOf.get(pair.id) === strategy);
+      measured[strategy] = { gold: pairs.length === 0 ? null : (await evaluatePreferenceModel(scorer, pairs)).gold_accuracy, n: pairs.length };
+    }
+    writeFileAtomic(path, `${JSON.stringify(measured, null, 2)}\n`);
+    return measured;
+  });
 }
 
 /** Train one arm's PM and PPO (or resume them) and judge its policy. */
@@ -103,11 +129,12 @@ async function runArm(name: RedteamWorld, world: LoadedWorld, context: ArmContex
   const pairs = (await loadPairs([`world:${world.dir}:both:train`])).pairs;
   const pm = await armPreferenceModel(name, pmDir, pairs, config, context);
   const { slice_gold: attackedGold, slice_n: attackedN, ...gold } = await armPmGold(name, armDir, world.dir, pm.scorer, () => context.attackedTest, context);
+  const byStrategy = await goldByStrategy(name, armDir, pm.scorer, context);
   const description = { prompts: `world:${world.dir}`, reward: `pm:${pmDir}`, red_team_comparisons: name };
   await armPpo(name, ppoDir, { prompts: context.rlPrompts, scorer: pm.scorer, description }, config, context);
   await pm.scorer.release();
   const rates = await context.timed(`${name}/eval`, () => evaluateOnce(armDir, () => latestModel(ppoDir), context.evalPrompts, config));
-  return { world: world.dir, pm: { ...gold, attacked_gold: attackedGold, attacked_n: attackedN, train_pairs: pairs.length, steps_run: pm.summary.stepsRun }, ppo: lastPpoRow(ppoDir), rates };
+  return { world: world.dir, pm: { ...gold, attacked_gold: attackedGold, attacked_n: attackedN, attacked_gold_by_strategy: byStrategy, train_pairs: pairs.length, steps_run: pm.summary.stepsRun }, ppo: lastPpoRow(ppoDir), rates };
 }
 
 /**
@@ -127,10 +154,10 @@ export async function runRedteamDataExperiment(worldDir: string, input: unknown,
   const worlds = {} as Record<RedteamWorld, LoadedWorld>;
   for (const name of REDTEAM_WORLDS) worlds[name] = await timed(`worlds/${name}`, async () => ensureRedteamWorld(base, config, name, join(dir, 'worlds', name)));
   const check = compareRedteamWorlds(worlds.plain, worlds.attacked);
-  const attackedIds = new Set(worlds.attacked.comparisonMeta('harmless', 'test').filter((meta) => meta.strategy !== undefined).map((meta) => meta.id));
-  const attackedTest = (await loadPairs([`world:${worlds.attacked.dir}:harmless:test`])).pairs.filter((pair) => attackedIds.has(pair.id));
+  const strategyOf = new Map(worlds.attacked.comparisonMeta('harmless', 'test').flatMap((meta) => (meta.strategy === undefined ? [] : [[meta.id, meta.strategy] as const])));
+  const attackedTest = (await loadPairs([`world:${worlds.attacked.dir}:harmless:test`])).pairs.filter((pair) => strategyOf.has(pair.id));
   // 3) one arm per world, from the same π₀ on the same RL prompts
-  const context: ArmContext = { dir, config, stages, timed, evalPrompts, rlPrompts: loadPrompts(`world:${worlds.plain.dir}`), attackedTest, signal: options.signal, onProgress: options.onProgress };
+  const context: ArmContext = { dir, config, stages, timed, evalPrompts, rlPrompts: loadPrompts(`world:${worlds.plain.dir}`), attackedTest, strategyOf, signal: options.signal, onProgress: options.onProgress };
   const plain = await runArm('plain', worlds.plain, context);
   const attacked = await runArm('attacked', worlds.attacked, context);
   // 4) attack success, paired by prompt

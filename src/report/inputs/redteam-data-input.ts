@@ -10,7 +10,7 @@ const rate = z.number().nullable();
 const RowSchema = z.looseObject({ n: z.number(), sft: rate, plain: rate, attacked: rate, difference: rate, ci95: z.tuple([z.number(), z.number()]).nullable() });
 const RatesSchema = z.looseObject({ answer_rate: rate, harm_rate: rate, over_refusal: rate, well_formed: rate });
 const ArmSchema = z.looseObject({
-  pm: z.looseObject({ gold: rate, harmless_gold: rate, attacked_gold: rate, attacked_n: z.number(), train_pairs: z.number() }),
+  pm: z.looseObject({ gold: rate, harmless_gold: rate, attacked_gold: rate, attacked_n: z.number(), attacked_gold_by_strategy: z.record(z.string(), z.looseObject({ gold: rate, n: z.number() })).optional(), train_pairs: z.number() }),
   ppo: z.looseObject({ reward: rate, kl: rate }),
   rates: RatesSchema,
 });
