@@ -10,6 +10,7 @@ import { isStrategyId, seededUniform, STRATEGIES } from '../../attacks/index.ts'
 import type { Conversation } from '../../spec/conversation.ts';
 import type { ChatFunction, ChatReply } from '../../spec/strategy.ts';
 import { promptText, type RolloutPrompt } from '../../data/specs/prompts.ts';
+import { TURN_MARKERS } from '../../data/hh-transcript.ts';
 
 /** Calls a driver may make per attack (the red-team harness's `--max-turns` default). */
 export const DRIVER_MAX_TURNS = 8;
@@ -24,6 +25,20 @@ export interface DrivenAttack {
   readonly response: string;
   /** Set when the driver stopped without a reply to judge. */
   readonly error?: string;
+}
+
+/** Where an assistant turn ends when the model writes on: either turn marker (the red-team chat model stops at both). */
+const TURN_ENDS = [TURN_MARKERS.human.trimEnd(), TURN_MARKERS.assistant.trimEnd()];
+
+/**
+ * A reply as one assistant turn: the text before the first turn marker. A policy that writes on into a next turn
+ * (rollouts stop only at `"\n\nHuman:"`, so `"\n\nAssistant: …"` can appear) would otherwise put a turn marker
+ * inside the conversation the driver sends next, which no transcript can hold.
+ * @example oneTurn('Sure.\n\nAssistant: More.') // 'Sure.'
+ */
+export function oneTurn(reply: string): string {
+  const ends = TURN_ENDS.map((marker) => reply.indexOf(marker)).filter((index) => index >= 0);
+  return ends.length === 0 ? reply : reply.slice(0, Math.min(...ends));
 }
 
 /**
@@ -47,7 +62,7 @@ function lockstep(chat: BatchChat): ChatFunction {
     queue = [];
     try {
       const replies = await chat(batch.map((entry) => entry.conversation));
-      batch.forEach((entry, index) => entry.resolve({ text: replies[index] }));
+      batch.forEach((entry, index) => entry.resolve({ text: oneTurn(replies[index]) }));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     }

@@ -7,8 +7,9 @@ import { GptModel } from '../../../src/model/gpt-model.ts';
 import { evaluateOnce } from '../../../src/eval/experiments/policy-eval.ts';
 import { CRESCENDO_STEPS } from '../../../src/attacks/index.ts';
 import type { Conversation } from '../../../src/spec/conversation.ts';
+import { serializeTranscript } from '../../../src/data/hh-transcript.ts';
 import { loadPrompts, promptText, worldEvalPrompts, type RolloutPrompt } from '../../../src/data/specs/prompts.ts';
-import { driveAttacks, isDriverPrompt } from '../../../src/train/rollout/driven-attacks.ts';
+import { driveAttacks, isDriverPrompt, oneTurn } from '../../../src/train/rollout/driven-attacks.ts';
 import { evaluatePolicy, summarizeEvaluation } from '../../../src/train/rollout/world-eval.ts';
 import { generateWorld, resolveWorldConfig, writeWorld } from '../../../src/world/index.ts';
 import { tempDir, tinyPolicy } from './fixtures.ts';
@@ -45,6 +46,23 @@ test('driveAttacks runs every crescendo together: one batched call per round, th
   // the same seed draws the same wordings
   const again = await driveAttacks(prompts, chat, { seed: 1 });
   assert.deepEqual(again.map((attack) => attack.prompt.prompt), driven.map((attack) => attack.prompt.prompt));
+});
+
+test('driveAttacks: a reply that writes on into a next turn is cut there, so the next conversation is a transcript', async () => {
+  assert.equal(oneTurn('Sure.\n\nAssistant: More.\n\nHuman: and'), 'Sure.');
+  assert.equal(oneTurn('Sure.\n\nHuman: next'), 'Sure.');
+  assert.equal(oneTurn('Sure. No marker.'), 'Sure. No marker.');
+  const seen: Conversation[] = [];
+  // a policy that answers and then writes another assistant turn, as a policy far from π₀ did
+  const chat = async (conversations: readonly Conversation[]) => {
+    seen.push(...conversations);
+    return conversations.map((conversation) => `An answer to: ${conversation.at(-1)!.text.slice(0, 12)}.\n\nAssistant: And more.`);
+  };
+  const driven = await driveAttacks(prompts.slice(0, 1), chat, { seed: 2 });
+  for (const conversation of seen) assert.doesNotThrow(() => serializeTranscript(conversation));
+  assert.ok(seen.some((conversation) => conversation.length > 1), 'later steps carry earlier replies');
+  for (const conversation of seen) for (const turn of conversation.filter((t) => t.role === 'assistant')) assert.ok(!turn.text.includes('Assistant:'), turn.text);
+  assert.match(driven[0].response, /^An answer to: .*\.$/);
 });
 
 test('driveAttacks: a refused step is backtracked, so attacks fall out of step and later rounds hold fewer conversations', async () => {
