@@ -111,10 +111,11 @@ export function summarizeFrontierSeeds(runs: readonly Run[]): FrontierSeedsResul
   const other = runs.find((run) => ratios(run) !== ratios(runs[0]));
   if (other !== undefined) throw new ConfigError(`frontier over seeds: ${other.file} has the mixes ${ratios(other) || 'none'}, ${runs[0].file} has ${ratios(runs[0]) || 'none'}; give runs with the same --mixes`);
 
-  const policies = policiesOf(runs[0]).map(([key, label], index): PolicyOverSeeds => ({
+  const byRun = runs.map(policiesOf);
+  const policies = byRun[0].map(([key, label], index): PolicyOverSeeds => ({
     key,
     label,
-    rates: Object.fromEntries(SEED_RATE_KEYS.map((rate) => [rate, overSeeds(runs.map((run) => rateOf(policiesOf(run)[index][2], rate)))])) as PolicyOverSeeds['rates'],
+    rates: Object.fromEntries(SEED_RATE_KEYS.map((rate) => [rate, overSeeds(byRun.map((policies) => rateOf(policies[index][2], rate)))])) as PolicyOverSeeds['rates'],
   }));
   const claims = [...new Set(runs.flatMap((run) => Object.keys(run.expectations)))];
   const expectations = Object.fromEntries(

@@ -80,6 +80,11 @@ export interface PlaneDomain {
   readonly y: readonly [number, number];
 }
 
+/** The title and size of a plane of points (the frontier's charts). */
+function planeFrame(titles: ChartTitles) {
+  return { title: titles.title, description: titles.title, width: 360, height: 280 };
+}
+
 /** The x and y encodings of a plane of points, with a fixed extent when one is given. */
 function planeAxes(titles: ChartTitles, domain?: PlaneDomain) {
   return {
@@ -102,10 +107,7 @@ export function labelledPointsChart(titles: ChartTitles, points: readonly (XyPoi
     places.set(`${value.x},${value.y}`, place);
   }
   return {
-    title: titles.title,
-    description: titles.title,
-    width: 360,
-    height: 280,
+    ...planeFrame(titles),
     layer: [
       {
         data: { values: values.map((v) => ({ ...v, description: `${v.label} (${v.x}, ${v.y})` })) },
@@ -204,10 +206,7 @@ export function groupedPointsChart(titles: ChartTitles, means: readonly (XyPoint
   const color = { field: 'group', type: 'nominal', title: null, sort: groups, legend: { labelLimit: 240 } } as const;
   const shape = { field: 'group', type: 'nominal', title: null, sort: groups } as const;
   return {
-    title: titles.title,
-    description: titles.title,
-    width: 360,
-    height: 280,
+    ...planeFrame(titles),
     layer: [
       { data: { values: raw.map((p) => ({ x: significant(p.x), y: significant(p.y), group: p.group })) }, mark: { type: 'point', size: 24, opacity: 0.45 }, encoding: { x, y, color, shape } },
       {
