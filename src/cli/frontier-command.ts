@@ -40,12 +40,13 @@ export function registerFrontierCommand(experiment: Command): void {
     .requiredOption('--json <file>', 'write {"sft", "helpful_only", "harmless_only", "mixed", "mixes": […], "expectations"} here')
     .option('--out <dir>', 'folder of the run: π₀, and each arm\'s PM, PPO and evaluation (a rerun resumes it)', 'runs/frontier')
     .option('--policy-from <demo>', 'use the base LM and π₀ of this finished demo folder (its world must be --world) instead of training them')
+    .option('--pms-from <run>', 'copy each arm\'s finished PM from this earlier frontier run (its --out folder, same world and PM settings) instead of training it, e.g. to rerun PPO with another --kl-coef')
     .option('--mixes <list>', 'the other helpful:harmless mixes, e.g. 3:1,1:3', parseMixes);
   addSchemaOptions(command, FrontierConfigSchema, ['mixes']);
   command.action(async (raw: Record<string, unknown>) => {
     const config = parseSchemaOptions(FrontierConfigSchema, raw);
     const progress = stagedProgress();
-    const result = await interruptible((signal) => runFrontierExperiment(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress, policyFrom: raw.policyFrom as string | undefined })).finally(progress.stop);
+    const result = await interruptible((signal) => runFrontierExperiment(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress, policyFrom: raw.policyFrom as string | undefined, pmsFrom: raw.pmsFrom as string | undefined })).finally(progress.stop);
     writeFileAtomic(String(raw.json), `${JSON.stringify(result, null, 2)}\n`);
     printFrontier(result);
   });

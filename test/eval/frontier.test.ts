@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runFrontierExperiment } from '../../src/eval/experiments/frontier.ts';
 import { checkExpectations, type FrontierRates } from '../../src/eval/experiments/frontier-rates.ts';
@@ -105,6 +105,29 @@ test('frontier: one π₀, one PM and PPO run per arm, rates from the oracle ver
 
   // --policy-from: a folder whose world is not --world is refused before anything trains
   await assert.rejects(runFrontierExperiment(worldDir, CONFIG, join(root, 'other'), { policyFrom: dir }), /world\/world\.json differs/);
+
+  // --pms-from: another λ_KL over the same PMs copies every arm's finished PM, trains none, and runs PPO anew
+  const copied = join(root, 'pms-copied');
+  const copiedStages = new Set<string>();
+  const looser = await runFrontierExperiment(worldDir, { ...CONFIG, klCoef: 0.01 }, copied, { pmsFrom: dir, onProgress: (stage) => copiedStages.add(stage) });
+  assert.deepEqual([...copiedStages], ['lm', 'sft', 'helpful_only ppo', 'harmless_only ppo', 'mixed ppo', 'mix-3-1 ppo']);
+  assert.equal(looser.pms_from, dir);
+  for (const arm of ['helpful_only', 'harmless_only', 'mixed', 'mix-3-1']) {
+    for (const file of ['summary.json', 'metrics.jsonl']) {
+      const read = (run: string) => readFileSync(join(run, 'arms', arm, 'pm', file), 'utf8');
+      assert.equal(read(copied), read(dir), `${arm} ${file}`);
+    }
+  }
+  assert.deepEqual([looser.helpful_only.pm, looser.mixes[0].pm], [result.helpful_only.pm, result.mixes[0].pm]);
+  // PPO ran anew with the λ_KL asked for, from this run's π₀ against the copied PM
+  const ppoConfig = (run: string) => JSON.parse(readFileSync(join(run, 'arms', 'mixed', 'ppo', 'config.json'), 'utf8')) as { config: { klCoef: number }; inputs: { policy: string; reward: string } };
+  assert.deepEqual([ppoConfig(dir).config.klCoef, ppoConfig(copied).config.klCoef], [0.03, 0.01]);
+  assert.deepEqual(ppoConfig(copied).inputs, { ...ppoConfig(copied).inputs, policy: join(copied, 'sft'), reward: `pm:${join(copied, 'arms', 'mixed', 'pm')}` });
+  // refused: an arm the earlier run has no PM for (before anything trains), and a PM trained with other settings
+  const missing = join(root, 'pms-missing');
+  await assert.rejects(runFrontierExperiment(worldDir, { ...CONFIG, mixes: [{ helpful: 1, harmless: 3 }] }, missing, { pmsFrom: dir }), /no finished PM for the arm mix-1-3/);
+  assert.equal(existsSync(missing), false);
+  await assert.rejects(runFrontierExperiment(worldDir, { ...CONFIG, pmSteps: 12 }, join(root, 'pms-other'), { pmsFrom: dir }), /--pms-from: the PM copied from .*helpful_only.*steps/);
 });
 
 test('frontier expectations: each claim compares the rates it names', () => {

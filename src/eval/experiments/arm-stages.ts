@@ -3,9 +3,9 @@
  * initialised from π₀'s base LM, PPO from π₀ against it with the demo's settings and no evaluation inside, and the
  * numbers of PPO's last iteration, and the PM's gold accuracy. Each is a run folder (or file) that a rerun resumes or skips.
  */
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { z } from 'zod';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GptModel } from '../../model/gpt-model.ts';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import type { RolloutPrompt } from '../../data/specs/prompts.ts';
@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { demoPpoCore, type DemoPpoRecipe } from '../demo-config.ts';
+import { ConfigError } from '../../spec/errors.ts';
 import { finishedRun, type PolicyStages } from './policy-stages.ts';
 import type { StageTimer } from './stage-minutes.ts';
 
@@ -60,6 +61,27 @@ export function armPreferenceModel(
       onProgress: (p) => context.onProgress?.(`${name} pm`, p.step, p.steps, { loss: p.loss.toFixed(3) }),
     }),
   );
+}
+
+/**
+ * Copy the finished PM run in `from` into `pmDir`, whole or not at all (a temporary sibling renamed into place), so
+ * that {@link armPreferenceModel} resumes it as finished instead of training: its resume rule then compares the
+ * copy's saved settings and data fingerprint with the arm's and refuses any difference by name. Nothing is copied
+ * when `pmDir` already holds a run (the arm's own, or one copied before).
+ * @throws ConfigError when `from` holds no finished PM run (no `summary.json`), or `pmDir` holds other files.
+ * @example
+ * adoptFinishedPm('runs/frontier-s0/arms/mixed/pm', 'runs/frontier-weak-s0/arms/mixed/pm');
+ */
+export function adoptFinishedPm(from: string, pmDir: string): void {
+  if (existsSync(join(pmDir, 'config.json'))) return;
+  if (!existsSync(join(from, 'summary.json'))) throw new ConfigError(`--pms-from: ${from} holds no finished PM run (no summary.json); finish that run first, or leave --pms-from out to train this PM`);
+  mkdirSync(dirname(pmDir), { recursive: true });
+  const partial = `${pmDir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  if (existsSync(pmDir) && readdirSync(pmDir).length > 0) throw new ConfigError(`--pms-from: ${pmDir} already holds files but no PM run (no config.json); move them away first`);
+  rmSync(pmDir, { recursive: true, force: true });
+  cpSync(from, partial, { recursive: true });
+  renameSync(partial, pmDir);
 }
 
 /** PPO's recipe an arm states (the demo's names). */

@@ -17,6 +17,7 @@ import { loadPrompts } from '../../data/specs/prompts.ts';
 import { evaluatePolicy } from '../../train/rollout/world-eval.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
+import { ConfigError } from '../../spec/errors.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { NAMED_ARMS, mixArmName, resolveFrontierConfig, type FrontierConfig, type Mix, type NamedArm } from './frontier-config.ts';
 import { checkExpectations, type FrontierExpectations, type FrontierRates } from './frontier-rates.ts';
@@ -24,7 +25,7 @@ import { evaluateOnce, latestModel } from './policy-eval.ts';
 import { totalMinutes, type StageTimer } from './stage-minutes.ts';
 import { loadExperimentWorld, playPolicyOpening, type ExperimentProgress, type OpeningOptions } from './policy-opening.ts';
 import type { PolicyStages } from './policy-stages.ts';
-import { armPpo, armPreferenceModel, lastPpoRow } from './arm-stages.ts';
+import { adoptFinishedPm, armPpo, armPreferenceModel, lastPpoRow } from './arm-stages.ts';
 
 /** An RL arm's result: its policy's rates, and what its PM and PPO did. */
 export interface FrontierArm extends FrontierRates {
@@ -45,6 +46,8 @@ export interface FrontierResult {
   readonly out: string;
   /** The demo folder whose base LM and π₀ the arms started from, or null when they were trained in `out`. */
   readonly policy_from: string | null;
+  /** The earlier frontier run whose finished PMs the arms used instead of training their own, or null. */
+  readonly pms_from: string | null;
   readonly seed: number;
   readonly sft: FrontierRates;
   readonly helpful_only: FrontierArm;
@@ -63,6 +66,16 @@ export interface FrontierResult {
 /** Progress: a stage, its step and total, and a few numbers to show. */
 export type FrontierProgress = ExperimentProgress;
 
+/** How the experiment is driven: the opening's options, and where finished PMs may be taken from. */
+export interface FrontierOptions extends OpeningOptions {
+  /**
+   * An earlier frontier run (its `--out` folder) on the same world whose finished PMs (`arms/<arm>/pm/`) each arm
+   * copies instead of training one: PPO and evaluation then run here (e.g. with another λ_KL). A copied PM trained
+   * with other settings or on other comparisons is refused by name, as a resumed one is.
+   */
+  readonly pmsFrom?: string;
+}
+
 /** The world's training comparisons of the tasks a mix draws from (one task alone when the other's share is 0). */
 async function pmTrainingPairs(worldDir: string, mix: Mix): Promise<PreferencePair[]> {
   const data = mix.harmless === 0 ? 'helpful' : mix.helpful === 0 ? 'harmless' : 'both';
@@ -79,6 +92,7 @@ interface ArmContext {
   readonly timed: StageTimer;
   readonly signal?: AbortSignal;
   readonly onProgress?: FrontierProgress;
+  readonly pmsFrom?: string;
 }
 
 /** Train one arm's PM and PPO (or resume them) and evaluate its policy. */
@@ -88,8 +102,12 @@ async function runArm(name: string, mix: Mix, context: ArmContext): Promise<Fron
   const pmDir = join(armDir, 'pm');
   const ppoDir = join(armDir, 'ppo');
   const pairs = await pmTrainingPairs(worldDir, mix);
-  // 1) the PM of this mix, initialised from the base LM as the demo's
-  const pm = await armPreferenceModel(name, pmDir, pairs, { ...config, mix: mix.helpful > 0 && mix.harmless > 0 ? { ...mix } : null }, context);
+  // 1) the PM of this mix, initialised from the base LM as the demo's (or an earlier run's, checked like a resumed one)
+  const from = context.pmsFrom === undefined ? undefined : join(context.pmsFrom, 'arms', name, 'pm');
+  if (from !== undefined) adoptFinishedPm(from, pmDir);
+  const pm = await armPreferenceModel(name, pmDir, pairs, { ...config, mix: mix.helpful > 0 && mix.harmless > 0 ? { ...mix } : null }, context).catch((error: unknown) => {
+    throw from !== undefined && error instanceof ConfigError ? new ConfigError(`--pms-from: the PM copied from ${from} does not fit this run: ${error.message}`) : error;
+  });
   const pmPath = join(armDir, 'pm-gold.json');
   const gold = existsSync(pmPath)
     ? readJsonFile(pmPath, z.object({ helpful: z.number().nullable(), harmless: z.number().nullable() }), 'a PM gold accuracy {helpful, harmless}')
@@ -117,8 +135,19 @@ async function runArm(name: string, mix: Mix, context: ArmContext): Promise<Fron
 }
 
 /**
+ * Refuse, before anything trains, a `--pms-from` run that lacks the finished PM of an arm this run has not got yet.
+ * @throws ConfigError naming the arm and the folder.
+ */
+function checkPmSource(pmsFrom: string, name: string, dir: string): void {
+  if (existsSync(join(dir, 'arms', name, 'pm', 'config.json'))) return;
+  const from = join(pmsFrom, 'arms', name, 'pm');
+  if (!existsSync(join(from, 'summary.json'))) throw new ConfigError(`--pms-from ${pmsFrom}: no finished PM for the arm ${name} (${from}/summary.json is missing); leave --pms-from out to train it, or finish that run first`);
+}
+
+/**
  * Run (or resume) the experiment on the world in `worldDir`, its folders under `dir`.
- * @throws ConfigError when `worldDir` holds no world, or `policyFrom` is not a finished demo on it.
+ * @throws ConfigError when `worldDir` holds no world, `policyFrom` is not a finished demo on it, or `pmsFrom` lacks a
+ *   finished PM of an arm or holds one trained with other settings or data.
  * @example
  * const result = await runFrontierExperiment('runs/world', { quick: true }, 'runs/frontier');
  * result.expectations.helpful_only_complies.holds
@@ -127,9 +156,11 @@ export async function runFrontierExperiment(
   worldDir: string,
   input: unknown,
   dir: string,
-  options: OpeningOptions = {},
+  options: FrontierOptions = {},
 ): Promise<FrontierResult> {
   const config = resolveFrontierConfig(input);
+  const arms: [string, Mix][] = [...(Object.entries(NAMED_ARMS) as [NamedArm, Mix][]), ...config.mixes.map((mix): [string, Mix] => [mixArmName(mix), mix])];
+  if (options.pmsFrom !== undefined) for (const [name] of arms) checkPmSource(options.pmsFrom, name, dir);
   // 1) the opening: π₀ (trained here, or a finished demo's), the held-out prompts and π₀'s evaluation
   const { stages, evalPrompts, sft, timed, minutes: stageMinutes } = await playPolicyOpening(loadExperimentWorld(worldDir), config, dir, options);
   // 2) one PM and PPO per arm
@@ -137,16 +168,17 @@ export async function runFrontierExperiment(
     helpful: (await loadPairs([`world:${worldDir}:helpful:test`])).pairs,
     harmless: (await loadPairs([`world:${worldDir}:harmless:test`])).pairs,
   };
-  const context: ArmContext = { worldDir, dir, stages, config, evalPrompts, test, timed, signal: options.signal, onProgress: options.onProgress };
-  const named = {} as Record<NamedArm, FrontierArm>;
-  for (const [name, mix] of Object.entries(NAMED_ARMS) as [NamedArm, Mix][]) named[name] = await runArm(name, mix, context);
-  const mixes: (FrontierArm & { ratio: string })[] = [];
-  for (const mix of config.mixes) mixes.push({ ...(await runArm(mixArmName(mix), mix, context)), ratio: `${mix.helpful}:${mix.harmless}` });
+  const context: ArmContext = { worldDir, dir, stages, config, evalPrompts, test, timed, signal: options.signal, onProgress: options.onProgress, pmsFrom: options.pmsFrom };
+  const done = new Map<string, FrontierArm>();
+  for (const [name, mix] of arms) done.set(name, await runArm(name, mix, context));
+  const named = Object.fromEntries(Object.keys(NAMED_ARMS).map((name) => [name, done.get(name)!])) as Record<NamedArm, FrontierArm>;
+  const mixes = config.mixes.map((mix) => ({ ...done.get(mixArmName(mix))!, ratio: `${mix.helpful}:${mix.harmless}` }));
   const result: FrontierResult = {
     kind: 'frontier',
     world: worldDir,
     out: dir,
     policy_from: options.policyFrom ?? null,
+    pms_from: options.pmsFrom ?? null,
     seed: config.seed,
     sft,
     ...named,
