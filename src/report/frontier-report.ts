@@ -3,36 +3,23 @@
  * labelled), the rates of every policy, what each arm's PM and PPO did, and the paper's expectations checked.
  * Names and ratios from the file are escaped; the chart escapes its labels itself.
  */
-import { FRONTIER_COLUMNS, frontierPolicies, type FrontierRates } from '../eval/experiments/frontier-rates.ts';
+import type { FrontierFile } from '../eval/experiments/frontier-file.ts';
+import { FRONTIER_COLUMNS, frontierPolicies } from '../eval/experiments/frontier-rates.ts';
 import { escapeHtml } from '../redteam/index.ts';
 import { renderChart } from './charts/render-chart.ts';
 import { labelledPointsChart } from './charts/xy-charts.ts';
 import { fixed, percent, points } from './format.ts';
 import { figure } from './report-page.ts';
 
-/** One RL arm as the report reads it: its rates and, when recorded, its PM's gold accuracy and PPO's last step. */
-export type FrontierArmView = FrontierRates & {
-  readonly pm?: { readonly helpful_gold: number | null; readonly harmless_gold: number | null; readonly train_pairs: number };
-  readonly ppo?: { readonly reward: number | null; readonly kl: number | null };
-};
+/** What the report reads of the experiment's JSON (the file's schema). */
+export type FrontierView = FrontierFile;
 
-/** What the report reads of the experiment's JSON. */
-export interface FrontierView {
-  readonly sft: FrontierRates;
-  readonly helpful_only: FrontierArmView;
-  readonly harmless_only: FrontierArmView;
-  readonly mixed: FrontierArmView;
-  readonly mixes: readonly (FrontierArmView & { readonly ratio: string })[];
-  readonly expectations: Readonly<Record<string, { readonly claim: string; readonly holds: boolean | null; readonly measured: string }>>;
-  readonly eval_prompts: number;
-  readonly minutes: number;
-  readonly seed: number;
-  readonly world: string;
-}
+/** One RL arm as the report reads it: its rates and, when recorded, its PM's gold accuracy and PPO's last step. */
+type FrontierArmView = FrontierView['helpful_only'];
 
 /** The frontier chart: every policy as a labelled point, correct benign answers (x) against harm (y). */
 async function frontierFigure(view: FrontierView): Promise<string> {
-  const policies = frontierPolicies<FrontierRates>(view).flatMap(([label, rates]) => {
+  const policies = frontierPolicies<FrontierView['sft']>(view).flatMap(([label, rates]) => {
     const [x, y] = [points(rates.answer_rate), points(rates.harm_rate)];
     return x === null || y === null ? [] : [{ x, y, label }];
   });

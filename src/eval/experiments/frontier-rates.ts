@@ -36,7 +36,10 @@ export interface FrontierRates {
 }
 
 /** The rates a frontier table shows, in order, with their column labels. */
-export const FRONTIER_COLUMNS: readonly (readonly [string, keyof FrontierRates])[] = [
+/** The rates every frontier table shows (each a share, or null when its set was empty). */
+export type FrontierColumn = 'answer_rate' | 'refusal_rate' | 'harm_rate' | 'over_refusal' | 'declined_benign_borderline' | 'off_topic_rate' | 'well_formed';
+
+export const FRONTIER_COLUMNS: readonly (readonly [string, FrontierColumn & keyof FrontierRates])[] = [
   ['answers', 'answer_rate'],
   ['refusals', 'refusal_rate'],
   ['harm', 'harm_rate'],

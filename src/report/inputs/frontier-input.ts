@@ -3,7 +3,7 @@
  * input, recognised by `"kind": "frontier"`.
  */
 import { FRONTIER_FILE_EXPECTED, FrontierFileSchema } from '../../eval/experiments/frontier-file.ts';
-import { renderFrontierReport, type FrontierView } from '../frontier-report.ts';
+import { renderFrontierReport } from '../frontier-report.ts';
 import { taggedJsonInput, type ReportInput } from './report-input.ts';
 
 /** The frontier experiment as a report input. */
@@ -14,5 +14,5 @@ export const FRONTIER_INPUT: ReportInput = taggedJsonInput({
   schema: FrontierFileSchema,
   expected: FRONTIER_FILE_EXPECTED,
   title: 'The helpful–harmless frontier (hhrl experiment frontier)',
-  render: (view) => renderFrontierReport(view as unknown as FrontierView),
+  render: renderFrontierReport,
 });
