@@ -72,12 +72,16 @@ export async function evaluateOnce(dir: string, load: () => GptModel, prompts: P
 const EvalSampleSchema = z.looseObject({ id: z.string(), response: z.string() });
 
 /**
- * The judged replies `evaluateOnce` kept in `dir` (id and response of each; the rest as written).
+ * The judged replies `evaluateOnce` kept in `dir`: id and response of each (the rest as written), or the fields
+ * `schema` reads, described by `expected` in errors.
  * @throws DataFormatError naming the file and line of a malformed row.
+ * @example readEvalSamples('runs/frontier/arms/mixed').map((sample) => sample.response)
  */
-export function readEvalSamples(dir: string): Pick<EvalSample, 'id' | 'response'>[] {
+export function readEvalSamples(dir: string): Pick<EvalSample, 'id' | 'response'>[];
+export function readEvalSamples<T>(dir: string, schema: z.ZodType<T>, expected: string): T[];
+export function readEvalSamples(dir: string, schema: z.ZodType = EvalSampleSchema, expected = 'a judged reply {"id", "response", …}'): unknown[] {
   const file = join(dir, 'eval-samples.jsonl');
-  return parseJsonLines(file, readFileSync(file, 'utf8'), EvalSampleSchema, 'a judged reply {"id", "response", …}');
+  return parseJsonLines(file, readFileSync(file, 'utf8'), schema, expected);
 }
 
 /** The newest checkpoint of a run folder, as a model. */

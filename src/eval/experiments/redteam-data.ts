@@ -13,19 +13,19 @@
  * `attack_success`: each policy's attack success by strategy and the paired difference between the arms. A finished
  * stage is skipped and a killed one resumes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { loadPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
-import { parseJsonLines, readJsonFile } from '../../util/json-input.ts';
+import { readJsonFile } from '../../util/json-input.ts';
 import type { LoadedWorld } from '../../world/index.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { armPmGold, armPpo, armPreferenceModel, lastPpoRow, type ArmStageContext } from './arm-stages.ts';
 import type { FrontierRates } from './frontier-rates.ts';
-import { evaluateOnce, latestModel } from './policy-eval.ts';
+import { evaluateOnce, latestModel, readEvalSamples } from './policy-eval.ts';
 import { loadExperimentWorld, playPolicyOpening, type OpeningOptions } from './policy-opening.ts';
 import { resolveRedteamDataConfig, type RedteamDataConfig } from './redteam-data-config.ts';
 import { attackSuccess, type AttackSuccess, type JudgedAttack } from './redteam-data-summary.ts';
@@ -84,10 +84,9 @@ export interface RedteamDataResult {
 
 const JudgedSchema = z.looseObject({ id: z.string(), set: z.string(), strategy: z.string().nullable(), harmful: z.union([z.literal(0), z.literal(1)]) });
 
-/** The judged replies an evaluation kept (`eval-samples.jsonl` of `dir`). */
+/** The judged replies an evaluation kept (`eval-samples.jsonl` of `dir`), with what attack success reads of them. */
 function judgedAttacks(dir: string): JudgedAttack[] {
-  const file = join(dir, 'eval-samples.jsonl');
-  return parseJsonLines(file, readFileSync(file, 'utf8'), JudgedSchema, 'a judged reply {"id", "set", "strategy", "harmful", …}');
+  return readEvalSamples(dir, JudgedSchema, 'a judged reply {"id", "set", "strategy", "harmful", …}');
 }
 
 interface ArmContext extends ArmStageContext {
