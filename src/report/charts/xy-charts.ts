@@ -22,6 +22,12 @@ export interface ChartTitles {
 const quantitative = (field: string, title: string, extra: Record<string, unknown> = {}) => ({ field, type: 'quantitative', title, ...extra }) as const;
 
 /**
+ * A y scale fitted to the data (not from 0) whose tick labels keep only significant digits: a panel whose values are
+ * all equal gets a degenerate domain, and the default format then labels it "0.000000" or "100.000000".
+ */
+const FLAT_SAFE_Y = { scale: { zero: false }, axis: { format: '~r' } } as const;
+
+/**
  * Several curves against one x (e.g. PPO's metrics by iteration), one small panel each with its own y scale.
  * @param series metric name → its points (metrics with no finite point are left out)
  */
@@ -37,7 +43,7 @@ export function curvesChart(titles: ChartTitles, series: Readonly<Record<string,
       width: 200,
       height: 120,
       mark: { type: 'line', point: { size: 12 } },
-      encoding: { x: quantitative('x', titles.x), y: quantitative('y', titles.y, { scale: { zero: false } }) },
+      encoding: { x: quantitative('x', titles.x), y: quantitative('y', titles.y, FLAT_SAFE_Y) },
     },
     resolve: { scale: { y: 'independent' } },
   };
@@ -59,7 +65,7 @@ export function fitChart(titles: ChartTitles, points: readonly (XyPoint & { read
         mark: { type: 'point', size: 40 },
         encoding: {
           x: quantitative('x', titles.x),
-          y: quantitative('y', titles.y, { scale: { zero: false } }),
+          y: quantitative('y', titles.y, FLAT_SAFE_Y),
           shape: { field: 'group', type: 'nominal', title: null },
           fill: { field: 'group', type: 'nominal', title: null, scale: { range: ['#2c6fbb', 'transparent'] } },
           stroke: { value: '#2c6fbb' },
@@ -186,8 +192,8 @@ export function seriesCurvesChart(titles: ChartTitles, points: readonly SeriesPo
       mark: { type: 'line', point: { size: 16 } },
       encoding: {
         x: quantitative('x', titles.x),
-        y: quantitative('y', titles.y, { scale: { zero: false } }),
-        color: { field: 'series', type: 'nominal', title: null },
+        y: quantitative('y', titles.y, FLAT_SAFE_Y),
+        color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 320 } },
         description: { field: 'description', type: 'nominal' },
       },
     },
