@@ -128,6 +128,8 @@ test('frontier: one π₀, one PM and PPO run per arm, rates from the oracle ver
   await assert.rejects(runFrontierExperiment(worldDir, { ...CONFIG, mixes: [{ helpful: 1, harmless: 3 }] }, missing, { pmsFrom: dir }), /no finished PM for the arm mix-1-3/);
   assert.equal(existsSync(missing), false);
   await assert.rejects(runFrontierExperiment(worldDir, { ...CONFIG, pmSteps: 12 }, join(root, 'pms-other'), { pmsFrom: dir }), /--pms-from: the PM copied from .*helpful_only.*steps/);
+  // the refused copy is removed again, so the same run without --pms-from trains its own PMs
+  assert.equal(existsSync(join(root, 'pms-other', 'arms', 'helpful_only', 'pm')), false);
 });
 
 test('frontier expectations: each claim compares the rates it names', () => {

@@ -68,12 +68,13 @@ export function armPreferenceModel(
  * that {@link armPreferenceModel} resumes it as finished instead of training: its resume rule then compares the
  * copy's saved settings and data fingerprint with the arm's and refuses any difference by name. Nothing is copied
  * when `pmDir` already holds a run (the arm's own, or one copied before).
+ * @returns whether it copied (so that a caller whose copy is then refused can remove it again).
  * @throws ConfigError when `from` holds no finished PM run (no `summary.json`), or `pmDir` holds other files.
  * @example
- * adoptFinishedPm('runs/frontier-s0/arms/mixed/pm', 'runs/frontier-weak-s0/arms/mixed/pm');
+ * adoptFinishedPm('runs/frontier-s0/arms/mixed/pm', 'runs/frontier-weak-s0/arms/mixed/pm'); // true
  */
-export function adoptFinishedPm(from: string, pmDir: string): void {
-  if (existsSync(join(pmDir, 'config.json'))) return;
+export function adoptFinishedPm(from: string, pmDir: string): boolean {
+  if (existsSync(join(pmDir, 'config.json'))) return false;
   if (!existsSync(join(from, 'summary.json'))) throw new ConfigError(`--pms-from: ${from} holds no finished PM run (no summary.json); finish that run first, or leave --pms-from out to train this PM`);
   mkdirSync(dirname(pmDir), { recursive: true });
   const partial = `${pmDir}.partial-${process.pid}`;
@@ -82,6 +83,7 @@ export function adoptFinishedPm(from: string, pmDir: string): void {
   rmSync(pmDir, { recursive: true, force: true });
   cpSync(from, partial, { recursive: true });
   renameSync(partial, pmDir);
+  return true;
 }
 
 /** PPO's recipe an arm states (the demo's names). */

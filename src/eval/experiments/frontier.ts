@@ -9,7 +9,7 @@
  * `arms/<arm>/ppo/` and its evaluation (`eval.json`, `eval-samples.jsonl`). A finished stage is skipped and a killed
  * one resumes, so an interrupted experiment continues where it stopped.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
@@ -104,9 +104,11 @@ async function runArm(name: string, mix: Mix, context: ArmContext): Promise<Fron
   const pairs = await pmTrainingPairs(worldDir, mix);
   // 1) the PM of this mix, initialised from the base LM as the demo's (or an earlier run's, checked like a resumed one)
   const from = context.pmsFrom === undefined ? undefined : join(context.pmsFrom, 'arms', name, 'pm');
-  if (from !== undefined) adoptFinishedPm(from, pmDir);
+  const copied = from !== undefined && adoptFinishedPm(from, pmDir);
   const pm = await armPreferenceModel(name, pmDir, pairs, { ...config, mix: mix.helpful > 0 && mix.harmless > 0 ? { ...mix } : null }, context).catch((error: unknown) => {
-    throw from !== undefined && error instanceof ConfigError ? new ConfigError(`--pms-from: the PM copied from ${from} does not fit this run: ${error.message}`) : error;
+    if (from === undefined || !(error instanceof ConfigError)) throw error;
+    if (copied) rmSync(pmDir, { recursive: true, force: true }); // only the copy made here: a rerun without --pms-from trains its own
+    throw new ConfigError(`--pms-from: the PM copied from ${from} does not fit this run: ${error.message}`);
   });
   const pmPath = join(armDir, 'pm-gold.json');
   const gold = existsSync(pmPath)
