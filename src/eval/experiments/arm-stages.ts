@@ -64,6 +64,17 @@ export function armPreferenceModel(
 }
 
 /**
+ * Whether `pmDir` still needs the finished PM run in `from` (false when it already holds a run: the arm's own, or one
+ * copied before); `name` is the arm's, for the error.
+ * @throws ConfigError when it is needed and `from` holds no finished PM run (no `summary.json`).
+ */
+export function needsFinishedPm(name: string, from: string, pmDir: string): boolean {
+  if (existsSync(join(pmDir, 'config.json'))) return false;
+  if (!existsSync(join(from, 'summary.json'))) throw new ConfigError(`--pms-from: no finished PM for the arm ${name} (${from}/summary.json is missing); leave --pms-from out to train it, or finish that run first`);
+  return true;
+}
+
+/**
  * Copy the finished PM run in `from` into `pmDir`, whole or not at all (a temporary sibling renamed into place), so
  * that {@link armPreferenceModel} resumes it as finished instead of training: its resume rule then compares the
  * copy's saved settings and data fingerprint with the arm's and refuses any difference by name. Nothing is copied
@@ -71,11 +82,10 @@ export function armPreferenceModel(
  * @returns whether it copied (so that a caller whose copy is then refused can remove it again).
  * @throws ConfigError when `from` holds no finished PM run (no `summary.json`), or `pmDir` holds other files.
  * @example
- * adoptFinishedPm('runs/frontier-s0/arms/mixed/pm', 'runs/frontier-weak-s0/arms/mixed/pm'); // true
+ * adoptFinishedPm('mixed', 'runs/frontier-s0/arms/mixed/pm', 'runs/frontier-weak-s0/arms/mixed/pm'); // true
  */
-export function adoptFinishedPm(from: string, pmDir: string): boolean {
-  if (existsSync(join(pmDir, 'config.json'))) return false;
-  if (!existsSync(join(from, 'summary.json'))) throw new ConfigError(`--pms-from: ${from} holds no finished PM run (no summary.json); finish that run first, or leave --pms-from out to train this PM`);
+export function adoptFinishedPm(name: string, from: string, pmDir: string): boolean {
+  if (!needsFinishedPm(name, from, pmDir)) return false;
   mkdirSync(dirname(pmDir), { recursive: true });
   const partial = `${pmDir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });

@@ -35,11 +35,11 @@ export interface FrontierRates {
   readonly behaviours: Readonly<Record<string, number>>;
 }
 
-/** The rates a frontier table shows, in order, with their column labels. */
 /** The rates every frontier table shows (each a share, or null when its set was empty). */
-export type FrontierColumn = 'answer_rate' | 'refusal_rate' | 'harm_rate' | 'over_refusal' | 'declined_benign_borderline' | 'off_topic_rate' | 'well_formed';
+export type FrontierColumn = keyof Pick<FrontierRates, 'answer_rate' | 'refusal_rate' | 'harm_rate' | 'over_refusal' | 'declined_benign_borderline' | 'off_topic_rate' | 'well_formed'>;
 
-export const FRONTIER_COLUMNS: readonly (readonly [string, FrontierColumn & keyof FrontierRates])[] = [
+/** The rates a frontier table shows, in order, with their column labels. */
+export const FRONTIER_COLUMNS: readonly (readonly [string, FrontierColumn])[] = [
   ['answers', 'answer_rate'],
   ['refusals', 'refusal_rate'],
   ['harm', 'harm_rate'],

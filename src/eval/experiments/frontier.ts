@@ -25,7 +25,7 @@ import { evaluateOnce, latestModel } from './policy-eval.ts';
 import { totalMinutes, type StageTimer } from './stage-minutes.ts';
 import { loadExperimentWorld, playPolicyOpening, type ExperimentProgress, type OpeningOptions } from './policy-opening.ts';
 import type { PolicyStages } from './policy-stages.ts';
-import { adoptFinishedPm, armPpo, armPreferenceModel, lastPpoRow } from './arm-stages.ts';
+import { adoptFinishedPm, armPpo, armPreferenceModel, lastPpoRow, needsFinishedPm } from './arm-stages.ts';
 
 /** An RL arm's result: its policy's rates, and what its PM and PPO did. */
 export interface FrontierArm extends FrontierRates {
@@ -104,7 +104,7 @@ async function runArm(name: string, mix: Mix, context: ArmContext): Promise<Fron
   const pairs = await pmTrainingPairs(worldDir, mix);
   // 1) the PM of this mix, initialised from the base LM as the demo's (or an earlier run's, checked like a resumed one)
   const from = context.pmsFrom === undefined ? undefined : join(context.pmsFrom, 'arms', name, 'pm');
-  const copied = from !== undefined && adoptFinishedPm(from, pmDir);
+  const copied = from !== undefined && adoptFinishedPm(name, from, pmDir);
   const pm = await armPreferenceModel(name, pmDir, pairs, { ...config, mix: mix.helpful > 0 && mix.harmless > 0 ? { ...mix } : null }, context).catch((error: unknown) => {
     if (from === undefined || !(error instanceof ConfigError)) throw error;
     if (copied) rmSync(pmDir, { recursive: true, force: true }); // only the copy made here: a rerun without --pms-from trains its own
@@ -137,16 +137,6 @@ async function runArm(name: string, mix: Mix, context: ArmContext): Promise<Fron
 }
 
 /**
- * Refuse, before anything trains, a `--pms-from` run that lacks the finished PM of an arm this run has not got yet.
- * @throws ConfigError naming the arm and the folder.
- */
-function checkPmSource(pmsFrom: string, name: string, dir: string): void {
-  if (existsSync(join(dir, 'arms', name, 'pm', 'config.json'))) return;
-  const from = join(pmsFrom, 'arms', name, 'pm');
-  if (!existsSync(join(from, 'summary.json'))) throw new ConfigError(`--pms-from ${pmsFrom}: no finished PM for the arm ${name} (${from}/summary.json is missing); leave --pms-from out to train it, or finish that run first`);
-}
-
-/**
  * Run (or resume) the experiment on the world in `worldDir`, its folders under `dir`.
  * @throws ConfigError when `worldDir` holds no world, `policyFrom` is not a finished demo on it, or `pmsFrom` lacks a
  *   finished PM of an arm or holds one trained with other settings or data.
@@ -162,7 +152,8 @@ export async function runFrontierExperiment(
 ): Promise<FrontierResult> {
   const config = resolveFrontierConfig(input);
   const arms: [string, Mix][] = [...(Object.entries(NAMED_ARMS) as [NamedArm, Mix][]), ...config.mixes.map((mix): [string, Mix] => [mixArmName(mix), mix])];
-  if (options.pmsFrom !== undefined) for (const [name] of arms) checkPmSource(options.pmsFrom, name, dir);
+  // a --pms-from run that lacks an arm's finished PM is refused before anything trains
+  if (options.pmsFrom !== undefined) for (const [name] of arms) needsFinishedPm(name, join(options.pmsFrom, 'arms', name, 'pm'), join(dir, 'arms', name, 'pm'));
   // 1) the opening: π₀ (trained here, or a finished demo's), the held-out prompts and π₀'s evaluation
   const { stages, evalPrompts, sft, timed, minutes: stageMinutes } = await playPolicyOpening(loadExperimentWorld(worldDir), config, dir, options);
   // 2) one PM and PPO per arm
