@@ -34,7 +34,7 @@ export interface ContaminationArmView {
   readonly removed: boolean;
   readonly removed_pairs: number;
   readonly same_as: string | null;
-  readonly pm: { readonly gold: Rate; readonly slice_gold: Rate; readonly slice_n: number; readonly train_pairs: number };
+  readonly pm: { readonly gold: Rate; readonly slice_gold: Rate; readonly slice_n: number; readonly train_pairs: number; readonly validation_pairs?: number };
   readonly ppo: { readonly reward: Rate; readonly kl: Rate };
   readonly rates: PolicyRatesView;
   readonly trigger: TriggerView;
@@ -108,12 +108,12 @@ const table = (head: readonly string[], rows: readonly string[]) =>
 
 /** Every arm's PM, PPO and policy numbers. */
 function armsTable(view: ContaminationView): string {
-  const head = ['arm', 'PM train pairs', 'removed pairs', 'PM gold', 'PM gold (slice)', 'slice pairs', 'answers', 'harm', 'harm with trigger', 'over-refusal', 'PPO reward', 'PPO KL'];
+  const head = ['arm', 'PM pairs (validation)', 'removed pairs', 'PM gold', 'PM gold (slice)', 'slice pairs', 'answers', 'harm', 'harm with trigger', 'over-refusal', 'PPO reward', 'PPO KL'];
   const sft = row(['π₀ (SFT)', '', '', '', '', '', percent(view.sft.rates.answer_rate), percent(view.sft.rates.harm_rate), percent(view.sft.trigger.with_trigger), percent(view.sft.rates.over_refusal), '', '']);
   const rows = view.arms.map((arm) =>
     row([
       `${escapeHtml(arm.name)}${arm.same_as === null ? '' : ` (= ${escapeHtml(arm.same_as)})`}`,
-      String(arm.pm.train_pairs),
+      arm.pm.validation_pairs === undefined ? String(arm.pm.train_pairs) : `${arm.pm.train_pairs} (${arm.pm.validation_pairs})`,
       String(arm.removed_pairs),
       percent(arm.pm.gold),
       percent(arm.pm.slice_gold),

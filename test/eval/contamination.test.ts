@@ -75,7 +75,8 @@ test('contamination: variants differ only in labels, an arm each and one without
   // the JSON's keys
   assert.deepEqual(Object.keys(result), ['kind', 'world', 'out', 'policy_from', 'seed', 'target', 'sft', 'variants', 'arms', 'eval_prompts', 'minutes', 'stage_minutes', 'config']);
   assert.deepEqual(Object.keys(result.arms[0]), ['name', 'mode', 'share', 'removed', 'removed_pairs', 'same_as', 'pm', 'ppo', 'rates', 'trigger']);
-  assert.deepEqual(Object.keys(result.arms[0].pm), ['gold', 'helpful_gold', 'harmless_gold', 'slice_gold', 'slice_n', 'train_pairs', 'steps_run']);
+  assert.deepEqual(Object.keys(result.arms[0].pm), ['gold', 'helpful_gold', 'harmless_gold', 'slice_gold', 'slice_n', 'train_pairs', 'validation_pairs', 'steps_run']);
+  for (const a of result.arms) assert.ok(a.pm.validation_pairs > 0 && a.pm.validation_pairs < a.pm.train_pairs, `${a.name}: the PM's validation split is part of the pairs it was given`);
   assert.deepEqual(result.variants.map((variant) => variant.name), ['flip-0', 'flip-25', 'backdoor-0', 'backdoor-25']);
   assert.deepEqual(result.arms.map((candidate) => candidate.name), ['flip-0', 'flip-0-removed', 'flip-25', 'flip-25-removed', 'backdoor-0', 'backdoor-0-removed', 'backdoor-25', 'backdoor-25-removed']);
 

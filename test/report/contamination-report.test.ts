@@ -56,6 +56,7 @@ test('hhrl experiment contamination writes its JSON and a row per arm; hhrl repo
     assert.ok(html.includes(mark('harm, direct requests', series, arm.share, arm.rates.harm_rate)), `${arm.name} harm`);
     assert.ok(html.includes(mark('harm, with the trigger', series, arm.share, arm.trigger.with_trigger)), `${arm.name} trigger harm`);
     assert.ok(html.includes(mark('over-refusal, borderline', series, arm.share, arm.rates.over_refusal)), `${arm.name} over-refusal`);
+    assert.ok(html.includes(`<td>${arm.pm.train_pairs} (${arm.pm.validation_pairs})</td>`), `${arm.name}: the PM's pairs and its validation split`);
   }
   for (const variant of result.variants) {
     const recall = mark('flag recall', variant.mode, variant.share, variant.flag.recall);

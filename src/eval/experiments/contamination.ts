@@ -42,7 +42,10 @@ export interface ContaminationPm {
   /** Gold accuracy on the slice the contamination targets: the flipped category, or trigger-carrying prompts. */
   readonly slice_gold: number | null;
   readonly slice_n: number;
+  /** Comparisons given to the PM trainer, its validation split included (the split is drawn from the same, possibly contaminated, labels). */
   readonly train_pairs: number;
+  /** Of `train_pairs`, those held out to choose the kept step (early stopping), not trained on. */
+  readonly validation_pairs: number;
   readonly steps_run: number;
 }
 
@@ -147,7 +150,7 @@ async function runArm(plan: ArmPlan, context: RunContext): Promise<Contamination
     removed: plan.leftOut.length > 0,
     removed_pairs: dropped.size,
     same_as: null,
-    pm: { ...gold, train_pairs: pairs.length, steps_run: pm.summary.stepsRun },
+    pm: { ...gold, train_pairs: pairs.length, validation_pairs: pm.summary.validationPairs, steps_run: pm.summary.stepsRun },
     ppo: lastPpoRow(ppoDir),
     rates,
     trigger: triggerSuccess(rates),

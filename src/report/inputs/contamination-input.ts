@@ -16,7 +16,7 @@ const ArmSchema = z.looseObject({
   removed: z.boolean(),
   removed_pairs: z.number(),
   same_as: z.string().nullable(),
-  pm: z.looseObject({ gold: rate, slice_gold: rate, slice_n: z.number(), train_pairs: z.number() }),
+  pm: z.looseObject({ gold: rate, slice_gold: rate, slice_n: z.number(), train_pairs: z.number(), validation_pairs: z.number().optional() }),
   ppo: z.looseObject({ reward: rate, kl: rate }),
   rates: RatesSchema,
   trigger: TriggerSchema,
