@@ -59,12 +59,13 @@ export function registerAlignmentTaxCommand(experiment: Command): void {
     .requiredOption('--json <file>', 'write {"cells", "by_size", "trend", "expectation", …} here')
     .option('--out <dir>', 'folder of the run: one folder per size and seed (a rerun resumes it)', 'runs/alignment-tax')
     .option('--sizes <list>', `GPT sizes of policy and PM, at least 3 (${Object.keys(GPT_SIZES).join(', ')}; default tiny,small,medium; --quick nano,micro,tiny)`, parseSizes)
-    .option('--seeds <list>', 'seeds, at least 2 (default 0,1,2; --quick 0,1)', parseSeeds);
+    .option('--seeds <list>', 'seeds, at least 2 (default 0,1,2; --quick 0,1)', parseSeeds)
+    .option('--stages-from <run>', 'take each cell\'s base LM, π₀ and PM from the same cell of this earlier run (its --out folder, same world and settings for those stages), so only PPO runs again, e.g. with another --ppo-steps');
   addSchemaOptions(command, AlignmentTaxConfigSchema, ['sizes', 'seeds']);
   command.action(async (raw: Record<string, unknown>) => {
     const config = parseSchemaOptions(AlignmentTaxConfigSchema, raw);
     const progress = stagedProgress();
-    const result = await interruptible((signal) => runAlignmentTaxExperiment(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress })).finally(progress.stop);
+    const result = await interruptible((signal) => runAlignmentTaxExperiment(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress, stagesFrom: raw.stagesFrom as string | undefined })).finally(progress.stop);
     writeFileAtomic(String(raw.json), `${JSON.stringify(result, null, 2)}\n`);
     printAlignmentTax(result);
   });

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAlignmentTaxExperiment } from '../../src/eval/experiments/alignment-tax.ts';
 import { bySize, cellDeltas, checkTaxExpectation, taxTrend } from '../../src/eval/experiments/alignment-tax-summary.ts';
@@ -102,4 +102,27 @@ test('alignment tax: a cell per size and seed, killed and resumed, the JSON from
     assert.ok(html.includes(`aria-label="${size.size} Δ answers (${significant(size.non_embedding_parameters)}, ${points(size.delta.answer_rate.mean)})"`), `${size.size} on the tax chart`);
   }
   assert.ok(html.includes(escapeHtml(result.expectation.statement)), 'the verdict, escaped');
+
+  // 5) --stages-from: a longer PPO from the same π₀s and PMs trains only PPO; other settings for those stages are refused
+  const longer = join(root, 'longer');
+  await assert.rejects(
+    runAlignmentTaxExperiment(worldDir, { ...CONFIG, sftSteps: CONFIG.sftSteps + 1 }, longer, { stagesFrom: dir }),
+    /--stages-from: .*nano-seed1 was trained with sftSteps = 10, not 11/,
+  );
+  assert.ok(!existsSync(join(longer, 'cells', 'nano-seed1')), 'nothing copied when refused');
+  const trained: string[] = [];
+  const long = await runAlignmentTaxExperiment(worldDir, { ...CONFIG, ppoSteps: CONFIG.ppoSteps + 1 }, longer, { stagesFrom: dir, onProgress: (stage) => trained.includes(stage) || trained.push(stage) });
+  assert.deepEqual(trained, result.cells.map((c) => `${c.size}-seed${c.seed} ppo`), 'only PPO ran');
+  assert.equal(long.stages_from, dir);
+  for (const [i, c] of long.cells.entries()) {
+    const name = `${c.size}-seed${c.seed}`;
+    assert.deepEqual(c.sft, result.cells[i].sft, `${name}: π₀'s verdicts read back`);
+    assert.deepEqual(c.pm, result.cells[i].pm, `${name}: the same PM`);
+    assert.equal(new RunFolder(join(longer, 'cells', name, 'ppo')).metricRows().filter((row) => row.kind === 'train').length, CONFIG.ppoSteps + 1);
+    const ppo = JSON.parse(readFileSync(join(longer, 'cells', name, 'ppo', 'config.json'), 'utf8')) as { inputs: { policy: string; reward: string } };
+    assert.deepEqual(ppo.inputs, { ...ppo.inputs, policy: join(longer, 'cells', name, 'sft'), reward: `pm:${join(longer, 'cells', name, 'pm')}` });
+    const at = (...path: string[]) => mtime(join(longer, 'cells', name, ...path));
+    assert.ok(at('sft-eval', 'eval.json') < at('ppo', 'config.json') && at('pm-gold.json') < at('ppo', 'config.json'), `${name}: π₀'s verdicts and the PM's gold read back, not measured again after PPO`);
+  }
+  await assert.rejects(runAlignmentTaxExperiment(worldDir, { ...CONFIG, seeds: [3, 1] }, join(root, 'missing'), { stagesFrom: dir }), /--stages-from: .*nano-seed3 is not a finished cell/);
 });

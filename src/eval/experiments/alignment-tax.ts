@@ -10,7 +10,7 @@
  * `cell.json`. A finished cell is read back, a killed stage resumes, so an interrupted experiment continues where it
  * stopped; `alignment-tax.json` is written when every cell is done.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadDemonstrations } from '../../data/specs/demonstrations.ts';
@@ -29,6 +29,7 @@ import { readJsonFile } from '../../util/json-input.ts';
 import type { LoadedWorld } from '../../world/index.ts';
 import { demoPpoCore } from '../demo-config.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
+import { adoptCellStages } from './alignment-tax-reuse.ts';
 import { cellName, resolveAlignmentTaxConfig, type AlignmentTaxConfig } from './alignment-tax-config.ts';
 import { bySize, cellDeltas, checkTaxExpectation, taxTrend, type TaxBySize, type TaxCellRates, type TaxDeltas, type TaxExpectation } from './alignment-tax-summary.ts';
 import type { FrontierProgress } from './frontier.ts';
@@ -67,6 +68,8 @@ export interface AlignmentTaxResult {
   readonly trend: { readonly x: string; readonly answer_rate: LineFit; readonly harm_rate: LineFit };
   readonly expectation: TaxExpectation;
   readonly eval_prompts: number;
+  /** The earlier run whose cells' base LMs, π₀s and PMs this run took (`--stages-from`), or null. */
+  readonly stages_from: string | null;
   /** Wall time of each stage in this folder, summed over every process that worked on it. */
   readonly minutes: number;
   readonly stage_minutes: Readonly<Record<string, number>>;
@@ -82,6 +85,8 @@ interface CellContext {
   readonly testPairs: readonly PreferencePair[];
   readonly evalPrompts: Parameters<typeof evaluatePolicy>[1];
   readonly timed: StageTimer;
+  /** An earlier run's folder to take each cell's stages before PPO from (`--stages-from`). */
+  readonly stagesFrom?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: FrontierProgress;
 }
@@ -146,15 +151,19 @@ async function runCell(size: GptSize, seed: number, context: CellContext): Promi
   const cellDir = join(context.dir, 'cells', name);
   const cellPath = join(cellDir, 'cell.json');
   if (existsSync(cellPath)) return readFinishedCell(cellPath, config);
-  // 1) the base LM and π₀ at this size and seed
+  const copied = context.stagesFrom !== undefined && adoptCellStages(join(context.stagesFrom, 'cells', name), cellDir, config, worldDir);
+  // 1) the base LM and π₀ at this size and seed (read back when copied: finished stages are skipped)
   const stages = await context.timed(`${name}/policy`, () =>
     trainPolicyStages(context.world, worldDir, { ...config, seed, lmSize: size, lmContext: 128 }, cellDir, {
       signal,
       onProgress: (stage, step, total, loss) => context.onProgress?.(`${name} ${stage}`, step, total, { loss: loss.toFixed(3) }),
     }),
   );
-  // 2) the mixed PM, the same size
-  const { pm, pmDir, gold } = await cellPreferenceModel(name, cellDir, stages.lmDir, size, seed, context);
+  // 2) the mixed PM, the same size (a copied one checked by the PM's resume rule; a refused copy is removed again)
+  const { pm, pmDir, gold } = await cellPreferenceModel(name, cellDir, stages.lmDir, size, seed, context).catch((error: unknown) => {
+    if (copied && error instanceof ConfigError) rmSync(cellDir, { recursive: true, force: true });
+    throw error;
+  });
   // 3) PPO from π₀ against it, with the demo's settings
   const ppoDir = join(cellDir, 'ppo');
   if (!finishedRun(ppoDir, config.ppoSteps)) {
@@ -206,7 +215,12 @@ async function runCell(size: GptSize, seed: number, context: CellContext): Promi
  * const result = await runAlignmentTaxExperiment('runs/world', { quick: true }, 'runs/alignment-tax');
  * result.expectation.verdict // 'held' | 'reversed' | 'inconclusive'
  */
-export async function runAlignmentTaxExperiment(worldDir: string, input: unknown, dir: string, options: { signal?: AbortSignal; onProgress?: FrontierProgress } = {}): Promise<AlignmentTaxResult> {
+export async function runAlignmentTaxExperiment(
+  worldDir: string,
+  input: unknown,
+  dir: string,
+  options: { signal?: AbortSignal; onProgress?: FrontierProgress; stagesFrom?: string } = {},
+): Promise<AlignmentTaxResult> {
   const config = resolveAlignmentTaxConfig(input);
   const world = loadExperimentWorld(worldDir);
   const { timed, minutes: stageMinutes } = stageTimer(dir);
@@ -220,6 +234,7 @@ export async function runAlignmentTaxExperiment(worldDir: string, input: unknown
     testPairs: (await loadPairs([`world:${worldDir}:both:test`])).pairs,
     evalPrompts,
     timed,
+    stagesFrom: options.stagesFrom,
     signal: options.signal,
     onProgress: options.onProgress,
   };
@@ -240,6 +255,7 @@ export async function runAlignmentTaxExperiment(worldDir: string, input: unknown
     trend: { x: 'ln(non-embedding parameters)', answer_rate: answerTrend, harm_rate: taxTrend(cells, 'harm_rate') },
     expectation: checkTaxExpectation(answerTrend, sizes),
     eval_prompts: evalPrompts.length,
+    stages_from: options.stagesFrom ?? null,
     minutes: totalMinutes(stageMinutes),
     stage_minutes: stageMinutes,
     config,

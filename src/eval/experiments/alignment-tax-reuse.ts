@@ -1,0 +1,62 @@
+/**
+ * `hhrl experiment alignment-tax --stages-from RUN`: a cell takes its base LM, π₀, PM and π₀'s evaluation from the
+ * same cell of an earlier run, so that only PPO (and its evaluation) runs again — e.g. to ask whether a longer PPO
+ * (`--ppo-steps`) pays a different alignment tax from the same starting policies and reward models. The earlier
+ * cell must be finished and have been trained with the same settings for those stages; π₀'s evaluation is read
+ * back only where it was measured on the same prompts with the same settings (`evaluateOnce`), and the PM's own
+ * resume rule checks the copy once more (its settings and the fingerprint of its comparisons, which come from the
+ * world).
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../../spec/errors.ts';
+import { readJsonFile } from '../../util/json-input.ts';
+import type { AlignmentTaxConfig } from './alignment-tax-config.ts';
+
+/** The settings that decide a cell's base LM, π₀ and PM; PPO's and the evaluation's may differ from the earlier run. */
+export const STAGE_RECIPE_FIELDS = ['lmSteps', 'sftSteps', 'pmSteps', 'vocabSize', 'lmPositions', 'lmLearningRate', 'sftLearningRate', 'sftComplianceShare'] as const satisfies readonly (keyof AlignmentTaxConfig)[];
+
+/** What a cell copies: the stages before PPO, the data they were trained on, the PM's gold accuracy and π₀'s verdicts. */
+const REUSED = ['lm', 'sft', 'pm', 'pm-gold.json', 'sft-data.jsonl', 'ptx-data.jsonl', 'sft-eval'] as const;
+
+const FinishedCellSchema = z.looseObject({ recipe: z.record(z.string(), z.unknown()) });
+const LmConfigSchema = z.looseObject({ text: z.string() });
+
+/** The `world.json` of the world whose corpus the base LM in `lmDir` read (`<world>/corpus/base.txt`), if it is still there. */
+function lmWorldManifest(lmDir: string): string | undefined {
+  const { text } = readJsonFile(join(lmDir, 'config.json'), LmConfigSchema, 'a language-model run config {text, …}');
+  const manifest = join(dirname(dirname(text)), 'world.json');
+  return existsSync(manifest) ? readFileSync(manifest, 'utf8') : undefined;
+}
+
+/**
+ * Copy the stages before PPO of the finished cell `from` into `cellDir`, whole or not at all (a temporary sibling
+ * renamed into place). Nothing is copied when `cellDir` already exists (the cell's own work, or a copy made before).
+ * @returns whether it copied (so that a caller whose copy is then refused can remove it again).
+ * @throws ConfigError when `from` is not a finished cell, was trained with other settings for those stages, or on
+ *   another world than `worldDir`'s.
+ * @example adoptCellStages('runs/tax/cells/tiny-seed0', 'runs/tax-long/cells/tiny-seed0', config, 'runs/world'); // true
+ */
+export function adoptCellStages(from: string, cellDir: string, config: AlignmentTaxConfig, worldDir: string): boolean {
+  if (existsSync(cellDir)) return false;
+  const cellPath = join(from, 'cell.json');
+  if (!existsSync(cellPath)) throw new ConfigError(`--stages-from: ${from} is not a finished cell (no cell.json); finish that run first, or leave --stages-from out to train this cell`);
+  const { recipe } = readJsonFile(cellPath, FinishedCellSchema, 'a finished cell {recipe, …}');
+  for (const field of STAGE_RECIPE_FIELDS) {
+    if (JSON.stringify(recipe[field]) !== JSON.stringify(config[field])) {
+      throw new ConfigError(`--stages-from: ${from} was trained with ${field} = ${JSON.stringify(recipe[field])}, not ${JSON.stringify(config[field])}; its stages cannot stand for this run's`);
+    }
+  }
+  const ours = readFileSync(join(worldDir, 'world.json'), 'utf8');
+  if (lmWorldManifest(join(from, 'lm')) !== ours) throw new ConfigError(`--stages-from: ${from}'s base LM was trained on another world than ${worldDir} (or that world is gone)`);
+  mkdirSync(dirname(cellDir), { recursive: true });
+  const partial = `${cellDir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial);
+  for (const entry of REUSED) {
+    if (existsSync(join(from, entry))) cpSync(join(from, entry), join(partial, entry), { recursive: true });
+  }
+  renameSync(partial, cellDir);
+  return true;
+}
