@@ -45,6 +45,9 @@ export interface AlignmentTaxView {
   readonly expectation: { readonly claim: string; readonly verdict: string; readonly statement: string };
   readonly eval_prompts: number;
   readonly minutes: number;
+  /** The earlier run whose base LMs, π₀s and PMs the cells took (`--stages-from`); absent in files written before it. */
+  readonly stages_from?: string | null;
+  readonly config?: { readonly lmSteps: number; readonly sftSteps: number; readonly pmSteps: number; readonly ppoSteps: number };
 }
 
 const SERIES = [
@@ -111,7 +114,9 @@ ${rows.join('\n')}
 export async function renderAlignmentTaxReport(view: AlignmentTaxView): Promise<string> {
   const { slope, low, high, n } = view.trend.answer_rate;
   const mark = { held: '✓', reversed: '✗' }[view.expectation.verdict] ?? '?';
-  return `<p>The demo's pipeline (base LM, π₀, the mixed PM, PPO) at ${view.by_size.length} sizes, policy and PM the same size, ${view.cells.length} cells of size × seed (Bai et al. 2022 §5.1). World <code>${escapeHtml(view.world)}</code>, ${fixed(view.minutes, 1)} minutes of work.</p>
+  const steps = view.config === undefined ? '' : ` Steps: base LM ${view.config.lmSteps}, SFT ${view.config.sftSteps}, PM ${view.config.pmSteps} (at most), PPO ${view.config.ppoSteps} iterations.`;
+  const from = view.stages_from ? ` Base LMs, π₀s and PMs taken from <code>${escapeHtml(view.stages_from)}</code>; the minutes count only this run's work.` : '';
+  return `<p>The demo's pipeline (base LM, π₀, the mixed PM, PPO) at ${view.by_size.length} sizes, policy and PM the same size, ${view.cells.length} cells of size × seed (Bai et al. 2022 §5.1). World <code>${escapeHtml(view.world)}</code>, ${fixed(view.minutes, 1)} minutes of work.${steps}${from}</p>
 ${await taxFigure(view)}<h2>The paper's expectation</h2>
 <p>${mark} ${escapeHtml(view.expectation.claim)}. ${escapeHtml(view.expectation.statement)}</p>
 <p>Trend of Δ answers: ${signed(slope, 2)} points per e-fold of parameters [${signed(low, 2)}, ${signed(high, 2)}] over ${n} cells.</p>

@@ -124,5 +124,7 @@ test('alignment tax: a cell per size and seed, killed and resumed, the JSON from
     const at = (...path: string[]) => mtime(join(longer, 'cells', name, ...path));
     assert.ok(at('sft-eval', 'eval.json') < at('ppo', 'config.json') && at('pm-gold.json') < at('ppo', 'config.json'), `${name}: π₀'s verdicts and the PM's gold read back, not measured again after PPO`);
   }
+  const longPage = (await renderReport([longer])).html;
+  assert.ok(longPage.includes(`PPO ${CONFIG.ppoSteps + 1} iterations`) && longPage.includes(`taken from <code>${escapeHtml(dir)}</code>`), 'the page says how long PPO ran and where the stages came from');
   await assert.rejects(runAlignmentTaxExperiment(worldDir, { ...CONFIG, seeds: [3, 1] }, join(root, 'missing'), { stagesFrom: dir }), /--stages-from: .*nano-seed3 is not a finished cell/);
 });

@@ -31,6 +31,8 @@ const AlignmentTaxSchema = z.looseObject({
   expectation: z.looseObject({ claim: z.string(), verdict: z.string(), statement: z.string() }),
   eval_prompts: z.number(),
   minutes: z.number(),
+  stages_from: z.string().nullable().optional(),
+  config: z.looseObject({ lmSteps: z.number(), sftSteps: z.number(), pmSteps: z.number(), ppoSteps: z.number() }).optional(),
 });
 
 /** The alignment-tax experiment as a report input. */
