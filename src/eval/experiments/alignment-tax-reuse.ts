@@ -14,8 +14,12 @@ import { ConfigError } from '../../spec/errors.ts';
 import { readJsonFile } from '../../util/json-input.ts';
 import type { AlignmentTaxConfig } from './alignment-tax-config.ts';
 
-/** The settings that decide a cell's base LM, π₀ and PM; PPO's and the evaluation's may differ from the earlier run. */
-export const STAGE_RECIPE_FIELDS = ['lmSteps', 'sftSteps', 'pmSteps', 'vocabSize', 'lmPositions', 'lmLearningRate', 'sftLearningRate', 'sftComplianceShare'] as const satisfies readonly (keyof AlignmentTaxConfig)[];
+/**
+ * The settings that only PPO and the evaluation read, so they may differ from the earlier run; every other setting of
+ * a cell's recipe decides its base LM, π₀ or PM and must be the same (a setting added later is compared by default).
+ * π₀'s verdicts are measured again when the evaluation's settings differ (`evaluateOnce`).
+ */
+export const PPO_AND_EVAL_FIELDS = ['ppoSteps', 'ppoBatch', 'ppoLearningRate', 'klCoef', 'ptxCoef', 'maxNewTokens', 'evalPerSet', 'evalMaxNewTokens'] as const satisfies readonly (keyof AlignmentTaxConfig)[];
 
 /** What a cell copies: the stages before PPO, the data they were trained on, the PM's gold accuracy and π₀'s verdicts. */
 const REUSED = ['lm', 'sft', 'pm', 'pm-gold.json', 'sft-data.jsonl', 'ptx-data.jsonl', 'sft-eval'] as const;
@@ -34,18 +38,19 @@ function lmWorldManifest(lmDir: string): string | undefined {
  * Copy the stages before PPO of the finished cell `from` into `cellDir`, whole or not at all (a temporary sibling
  * renamed into place). Nothing is copied when `cellDir` already exists (the cell's own work, or a copy made before).
  * @returns whether it copied (so that a caller whose copy is then refused can remove it again).
- * @throws ConfigError when `from` is not a finished cell, was trained with other settings for those stages, or on
- *   another world than `worldDir`'s.
- * @example adoptCellStages('runs/tax/cells/tiny-seed0', 'runs/tax-long/cells/tiny-seed0', config, 'runs/world'); // true
+ * @throws ConfigError when `from` is not a finished cell, its recipe differs from `recipe` in a setting outside
+ *   {@link PPO_AND_EVAL_FIELDS}, or it was trained on another world than `worldDir`'s.
+ * @example adoptCellStages('runs/tax/cells/tiny-seed0', 'runs/tax-long/cells/tiny-seed0', recipe, 'runs/world'); // true
  */
-export function adoptCellStages(from: string, cellDir: string, config: AlignmentTaxConfig, worldDir: string): boolean {
+export function adoptCellStages(from: string, cellDir: string, recipe: Readonly<Record<string, unknown>>, worldDir: string): boolean {
   if (existsSync(cellDir)) return false;
   const cellPath = join(from, 'cell.json');
   if (!existsSync(cellPath)) throw new ConfigError(`--stages-from: ${from} is not a finished cell (no cell.json); finish that run first, or leave --stages-from out to train this cell`);
-  const { recipe } = readJsonFile(cellPath, FinishedCellSchema, 'a finished cell {recipe, …}');
-  for (const field of STAGE_RECIPE_FIELDS) {
-    if (JSON.stringify(recipe[field]) !== JSON.stringify(config[field])) {
-      throw new ConfigError(`--stages-from: ${from} was trained with ${field} = ${JSON.stringify(recipe[field])}, not ${JSON.stringify(config[field])}; its stages cannot stand for this run's`);
+  const earlier = readJsonFile(cellPath, FinishedCellSchema, 'a finished cell {recipe, …}').recipe;
+  const free: readonly string[] = PPO_AND_EVAL_FIELDS;
+  for (const field of new Set([...Object.keys(recipe), ...Object.keys(earlier)])) {
+    if (!free.includes(field) && JSON.stringify(earlier[field]) !== JSON.stringify(recipe[field])) {
+      throw new ConfigError(`--stages-from: ${from} was trained with ${field} = ${JSON.stringify(earlier[field])}, not ${JSON.stringify(recipe[field])}; its stages cannot stand for this run's`);
     }
   }
   const ours = readFileSync(join(worldDir, 'world.json'), 'utf8');

@@ -151,7 +151,7 @@ async function runCell(size: GptSize, seed: number, context: CellContext): Promi
   const cellDir = join(context.dir, 'cells', name);
   const cellPath = join(cellDir, 'cell.json');
   if (existsSync(cellPath)) return readFinishedCell(cellPath, config);
-  const copied = context.stagesFrom !== undefined && adoptCellStages(join(context.stagesFrom, 'cells', name), cellDir, config, worldDir);
+  const copied = context.stagesFrom !== undefined && adoptCellStages(join(context.stagesFrom, 'cells', name), cellDir, cellRecipe(config), worldDir);
   // 1) the base LM and π₀ at this size and seed (read back when copied: finished stages are skipped)
   const stages = await context.timed(`${name}/policy`, () =>
     trainPolicyStages(context.world, worldDir, { ...config, seed, lmSize: size, lmContext: 128 }, cellDir, {
