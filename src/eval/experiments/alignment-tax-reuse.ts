@@ -7,10 +7,11 @@
  * resume rule checks the copy once more (its settings and the fingerprint of its comparisons, which come from the
  * world).
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../spec/errors.ts';
+import { replaceFolderAtomic, stagingPath } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
 import type { AlignmentTaxConfig } from './alignment-tax-config.ts';
 
@@ -35,8 +36,8 @@ function lmWorldManifest(lmDir: string): string | undefined {
 }
 
 /**
- * Copy the stages before PPO of the finished cell `from` into `cellDir`, whole or not at all (a temporary sibling
- * renamed into place). Nothing is copied when `cellDir` already exists (the cell's own work, or a copy made before).
+ * Copy the stages before PPO of the finished cell `from` into `cellDir`, whole or not at all (a staging sibling put in
+ * place by `replaceFolderAtomic`). Nothing is copied when `cellDir` already exists (the cell's own work, or a copy made before).
  * @returns whether it copied (so that a caller whose copy is then refused can remove it again).
  * @throws ConfigError when `from` is not a finished cell, its recipe differs from `recipe` in a setting outside
  *   {@link PPO_AND_EVAL_FIELDS}, or it was trained on another world than `worldDir`'s.
@@ -55,13 +56,11 @@ export function adoptCellStages(from: string, cellDir: string, recipe: Readonly<
   }
   const ours = readFileSync(join(worldDir, 'world.json'), 'utf8');
   if (lmWorldManifest(join(from, 'lm')) !== ours) throw new ConfigError(`--stages-from: ${from}'s base LM was trained on another world than ${worldDir} (or that world is gone)`);
-  mkdirSync(dirname(cellDir), { recursive: true });
-  const partial = `${cellDir}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial);
+  const staged = stagingPath(cellDir);
+  mkdirSync(staged, { recursive: true });
   for (const entry of REUSED) {
-    if (existsSync(join(from, entry))) cpSync(join(from, entry), join(partial, entry), { recursive: true });
+    if (existsSync(join(from, entry))) cpSync(join(from, entry), join(staged, entry), { recursive: true });
   }
-  renameSync(partial, cellDir);
+  replaceFolderAtomic(staged, cellDir);
   return true;
 }

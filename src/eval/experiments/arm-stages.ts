@@ -3,7 +3,7 @@
  * initialised from π₀'s base LM, PPO from π₀ against it with the demo's settings and no evaluation inside, and the
  * numbers of PPO's last iteration, and the PM's gold accuracy. Each is a run folder (or file) that a rerun resumes or skips.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import { GptModel } from '../../model/gpt-model.ts';
@@ -15,7 +15,7 @@ import { trainPreferenceModel, type TrainedPm } from '../../train/preference/pm-
 import type { PreferenceScorer } from '../../train/preference/pm-scorer.ts';
 import { preferenceModelReward } from '../../train/rollout/reward.ts';
 import { RunFolder } from '../../train/run-folder.ts';
-import { writeFileAtomic } from '../../util/atomic-write.ts';
+import { replaceFolderAtomic, stagingPath, writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { demoPpoCore, type DemoPpoRecipe } from '../demo-config.ts';
@@ -75,10 +75,10 @@ export function needsFinishedPm(name: string, from: string, pmDir: string): bool
 }
 
 /**
- * Copy the finished PM run in `from` into `pmDir`, whole or not at all (a temporary sibling renamed into place), so
- * that {@link armPreferenceModel} resumes it as finished instead of training: its resume rule then compares the
- * copy's saved settings and data fingerprint with the arm's and refuses any difference by name. Nothing is copied
- * when `pmDir` already holds a run (the arm's own, or one copied before).
+ * Copy the finished PM run in `from` into `pmDir`, whole or not at all (a staging sibling put in place by
+ * `replaceFolderAtomic`), so that {@link armPreferenceModel} resumes it as finished instead of training: its resume
+ * rule then compares the copy's saved settings and data fingerprint with the arm's and refuses any difference by
+ * name. Nothing is copied when `pmDir` already holds a run (the arm's own, or one copied before).
  * @returns whether it copied (so that a caller whose copy is then refused can remove it again).
  * @throws ConfigError when `from` holds no finished PM run (no `summary.json`), or `pmDir` holds other files.
  * @example
@@ -86,13 +86,11 @@ export function needsFinishedPm(name: string, from: string, pmDir: string): bool
  */
 export function adoptFinishedPm(name: string, from: string, pmDir: string): boolean {
   if (!needsFinishedPm(name, from, pmDir)) return false;
-  mkdirSync(dirname(pmDir), { recursive: true });
-  const partial = `${pmDir}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
   if (existsSync(pmDir) && readdirSync(pmDir).length > 0) throw new ConfigError(`--pms-from: ${pmDir} already holds files but no PM run (no config.json); move them away first`);
-  rmSync(pmDir, { recursive: true, force: true });
-  cpSync(from, partial, { recursive: true });
-  renameSync(partial, pmDir);
+  mkdirSync(dirname(pmDir), { recursive: true });
+  const staged = stagingPath(pmDir);
+  cpSync(from, staged, { recursive: true });
+  replaceFolderAtomic(staged, pmDir);
   return true;
 }
 
