@@ -127,6 +127,16 @@ function checkManifest(path: string, value: unknown): WorldManifest {
 }
 
 /**
+ * The text of the world manifest in `dir` (`world.json`), or undefined when there is none: two folders hold the same
+ * world exactly when these are equal (the manifest lists every file's size and sha256 and the generating config).
+ * @example sameWorld = worldManifestText('runs/demo/world') === worldManifestText('runs/world');
+ */
+export function worldManifestText(dir: string): string | undefined {
+  const path = join(dir, 'world.json');
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/**
  * Load the world in `dir`.
  * @throws DataFormatError when `world.json` is missing or malformed, a listed file is missing or changed, or
  * the stored knowledge base differs from the one the seed gives (a world written by another version).

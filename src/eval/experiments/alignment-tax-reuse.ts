@@ -7,12 +7,13 @@
  * resume rule checks the copy once more (its settings and the fingerprint of its comparisons, which come from the
  * world).
  */
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../../spec/errors.ts';
 import { replaceFolderAtomic, stagingPath } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
+import { worldManifestText } from '../../world/index.ts';
 import type { AlignmentTaxConfig } from './alignment-tax-config.ts';
 
 /**
@@ -31,8 +32,7 @@ const LmConfigSchema = z.looseObject({ text: z.string() });
 /** The `world.json` of the world whose corpus the base LM in `lmDir` read (`<world>/corpus/base.txt`), if it is still there. */
 function lmWorldManifest(lmDir: string): string | undefined {
   const { text } = readJsonFile(join(lmDir, 'config.json'), LmConfigSchema, 'a language-model run config {text, …}');
-  const manifest = join(dirname(dirname(text)), 'world.json');
-  return existsSync(manifest) ? readFileSync(manifest, 'utf8') : undefined;
+  return worldManifestText(dirname(dirname(text)));
 }
 
 /**
@@ -54,8 +54,7 @@ export function adoptCellStages(from: string, cellDir: string, recipe: Readonly<
       throw new ConfigError(`--stages-from: ${from} was trained with ${field} = ${JSON.stringify(earlier[field])}, not ${JSON.stringify(recipe[field])}; its stages cannot stand for this run's`);
     }
   }
-  const ours = readFileSync(join(worldDir, 'world.json'), 'utf8');
-  if (lmWorldManifest(join(from, 'lm')) !== ours) throw new ConfigError(`--stages-from: ${from}'s base LM was trained on another world than ${worldDir} (or that world is gone)`);
+  if (lmWorldManifest(join(from, 'lm')) !== worldManifestText(worldDir)) throw new ConfigError(`--stages-from: ${from}'s base LM was trained on another world than ${worldDir} (or that world is gone)`);
   const staged = stagingPath(cellDir);
   mkdirSync(staged, { recursive: true });
   for (const entry of REUSED) {

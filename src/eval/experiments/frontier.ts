@@ -95,15 +95,18 @@ interface ArmContext {
   readonly pmsFrom?: string;
 }
 
+/** An arm's PM folder in the frontier run folder `runDir` (this run's, or the --pms-from run's). */
+const armPmDir = (runDir: string, name: string): string => join(runDir, 'arms', name, 'pm');
+
 /** Train one arm's PM and PPO (or resume them) and evaluate its policy. */
 async function runArm(name: string, mix: Mix, context: ArmContext): Promise<FrontierArm> {
   const { config, worldDir } = context;
   const armDir = join(context.dir, 'arms', name);
-  const pmDir = join(armDir, 'pm');
+  const pmDir = armPmDir(context.dir, name);
   const ppoDir = join(armDir, 'ppo');
   const pairs = await pmTrainingPairs(worldDir, mix);
   // 1) the PM of this mix, initialised from the base LM as the demo's (or an earlier run's, checked like a resumed one)
-  const from = context.pmsFrom === undefined ? undefined : join(context.pmsFrom, 'arms', name, 'pm');
+  const from = context.pmsFrom === undefined ? undefined : armPmDir(context.pmsFrom, name);
   const copied = from !== undefined && adoptFinishedPm(name, from, pmDir);
   const pm = await armPreferenceModel(name, pmDir, pairs, { ...config, mix: mix.helpful > 0 && mix.harmless > 0 ? { ...mix } : null }, context).catch((error: unknown) => {
     if (from === undefined || !(error instanceof ConfigError)) throw error;
@@ -153,7 +156,7 @@ export async function runFrontierExperiment(
   const config = resolveFrontierConfig(input);
   const arms: [string, Mix][] = [...(Object.entries(NAMED_ARMS) as [NamedArm, Mix][]), ...config.mixes.map((mix): [string, Mix] => [mixArmName(mix), mix])];
   // a --pms-from run that lacks an arm's finished PM is refused before anything trains
-  if (options.pmsFrom !== undefined) for (const [name] of arms) needsFinishedPm(name, join(options.pmsFrom, 'arms', name, 'pm'), join(dir, 'arms', name, 'pm'));
+  if (options.pmsFrom !== undefined) for (const [name] of arms) needsFinishedPm(name, armPmDir(options.pmsFrom, name), armPmDir(dir, name));
   // 1) the opening: π₀ (trained here, or a finished demo's), the held-out prompts and π₀'s evaluation
   const { stages, evalPrompts, sft, timed, minutes: stageMinutes } = await playPolicyOpening(loadExperimentWorld(worldDir), config, dir, options);
   // 2) one PM and PPO per arm

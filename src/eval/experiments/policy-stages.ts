@@ -5,14 +5,14 @@
  * the ptx demonstrations (the non-harmful ones). Each stage is a run folder; a finished stage is skipped and a
  * killed one resumes. The same exported trainers the demo calls; the demo could call this module for its stages.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GptSize } from '../../model/gpt-config.ts';
 import { ConfigError } from '../../spec/errors.ts';
 import { trainLanguageModel } from '../../train/lm/lm-trainer.ts';
 import { RunFolder } from '../../train/run-folder.ts';
 import { trainSft } from '../../train/sft/sft-trainer.ts';
-import type { LoadedWorld } from '../../world/index.ts';
+import { type LoadedWorld, worldManifestText } from '../../world/index.ts';
 import { writeDemoSelection } from '../demo-data.ts';
 import type { StageTimer } from './stage-minutes.ts';
 
@@ -115,8 +115,7 @@ export function demoPolicyStages(world: LoadedWorld, worldDir: string, demoDir: 
   for (const stage of [lmDir, sftDir]) {
     if (new RunFolder(stage).latestCheckpoint() === undefined) throw new ConfigError(`--policy-from ${demoDir}: ${stage} has no checkpoint; finish the demo first (hhrl demo --out ${demoDir})`);
   }
-  const manifest = (folder: string) => (existsSync(join(folder, 'world.json')) ? readFileSync(join(folder, 'world.json'), 'utf8') : undefined);
-  if (manifest(join(demoDir, 'world')) !== manifest(worldDir)) {
+  if (worldManifestText(join(demoDir, 'world')) !== worldManifestText(worldDir)) {
     throw new ConfigError(`--policy-from ${demoDir}: its world/world.json differs from ${join(worldDir, 'world.json')}; pass --world ${join(demoDir, 'world')}`);
   }
   mkdirSync(dir, { recursive: true });
