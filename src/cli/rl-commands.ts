@@ -11,7 +11,7 @@
 import { ConfigError } from '../spec/errors.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { GptModel } from '../model/gpt-model.ts';
 import { BonConfigSchema } from '../train/bon/bon-config.ts';
 import { runBestOfN } from '../train/bon/bon-run.ts';
@@ -19,7 +19,7 @@ import { DpoConfigSchema } from '../train/dpo/dpo-config.ts';
 import { trainDpo } from '../train/dpo/dpo-trainer.ts';
 import { PPO } from '../train/ppo/ppo-trainer.ts';
 import { RLOO } from '../train/rloo/rloo-trainer.ts';
-import { loadPrompts, worldDirOf, worldEvalPrompts } from '../data/specs/prompts.ts';
+import { loadPrompts, promptsOfCategories, worldDirOf, worldEvalPrompts } from '../data/specs/prompts.ts';
 import { buildReward, REWARD_SOURCES, type RewardSource } from '../train/rollout/reward-source.ts';
 import type { RlCommonConfig } from '../train/rollout/rl-config.ts';
 import type { RlAlgorithm } from '../train/rollout/rl-algorithm.ts';
@@ -74,6 +74,13 @@ function savedRun(dir: string): SavedRun | undefined {
   return new RunFolder(dir).savedConfig() as SavedRun;
 }
 
+/** `cybercrime,fraud` → categories (`--categories`). */
+function categoryList(text: string): string[] {
+  const parts = [...new Set(text.split(',').map((part) => part.trim()).filter((part) => part !== ''))];
+  if (parts.length === 0) throw new InvalidArgumentError('expected categories, comma-separated (e.g. cybercrime)');
+  return parts;
+}
+
 function registerRl<C extends RlCommonConfig, A extends string>(group: Command, name: string, description: string, algorithm: RlAlgorithm<C, A>): void {
   const command = group
     .command(name)
@@ -86,11 +93,13 @@ function registerRl<C extends RlCommonConfig, A extends string>(group: Command, 
     .option('--world <dir>', 'world folder for oracle evaluation (default: the world of --prompts)')
     .option('--probe <spec>', 'held-out prompts of the reward probe, used with --probe-prompts N (default: world:DIR:test of the world)')
     .option('--ptx-data <spec>', 'demonstrations of the ptx term, used with --ptx-coef γ > 0: world:DIR or a JSONL file, as hhrl sft takes (default: world:DIR of the world)')
+    .option('--categories <list>', 'train only on the world prompts of these categories, comma-separated (e.g. cybercrime; a benign sub-kind such as arithmetic too)', categoryList)
     .option('--resume', 'continue the run in --out from its newest checkpoint');
   addSchemaOptions(command, algorithm.schema);
   command.action(async (raw: Record<string, unknown>, self: Command) => {
     const config = algorithm.parseConfig(parseSchemaOptions(algorithm.schema, raw));
     const world = (raw.world as string | undefined) ?? worldDirOf(String(raw.prompts));
+    const categories = raw.categories as string[] | undefined;
     const reward = buildReward(raw.reward as RewardSource, { pm: raw.pm as string | undefined, world });
     // A resumed run keeps its saved settings (the runner uses them), so its probe is on or off as saved,
     // over the held-out prompts it was started with unless --probe names others.
@@ -108,13 +117,13 @@ function registerRl<C extends RlCommonConfig, A extends string>(group: Command, 
       typedOptions(self, config),
       {
         policy: String(raw.policy),
-        prompts: loadPrompts(String(raw.prompts)),
+        prompts: categories === undefined ? loadPrompts(String(raw.prompts)) : promptsOfCategories(loadPrompts(String(raw.prompts)), categories, String(raw.prompts)),
         reward: reward.reward,
         evalPrompts: world === undefined ? undefined : worldEvalPrompts(world),
         probePrompts: probeCount > 0 && probeSpec !== undefined ? loadPrompts(probeSpec) : undefined,
         ptxDemonstrations: ptxCoef > 0 && ptxSpec !== undefined ? loadDemonstrations(ptxSpec) : undefined,
         description: {
-          prompts: raw.prompts, reward: reward.description, world: world ?? null,
+          prompts: raw.prompts, ...(categories === undefined ? {} : { categories }), reward: reward.description, world: world ?? null,
           probe: probeCount > 0 ? (probeSpec ?? null) : null, ptx: ptxCoef > 0 ? (ptxSpec ?? null) : null,
         },
       },

@@ -111,6 +111,22 @@ export function loadPrompts(spec: string): RolloutPrompt[] {
   return readPromptFile(spec);
 }
 
+/**
+ * The world prompts whose request is of one of `categories` (a harm category such as `cybercrime`, or a benign
+ * sub-kind such as `arithmetic`), in their order — e.g. to train RL on one slice of a world's pool.
+ * @param spec the prompt spec the prompts came from, for the error
+ * @throws ConfigError when a prompt carries no world request (a JSONL file), or a category names none of them
+ *   (the message lists the categories there are).
+ * @example promptsOfCategories(loadPrompts('world:runs/w'), ['cybercrime'], 'world:runs/w').length // 135
+ */
+export function promptsOfCategories(prompts: readonly RolloutPrompt[], categories: readonly string[], spec: string): RolloutPrompt[] {
+  if (prompts.some((item) => item.request === undefined)) throw new ConfigError(`--categories: the prompts of "${spec}" are not a world's (no request with a category); use a world:DIR spec`);
+  const present = new Set(prompts.map((item) => item.request!.category));
+  const missing = categories.filter((category) => !present.has(category));
+  if (missing.length > 0) throw new ConfigError(`--categories: no prompt of "${spec}" has the category ${missing.join(', ')}; there are ${[...present].sort().join(', ')}`);
+  return prompts.filter((item) => categories.includes(item.request!.category));
+}
+
 /** The world folder a prompt spec reads, if it is a world spec. */
 export function worldDirOf(spec: string): string | undefined {
   return WORLD_PROMPT_SPEC.exec(spec)?.[1];

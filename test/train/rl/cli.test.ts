@@ -91,3 +91,13 @@ test('hhrl rl rloo and hhrl dpo write their run folders', async () => {
   assert.ok(rows.some((row) => row.kind === 'eval'), 'a world data spec also gives the oracle evaluation');
   assert.ok(rows.find((row) => row.kind === 'data').pairs > 100);
 });
+
+test('hhrl rl … --categories trains on one slice of the world\'s pool, records it, and a resume on another slice is refused', async () => {
+  const args = ['rl', 'rloo', '--policy', join(dir, 'base'), '--prompts', `world:${world}`, '--reward', 'oracle', '--out', join(dir, 'rloo-cyber'),
+    '--batch-size', '8', '--mini-batch-size', '4', '--k', '2', '--eval-per-set', '1', ...small];
+  await assert.rejects(hhrl(...args, '--steps', '1', '--categories', 'piracy'), /--categories: no prompt of .* has the category piracy; there are .*cybercrime/);
+  assert.ok(!existsSync(join(dir, 'rloo-cyber')), 'nothing written for a refused slice');
+  await hhrl(...args, '--steps', '1', '--categories', 'cybercrime');
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'rloo-cyber', 'config.json'), 'utf8')).inputs.categories, ['cybercrime']);
+  await assert.rejects(hhrl(...args, '--steps', '2', '--categories', 'fraud', '--resume'), /differs from this one in inputs.categories \(saved \["cybercrime"\], now \["fraud"\]\)/);
+});
