@@ -63,4 +63,6 @@ test('adoptCellStages copies a finished cell of the same world whole, refuses an
   // a world that is gone reads as another world
   const gone = finishedCell('gone', join(root, 'deleted'), RECIPE);
   assert.throws(() => adoptCellStages(gone, join(root, 'run', 'gone'), RECIPE, ours), /another world .* \(or that world is gone\)/);
+  // and so does a world gone on both sides (no manifest is not a match)
+  assert.throws(() => adoptCellStages(gone, join(root, 'run', 'gone'), RECIPE, join(root, 'nowhere')), /another world .* \(or that world is gone\)/);
 });

@@ -54,7 +54,8 @@ export function adoptCellStages(from: string, cellDir: string, recipe: Readonly<
       throw new ConfigError(`--stages-from: ${from} was trained with ${field} = ${JSON.stringify(earlier[field])}, not ${JSON.stringify(recipe[field])}; its stages cannot stand for this run's`);
     }
   }
-  if (lmWorldManifest(join(from, 'lm')) !== worldManifestText(worldDir)) throw new ConfigError(`--stages-from: ${from}'s base LM was trained on another world than ${worldDir} (or that world is gone)`);
+  const ours = worldManifestText(worldDir);
+  if (ours === undefined || lmWorldManifest(join(from, 'lm')) !== ours) throw new ConfigError(`--stages-from: ${from}'s base LM was trained on another world than ${worldDir} (or that world is gone)`);
   const staged = stagingPath(cellDir);
   mkdirSync(staged, { recursive: true });
   for (const entry of REUSED) {
