@@ -32,7 +32,7 @@ export { drawRequest, evalSets, promptPool, EVAL_SET_NAMES } from './prompts.ts'
 export type { GeneratedWorld } from './generate.ts';
 export { generateWorld, writeWorld, worldFiles, comparisonFiles, evalFile, WORLD_FORMAT } from './generate.ts';
 export type { LoadedWorld, StoredPrompt, WorldManifest } from './load.ts';
-export { loadWorld, worldManifestText } from './load.ts';
+export { loadWorld, sameWorld } from './load.ts';
 export type { WorldStats, AnnotatorStats } from './stats.ts';
 export { computeWorldStats, FLAG_RULE } from './stats.ts';
 export type { EvalItem, EvalReport, GoldAccuracy, PairScores, Rate } from './metrics.ts';

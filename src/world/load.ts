@@ -127,13 +127,14 @@ function checkManifest(path: string, value: unknown): WorldManifest {
 }
 
 /**
- * The text of the world manifest in `dir` (`world.json`), or undefined when there is none: two folders hold the same
- * world exactly when these are equal (the manifest lists every file's size and sha256 and the generating config).
- * @example sameWorld = worldManifestText('runs/demo/world') === worldManifestText('runs/world');
+ * Whether the folders `a` and `b` hold the same world: both have a world manifest (`world.json`, which lists every
+ * file's size and sha256 and the generating config) and the two are identical. A folder without one matches nothing,
+ * not even another folder without one.
+ * @example sameWorld('runs/demo/world', 'runs/world') // true when the demo ran on that world
  */
-export function worldManifestText(dir: string): string | undefined {
-  const path = join(dir, 'world.json');
-  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+export function sameWorld(a: string, b: string): boolean {
+  const [first, second] = [a, b].map((dir) => join(dir, 'world.json'));
+  return existsSync(first) && existsSync(second) && readFileSync(first, 'utf8') === readFileSync(second, 'utf8');
 }
 
 /**

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ConfigError } from '../../spec/errors.ts';
 import { replaceFolderAtomic, stagingPath } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
-import { worldManifestText } from '../../world/index.ts';
+import { sameWorld } from '../../world/index.ts';
 import type { AlignmentTaxConfig } from './alignment-tax-config.ts';
 
 /**
@@ -29,10 +29,10 @@ const REUSED = ['lm', 'sft', 'pm', 'pm-gold.json', 'sft-data.jsonl', 'ptx-data.j
 const FinishedCellSchema = z.looseObject({ recipe: z.record(z.string(), z.unknown()) });
 const LmConfigSchema = z.looseObject({ text: z.string() });
 
-/** The `world.json` of the world whose corpus the base LM in `lmDir` read (`<world>/corpus/base.txt`), if it is still there. */
-function lmWorldManifest(lmDir: string): string | undefined {
+/** The folder of the world whose corpus the base LM in `lmDir` read (`<world>/corpus/base.txt`). */
+function lmWorldDir(lmDir: string): string {
   const { text } = readJsonFile(join(lmDir, 'config.json'), LmConfigSchema, 'a language-model run config {text, …}');
-  return worldManifestText(dirname(dirname(text)));
+  return dirname(dirname(text));
 }
 
 /**
@@ -54,8 +54,7 @@ export function adoptCellStages(from: string, cellDir: string, recipe: Readonly<
       throw new ConfigError(`--stages-from: ${from} was trained with ${field} = ${JSON.stringify(earlier[field])}, not ${JSON.stringify(recipe[field])}; its stages cannot stand for this run's`);
     }
   }
-  const ours = worldManifestText(worldDir);
-  if (ours === undefined || lmWorldManifest(join(from, 'lm')) !== ours) throw new ConfigError(`--stages-from: ${from}'s base LM was trained on another world than ${worldDir} (or that world is gone)`);
+  if (!sameWorld(lmWorldDir(join(from, 'lm')), worldDir)) throw new ConfigError(`--stages-from: ${from}'s base LM was trained on another world than ${worldDir} (or that world is gone)`);
   const staged = stagingPath(cellDir);
   mkdirSync(staged, { recursive: true });
   for (const entry of REUSED) {

@@ -12,7 +12,7 @@ import { ConfigError } from '../../spec/errors.ts';
 import { trainLanguageModel } from '../../train/lm/lm-trainer.ts';
 import { RunFolder } from '../../train/run-folder.ts';
 import { trainSft } from '../../train/sft/sft-trainer.ts';
-import { type LoadedWorld, worldManifestText } from '../../world/index.ts';
+import { type LoadedWorld, sameWorld } from '../../world/index.ts';
 import { writeDemoSelection } from '../demo-data.ts';
 import type { StageTimer } from './stage-minutes.ts';
 
@@ -115,7 +115,7 @@ export function demoPolicyStages(world: LoadedWorld, worldDir: string, demoDir: 
   for (const stage of [lmDir, sftDir]) {
     if (new RunFolder(stage).latestCheckpoint() === undefined) throw new ConfigError(`--policy-from ${demoDir}: ${stage} has no checkpoint; finish the demo first (hhrl demo --out ${demoDir})`);
   }
-  if (worldManifestText(join(demoDir, 'world')) !== worldManifestText(worldDir)) {
+  if (!sameWorld(join(demoDir, 'world'), worldDir)) {
     throw new ConfigError(`--policy-from ${demoDir}: its world/world.json differs from ${join(worldDir, 'world.json')}; pass --world ${join(demoDir, 'world')}`);
   }
   mkdirSync(dir, { recursive: true });
