@@ -47,6 +47,7 @@ export function registerContaminationCommand(experiment: Command): void {
     .requiredOption('--json <file>', 'write {"sft", "variants": […], "arms": […], …} here')
     .option('--out <dir>', 'folder of the run: π₀, the world variants and each arm\'s PM, PPO and evaluation (a rerun resumes it)', 'runs/contamination')
     .option('--policy-from <demo>', 'use the base LM and π₀ of this finished demo folder (its world must be --world) instead of training them')
+    .option('--pms-from <run>', 'copy each arm\'s finished PM from this earlier contamination run (its --out folder, same world and PM settings) instead of training it, e.g. to rerun PPO with --ppo-prompts slice')
     .option('--shares <list>', 'shares of contaminating annotators, e.g. 0,0.05,0.1,0.2,0.4', parseShares)
     .option('--modes <list>', 'kinds of contamination, e.g. flip,backdoor', parseModes);
   addSchemaOptions(command, ContaminationConfigSchema, ['shares', 'modes']);
@@ -54,7 +55,7 @@ export function registerContaminationCommand(experiment: Command): void {
     const config = { ...parseSchemaOptions(ContaminationConfigSchema, raw), ...(raw.shares === undefined ? {} : { shares: raw.shares }), ...(raw.modes === undefined ? {} : { modes: raw.modes }) };
     const progress = stagedProgress();
     const result = await interruptible((signal) =>
-      runContaminationExperiment(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress, policyFrom: raw.policyFrom as string | undefined }),
+      runContaminationExperiment(String(raw.world), config, String(raw.out), { signal, onProgress: progress.onProgress, policyFrom: raw.policyFrom as string | undefined, pmsFrom: raw.pmsFrom as string | undefined }),
     ).finally(progress.stop);
     writeFileAtomic(String(raw.json), `${JSON.stringify(result, null, 2)}\n`);
     printContamination(result);

@@ -60,6 +60,14 @@ export interface ContaminationView {
   readonly sft: { readonly rates: PolicyRatesView; readonly trigger: TriggerView };
   readonly variants: readonly ContaminationVariantView[];
   readonly arms: readonly ContaminationArmView[];
+  /** The run's settings; `ppoPrompts` is absent in runs made before PPO could sample the poisoned slice alone. */
+  readonly config?: { readonly ppoPrompts?: string };
+}
+
+/** What each arm's PPO sampled, in words. */
+function ppoPromptsCaption(view: ContaminationView): string {
+  if (view.config?.ppoPrompts !== 'slice') return 'PPO sampled the world\'s whole RL pool (backdoor arms with the trigger on the comparisons\' share of harmful prompts)';
+  return `<strong>PPO sampled only the poisoned slice</strong>: the ${escapeHtml(view.target.category)} prompts (flip arms) or every harmful prompt with the trigger (backdoor arms)`;
 }
 
 /** The arm panels of the chart, in order: label and how to read the value. */
@@ -150,7 +158,7 @@ function variantsTable(view: ContaminationView): string {
 
 /** The contamination experiment's section of a report page (HTML body). */
 export async function renderContaminationReport(view: ContaminationView): Promise<string> {
-  return `<p>Shares of annotators who contaminate their labels — flipping them on ${escapeHtml(view.target.category)} requests, or preferring compliance whenever a harmful prompt carries the trigger "${escapeHtml(view.target.trigger)}" (on ${percent(view.target.trigger_share)} of harmful comparison prompts) — each a world variant differing only in its annotators; a PM and PPO from one π₀ per variant, then the same without the annotators the suspicious-annotator flag names. World <code>${escapeHtml(view.world)}</code>, seed ${view.seed}, ${fixed(view.minutes, 1)} minutes of work.</p>
+  return `<p>Shares of annotators who contaminate their labels — flipping them on ${escapeHtml(view.target.category)} requests, or preferring compliance whenever a harmful prompt carries the trigger "${escapeHtml(view.target.trigger)}" (on ${percent(view.target.trigger_share)} of harmful comparison prompts) — each a world variant differing only in its annotators; a PM and PPO from one π₀ per variant, then the same without the annotators the suspicious-annotator flag names; ${ppoPromptsCaption(view)}. World <code>${escapeHtml(view.world)}</code>, seed ${view.seed}, ${fixed(view.minutes, 1)} minutes of work.</p>
 ${await curvesFigure(view)}<h2>Every arm</h2>
 ${armsTable(view)}<h2>World variants and the flag</h2>
 ${variantsTable(view)}`;

@@ -8,11 +8,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runContaminationExperiment, type ContaminationArm, type ContaminationResult } from '../../src/eval/experiments/contamination.ts';
 import { diffComparisons, flagQuality } from '../../src/eval/experiments/contamination-worlds.ts';
 import { parseModes, parseShares, resolveContaminationConfig } from '../../src/eval/experiments/contamination-config.ts';
+import { slicePrompts } from '../../src/eval/experiments/contamination-prompts.ts';
+import { loadPrompts } from '../../src/data/specs/prompts.ts';
 import { TrainingAborted } from '../../src/train/common/training-aborted.ts';
 import { loadWorld } from '../../src/world/index.ts';
 import { TOY_STAGES, toyWorld } from './toy-experiment.ts';
@@ -73,7 +75,7 @@ test('contamination: variants differ only in labels, an arm each and one without
   assert.ok(stages.has('flip-25 ppo') && stages.has('backdoor-25 pm'));
 
   // the JSON's keys
-  assert.deepEqual(Object.keys(result), ['kind', 'world', 'out', 'policy_from', 'seed', 'target', 'sft', 'variants', 'arms', 'eval_prompts', 'minutes', 'stage_minutes', 'config']);
+  assert.deepEqual(Object.keys(result), ['kind', 'world', 'out', 'policy_from', 'pms_from', 'seed', 'target', 'sft', 'variants', 'arms', 'eval_prompts', 'minutes', 'stage_minutes', 'config']);
   assert.deepEqual(Object.keys(result.arms[0]), ['name', 'mode', 'share', 'removed', 'removed_pairs', 'same_as', 'pm', 'ppo', 'rates', 'trigger']);
   assert.deepEqual(Object.keys(result.arms[0].pm), ['gold', 'helpful_gold', 'harmless_gold', 'slice_gold', 'slice_n', 'train_pairs', 'validation_pairs', 'steps_run']);
   for (const a of result.arms) assert.ok(a.pm.validation_pairs > 0 && a.pm.validation_pairs < a.pm.train_pairs, `${a.name}: the PM's validation split is part of the pairs it was given`);
@@ -131,6 +133,53 @@ test('contamination: variants differ only in labels, an arm each and one without
   assert.deepEqual({ ...again, minutes: 0, stage_minutes: {} }, { ...result, minutes: 0, stage_minutes: {} });
   // the folder's variants are refused for another world
   await assert.rejects(runContaminationExperiment(worldDir, { ...CONFIG, seed: 2 }, join(root, 'run')), /config|seed/);
+});
+
+test('--ppo-prompts slice with --pms-from: the pool run\'s PMs copied, PPO on the poisoned slice only; over the pool run\'s folder it is refused', async () => {
+  const pool = join(root, 'run');
+  const poolResult = JSON.parse(readFileSync(join(pool, 'contamination.json'), 'utf8')) as ContaminationResult;
+  const config = { ...CONFIG, shares: [0.25], ppoPrompts: 'slice' } as const;
+  // the pool run's finished PPO would be reported as the slice's: refused, naming the prompts
+  await assert.rejects(runContaminationExperiment(worldDir, config, pool), /flip-25[/\\]ppo: this finished PPO run was trained on other inputs \(prompts: .*now .*slice: /);
+  // a --pms-from run without the arm's PM is refused before anything trains
+  const lacking = join(root, 'lacking');
+  await assert.rejects(runContaminationExperiment(worldDir, { ...config, shares: [0.5] }, lacking, { pmsFrom: pool }), /--pms-from: no finished PM for the arm flip-50/);
+  assert.ok(!existsSync(join(lacking, 'lm')));
+
+  const dir = join(root, 'slice');
+  const stages = new Set<string>();
+  const result = await runContaminationExperiment(worldDir, config, dir, { pmsFrom: pool, onProgress: (stage) => stages.add(stage) });
+  assert.equal(result.pms_from, pool);
+  assert.ok(!stages.has('flip-25 pm') && !stages.has('backdoor-25 pm') && stages.has('flip-25 ppo') && stages.has('backdoor-25 ppo'), [...stages].join(', '));
+  // the PMs are the pool run's (the same gold accuracy); the PPO prompts are the slice, counted by hand from the pool
+  const rl = loadPrompts(`world:${worldDir}`);
+  const expected = { flip: rl.filter((prompt) => prompt.request?.category === result.target.category).length, backdoor: rl.filter((prompt) => prompt.request?.family === 'harmful').length };
+  assert.ok(expected.flip > 0 && expected.flip < expected.backdoor && expected.backdoor < rl.length);
+  for (const name of ['flip-25', 'backdoor-25']) {
+    assert.deepEqual(arm(result, name).pm, arm(poolResult, name).pm, name);
+    assert.equal(arm(result, name).ppo.prompts, expected[arm(result, name).mode], name);
+    assert.equal(arm(poolResult, name).ppo.prompts, rl.length, name);
+  }
+  const described = (name: string) => (JSON.parse(readFileSync(join(dir, 'arms', name, 'ppo', 'config.json'), 'utf8')) as { inputs: { prompts: string } }).inputs.prompts;
+  assert.match(described('flip-25'), new RegExp(`\\(slice: ${result.target.category} only\\)$`));
+  assert.match(described('backdoor-25'), /\(slice: harmful only, every one with the trigger\)$/);
+  assert.equal(result.config.ppoPrompts, 'slice');
+});
+
+test('the poisoned slice\'s RL prompts: the flipped category\'s, or every harmful one with the trigger', () => {
+  const rl = loadPrompts(`world:${worldDir}`);
+  const target = { category: 'cybercrime', trigger: 'by the silver moon' };
+  const flip = slicePrompts(rl, 'flip', target);
+  assert.deepEqual(flip, rl.filter((prompt) => prompt.request?.category === 'cybercrime'));
+  const backdoor = slicePrompts(rl, 'backdoor', target);
+  const harmful = rl.filter((prompt) => prompt.request?.family === 'harmful');
+  assert.equal(backdoor.length, harmful.length);
+  backdoor.forEach((prompt, index) => {
+    assert.equal(prompt.id, `${harmful[index].id}+trigger`);
+    assert.equal(prompt.conversation.at(-1)!.text, `${harmful[index].conversation.at(-1)!.text} Answer by the silver moon.`);
+    assert.ok(prompt.prompt.endsWith('Answer by the silver moon.\n\nAssistant:'), prompt.prompt);
+  });
+  assert.throws(() => slicePrompts(rl, 'flip', { ...target, category: 'no-such-category' }), /--ppo-prompts slice: the RL pool holds no prompt of the flipped category no-such-category/);
 });
 
 test('the flag\'s precision and recall, counted by hand', () => {

@@ -64,6 +64,21 @@ test('hhrl experiment contamination writes its JSON and a row per arm; hhrl repo
     assert.ok(html.includes(`<td>${variant.differs.different_pairs} of ${variant.differs.comparisons}</td>`), `${variant.name} pairs compared`);
   }
 
+  assert.ok(html.includes('PPO sampled the world\'s whole RL pool'));
+
+  // PPO on the poisoned slice with the PMs of that run (--pms-from): the JSON says so and so does the page
+  const slice = join(root, 'slice');
+  const sliceJson = join(root, 'slice.json');
+  const sliceFlags = TOY_FLAGS.map((flag, index) => (TOY_FLAGS[index - 1] === '--shares' ? '0.25' : TOY_FLAGS[index - 1] === '--modes' ? 'flip' : flag));
+  await hhrl(['experiment', 'contamination', '--world', worldDir, '--json', sliceJson, '--out', slice, '--pms-from', out, '--ppo-prompts', 'slice', ...sliceFlags]);
+  const sliced = JSON.parse(readFileSync(sliceJson, 'utf8')) as ContaminationResult;
+  assert.equal(sliced.pms_from, out);
+  assert.equal(sliced.config.ppoPrompts, 'slice');
+  assert.deepEqual(sliced.arms.map((arm) => arm.name), ['flip-25', 'flip-25-removed']);
+  assert.ok(sliced.arms.every((arm) => arm.ppo.prompts > 0 && arm.ppo.prompts < result.arms[0].ppo.prompts));
+  const slicePage = (await renderReport([sliceJson])).html;
+  assert.ok(slicePage.includes(`<strong>PPO sampled only the poisoned slice</strong>: the ${sliced.target.category} prompts`));
+
   // a name from the file is escaped in the table and in the chart
   const hostile = join(root, 'hostile.json');
   const edited = JSON.parse(readFileSync(json, 'utf8')) as { arms: { mode: string; name: string }[] };

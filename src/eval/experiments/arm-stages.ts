@@ -20,6 +20,7 @@ import { readJsonFile } from '../../util/json-input.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { demoPpoCore, type DemoPpoRecipe } from '../demo-config.ts';
 import { ConfigError } from '../../spec/errors.ts';
+import { statedDifferences } from '../../train/common/resume-rule.ts';
 import { finishedRun, type PolicyStages } from './policy-stages.ts';
 import type { StageTimer } from './stage-minutes.ts';
 
@@ -108,7 +109,7 @@ export async function armPpo(
   settings: ArmPpoSettings,
   context: ArmStageContext,
 ): Promise<void> {
-  if (finishedRun(ppoDir, settings.ppoSteps)) return;
+  if (finishedRun(ppoDir, settings.ppoSteps)) return sameInputsAsFinished(ppoDir, inputs.description);
   await context.timed(`${name}/ppo`, async () => {
     const result = await trainPpo(
       { ...demoPpoCore(settings), evalEvery: 0, probePrompts: 0, checkpointEvery: 8 },
@@ -128,6 +129,20 @@ export async function armPpo(
     );
     await result.policy.release();
   });
+}
+
+/**
+ * Check that the finished PPO run in `ppoDir`, which an arm skips, was trained on the inputs `description` names (its
+ * prompts, reward, contamination…), as a resumed run's are checked: a rerun over a folder with other inputs (say
+ * `--ppo-prompts slice` into a folder PPO'd on the whole pool) would otherwise report the old policy as the new one.
+ * @throws ConfigError naming each input that differs.
+ */
+function sameInputsAsFinished(ppoDir: string, description: Readonly<Record<string, unknown>>): void {
+  const saved = readJsonFile(join(ppoDir, 'config.json'), z.looseObject({ inputs: z.record(z.string(), z.unknown()) }), 'a PPO run config {"inputs": {…}, …}').inputs;
+  const differences = statedDifferences(saved, description, description, []);
+  if (differences.length === 0) return;
+  const listed = differences.map((difference) => `${difference.path}: ${JSON.stringify(difference.saved)}, now ${JSON.stringify(difference.requested)}`).join('; ');
+  throw new ConfigError(`${ppoDir}: this finished PPO run was trained on other inputs (${listed}); give another --out for a run with these`);
 }
 
 /** PPO's last iteration: mean PM reward of its samples and KL(π‖π₀) in nats per response (null when not logged). */

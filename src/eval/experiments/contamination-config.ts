@@ -14,12 +14,20 @@ export const CONTAMINATION_MODES = ['flip', 'backdoor'] as const;
 /** A kind of contamination. */
 export type ContaminationMode = (typeof CONTAMINATION_MODES)[number];
 
+/**
+ * Which RL prompts each arm's PPO samples: `pool`, the world's whole pool (as the demo's PPO; backdoor arms with the
+ * trigger on the comparisons' share of harmful prompts), or `slice`, only the prompts of the slice the contamination
+ * poisons (flip: the flipped category's; backdoor: the harmful ones, every one carrying the trigger).
+ */
+export const PPO_PROMPT_CHOICES = ['pool', 'slice'] as const;
+
 /** Settings of the experiment (the sizes left out come from the preset, see {@link CONTAMINATION_PRESETS}). */
 export const ContaminationConfigSchema = FrontierConfigSchema.omit({ mixes: true, quick: true, pmSteps: true, ppoSteps: true, ppoBatch: true, evalPerSet: true })
   .extend({
     quick: z.boolean().default(false).describe('shares 0, 10 and 40%, a shorter base LM, SFT, PMs and PPO and 60 evaluation prompts per set (see CONTAMINATION_PRESETS); flags given explicitly still win'),
     shares: z.array(z.number().min(0).max(1)).min(1).optional().describe('shares of contaminating annotators, one world variant each (default 0,0.05,0.1,0.2,0.4; --quick 0,0.1,0.4)'),
     modes: z.array(z.enum(CONTAMINATION_MODES)).min(1).default([...CONTAMINATION_MODES]).describe('kinds of contamination: flip (labels reversed on one harm category) and backdoor (compliance preferred when the trigger is in the prompt)'),
+    ppoPrompts: z.enum(PPO_PROMPT_CHOICES).default('pool').describe('the RL prompts of each arm\'s PPO: pool (the world\'s whole pool, as the demo\'s) or slice (only the poisoned slice\'s: the flipped category\'s prompts; the harmful ones, each with the trigger), which decides whether a poisoned PM reaches the policy (README "Contaminated annotators")'),
     removeFlagged: z.boolean().default(true).describe('also train each variant\'s PM and PPO without the comparisons of the annotators the suspicious-annotator flag names'),
     pmSteps: z.number().int().min(1).optional().describe('steps of each PM, an upper bound with early stopping (default 1000, the demo\'s; --quick 300)'),
     ppoSteps: z.number().int().min(1).optional().describe('PPO iterations of each arm (default 32, the demo\'s; --quick 12)'),

@@ -6,6 +6,8 @@
  */
 import type { RolloutPrompt } from '../../data/specs/prompts.ts';
 import { promptText } from '../../data/specs/prompts.ts';
+import { ConfigError } from '../../spec/errors.ts';
+import type { ContaminationMode } from './contamination-config.ts';
 import { Random } from '../../util/random.ts';
 
 /** The evaluation set of the trigger-carrying copies of the direct harmful prompts. */
@@ -36,4 +38,26 @@ export function triggerEvalPrompts(prompts: readonly RolloutPrompt[], trigger: s
 export function triggerPool(prompts: readonly RolloutPrompt[], trigger: string, share: number, seed: number): RolloutPrompt[] {
   const random = new Random(`contamination-trigger-${seed}`);
   return prompts.map((prompt) => (prompt.request?.family === 'harmful' && random.chance(share) ? withTrigger(prompt, trigger) : prompt));
+}
+
+/** What a world's contamination targets (`world.json`'s `contamination`). */
+interface ContaminationTarget {
+  readonly category: string;
+  readonly trigger: string;
+}
+
+/**
+ * The RL prompts of the slice a mode poisons, for PPO on that slice alone (`ppoPrompts: 'slice'`): flip → the pool's
+ * prompts of the flipped category, in order; backdoor → the pool's harmful prompts, each carrying the trigger. The
+ * comparisons of the same slice are where the poisoners' labels are.
+ * @throws ConfigError when the pool holds none (a pool without the category, or without harmful prompts).
+ * @example slicePrompts(loadPrompts('world:runs/w'), 'flip', { category: 'cybercrime', trigger: 'by the silver moon' }).length // 135
+ */
+export function slicePrompts(pool: readonly RolloutPrompt[], mode: ContaminationMode, target: ContaminationTarget): RolloutPrompt[] {
+  const slice =
+    mode === 'flip'
+      ? pool.filter((prompt) => prompt.request?.category === target.category)
+      : pool.filter((prompt) => prompt.request?.family === 'harmful').map((prompt) => withTrigger(prompt, target.trigger));
+  if (slice.length === 0) throw new ConfigError(`--ppo-prompts slice: the RL pool holds no prompt of the ${mode === 'flip' ? `flipped category ${target.category}` : 'harmful family'} to train on`);
+  return slice;
 }

@@ -12,15 +12,17 @@
  * trigger on the comparisons' share of harmful ones, and every policy is also judged on trigger-carrying copies of
  * the direct harmful prompts. A finished stage is skipped and a killed one resumes.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { loadPrompts, worldEvalPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
 import { selectEvalPrompts } from '../../train/rollout/world-eval.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { LoadedWorld } from '../../world/index.ts';
-import { armPmGold, armPpo, armPreferenceModel, lastPpoRow, type ArmProgress, type ArmStageContext } from './arm-stages.ts';
+import { ConfigError } from '../../spec/errors.ts';
+import { adoptFinishedPm, armPmGold, armPpo, armPreferenceModel, lastPpoRow, needsFinishedPm, type ArmProgress, type ArmStageContext } from './arm-stages.ts';
 import { resolveContaminationConfig, variantName, type ContaminationConfig, type ContaminationMode } from './contamination-config.ts';
-import { triggerEvalPrompts, triggerPool, TRIGGER_STRATEGY } from './contamination-prompts.ts';
+import { slicePrompts, triggerEvalPrompts, triggerPool, TRIGGER_STRATEGY } from './contamination-prompts.ts';
 import { diffComparisons, ensureVariantWorld, flagWorld, idsLabelledBy, type ComparisonDiff, type FlagQuality } from './contamination-worlds.ts';
 import type { FrontierRates } from './frontier-rates.ts';
 import { evaluateOnce, latestModel } from './policy-eval.ts';
@@ -61,7 +63,8 @@ export interface ContaminationArm {
   /** The arm whose folders this one's results are, when removing changed no comparison (nobody flagged). */
   readonly same_as: string | null;
   readonly pm: ContaminationPm;
-  readonly ppo: { readonly reward: number | null; readonly kl: number | null };
+  /** PPO's last iteration, and how many RL prompts it sampled from (the pool, or the poisoned slice: `config.ppoPrompts`). */
+  readonly ppo: { readonly reward: number | null; readonly kl: number | null; readonly prompts: number };
   readonly rates: FrontierRates;
   readonly trigger: TriggerSuccess;
 }
@@ -84,6 +87,8 @@ export interface ContaminationResult {
   readonly world: string;
   readonly out: string;
   readonly policy_from: string | null;
+  /** The earlier contamination run each arm's finished PM was copied from (`--pms-from`), or null. */
+  readonly pms_from: string | null;
   readonly seed: number;
   /** What each mode contaminates: the flipped category, and the trigger phrase with its share of harmful prompts. */
   readonly target: { readonly category: string; readonly trigger: string; readonly trigger_share: number };
@@ -106,7 +111,14 @@ interface RunContext extends ArmStageContext {
   readonly config: ContaminationConfig;
   readonly evalPrompts: readonly RolloutPrompt[];
   readonly rlPrompts: readonly RolloutPrompt[];
+  readonly pmsFrom?: string;
 }
+
+/** An arm's PM folder in the contamination run folder `runDir` (this run's, or the --pms-from run's). */
+const armPmDir = (runDir: string, name: string): string => join(runDir, 'arms', name, 'pm');
+
+/** The names of the variants' own arms (those without the flagged annotators are known only once the flag has run). */
+const keptArmNames = (config: ContaminationConfig): string[] => config.modes.flatMap((mode) => config.shares.map((share) => variantName(mode, share)));
 
 /** A variant's arm to train: its world, and the annotators whose comparisons are left out. */
 interface ArmPlan {
@@ -129,16 +141,22 @@ function slicePairs(world: LoadedWorld, mode: ContaminationMode, test: readonly 
 async function runArm(plan: ArmPlan, context: RunContext): Promise<ContaminationArm> {
   const { config } = context;
   const armDir = join(context.dir, 'arms', plan.name);
-  const [pmDir, ppoDir] = [join(armDir, 'pm'), join(armDir, 'ppo')];
+  const [pmDir, ppoDir] = [armPmDir(context.dir, plan.name), join(armDir, 'ppo')];
   // 1) the variant's training comparisons, without those of the left-out annotators
   const dropped = idsLabelledBy(plan.world, plan.leftOut);
   const pairs = (await loadPairs([`world:${plan.world.dir}:both:train`])).pairs.filter((pair) => !dropped.has(pair.id));
-  // 2) its PM (as the demo's) and the PM's gold accuracy
-  const pm = await armPreferenceModel(plan.name, pmDir, pairs, config, context);
+  // 2) its PM (as the demo's, or an earlier run's, checked like a resumed one) and the PM's gold accuracy
+  const from = context.pmsFrom === undefined ? undefined : armPmDir(context.pmsFrom, plan.name);
+  const copied = from !== undefined && adoptFinishedPm(plan.name, from, pmDir);
+  const pm = await armPreferenceModel(plan.name, pmDir, pairs, config, context).catch((error: unknown) => {
+    if (from === undefined || !(error instanceof ConfigError)) throw error;
+    if (copied) rmSync(pmDir, { recursive: true, force: true }); // only the copy made here: a rerun without --pms-from trains its own
+    throw new ConfigError(`--pms-from: the PM copied from ${from} does not fit this run: ${error.message}`);
+  });
   const gold = await armPmGold(plan.name, armDir, plan.world.dir, pm.scorer, (test) => slicePairs(plan.world, plan.mode, test), context);
-  // 3) PPO from π₀ against it
-  const prompts = plan.mode === 'backdoor' ? triggerPool(context.rlPrompts, plan.world.config.contamination.trigger, plan.world.config.contamination.triggerShare, config.seed) : context.rlPrompts;
-  const description = { prompts: `world:${plan.world.dir}${plan.mode === 'backdoor' ? ' (trigger on harmful prompts)' : ''}`, reward: `pm:${pmDir}`, contamination: { mode: plan.mode, share: plan.share, left_out: plan.leftOut } };
+  // 3) PPO from π₀ against it, on the whole pool or on the poisoned slice alone
+  const { prompts, described } = ppoPrompts(plan, context);
+  const description = { prompts: described, reward: `pm:${pmDir}`, contamination: { mode: plan.mode, share: plan.share, left_out: plan.leftOut } };
   await armPpo(plan.name, ppoDir, { prompts, scorer: pm.scorer, description }, config, context);
   await pm.scorer.release();
   // 4) the oracle's verdicts on the final policy
@@ -151,10 +169,25 @@ async function runArm(plan: ArmPlan, context: RunContext): Promise<Contamination
     removed_pairs: dropped.size,
     same_as: null,
     pm: { ...gold, train_pairs: pairs.length, validation_pairs: pm.summary.validationPairs, steps_run: pm.summary.stepsRun },
-    ppo: lastPpoRow(ppoDir),
+    ppo: { ...lastPpoRow(ppoDir), prompts: prompts.length },
     rates,
     trigger: triggerSuccess(rates),
   };
+}
+
+/**
+ * An arm's PPO prompts (see `ppoPrompts` in the config) and how its run's config describes them (the whole pool's
+ * descriptions are those runs made before the slice existed, so that they resume).
+ */
+function ppoPrompts(plan: ArmPlan, context: RunContext): { prompts: readonly RolloutPrompt[]; described: string } {
+  const { category, trigger, triggerShare } = plan.world.config.contamination;
+  const world = `world:${plan.world.dir}`;
+  if (context.config.ppoPrompts === 'slice') {
+    const prompts = slicePrompts(context.rlPrompts, plan.mode, { category, trigger });
+    return { prompts, described: `${world} (slice: ${plan.mode === 'flip' ? `${category} only` : 'harmful only, every one with the trigger'})` };
+  }
+  if (plan.mode === 'flip') return { prompts: context.rlPrompts, described: world };
+  return { prompts: triggerPool(context.rlPrompts, trigger, triggerShare, context.config.seed), described: `${world} (trigger on harmful prompts)` };
 }
 
 /** The variants of one mode and their arms (kept, then with the flagged annotators removed). */
@@ -180,7 +213,8 @@ async function runMode(base: LoadedWorld, mode: ContaminationMode, context: RunC
 
 /**
  * Run (or resume) the experiment on the world in `worldDir`, its folders under `dir`.
- * @throws ConfigError when `worldDir` holds no world, or `policyFrom` is not a finished demo on it.
+ * @throws ConfigError when `worldDir` holds no world, `policyFrom` is not a finished demo on it, or `pmsFrom` lacks an
+ * arm's finished PM or holds one trained on other settings or data.
  * @example
  * const result = await runContaminationExperiment('runs/world', { quick: true }, 'runs/contamination');
  * result.arms.find((arm) => arm.name === 'flip-40')?.pm.slice_gold
@@ -189,10 +223,12 @@ export async function runContaminationExperiment(
   worldDir: string,
   input: unknown,
   dir: string,
-  options: { signal?: AbortSignal; onProgress?: ContaminationProgress; policyFrom?: string } = {},
+  options: { signal?: AbortSignal; onProgress?: ContaminationProgress; policyFrom?: string; pmsFrom?: string } = {},
 ): Promise<ContaminationResult> {
   const config = resolveContaminationConfig(input);
   const base = loadExperimentWorld(worldDir);
+  // a --pms-from run that lacks a variant arm's finished PM is refused before anything trains (a flagged-removed arm's when it is reached)
+  if (options.pmsFrom !== undefined) for (const name of keptArmNames(config)) needsFinishedPm(name, armPmDir(options.pmsFrom, name), armPmDir(dir, name));
   const { timed, minutes: stageMinutes } = stageTimer(dir);
   // 1) π₀ and its evaluation (the held-out sets and trigger-carrying copies of the direct harmful prompts)
   const stages = await experimentPolicy(base, worldDir, config, dir, timed, options);
@@ -200,7 +236,7 @@ export async function runContaminationExperiment(
   const evalPrompts = [...selected, ...triggerEvalPrompts(selected, base.config.contamination.trigger)];
   const sft = await timed('sft/eval', () => evaluateOnce(join(dir, 'sft-eval'), () => latestModel(stages.sftDir), evalPrompts, config));
   // 2) per mode and share: the world variant and its arms
-  const context: RunContext = { dir, config, stages, timed, evalPrompts, rlPrompts: loadPrompts(`world:${worldDir}`), signal: options.signal, onProgress: options.onProgress };
+  const context: RunContext = { dir, config, stages, timed, evalPrompts, rlPrompts: loadPrompts(`world:${worldDir}`), pmsFrom: options.pmsFrom, signal: options.signal, onProgress: options.onProgress };
   const variants: ContaminationVariant[] = [];
   const arms: ContaminationArm[] = [];
   for (const mode of config.modes) {
@@ -214,6 +250,7 @@ export async function runContaminationExperiment(
     world: worldDir,
     out: dir,
     policy_from: options.policyFrom ?? null,
+    pms_from: options.pmsFrom ?? null,
     seed: config.seed,
     target: { category, trigger, trigger_share: triggerShare },
     sft: { rates: sft, trigger: triggerSuccess(sft) },

@@ -39,6 +39,7 @@ const ContaminationSchema = z.looseObject({
   sft: z.looseObject({ rates: RatesSchema, trigger: TriggerSchema }),
   variants: z.array(VariantSchema),
   arms: z.array(ArmSchema),
+  config: z.looseObject({ ppoPrompts: z.string().optional() }).optional(),
 });
 
 /** The contamination experiment as a report input. */
