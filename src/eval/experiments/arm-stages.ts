@@ -3,7 +3,7 @@
  * initialised from π₀'s base LM, PPO from π₀ against it with the demo's settings and no evaluation inside, and the
  * numbers of PPO's last iteration, and the PM's gold accuracy. Each is a run folder (or file) that a rerun resumes or skips.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import { GptModel } from '../../model/gpt-model.ts';
@@ -93,6 +93,28 @@ export function adoptFinishedPm(name: string, from: string, pmDir: string): bool
   cpSync(from, staged, { recursive: true });
   replaceFolderAtomic(staged, pmDir);
   return true;
+}
+
+/**
+ * An arm's PM: copied from the finished run in `from` when one is given (`--pms-from`, see {@link adoptFinishedPm}),
+ * then resumed as {@link armPreferenceModel} does — so a copy trained on other settings or data is refused by the
+ * resume rule, and removed again so that a rerun without `--pms-from` trains its own.
+ * @throws ConfigError when `from` holds no finished PM, or one that does not fit this arm.
+ */
+export async function adoptedOrTrainedPm(
+  name: string,
+  pmDir: string,
+  from: string | undefined,
+  pairs: readonly PreferencePair[],
+  settings: Parameters<typeof armPreferenceModel>[3],
+  context: ArmStageContext,
+): Promise<TrainedPm> {
+  const copied = from !== undefined && adoptFinishedPm(name, from, pmDir);
+  return armPreferenceModel(name, pmDir, pairs, settings, context).catch((error: unknown) => {
+    if (from === undefined || !(error instanceof ConfigError)) throw error;
+    if (copied) rmSync(pmDir, { recursive: true, force: true }); // only the copy made here
+    throw new ConfigError(`--pms-from: the PM copied from ${from} does not fit this run: ${error.message}`);
+  });
 }
 
 /** PPO's recipe an arm states (the demo's names). */

@@ -12,15 +12,13 @@
  * trigger on the comparisons' share of harmful ones, and every policy is also judged on trigger-carrying copies of
  * the direct harmful prompts. A finished stage is skipped and a killed one resumes.
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { loadPrompts, worldEvalPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
 import { selectEvalPrompts } from '../../train/rollout/world-eval.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { LoadedWorld } from '../../world/index.ts';
-import { ConfigError } from '../../spec/errors.ts';
-import { adoptFinishedPm, armPmGold, armPpo, armPreferenceModel, lastPpoRow, needsFinishedPm, type ArmProgress, type ArmStageContext } from './arm-stages.ts';
+import { adoptedOrTrainedPm, armPmGold, armPpo, lastPpoRow, needsFinishedPm, type ArmProgress, type ArmStageContext } from './arm-stages.ts';
 import { resolveContaminationConfig, variantName, type ContaminationConfig, type ContaminationMode } from './contamination-config.ts';
 import { slicePrompts, triggerEvalPrompts, triggerPool, TRIGGER_STRATEGY } from './contamination-prompts.ts';
 import { diffComparisons, ensureVariantWorld, flagWorld, idsLabelledBy, type ComparisonDiff, type FlagQuality } from './contamination-worlds.ts';
@@ -147,12 +145,7 @@ async function runArm(plan: ArmPlan, context: RunContext): Promise<Contamination
   const pairs = (await loadPairs([`world:${plan.world.dir}:both:train`])).pairs.filter((pair) => !dropped.has(pair.id));
   // 2) its PM (as the demo's, or an earlier run's, checked like a resumed one) and the PM's gold accuracy
   const from = context.pmsFrom === undefined ? undefined : armPmDir(context.pmsFrom, plan.name);
-  const copied = from !== undefined && adoptFinishedPm(plan.name, from, pmDir);
-  const pm = await armPreferenceModel(plan.name, pmDir, pairs, config, context).catch((error: unknown) => {
-    if (from === undefined || !(error instanceof ConfigError)) throw error;
-    if (copied) rmSync(pmDir, { recursive: true, force: true }); // only the copy made here: a rerun without --pms-from trains its own
-    throw new ConfigError(`--pms-from: the PM copied from ${from} does not fit this run: ${error.message}`);
-  });
+  const pm = await adoptedOrTrainedPm(plan.name, pmDir, from, pairs, config, context);
   const gold = await armPmGold(plan.name, armDir, plan.world.dir, pm.scorer, (test) => slicePairs(plan.world, plan.mode, test), context);
   // 3) PPO from π₀ against it, on the whole pool or on the poisoned slice alone
   const { prompts, described } = ppoPrompts(plan, context);

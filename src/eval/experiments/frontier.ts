@@ -9,7 +9,7 @@
  * `arms/<arm>/ppo/` and its evaluation (`eval.json`, `eval-samples.jsonl`). A finished stage is skipped and a killed
  * one resumes, so an interrupted experiment continues where it stopped.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
@@ -17,7 +17,6 @@ import { loadPrompts } from '../../data/specs/prompts.ts';
 import { evaluatePolicy } from '../../train/rollout/world-eval.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import { readJsonFile } from '../../util/json-input.ts';
-import { ConfigError } from '../../spec/errors.ts';
 import { evaluatePreferenceModel } from '../pm-eval.ts';
 import { NAMED_ARMS, mixArmName, resolveFrontierConfig, type FrontierConfig, type Mix, type NamedArm } from './frontier-config.ts';
 import { checkExpectations, type FrontierExpectations, type FrontierRates } from './frontier-rates.ts';
@@ -25,7 +24,7 @@ import { evaluateOnce, latestModel } from './policy-eval.ts';
 import { totalMinutes, type StageTimer } from './stage-minutes.ts';
 import { loadExperimentWorld, playPolicyOpening, type ExperimentProgress, type OpeningOptions } from './policy-opening.ts';
 import type { PolicyStages } from './policy-stages.ts';
-import { adoptFinishedPm, armPpo, armPreferenceModel, lastPpoRow, needsFinishedPm } from './arm-stages.ts';
+import { adoptedOrTrainedPm, armPpo, lastPpoRow, needsFinishedPm } from './arm-stages.ts';
 
 /** An RL arm's result: its policy's rates, and what its PM and PPO did. */
 export interface FrontierArm extends FrontierRates {
@@ -107,12 +106,7 @@ async function runArm(name: string, mix: Mix, context: ArmContext): Promise<Fron
   const pairs = await pmTrainingPairs(worldDir, mix);
   // 1) the PM of this mix, initialised from the base LM as the demo's (or an earlier run's, checked like a resumed one)
   const from = context.pmsFrom === undefined ? undefined : armPmDir(context.pmsFrom, name);
-  const copied = from !== undefined && adoptFinishedPm(name, from, pmDir);
-  const pm = await armPreferenceModel(name, pmDir, pairs, { ...config, mix: mix.helpful > 0 && mix.harmless > 0 ? { ...mix } : null }, context).catch((error: unknown) => {
-    if (from === undefined || !(error instanceof ConfigError)) throw error;
-    if (copied) rmSync(pmDir, { recursive: true, force: true }); // only the copy made here: a rerun without --pms-from trains its own
-    throw new ConfigError(`--pms-from: the PM copied from ${from} does not fit this run: ${error.message}`);
-  });
+  const pm = await adoptedOrTrainedPm(name, pmDir, from, pairs, { ...config, mix: mix.helpful > 0 && mix.harmless > 0 ? { ...mix } : null }, context);
   const pmPath = join(armDir, 'pm-gold.json');
   const gold = existsSync(pmPath)
     ? readJsonFile(pmPath, z.object({ helpful: z.number().nullable(), harmless: z.number().nullable() }), 'a PM gold accuracy {helpful, harmless}')
