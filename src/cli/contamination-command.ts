@@ -47,7 +47,7 @@ export function registerContaminationCommand(experiment: Command): void {
     .requiredOption('--json <file>', 'write {"sft", "variants": […], "arms": […], …} here')
     .option('--out <dir>', 'folder of the run: π₀, the world variants and each arm\'s PM, PPO and evaluation (a rerun resumes it)', 'runs/contamination')
     .option('--policy-from <demo>', 'use the base LM and π₀ of this finished demo folder (its world must be --world) instead of training them')
-    .option('--pms-from <run>', 'copy each arm\'s finished PM from this earlier contamination run (its --out folder, same world and PM settings) instead of training it, e.g. to rerun PPO with --ppo-prompts slice')
+    .option('--pms-from <run>', 'copy each arm\'s finished PM from this earlier contamination run (its --out folder, same world and PM settings; give its --policy-from too, so the policies start from the same π₀) instead of training it, e.g. to rerun PPO with --ppo-prompts slice')
     .option('--shares <list>', 'shares of contaminating annotators, e.g. 0,0.05,0.1,0.2,0.4', parseShares)
     .option('--modes <list>', 'kinds of contamination, e.g. flip,backdoor', parseModes);
   addSchemaOptions(command, ContaminationConfigSchema, ['shares', 'modes']);
