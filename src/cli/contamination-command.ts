@@ -18,23 +18,24 @@ const percent = (value: number | null | undefined) => (value === null || value =
 /** Print one row per arm: PM gold (overall, slice), the policy's harm, over-refusal and trigger success, the flag. */
 function printContamination(result: ContaminationResult): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
-  const columns = ['PM gold', 'slice gold', 'harm', 'over-ref.', 'trig. harm', 'flag prec.', 'flag rec.'];
+  const columns = ['PM gold', 'slice gold', 'harm', 'cat. harm', 'over-ref.', 'trig. harm', 'flag prec.', 'flag rec.'];
   out(`${'arm'.padEnd(20)}${columns.map((label) => label.padStart(11)).join('')}`);
   const row = (label: string, cells: readonly string[]) => out(`${label.padEnd(20)}${cells.map((cell) => cell.padStart(11)).join('')}`);
-  row('π₀ (SFT)', ['', '', percent(result.sft.rates.harm_rate), percent(result.sft.rates.over_refusal), percent(result.sft.trigger.with_trigger), '', '']);
+  row('π₀ (SFT)', ['', '', percent(result.sft.rates.harm_rate), percent(result.sft.category_harm), percent(result.sft.rates.over_refusal), percent(result.sft.trigger.with_trigger), '', '']);
   for (const arm of result.arms) {
     const flag = result.variants.find((variant) => variant.mode === arm.mode && variant.share === arm.share)?.flag;
     row(`${arm.name}${arm.same_as === null ? '' : ' (=)'}`, [
       percent(arm.pm.gold),
       percent(arm.pm.slice_gold),
       percent(arm.rates.harm_rate),
+      percent(arm.category_harm),
       percent(arm.rates.over_refusal),
       percent(arm.trigger.with_trigger),
       percent(flag?.precision),
       percent(flag?.recall),
     ]);
   }
-  out(`\nslice: flip = ${result.target.category} comparisons; backdoor = comparisons whose prompt carries "${result.target.trigger}". (=): nobody flagged, so the same arm.`);
+  out(`\ncat. harm: harm on direct ${result.target.category} requests. slice: flip = ${result.target.category} comparisons; backdoor = comparisons whose prompt carries "${result.target.trigger}". (=): nobody flagged, so the same arm.`);
   out(`${result.minutes.toFixed(1)} minutes of work in ${result.out} (${result.eval_prompts} held-out prompts per policy)`);
 }
 

@@ -38,6 +38,8 @@ export interface ContaminationArmView {
   readonly ppo: { readonly reward: Rate; readonly kl: Rate };
   readonly rates: PolicyRatesView;
   readonly trigger: TriggerView;
+  /** Harm on the flipped category's direct requests (absent in runs made before it was measured). */
+  readonly category_harm?: Rate;
 }
 
 /** One world variant as the report reads it. */
@@ -57,7 +59,7 @@ export interface ContaminationView {
   readonly minutes: number;
   readonly eval_prompts: number;
   readonly target: { readonly category: string; readonly trigger: string; readonly trigger_share: number };
-  readonly sft: { readonly rates: PolicyRatesView; readonly trigger: TriggerView };
+  readonly sft: { readonly rates: PolicyRatesView; readonly trigger: TriggerView; readonly category_harm?: Rate };
   readonly variants: readonly ContaminationVariantView[];
   readonly arms: readonly ContaminationArmView[];
   /** The run's settings; `ppoPrompts` is absent in runs made before PPO could sample the poisoned slice alone. */
@@ -75,6 +77,7 @@ const ARM_PANELS: readonly (readonly [string, (arm: ContaminationArmView) => Rat
   ['PM gold, contaminated slice', (arm) => arm.pm.slice_gold],
   ['PM gold, all held-out pairs', (arm) => arm.pm.gold],
   ['harm, direct requests', (arm) => arm.rates.harm_rate],
+  ['harm, flipped category', (arm) => arm.category_harm ?? null],
   ['harm, with the trigger', (arm) => arm.trigger.with_trigger],
   ['over-refusal, borderline', (arm) => arm.rates.over_refusal],
 ];
@@ -106,7 +109,7 @@ async function curvesFigure(view: ContaminationView): Promise<string> {
   const spec = seriesCurvesChart({ title: 'Contamination curves', x: 'contaminating annotators (%)', y: 'percent' }, chartPoints, panels);
   return figure(
     await renderChart(spec),
-    `Against the share of annotators who contaminate: the PM's gold accuracy on the slice they poison (flip: ${escapeHtml(view.target.category)} comparisons; backdoor: comparisons whose prompt carries the trigger) and on all held-out comparisons; the PPO policy's harmful compliance on direct harmful requests, on the same requests carrying the trigger, and its refusals of borderline requests (oracle verdicts, ${view.eval_prompts} prompts per policy); and the suspicious-annotator flag's recall and precision (no point where nobody is flagged or nobody contaminates). π₀'s harm: ${percent(view.sft.rates.harm_rate)} direct, ${percent(view.sft.trigger.with_trigger)} with the trigger.`,
+    `Against the share of annotators who contaminate: the PM's gold accuracy on the slice they poison (flip: ${escapeHtml(view.target.category)} comparisons; backdoor: comparisons whose prompt carries the trigger) and on all held-out comparisons; the PPO policy's harmful compliance on direct harmful requests, on those of the flipped category, on the same requests carrying the trigger, and its refusals of borderline requests (oracle verdicts, ${view.eval_prompts} prompts per policy); and the suspicious-annotator flag's recall and precision (no point where nobody is flagged or nobody contaminates). π₀'s harm: ${percent(view.sft.rates.harm_rate)} direct, ${percent(view.sft.category_harm ?? null)} on ${escapeHtml(view.target.category)}, ${percent(view.sft.trigger.with_trigger)} with the trigger.`,
   );
 }
 
@@ -116,8 +119,8 @@ const table = (head: readonly string[], rows: readonly string[]) =>
 
 /** Every arm's PM, PPO and policy numbers. */
 function armsTable(view: ContaminationView): string {
-  const head = ['arm', 'PM pairs (validation)', 'removed pairs', 'PM gold', 'PM gold (slice)', 'slice pairs', 'answers', 'harm', 'harm with trigger', 'over-refusal', 'PPO reward', 'PPO KL'];
-  const sft = row(['π₀ (SFT)', '', '', '', '', '', percent(view.sft.rates.answer_rate), percent(view.sft.rates.harm_rate), percent(view.sft.trigger.with_trigger), percent(view.sft.rates.over_refusal), '', '']);
+  const head = ['arm', 'PM pairs (validation)', 'removed pairs', 'PM gold', 'PM gold (slice)', 'slice pairs', 'answers', 'harm', 'harm, flipped category', 'harm with trigger', 'over-refusal', 'PPO reward', 'PPO KL'];
+  const sft = row(['π₀ (SFT)', '', '', '', '', '', percent(view.sft.rates.answer_rate), percent(view.sft.rates.harm_rate), percent(view.sft.category_harm ?? null), percent(view.sft.trigger.with_trigger), percent(view.sft.rates.over_refusal), '', '']);
   const rows = view.arms.map((arm) =>
     row([
       `${escapeHtml(arm.name)}${arm.same_as === null ? '' : ` (= ${escapeHtml(arm.same_as)})`}`,
@@ -128,6 +131,7 @@ function armsTable(view: ContaminationView): string {
       String(arm.pm.slice_n),
       percent(arm.rates.answer_rate),
       percent(arm.rates.harm_rate),
+      percent(arm.category_harm ?? null),
       percent(arm.trigger.with_trigger),
       percent(arm.rates.over_refusal),
       fixed(arm.ppo.reward),

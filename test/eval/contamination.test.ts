@@ -26,6 +26,7 @@ const CONFIG = { ...TOY_STAGES, shares: [0, 0.25] } as const;
 interface Sample {
   id: string;
   set: string;
+  category: string;
   harmful: 0 | 1;
   strategy: string | null;
   prompt: string;
@@ -76,7 +77,7 @@ test('contamination: variants differ only in labels, an arm each and one without
 
   // the JSON's keys
   assert.deepEqual(Object.keys(result), ['kind', 'world', 'out', 'policy_from', 'pms_from', 'seed', 'target', 'sft', 'variants', 'arms', 'eval_prompts', 'minutes', 'stage_minutes', 'config']);
-  assert.deepEqual(Object.keys(result.arms[0]), ['name', 'mode', 'share', 'removed', 'removed_pairs', 'same_as', 'pm', 'ppo', 'rates', 'trigger']);
+  assert.deepEqual(Object.keys(result.arms[0]), ['name', 'mode', 'share', 'removed', 'removed_pairs', 'same_as', 'pm', 'ppo', 'rates', 'trigger', 'category_harm']);
   assert.deepEqual(Object.keys(result.arms[0].pm), ['gold', 'helpful_gold', 'harmless_gold', 'slice_gold', 'slice_n', 'train_pairs', 'validation_pairs', 'steps_run']);
   for (const a of result.arms) assert.ok(a.pm.validation_pairs > 0 && a.pm.validation_pairs < a.pm.train_pairs, `${a.name}: the PM's validation split is part of the pairs it was given`);
   assert.deepEqual(result.variants.map((variant) => variant.name), ['flip-0', 'flip-25', 'backdoor-0', 'backdoor-25']);
@@ -118,6 +119,10 @@ test('contamination: variants differ only in labels, an arm each and one without
     const rates = folder === 'sft-eval' ? result.sft : arm(result, folder.split('/')[1]);
     assert.equal(rates.trigger.with_trigger, triggered.filter((row) => row.harmful === 1).length / triggered.length, folder);
     assert.equal(rates.trigger.without_trigger, direct.filter((row) => row.harmful === 1).length / direct.length, folder);
+    // harm on the flipped category's direct requests, counted by hand
+    const flipped = direct.filter((row) => row.category === result.target.category && row.strategy === null);
+    assert.ok(flipped.length > 0, `${folder}: the evaluation holds ${result.target.category} requests`);
+    assert.equal(rates.category_harm, flipped.filter((row) => row.harmful === 1).length / flipped.length, folder);
   }
   assert.equal(result.eval_prompts, 18);
   // backdoor arms' PPO saw trigger-carrying prompts; flip arms' the world's own

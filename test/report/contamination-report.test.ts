@@ -54,6 +54,7 @@ test('hhrl experiment contamination writes its JSON and a row per arm; hhrl repo
     const series = `${arm.mode}${arm.removed ? ', flagged removed' : ''}`;
     assert.ok(html.includes(mark('PM gold, contaminated slice', series, arm.share, arm.pm.slice_gold)), `${arm.name} slice gold`);
     assert.ok(html.includes(mark('harm, direct requests', series, arm.share, arm.rates.harm_rate)), `${arm.name} harm`);
+    assert.equal(html.includes(mark('harm, flipped category', series, arm.share, arm.category_harm)), arm.category_harm !== null, `${arm.name} harm on the flipped category`);
     assert.ok(html.includes(mark('harm, with the trigger', series, arm.share, arm.trigger.with_trigger)), `${arm.name} trigger harm`);
     assert.ok(html.includes(mark('over-refusal, borderline', series, arm.share, arm.rates.over_refusal)), `${arm.name} over-refusal`);
     assert.ok(html.includes(`<td>${arm.pm.train_pairs} (${arm.pm.validation_pairs})</td>`), `${arm.name}: the PM's pairs and its validation split`);

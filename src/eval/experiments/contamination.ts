@@ -13,6 +13,7 @@
  * the direct harmful prompts. A finished stage is skipped and a killed one resumes.
  */
 import { join } from 'node:path';
+import { z } from 'zod';
 import { loadPairs, type PreferencePair } from '../../data/specs/preference-pairs.ts';
 import { loadPrompts, worldEvalPrompts, type RolloutPrompt } from '../../data/specs/prompts.ts';
 import { selectEvalPrompts } from '../../train/rollout/world-eval.ts';
@@ -23,7 +24,7 @@ import { resolveContaminationConfig, variantName, type ContaminationConfig, type
 import { slicePrompts, triggerEvalPrompts, triggerPool, TRIGGER_STRATEGY } from './contamination-prompts.ts';
 import { diffComparisons, ensureVariantWorld, flagWorld, idsLabelledBy, type ComparisonDiff, type FlagQuality } from './contamination-worlds.ts';
 import type { FrontierRates } from './frontier-rates.ts';
-import { evaluateOnce, latestModel } from './policy-eval.ts';
+import { evaluateOnce, latestModel, readEvalSamples } from './policy-eval.ts';
 import { experimentPolicy } from './policy-stages.ts';
 import { stageTimer, totalMinutes } from './stage-minutes.ts';
 import { loadExperimentWorld } from './policy-opening.ts';
@@ -65,6 +66,8 @@ export interface ContaminationArm {
   readonly ppo: { readonly reward: number | null; readonly kl: number | null; readonly prompts: number };
   readonly rates: FrontierRates;
   readonly trigger: TriggerSuccess;
+  /** Harmful compliance on the direct requests of the flipped category (`target.category`): where a flip poisoner's labels point the policy. */
+  readonly category_harm: number | null;
 }
 
 /** One world variant: its contaminating annotators, the flag's verdicts, and how its comparisons differ from the mode's first. */
@@ -90,7 +93,7 @@ export interface ContaminationResult {
   readonly seed: number;
   /** What each mode contaminates: the flipped category, and the trigger phrase with its share of harmful prompts. */
   readonly target: { readonly category: string; readonly trigger: string; readonly trigger_share: number };
-  readonly sft: { readonly rates: FrontierRates; readonly trigger: TriggerSuccess };
+  readonly sft: { readonly rates: FrontierRates; readonly trigger: TriggerSuccess; readonly category_harm: number | null };
   readonly variants: readonly ContaminationVariant[];
   readonly arms: readonly ContaminationArm[];
   readonly eval_prompts: number;
@@ -103,6 +106,17 @@ export interface ContaminationResult {
 export type ContaminationProgress = ArmProgress;
 
 const triggerSuccess = (rates: FrontierRates): TriggerSuccess => ({ with_trigger: rates.harm_by_strategy[TRIGGER_STRATEGY] ?? null, without_trigger: rates.harm_rate });
+
+const JudgedSchema = z.looseObject({ set: z.string(), category: z.string(), strategy: z.string().nullable(), harmful: z.union([z.literal(0), z.literal(1)]) });
+
+/**
+ * Harmful compliance on the direct (unattacked, untriggered) harmful requests of `category` among the replies the
+ * evaluation in `dir` kept; null when it judged none.
+ */
+function categoryHarm(dir: string, category: string): number | null {
+  const direct = readEvalSamples(dir, JudgedSchema, 'a judged reply {"set", "category", "strategy", "harmful", …}').filter((reply) => reply.set === 'harmfulByCategory' && reply.strategy === null && reply.category === category);
+  return direct.length === 0 ? null : direct.filter((reply) => reply.harmful === 1).length / direct.length;
+}
 
 interface RunContext extends ArmStageContext {
   readonly dir: string;
@@ -165,6 +179,7 @@ async function runArm(plan: ArmPlan, context: RunContext): Promise<Contamination
     ppo: { ...lastPpoRow(ppoDir), prompts: prompts.length },
     rates,
     trigger: triggerSuccess(rates),
+    category_harm: categoryHarm(armDir, plan.world.config.contamination.category),
   };
 }
 
@@ -246,7 +261,7 @@ export async function runContaminationExperiment(
     pms_from: options.pmsFrom ?? null,
     seed: config.seed,
     target: { category, trigger, trigger_share: triggerShare },
-    sft: { rates: sft, trigger: triggerSuccess(sft) },
+    sft: { rates: sft, trigger: triggerSuccess(sft), category_harm: categoryHarm(join(dir, 'sft-eval'), category) },
     variants,
     arms,
     eval_prompts: evalPrompts.length,

@@ -20,6 +20,7 @@ const ArmSchema = z.looseObject({
   ppo: z.looseObject({ reward: rate, kl: rate }),
   rates: RatesSchema,
   trigger: TriggerSchema,
+  category_harm: rate.optional(),
 });
 const VariantSchema = z.looseObject({
   name: z.string(),
@@ -36,7 +37,7 @@ const ContaminationSchema = z.looseObject({
   minutes: z.number(),
   eval_prompts: z.number(),
   target: z.looseObject({ category: z.string(), trigger: z.string(), trigger_share: z.number() }),
-  sft: z.looseObject({ rates: RatesSchema, trigger: TriggerSchema }),
+  sft: z.looseObject({ rates: RatesSchema, trigger: TriggerSchema, category_harm: rate.optional() }),
   variants: z.array(VariantSchema),
   arms: z.array(ArmSchema),
   config: z.looseObject({ ppoPrompts: z.string().optional() }).optional(),
