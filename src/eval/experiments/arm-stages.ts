@@ -64,6 +64,9 @@ export function armPreferenceModel(
   );
 }
 
+/** An arm's PM folder in an experiment's run folder `runDir` (this run's, or the `--pms-from` run's). */
+export const armPmDir = (runDir: string, name: string): string => join(runDir, 'arms', name, 'pm');
+
 /**
  * Whether `pmDir` still needs the finished PM run in `from` (false when it already holds a run: the arm's own, or one
  * copied before); `name` is the arm's, for the error.

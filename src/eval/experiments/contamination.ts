@@ -19,7 +19,7 @@ import { loadPrompts, worldEvalPrompts, type RolloutPrompt } from '../../data/sp
 import { selectEvalPrompts } from '../../train/rollout/world-eval.ts';
 import { writeFileAtomic } from '../../util/atomic-write.ts';
 import type { LoadedWorld } from '../../world/index.ts';
-import { adoptedOrTrainedPm, armPmGold, armPpo, lastPpoRow, needsFinishedPm, type ArmProgress, type ArmStageContext } from './arm-stages.ts';
+import { adoptedOrTrainedPm, armPmDir, armPmGold, armPpo, lastPpoRow, needsFinishedPm, type ArmProgress, type ArmStageContext } from './arm-stages.ts';
 import { resolveContaminationConfig, variantName, type ContaminationConfig, type ContaminationMode } from './contamination-config.ts';
 import { slicePrompts, triggerEvalPrompts, triggerPool, TRIGGER_STRATEGY } from './contamination-prompts.ts';
 import { diffComparisons, ensureVariantWorld, flagWorld, idsLabelledBy, type ComparisonDiff, type FlagQuality } from './contamination-worlds.ts';
@@ -126,8 +126,6 @@ interface RunContext extends ArmStageContext {
   readonly pmsFrom?: string;
 }
 
-/** An arm's PM folder in the contamination run folder `runDir` (this run's, or the --pms-from run's). */
-const armPmDir = (runDir: string, name: string): string => join(runDir, 'arms', name, 'pm');
 
 /** The names of the variants' own arms (those without the flagged annotators are known only once the flag has run). */
 const keptArmNames = (config: ContaminationConfig): string[] => config.modes.flatMap((mode) => config.shares.map((share) => variantName(mode, share)));

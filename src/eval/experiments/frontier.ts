@@ -24,7 +24,7 @@ import { evaluateOnce, latestModel } from './policy-eval.ts';
 import { totalMinutes, type StageTimer } from './stage-minutes.ts';
 import { loadExperimentWorld, playPolicyOpening, type ExperimentProgress, type OpeningOptions } from './policy-opening.ts';
 import type { PolicyStages } from './policy-stages.ts';
-import { adoptedOrTrainedPm, armPpo, lastPpoRow, needsFinishedPm } from './arm-stages.ts';
+import { adoptedOrTrainedPm, armPmDir, armPpo, lastPpoRow, needsFinishedPm } from './arm-stages.ts';
 
 /** An RL arm's result: its policy's rates, and what its PM and PPO did. */
 export interface FrontierArm extends FrontierRates {
@@ -94,8 +94,6 @@ interface ArmContext {
   readonly pmsFrom?: string;
 }
 
-/** An arm's PM folder in the frontier run folder `runDir` (this run's, or the --pms-from run's). */
-const armPmDir = (runDir: string, name: string): string => join(runDir, 'arms', name, 'pm');
 
 /** Train one arm's PM and PPO (or resume them) and evaluate its policy. */
 async function runArm(name: string, mix: Mix, context: ArmContext): Promise<FrontierArm> {
