@@ -37,7 +37,7 @@ export interface AlignmentTaxView {
     readonly ppo: HeadlineRates & { readonly refusal_rate: Rate; readonly well_formed?: Rate };
     readonly delta: HeadlineRates;
     readonly pm?: { readonly gold_accuracy: Rate };
-    readonly ppo_run?: { readonly reward: Rate; readonly kl: Rate };
+    readonly ppo_run?: { readonly reward: Rate; readonly kl: Rate; readonly reward_start?: Rate; readonly reward_end?: Rate };
   }[];
   readonly by_size: readonly { readonly size: string; readonly non_embedding_parameters: number; readonly delta: { readonly answer_rate: Interval; readonly harm_rate: Interval } }[];
   readonly interval: string;
@@ -82,6 +82,12 @@ async function taxFigure(view: AlignmentTaxView): Promise<string> {
 
 const signed = (value: Rate, digits = 1) => (value === null ? '—' : `${value >= 0 ? '+' : ''}${(100 * value).toFixed(digits)}`);
 
+/** PPO's mean PM reward over its first and last iterations where the cell has them, else its last iteration's. */
+function rewardCell(run: AlignmentTaxView['cells'][number]['ppo_run']): string {
+  if (run?.reward_start === undefined || run.reward_end === undefined) return fixed(run?.reward);
+  return `${fixed(run.reward_start)} → ${fixed(run.reward_end)}`;
+}
+
 /** Every cell's rates before and after RL, its changes, its PM's gold accuracy and PPO's last reward and KL. */
 function cellsTable(view: AlignmentTaxView): string {
   const head = ['size', 'seed', 'non-emb. params', 'answers π₀', 'answers PPO', 'Δ answers', 'harm π₀', 'harm PPO', 'Δ harm', 'refusals π₀→PPO', 'well-formed π₀→PPO', 'PM gold', 'PPO reward', 'PPO KL'];
@@ -99,7 +105,7 @@ function cellsTable(view: AlignmentTaxView): string {
       `${percent(cell.sft.refusal_rate)} → ${percent(cell.ppo.refusal_rate)}`,
       `${percent(cell.sft.well_formed)} → ${percent(cell.ppo.well_formed)}`,
       percent(cell.pm?.gold_accuracy),
-      fixed(cell.ppo_run?.reward),
+      rewardCell(cell.ppo_run),
       fixed(cell.ppo_run?.kl, 2),
     ];
     return `<tr>${cells.map((value) => `<td>${value}</td>`).join('')}</tr>`;
@@ -107,7 +113,7 @@ function cellsTable(view: AlignmentTaxView): string {
   return `<table><thead><tr>${head.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('')}</tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>
-<p>Changes in percentage points. answers: correct answers to benign requests; harm: direct harmful requests complied with; refusals: direct harmful requests refused or safely redirected; PM gold: the PM's agreement with the oracle on the world's held-out comparisons.</p>\n`;
+<p>Changes in percentage points. answers: correct answers to benign requests; harm: direct harmful requests complied with; refusals: direct harmful requests refused or safely redirected; PM gold: the PM's agreement with the oracle on the world's held-out comparisons; PPO reward: the mean PM reward of PPO's first and last four iterations, or its last iteration's in files written before those were kept (each PM's scores have their own offset, so compare within a row); PPO KL: KL(π‖π₀) at the last iteration, nats per reply.</p>\n`;
 }
 
 /** The alignment-tax experiment's section of a report page (HTML body). */

@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAlignmentTaxExperiment } from '../../src/eval/experiments/alignment-tax.ts';
+import { ppoRewardWindow, runAlignmentTaxExperiment } from '../../src/eval/experiments/alignment-tax.ts';
 import { bySize, cellDeltas, checkTaxExpectation, taxTrend } from '../../src/eval/experiments/alignment-tax-summary.ts';
-import { points, significant } from '../../src/report/format.ts';
+import { fixed, points, significant } from '../../src/report/format.ts';
 import { escapeHtml } from '../../src/redteam/index.ts';
 import { renderReport } from '../../src/report/render-report.ts';
 import { TrainingAborted } from '../../src/train/common/training-aborted.ts';
@@ -80,6 +80,12 @@ test('alignment tax: a cell per size and seed, killed and resumed, the JSON from
       assert.equal(rows.length, 15);
       assert.equal(rates.harm_rate, direct.filter((row) => row.harmful === 1).length / direct.length, `${name} ${folder}`);
     }
+    // PPO's reward at its start and end: 2 iterations, so each window of 4 holds both
+    const rewards = new RunFolder(cell(name, 'ppo')).metricRows().filter((row) => row.kind === 'train').map((row) => row.reward as number);
+    assert.equal(rewards.length, 2);
+    assert.equal(c.ppo_run.reward, rewards[1]);
+    assert.equal(c.ppo_run.reward_start, (rewards[0]! + rewards[1]!) / 2);
+    assert.equal(c.ppo_run.reward_end, c.ppo_run.reward_start);
     assert.deepEqual(c.delta, cellDeltas(c));
     assert.equal(c.delta.answer_rate, c.ppo.answer_rate! - c.sft.answer_rate!);
   }
@@ -102,6 +108,8 @@ test('alignment tax: a cell per size and seed, killed and resumed, the JSON from
     assert.ok(html.includes(`aria-label="${size.size} Δ answers (${significant(size.non_embedding_parameters)}, ${points(size.delta.answer_rate.mean)})"`), `${size.size} on the tax chart`);
   }
   assert.ok(html.includes(escapeHtml(result.expectation.statement)), 'the verdict, escaped');
+  const first = result.cells[0]!.ppo_run;
+  assert.ok(html.includes(`<td>${fixed(first.reward_start)} → ${fixed(first.reward_end)}</td>`), 'PPO\'s reward at its start and end in the cell table');
 
   // 5) --stages-from: a longer PPO from the same π₀s and PMs trains only PPO; other settings for those stages are refused
   const longer = join(root, 'longer');
@@ -127,4 +135,13 @@ test('alignment tax: a cell per size and seed, killed and resumed, the JSON from
   const longPage = (await renderReport([longer])).html;
   assert.ok(longPage.includes(`PPO ${CONFIG.ppoSteps + 1} iterations`) && longPage.includes(`taken from <code>${escapeHtml(dir)}</code>`), 'the page says how long PPO ran and where the stages came from');
   await assert.rejects(runAlignmentTaxExperiment(worldDir, { ...CONFIG, seeds: [3, 1] }, join(root, 'missing'), { stagesFrom: dir }), /--stages-from: .*nano-seed3 is not a finished cell/);
+});
+
+test('ppoRewardWindow: the mean reward of the first and of the last iterations, by hand', () => {
+  const rows = [{ reward: 1 }, { reward: 3 }, { reward: 2 }, { reward: 6 }, { reward: 10 }];
+  assert.deepEqual(ppoRewardWindow(rows, 2), { reward_start: 2, reward_end: 8 });
+  assert.deepEqual(ppoRewardWindow(rows), { reward_start: 3, reward_end: 5.25 }, 'four by default: (1+3+2+6)/4 and (3+2+6+10)/4');
+  assert.deepEqual(ppoRewardWindow([{ reward: 4 }], 4), { reward_start: 4, reward_end: 4 }, 'fewer rows than the window: all of them');
+  assert.deepEqual(ppoRewardWindow([], 4), { reward_start: null, reward_end: null });
+  assert.deepEqual(ppoRewardWindow([{ reward: 'x' }, { reward: 7 }], 4), { reward_start: 7, reward_end: 7 }, 'a row without a numeric reward is skipped');
 });

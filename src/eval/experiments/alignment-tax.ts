@@ -44,8 +44,12 @@ export interface TaxCell extends TaxCellRates {
   readonly delta: TaxDeltas;
   /** The PM's gold accuracy (oracle preference) on the world's held-out comparisons of both tasks. */
   readonly pm: { readonly gold_accuracy: number | null; readonly steps_run: number };
-  /** PPO's last iteration: mean PM reward of its samples and KL(π‖π₀) in nats per response. */
-  readonly ppo_run: { readonly reward: number | null; readonly kl: number | null };
+  /**
+   * PPO's last iteration: mean PM reward of its samples and KL(π‖π₀) in nats per response; and the mean PM reward of
+   * the first and of the last {@link REWARD_WINDOW} iterations (one iteration's mean is noisy), so a reader sees
+   * whether PPO climbed its PM. Cells written before these two were kept lack them.
+   */
+  readonly ppo_run: { readonly reward: number | null; readonly kl: number | null; readonly reward_start?: number | null; readonly reward_end?: number | null };
   /** The settings the cell ran with (a rerun with others is refused). */
   readonly recipe: Readonly<Record<string, unknown>>;
 }
@@ -112,6 +116,19 @@ function readFinishedCell(cellPath: string, config: AlignmentTaxConfig): TaxCell
     }
   }
   return cell as unknown as TaxCell;
+}
+
+/** Iterations averaged for `ppo_run.reward_start` and `reward_end`. */
+export const REWARD_WINDOW = 4;
+
+/**
+ * The mean of `reward` over the first and over the last `window` rows of PPO's training metrics (null without rows).
+ * @example ppoRewardWindow([{ reward: 1 }, { reward: 2 }, { reward: 4 }], 2) // { reward_start: 1.5, reward_end: 3 }
+ */
+export function ppoRewardWindow(rows: readonly { readonly reward?: unknown }[], window = REWARD_WINDOW): { reward_start: number | null; reward_end: number | null } {
+  const rewards = rows.map((row) => row.reward).filter((value): value is number => typeof value === 'number');
+  const mean = (values: number[]) => (values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length);
+  return { reward_start: mean(rewards.slice(0, window)), reward_end: mean(rewards.slice(-window)) };
 }
 
 /** The policy's parameters, all and without the token and position embeddings and the unembedding (Kaplan et al. 2020). */
@@ -191,7 +208,8 @@ async function runCell(size: GptSize, seed: number, context: CellContext): Promi
   const policy = latestModel(stages.sftDir);
   const counts = parameterCounts(policy);
   await policy.release();
-  const last = new RunFolder(ppoDir).metricRows().filter((row) => row.kind === 'train').at(-1);
+  const trainRows = new RunFolder(ppoDir).metricRows().filter((row) => row.kind === 'train');
+  const last = trainRows.at(-1);
   const number = (value: unknown) => (typeof value === 'number' ? value : null);
   const cell: TaxCell = {
     size,
@@ -201,7 +219,7 @@ async function runCell(size: GptSize, seed: number, context: CellContext): Promi
     ppo,
     delta: cellDeltas({ sft, ppo }),
     pm: { gold_accuracy: gold, steps_run: pm.summary.stepsRun },
-    ppo_run: { reward: number(last?.reward), kl: number(last?.kl) },
+    ppo_run: { reward: number(last?.reward), kl: number(last?.kl), ...ppoRewardWindow(trainRows) },
     recipe: cellRecipe(config),
   };
   writeFileAtomic(cellPath, `${JSON.stringify(cell, null, 2)}\n`);

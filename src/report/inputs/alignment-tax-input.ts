@@ -22,7 +22,7 @@ const AlignmentTaxSchema = z.looseObject({
       ppo: RatesSchema,
       delta: z.looseObject({ answer_rate: rate, harm_rate: rate }),
       pm: z.looseObject({ gold_accuracy: rate }).optional(),
-      ppo_run: z.looseObject({ reward: rate, kl: rate }).optional(),
+      ppo_run: z.looseObject({ reward: rate, kl: rate, reward_start: rate.optional(), reward_end: rate.optional() }).optional(),
     }),
   ),
   by_size: z.array(z.looseObject({ size: z.string(), non_embedding_parameters: z.number().positive(), delta: z.looseObject({ answer_rate: IntervalSchema, harm_rate: IntervalSchema }) })),
