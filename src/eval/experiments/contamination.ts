@@ -126,7 +126,6 @@ interface RunContext extends ArmStageContext {
   readonly pmsFrom?: string;
 }
 
-
 /** The names of the variants' own arms (those without the flagged annotators are known only once the flag has run). */
 const keptArmNames = (config: ContaminationConfig): string[] => config.modes.flatMap((mode) => config.shares.map((share) => variantName(mode, share)));
 
@@ -138,7 +137,6 @@ interface ArmPlan {
   readonly world: LoadedWorld;
   readonly leftOut: readonly string[];
 }
-
 
 /** The held-out comparisons of the slice a mode contaminates. */
 function slicePairs(world: LoadedWorld, mode: ContaminationMode, test: readonly PreferencePair[]): PreferencePair[] {

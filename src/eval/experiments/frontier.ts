@@ -94,7 +94,6 @@ interface ArmContext {
   readonly pmsFrom?: string;
 }
 
-
 /** Train one arm's PM and PPO (or resume them) and evaluate its policy. */
 async function runArm(name: string, mix: Mix, context: ArmContext): Promise<FrontierArm> {
   const { config, worldDir } = context;
