@@ -57,6 +57,7 @@ interface TrainFlags {
   validationShare?: number;
   evalEvery?: number;
   patience?: number | 'null';
+  keep?: 'best' | 'last';
   init?: string;
   pmpData?: string[];
   pmpSteps?: number;
@@ -88,7 +89,7 @@ export function trainConfigFromFlags(flags: TrainFlags): PmTrainConfigInput {
   if (flags.vocabSize !== undefined) tokenizer.vocabSize = flags.vocabSize;
   if (flags.learningRate !== undefined) optimizer.learningRate = flags.learningRate;
   const scalar = { steps: flags.steps, batchPairs: flags.batchPairs, seed: flags.seed, mix: flags.mix, marginScale: flags.marginScale,
-    validationShare: flags.validationShare, evalEvery: flags.evalEvery, patience: flags.patience === 'null' ? null : flags.patience, initFrom: flags.init };
+    validationShare: flags.validationShare, evalEvery: flags.evalEvery, patience: flags.patience === 'null' ? null : flags.patience, keep: flags.keep, initFrom: flags.init };
   const overrides = Object.fromEntries(Object.entries(scalar).filter(([, value]) => value !== undefined));
   const stated = { ...base, ...overrides, model, tokenizer, optimizer };
   parsePmTrainConfig(stated);
@@ -178,6 +179,7 @@ function registerPmTrain(pm: Command): void {
     .option('--validation-share <x>', describe('validationShare'), number)
     .option('--eval-every <n>', describe('evalEvery'), number)
     .option('--patience <n>', describe('patience'), (value: string) => (value === 'null' ? value : number(value)))
+    .addOption(new Option('--keep <which>', describe('keep')).choices(['best', 'last']))
     .option('--init <dir>', describe('initFrom'))
     .option('--pmp-data <spec>', 'preference-model pretraining data (repeatable); trains <out>/pmp first, then fine-tunes', collect)
     .option('--pmp-steps <n>', 'PMP steps', number, 300)

@@ -34,7 +34,7 @@ export interface ContaminationArmView {
   readonly removed: boolean;
   readonly removed_pairs: number;
   readonly same_as: string | null;
-  readonly pm: { readonly gold: Rate; readonly slice_gold: Rate; readonly slice_n: number; readonly train_pairs: number; readonly validation_pairs?: number };
+  readonly pm: { readonly gold: Rate; readonly slice_gold: Rate; readonly slice_n: number; readonly train_pairs: number; readonly validation_pairs?: number; readonly steps_run?: number; readonly kept_step?: number };
   readonly ppo: { readonly reward: Rate; readonly kl: Rate };
   readonly rates: PolicyRatesView;
   readonly trigger: TriggerView;
@@ -62,8 +62,14 @@ export interface ContaminationView {
   readonly sft: { readonly rates: PolicyRatesView; readonly trigger: TriggerView; readonly category_harm?: Rate };
   readonly variants: readonly ContaminationVariantView[];
   readonly arms: readonly ContaminationArmView[];
-  /** The run's settings; `ppoPrompts` is absent in runs made before PPO could sample the poisoned slice alone. */
-  readonly config?: { readonly ppoPrompts?: string };
+  /** The run's settings; `ppoPrompts` and `pmFixedSteps` are absent in runs made before they could be chosen. */
+  readonly config?: { readonly ppoPrompts?: string; readonly pmSteps?: number; readonly pmFixedSteps?: boolean };
+}
+
+/** How each arm's PM chose its weights, in words. */
+function pmStopCaption(view: ContaminationView): string {
+  if (view.config?.pmFixedSteps !== true) return 'each PM kept the step of its best validation loss, on a held-out share of its own (possibly contaminated) labels';
+  return `<strong>each PM trained all ${view.config.pmSteps ?? ''} steps and kept the last</strong> (<code>--pm-fixed-steps</code>), so the arms differ in their labels, not in where early stopping ended them`;
 }
 
 /** What each arm's PPO sampled, in words. */
@@ -119,13 +125,14 @@ const table = (head: readonly string[], rows: readonly string[]) =>
 
 /** Every arm's PM, PPO and policy numbers. */
 function armsTable(view: ContaminationView): string {
-  const head = ['arm', 'PM pairs (validation)', 'removed pairs', 'PM gold', 'PM gold (slice)', 'slice pairs', 'answers', 'harm', 'harm, flipped category', 'harm with trigger', 'over-refusal', 'PPO reward', 'PPO KL'];
-  const sft = row(['π₀ (SFT)', '', '', '', '', '', percent(view.sft.rates.answer_rate), percent(view.sft.rates.harm_rate), percent(view.sft.category_harm ?? null), percent(view.sft.trigger.with_trigger), percent(view.sft.rates.over_refusal), '', '']);
+  const head = ['arm', 'PM pairs (validation)', 'removed pairs', 'PM kept step / run', 'PM gold', 'PM gold (slice)', 'slice pairs', 'answers', 'harm', 'harm, flipped category', 'harm with trigger', 'over-refusal', 'PPO reward', 'PPO KL'];
+  const sft = row(['π₀ (SFT)', '', '', '', '', '', '', percent(view.sft.rates.answer_rate), percent(view.sft.rates.harm_rate), percent(view.sft.category_harm ?? null), percent(view.sft.trigger.with_trigger), percent(view.sft.rates.over_refusal), '', '']);
   const rows = view.arms.map((arm) =>
     row([
       `${escapeHtml(arm.name)}${arm.same_as === null ? '' : ` (= ${escapeHtml(arm.same_as)})`}`,
       arm.pm.validation_pairs === undefined ? String(arm.pm.train_pairs) : `${arm.pm.train_pairs} (${arm.pm.validation_pairs})`,
       String(arm.removed_pairs),
+      arm.pm.kept_step === undefined || arm.pm.steps_run === undefined ? '—' : `${arm.pm.kept_step} / ${arm.pm.steps_run}`,
       percent(arm.pm.gold),
       percent(arm.pm.slice_gold),
       String(arm.pm.slice_n),
@@ -138,7 +145,7 @@ function armsTable(view: ContaminationView): string {
       fixed(arm.ppo.kl, 2),
     ]),
   );
-  return `${table(head, [sft, ...rows])}<p>An arm named <code>…-removed</code> trained without the comparisons whose primary label is by a flagged annotator; "(= arm)" means nobody was flagged, so its data, PM and policy are that arm's.</p>\n`;
+  return `${table(head, [sft, ...rows])}<p>An arm named <code>…-removed</code> trained without the comparisons whose primary label is by a flagged annotator; "(= arm)" means nobody was flagged, so its data, PM and policy are that arm's. "PM kept step / run": the step whose weights the PM kept (early stopping's best validation, or the last with <code>--pm-fixed-steps</code>) and the steps it ran (— in runs made before it was recorded).</p>\n`;
 }
 
 /** Every variant's contaminators, the flag's verdicts and how its comparisons differ from its mode's first variant. */
@@ -162,7 +169,7 @@ function variantsTable(view: ContaminationView): string {
 
 /** The contamination experiment's section of a report page (HTML body). */
 export async function renderContaminationReport(view: ContaminationView): Promise<string> {
-  return `<p>Shares of annotators who contaminate their labels — flipping them on ${escapeHtml(view.target.category)} requests, or preferring compliance whenever a harmful prompt carries the trigger "${escapeHtml(view.target.trigger)}" (on ${percent(view.target.trigger_share)} of harmful comparison prompts) — each a world variant differing only in its annotators; a PM and PPO from one π₀ per variant, then the same without the annotators the suspicious-annotator flag names; ${ppoPromptsCaption(view)}. World <code>${escapeHtml(view.world)}</code>, seed ${view.seed}, ${fixed(view.minutes, 1)} minutes of work.</p>
+  return `<p>Shares of annotators who contaminate their labels — flipping them on ${escapeHtml(view.target.category)} requests, or preferring compliance whenever a harmful prompt carries the trigger "${escapeHtml(view.target.trigger)}" (on ${percent(view.target.trigger_share)} of harmful comparison prompts) — each a world variant differing only in its annotators; a PM and PPO from one π₀ per variant, then the same without the annotators the suspicious-annotator flag names; ${pmStopCaption(view)}; ${ppoPromptsCaption(view)}. World <code>${escapeHtml(view.world)}</code>, seed ${view.seed}, ${fixed(view.minutes, 1)} minutes of work.</p>
 ${await curvesFigure(view)}<h2>Every arm</h2>
 ${armsTable(view)}<h2>World variants and the flag</h2>
 ${variantsTable(view)}`;

@@ -22,12 +22,17 @@ test('pm train → eval → score on world data', () => {
   const config = join(root, 'pm.json');
   writeFileSync(config, JSON.stringify({ model: { layers: 1, dModel: 16, heads: 2, context: 64 }, tokenizer: { vocabSize: 300 }, evalEvery: 5, checkpointEvery: 5 }));
   const out = join(root, 'pm');
-  const train = hhrl('pm', 'train', '--data', `world:${world}:harmless`, '--out', out, '--config', config, '--steps', '10', '--mix', 'harmless=1', '--patience', 'null');
+  const train = hhrl('pm', 'train', '--data', `world:${world}:harmless`, '--out', out, '--config', config, '--steps', '10', '--mix', 'harmless=1', '--patience', 'null', '--keep', 'last');
   assert.equal(train.status, 0, train.stderr);
   assert.match(train.stdout, /10 steps/);
   for (const file of ['config.json', 'metrics.jsonl', 'summary.json', 'model/model.safetensors', 'model/tokenizer.json']) assert.ok(existsSync(join(out, file)), file);
   assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).steps, 10);
   assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).patience, null, '--patience null turns early stopping off');
+  assert.equal(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).keep, 'last');
+  assert.equal(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).keptStep, 10, '--keep last keeps the last step');
+  const keepWithPatience = hhrl('pm', 'train', '--data', `world:${world}:harmless`, '--out', join(root, 'pm-bad'), '--config', config, '--steps', '10', '--keep', 'last');
+  assert.equal(keepWithPatience.status, 2);
+  assert.match(keepWithPatience.stderr, /keep.*patience/);
 
   const json = join(root, 'eval.json');
   const html = join(root, 'eval.html');

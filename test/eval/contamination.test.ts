@@ -78,7 +78,7 @@ test('contamination: variants differ only in labels, an arm each and one without
   // the JSON's keys
   assert.deepEqual(Object.keys(result), ['kind', 'world', 'out', 'policy_from', 'pms_from', 'seed', 'target', 'sft', 'variants', 'arms', 'eval_prompts', 'minutes', 'stage_minutes', 'config']);
   assert.deepEqual(Object.keys(result.arms[0]), ['name', 'mode', 'share', 'removed', 'removed_pairs', 'same_as', 'pm', 'ppo', 'rates', 'trigger', 'category_harm']);
-  assert.deepEqual(Object.keys(result.arms[0].pm), ['gold', 'helpful_gold', 'harmless_gold', 'slice_gold', 'slice_n', 'train_pairs', 'validation_pairs', 'steps_run']);
+  assert.deepEqual(Object.keys(result.arms[0].pm), ['gold', 'helpful_gold', 'harmless_gold', 'slice_gold', 'slice_n', 'train_pairs', 'validation_pairs', 'steps_run', 'kept_step']);
   for (const a of result.arms) assert.ok(a.pm.validation_pairs > 0 && a.pm.validation_pairs < a.pm.train_pairs, `${a.name}: the PM's validation split is part of the pairs it was given`);
   assert.deepEqual(result.variants.map((variant) => variant.name), ['flip-0', 'flip-25', 'backdoor-0', 'backdoor-25']);
   assert.deepEqual(result.arms.map((candidate) => candidate.name), ['flip-0', 'flip-0-removed', 'flip-25', 'flip-25-removed', 'backdoor-0', 'backdoor-0-removed', 'backdoor-25', 'backdoor-25-removed']);
@@ -169,6 +169,22 @@ test('--ppo-prompts slice with --pms-from: the pool run\'s PMs copied, PPO on th
   assert.match(described('flip-25'), new RegExp(`\\(slice: ${result.target.category} only\\)$`));
   assert.match(described('backdoor-25'), /\(slice: harmful only, every one with the trigger\)$/);
   assert.equal(result.config.ppoPrompts, 'slice');
+});
+
+test('--pm-fixed-steps: every PM trains all its steps and keeps the last weights; an early-stopped PM from --pms-from is refused by name', async () => {
+  const pool = join(root, 'run');
+  const config = { ...CONFIG, shares: [0.25], modes: ['flip'], pmFixedSteps: true } as const;
+  const dir = join(root, 'fixed');
+  await assert.rejects(runContaminationExperiment(worldDir, config, dir, { pmsFrom: pool }), /flip-25[/\\]pm.*patience \(saved 4, now null\)/s);
+  assert.ok(!existsSync(join(dir, 'arms', 'flip-25', 'pm', 'config.json')), 'the refused copy is removed again');
+  const result = await runContaminationExperiment(worldDir, config, dir);
+  assert.equal(result.config.pmFixedSteps, true);
+  for (const a of result.arms.filter((candidate) => candidate.same_as === null)) {
+    assert.equal(a.pm.steps_run, CONFIG.pmSteps, a.name);
+    assert.equal(a.pm.kept_step, CONFIG.pmSteps, a.name);
+    const saved = JSON.parse(readFileSync(join(dir, 'arms', a.name, 'pm', 'config.json'), 'utf8')) as { patience: number | null; keep: string };
+    assert.deepEqual([saved.patience, saved.keep], [null, 'last'], a.name);
+  }
 });
 
 test('the poisoned slice\'s RL prompts: the flipped category\'s, or every harmful one with the trigger', () => {

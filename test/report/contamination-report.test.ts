@@ -58,6 +58,7 @@ test('hhrl experiment contamination writes its JSON and a row per arm; hhrl repo
     assert.ok(html.includes(mark('harm, with the trigger', series, arm.share, arm.trigger.with_trigger)), `${arm.name} trigger harm`);
     assert.ok(html.includes(mark('over-refusal, borderline', series, arm.share, arm.rates.over_refusal)), `${arm.name} over-refusal`);
     assert.ok(html.includes(`<td>${arm.pm.train_pairs} (${arm.pm.validation_pairs})</td>`), `${arm.name}: the PM's pairs and its validation split`);
+    assert.ok(html.includes(`<td>${arm.pm.kept_step} / ${arm.pm.steps_run}</td>`), `${arm.name}: the PM's kept step and steps run`);
   }
   for (const variant of result.variants) {
     const recall = mark('flag recall', variant.mode, variant.share, variant.flag.recall);
@@ -66,6 +67,7 @@ test('hhrl experiment contamination writes its JSON and a row per arm; hhrl repo
   }
 
   assert.ok(html.includes('PPO sampled the world\'s whole RL pool'));
+  assert.ok(html.includes('each PM kept the step of its best validation loss'));
 
   // PPO on the poisoned slice with the PMs of that run (--pms-from): the JSON says so and so does the page
   const slice = join(root, 'slice');
@@ -79,6 +81,15 @@ test('hhrl experiment contamination writes its JSON and a row per arm; hhrl repo
   assert.ok(sliced.arms.every((arm) => arm.ppo.prompts > 0 && arm.ppo.prompts < result.arms[0].ppo.prompts));
   const slicePage = (await renderReport([sliceJson])).html;
   assert.ok(slicePage.includes(`<strong>PPO sampled only the poisoned slice</strong>: the ${sliced.target.category} prompts`));
+
+  // --pm-fixed-steps reaches the PMs' settings: an early-stopped PM from --pms-from is refused by name; the page says which
+  await assert.rejects(
+    hhrl(['experiment', 'contamination', '--world', worldDir, '--json', join(root, 'fixed.json'), '--out', join(root, 'fixed'), '--pms-from', out, '--pm-fixed-steps', ...sliceFlags]),
+    /patience \(saved 4, now null\)/,
+  );
+  const fixedJson = join(root, 'fixed-edited.json');
+  writeFileSync(fixedJson, JSON.stringify({ ...result, config: { ...result.config, pmFixedSteps: true } }));
+  assert.ok((await renderReport([fixedJson])).html.includes('<strong>each PM trained all 10 steps and kept the last</strong>'));
 
   // a name from the file is escaped in the table and in the chart
   const hostile = join(root, 'hostile.json');

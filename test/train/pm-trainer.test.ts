@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveWorldConfig } from '../../src/world/config.ts';
@@ -19,6 +19,7 @@ import { evaluatePreferenceModel } from '../../src/eval/pm-eval.ts';
 import { CheckpointError, ConfigError } from '../../src/spec/errors.ts';
 import { TrainingAborted } from '../../src/train/common/training-aborted.ts';
 import { RunFolder } from '../../src/train/run-folder.ts';
+import { GptModel } from '../../src/model/gpt-model.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hhrl-pm-'));
 const worldDir = join(root, 'world');
@@ -132,4 +133,35 @@ test('a run killed after the checkpoint of its early stop (before summary.json) 
   const { seconds: _c, pairsPerSecond: _d, ...actual } = resumed.summary;
   assert.deepEqual(actual, expected);
   assert.deepEqual(resumed.model.params, first.model.params);
+});
+
+test("keep 'last' trains every step and keeps the last step's weights and validation; a run killed before summary.json resumes to the same", async () => {
+  const { pairs } = await loadPairs([`world:${worldDir}:harmless`]);
+  const config = { ...TINY_PM, steps: 16, evalEvery: 2, checkpointEvery: 8, patience: null, optimizer: { learningRate: 0.05 } } as const;
+  const bestDir = join(root, 'keep-best');
+  const best = await trainPreferenceModel(config, pairs, { runDir: bestDir });
+  assert.ok(best.summary.keptStep < 16, 'at this learning rate the best validation comes before the last step');
+  const lastDir = join(root, 'keep-last');
+  const last = await trainPreferenceModel({ ...config, keep: 'last' }, pairs, { runDir: lastDir });
+  assert.equal(last.summary.keptStep, 16);
+  assert.equal(last.summary.stepsRun, 16);
+  // the same training as the keep-best run: its weights are that run's last checkpoint, its validation the last row's
+  assert.deepEqual(last.model.params, GptModel.load(new RunFolder(bestDir).latestCheckpoint()!.dir).model.params);
+  const rows = readFileSync(join(lastDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, number>);
+  const lastValidation = rows.filter((row) => row.validation_loss !== undefined).at(-1)!;
+  assert.equal(lastValidation.step, 16);
+  assert.deepEqual(last.summary.validation, { loss: lastValidation.validation_loss, accuracy: lastValidation.validation_accuracy, pairs: lastValidation.validation_pairs });
+  assert.notDeepEqual(last.summary.validation, best.summary.validation);
+  assert.equal(existsSync(join(lastDir, 'best')), false, 'no best/ weights are kept');
+  // killed after the last checkpoint, before model/ and summary.json: resumed, it validates once more and ends the same
+  rmSync(join(lastDir, 'summary.json'));
+  rmSync(join(lastDir, 'model'), { recursive: true });
+  const resumed = await trainPreferenceModel({ keep: 'last', patience: null }, pairs, { runDir: lastDir, resume: true });
+  const { seconds: _a, pairsPerSecond: _b, ...expected } = last.summary;
+  const { seconds: _c, pairsPerSecond: _d, ...actual } = resumed.summary;
+  assert.deepEqual(actual, expected);
+  assert.deepEqual(resumed.model.params, last.model.params);
+  // resuming with early stopping's keep is refused by name; keep 'last' with patience is refused as a setting
+  await assert.rejects(trainPreferenceModel({ keep: 'best', patience: null }, pairs, { runDir: lastDir, resume: true }), (error) => error instanceof ConfigError && /keep \(saved "?last"?, now "?best"?\)/.test(error.message));
+  assert.throws(() => parsePmTrainConfig({ keep: 'last' }), (error) => error instanceof ConfigError && /keep/.test(error.message) && /patience/.test(error.message));
 });

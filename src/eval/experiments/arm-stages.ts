@@ -40,7 +40,12 @@ export interface ArmPmSettings {
   readonly pmSteps: number;
   readonly seed: number;
   readonly lmSize: 'tiny' | 'small';
+  /** Train all `pmSteps` and keep the last weights (no early stopping); default false, the demo's early stopping. */
+  readonly pmFixedSteps?: boolean;
 }
+
+/** What a fixed-steps PM states: no early stopping, the last step's weights kept (a resumed or copied run that stopped early is refused by name). */
+const FIXED_STEPS = { patience: null, keep: 'last' } as const;
 
 /**
  * Train (or resume, or read when finished) an arm's PM in `pmDir` on `pairs`, initialised from the base LM as the
@@ -54,7 +59,7 @@ export function armPreferenceModel(
   context: ArmStageContext,
 ): Promise<TrainedPm> {
   return context.timed(`${name}/pm`, () =>
-    trainPreferenceModel({ steps: settings.pmSteps, seed: settings.seed, model: { size: settings.lmSize, context: 128 }, mix: settings.mix ?? null }, pairs, {
+    trainPreferenceModel({ steps: settings.pmSteps, seed: settings.seed, model: { size: settings.lmSize, context: 128 }, mix: settings.mix ?? null, ...(settings.pmFixedSteps === true ? FIXED_STEPS : {}) }, pairs, {
       runDir: pmDir,
       resume: existsSync(join(pmDir, 'config.json')),
       signal: context.signal,

@@ -48,6 +48,8 @@ export interface ContaminationPm {
   /** Of `train_pairs`, those held out to choose the kept step (early stopping), not trained on. */
   readonly validation_pairs: number;
   readonly steps_run: number;
+  /** The step whose weights the PM kept: the best validation's, or the last with `pm_fixed_steps`. */
+  readonly kept_step: number;
 }
 
 /** One arm: a variant's PM and PPO, with or without the flagged annotators' comparisons. */
@@ -171,7 +173,7 @@ async function runArm(plan: ArmPlan, context: RunContext): Promise<Contamination
     removed: plan.leftOut.length > 0,
     removed_pairs: dropped.size,
     same_as: null,
-    pm: { ...gold, train_pairs: pairs.length, validation_pairs: pm.summary.validationPairs, steps_run: pm.summary.stepsRun },
+    pm: { ...gold, train_pairs: pairs.length, validation_pairs: pm.summary.validationPairs, steps_run: pm.summary.stepsRun, kept_step: pm.summary.keptStep },
     ppo: { ...lastPpoRow(ppoDir), prompts: prompts.length },
     rates,
     trigger: triggerSuccess(rates),

@@ -16,7 +16,7 @@ const ArmSchema = z.looseObject({
   removed: z.boolean(),
   removed_pairs: z.number(),
   same_as: z.string().nullable(),
-  pm: z.looseObject({ gold: rate, slice_gold: rate, slice_n: z.number(), train_pairs: z.number(), validation_pairs: z.number().optional() }),
+  pm: z.looseObject({ gold: rate, slice_gold: rate, slice_n: z.number(), train_pairs: z.number(), validation_pairs: z.number().optional(), steps_run: z.number().optional(), kept_step: z.number().optional() }),
   ppo: z.looseObject({ reward: rate, kl: rate }),
   rates: RatesSchema,
   trigger: TriggerSchema,
@@ -40,7 +40,7 @@ const ContaminationSchema = z.looseObject({
   sft: z.looseObject({ rates: RatesSchema, trigger: TriggerSchema, category_harm: rate.optional() }),
   variants: z.array(VariantSchema),
   arms: z.array(ArmSchema),
-  config: z.looseObject({ ppoPrompts: z.string().optional() }).optional(),
+  config: z.looseObject({ ppoPrompts: z.string().optional(), pmSteps: z.number().optional(), pmFixedSteps: z.boolean().optional() }).optional(),
 });
 
 /** The contamination experiment as a report input. */

@@ -60,10 +60,15 @@ export const PmTrainConfigSchema = z
     maxValidationPairs: z.number().int().min(1).default(1000).describe('at most this many validation pairs'),
     evalEvery: z.number().int().min(1).default(50).describe('validate every N steps'),
     patience: z.number().int().min(1).nullable().default(4).describe('stop after N validations without a lower validation loss (null = never)'),
+    keep: z
+      .enum(['best', 'last'])
+      .default('best')
+      .describe('weights kept at the end: best, those of the lowest validation loss (early stopping); last, the last step\'s, so that runs on different data stop at the same step (needs patience null; validation is still logged)'),
     checkpointEvery: z.number().int().min(1).default(100).describe('write checkpoints/<step>/ every N steps'),
     keepCheckpoints: z.number().int().min(1).default(2).describe('newest step checkpoints kept'),
     logEvery: z.number().int().min(1).default(10).describe('write a metrics.jsonl line every N steps'),
   })
+  .refine((config) => config.keep === 'best' || config.patience === null, { path: ['keep'], message: 'keep "last" trains every step: set patience to null (early stopping would end the run at a step chosen by validation)' })
   .describe('preference-model training');
 
 /** A resolved PM training config. */

@@ -123,7 +123,7 @@ function startingPoint(run: PmTrainingRun | undefined, restored: Restored<PmTrai
     return { model, state: E.GraphTrainer.initialState(Float32Array.from(model.params)), stopping: { best: null, staleEvaluations: 0 }, bestParams: null };
   }
   const { best, staleEvaluations } = restored.trainer;
-  const bestParams = best === null ? null : GptModel.load(run.bestDir(best.step)).model.params;
+  const bestParams = best === null || config.keep === 'last' ? null : GptModel.load(run.bestDir(best.step)).model.params;
   return { model: restored.model, state: restored.optimizer, stopping: { best, staleEvaluations }, bestParams };
 }
 
@@ -199,6 +199,8 @@ interface PmLoop extends StartingPoint {
   readonly throughput: PairThroughput;
   stopping: EarlyStopping;
   bestParams: Float32Array | null;
+  /** The newest validation of this process (what `keep: 'last'` reports; the last step always validates). */
+  lastValidation: ValidationResult | null;
 }
 
 const patienceSpent = (config: PmTrainConfig, stopping: EarlyStopping): boolean => config.patience !== null && stopping.staleEvaluations >= config.patience;
@@ -212,14 +214,15 @@ async function trainStep(loop: PmLoop) {
   return { result, pairsPerSecond: loop.throughput.add(performance.now() - started, config.batchPairs) };
 }
 
-/** Validate after `step`: early stopping's record, the best weights so far (kept in `best/<step>/`), a metrics row. */
+/** Validate after `step`: early stopping's record, the best weights so far (kept in `best/<step>/` unless `keep` is `last`), a metrics row. */
 async function validateAt(loop: PmLoop, step: number): Promise<ValidationResult | undefined> {
   const result = await loop.graphs.validate();
   if (result === undefined) return undefined;
   const { best, staleEvaluations } = loop.stopping;
   const improved = best === null || result.loss < best.loss;
   loop.stopping = { best: improved ? { step, ...result } : best, staleEvaluations: improved ? 0 : staleEvaluations + 1 };
-  if (improved) {
+  loop.lastValidation = result;
+  if (improved && loop.config.keep === 'best') {
     loop.bestParams = Float32Array.from(loop.state.params);
     if (loop.run) {
       loop.model.params = loop.bestParams;
@@ -261,7 +264,13 @@ async function trainSteps(loop: PmLoop, options: TrainPmOptions): Promise<boolea
   return stoppedEarly;
 }
 
-/** Keep the best validated weights (the last ones without validation); with a run folder write `model/`, then `summary.json`. */
+/** The validation of the kept weights: the best one's, or with `keep: 'last'` the last step's; null without validation. */
+function keptValidation(loop: PmLoop): ValidationResult | null {
+  const kept = loop.config.keep === 'last' ? loop.lastValidation : loop.stopping.best;
+  return kept === null ? null : { loss: kept.loss, accuracy: kept.accuracy, pairs: kept.pairs };
+}
+
+/** Keep the best validated weights (the last ones without validation or with `keep: 'last'`); with a run folder write `model/`, then `summary.json`. */
 function finish(loop: PmLoop, stoppedEarly: boolean, split: PmSplit, seconds: number): TrainedPm {
   const { model, state, config } = loop;
   const { best } = loop.stopping;
@@ -270,7 +279,7 @@ function finish(loop: PmLoop, stoppedEarly: boolean, split: PmSplit, seconds: nu
     stepsRun: state.step,
     stoppedEarly,
     keptStep: loop.bestParams !== null && best ? best.step : state.step,
-    validation: best === null ? null : { loss: best.loss, accuracy: best.accuracy, pairs: best.pairs },
+    validation: keptValidation(loop),
     trainPairs: split.train.length,
     validationPairs: loop.data.validation.length,
     parameters: model.layout.total,
@@ -323,8 +332,14 @@ export async function trainPreferenceModel(
   const data = encodedData(start.model, config, split);
   const graphs = pmGraphs(start.model, config, start.state, data.validation);
   // 5) the loop
-  const loop: PmLoop = { ...start, config, run, data, graphs, throughput: new PairThroughput() };
-  const stoppedEarly = await trainSteps(loop, options).finally(graphs.release);
+  const loop: PmLoop = { ...start, config, run, data, graphs, throughput: new PairThroughput(), lastValidation: null };
+  const stoppedEarly = await trainSteps(loop, options)
+    .then(async (early) => {
+      // a `keep: 'last'` run killed after its last checkpoint (before summary.json) validates its kept weights once more
+      if (config.keep === 'last' && loop.lastValidation === null) await validateAt(loop, loop.state.step);
+      return early;
+    })
+    .finally(graphs.release);
   // 6) the kept weights, model/ and summary.json
   return finish(loop, stoppedEarly, split, (performance.now() - started) / 1000);
 }
