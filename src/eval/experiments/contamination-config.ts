@@ -29,7 +29,7 @@ export const ContaminationConfigSchema = FrontierConfigSchema.omit({ mixes: true
     modes: z.array(z.enum(CONTAMINATION_MODES)).min(1).default([...CONTAMINATION_MODES]).describe('kinds of contamination: flip (labels reversed on one harm category) and backdoor (compliance preferred when the trigger is in the prompt)'),
     ppoPrompts: z.enum(PPO_PROMPT_CHOICES).default('pool').describe('the RL prompts of each arm\'s PPO: pool (the world\'s whole pool, as the demo\'s) or slice (only the poisoned slice\'s: the flipped category\'s prompts; the harmful ones, each with the trigger), which decides whether a poisoned PM reaches the policy (README "Contaminated annotators")'),
     removeFlagged: z.boolean().default(true).describe('also train each variant\'s PM and PPO without the comparisons of the annotators the suspicious-annotator flag names'),
-    pmSteps: z.number().int().min(1).optional().describe('steps of each PM, an upper bound with early stopping (default 1000, the demo\'s; --quick 300)'),
+    pmSteps: z.number().int().min(1).optional().describe('steps of each PM, an upper bound with early stopping, exact with --pm-fixed-steps (default 1000, the demo\'s; --quick 300)'),
     pmFixedSteps: z.boolean().default(false).describe('train every PM all --pm-steps steps and keep its last weights instead of early stopping on its own (contaminated) validation labels, so that arms differ in their data and not in the step validation chose (README "Contaminated annotators")'),
     ppoSteps: z.number().int().min(1).optional().describe('PPO iterations of each arm (default 32, the demo\'s; --quick 12)'),
     ppoBatch: z.number().int().min(2).optional().describe('PPO samples per iteration (default 64, the demo\'s; --quick 32)'),

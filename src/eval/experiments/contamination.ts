@@ -48,7 +48,7 @@ export interface ContaminationPm {
   /** Of `train_pairs`, those held out to choose the kept step (early stopping), not trained on. */
   readonly validation_pairs: number;
   readonly steps_run: number;
-  /** The step whose weights the PM kept: the best validation's, or the last with `pm_fixed_steps`. */
+  /** The step whose weights the PM kept: the best validation's, or the last with `config.pmFixedSteps`. */
   readonly kept_step: number;
 }
 
