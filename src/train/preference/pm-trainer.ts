@@ -261,6 +261,8 @@ async function trainSteps(loop: PmLoop, options: TrainPmOptions): Promise<boolea
     stoppedEarly = patienceSpent(config, loop.stopping);
     if (step % config.checkpointEvery === 0 || last || stoppedEarly) saveCheckpoint(loop, step);
   }
+  // a `keep: 'last'` run killed after its last checkpoint (before summary.json) validates its kept weights once more
+  if (config.keep === 'last' && loop.lastValidation === null) await validateAt(loop, state.step);
   return stoppedEarly;
 }
 
@@ -333,13 +335,7 @@ export async function trainPreferenceModel(
   const graphs = pmGraphs(start.model, config, start.state, data.validation);
   // 5) the loop
   const loop: PmLoop = { ...start, config, run, data, graphs, throughput: new PairThroughput(), lastValidation: null };
-  const stoppedEarly = await trainSteps(loop, options)
-    .then(async (early) => {
-      // a `keep: 'last'` run killed after its last checkpoint (before summary.json) validates its kept weights once more
-      if (config.keep === 'last' && loop.lastValidation === null) await validateAt(loop, loop.state.step);
-      return early;
-    })
-    .finally(graphs.release);
+  const stoppedEarly = await trainSteps(loop, options).finally(graphs.release);
   // 6) the kept weights, model/ and summary.json
   return finish(loop, stoppedEarly, split, (performance.now() - started) / 1000);
 }
