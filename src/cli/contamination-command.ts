@@ -3,11 +3,15 @@
  * contaminated annotators (flipping one category, or following a backdoor trigger) → the PM's gold accuracy, the
  * harm and over-refusal of the policy PPO reaches, and the suspicious-annotator flag's precision and recall; then the
  * same with the flagged annotators removed (see `eval/experiments/contamination.ts`). Resumable: run it again with
- * the same `--out` to continue.
+ * the same `--out` to continue. And `hhrl experiment contamination-seeds --json FILE RUN…`: finished runs on several
+ * seeds summarized (`eval/experiments/contamination-seeds.ts`).
  */
 import type { Command } from 'commander';
 import { ContaminationConfigSchema, parseModes, parseShares } from '../eval/experiments/contamination-config.ts';
 import { runContaminationExperiment, type ContaminationResult } from '../eval/experiments/contamination.ts';
+import { readContaminationFile } from '../eval/experiments/contamination-file.ts';
+import { CONTAMINATION_QUANTITIES, summarizeContaminationSeeds, type ContaminationSeedsResult } from '../eval/experiments/contamination-seeds.ts';
+import type { RateOverSeeds } from '../eval/experiments/tax-trend.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { interruptible } from './interrupt.ts';
 import { stagedProgress } from './progress.ts';
@@ -61,4 +65,45 @@ export function registerContaminationCommand(experiment: Command): void {
     writeFileAtomic(String(raw.json), `${JSON.stringify(result, null, 2)}\n`);
     printContamination(result);
   });
+}
+
+/** The quantities the summary prints per arm (the rest are in its JSON). */
+const PRINTED = ['pm_slice_gold', 'harm_rate', 'category_harm', 'with_trigger', 'over_refusal'] as const;
+
+/** Print each arm's means over the runs and its paired difference from the control with the verdict. */
+function printContaminationSeeds(result: ContaminationSeedsResult): void {
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  const show = (x: number | null, sign: boolean) => (x === null ? '—' : `${sign && x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`);
+  const runs = result.runs.length;
+  const cell = (value: RateOverSeeds, sign = false) =>
+    value.mean === null ? '—' : `${show(value.mean, sign)}${value.low === null ? '' : ` [${show(value.low, sign)}, ${show(value.high, sign)}]`}${value.n < runs ? ` n=${value.n}` : ''}`;
+  const labels = PRINTED.map((key) => CONTAMINATION_QUANTITIES.find((q) => q.key === key)!.label);
+  out(`${runs} runs (${result.runs.map((run) => `seed ${run.seed}`).join(', ')}); PM ${result.settings.pm_fixed_steps ? 'all steps, last kept' : 'early-stopped'}, PPO prompts ${result.settings.ppo_prompts}; mean % over runs [95% t interval]`);
+  out(`${'arm'.padEnd(20)}${labels.map((label) => label.padEnd(28)).join('')}`);
+  out(`${'π₀ (SFT)'.padEnd(20)}${PRINTED.map((key) => cell(result.sft[key]).padEnd(28)).join('')}`);
+  for (const arm of result.arms) out(`${arm.name.padEnd(20)}${PRINTED.map((key) => cell(arm.values[key]).padEnd(28)).join('')}`);
+  out('\narm − its control in the same run, points [95% t interval]: lower / higher when the interval excludes 0; n=: runs that measured it');
+  for (const arm of result.arms) {
+    if (arm.against_control === null) continue;
+    if (arm.same_as_kept_in.length === runs) {
+      out(`${arm.name}: nobody flagged in any run, so it is ${arm.control} in every run`);
+      continue;
+    }
+    const against = arm.against_control;
+    out(`${`${arm.name} − ${arm.control}`.padEnd(28)}${PRINTED.map((key) => `${cell(against[key], true)} ${against[key].verdict === 'inconclusive' ? '' : against[key].verdict}`.padEnd(34)).join('')}`);
+  }
+}
+
+/** Register `hhrl experiment contamination-seeds` under the `experiment` command. */
+export function registerContaminationSeedsCommand(experiment: Command): void {
+  experiment
+    .command('contamination-seeds')
+    .description('summarize finished contamination runs with the same settings on several seeds: each arm\'s means with t intervals and its paired difference from its mode\'s control')
+    .argument('<runs...>', 'contamination results: --json files of hhrl experiment contamination, or their --out folders (one per world or training seed)')
+    .requiredOption('--json <file>', 'write {"kind": "contamination-seeds", "sft", "arms", "flags", "runs", "settings"} here')
+    .action((runs: string[], options: { json: string }) => {
+      const result = summarizeContaminationSeeds(runs.map((path) => readContaminationFile(path)));
+      writeFileAtomic(options.json, `${JSON.stringify(result, null, 2)}\n`);
+      printContaminationSeeds(result);
+    });
 }

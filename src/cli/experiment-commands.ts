@@ -18,7 +18,7 @@ import { addSchemaOptions, parseSchemaOptions } from './zod-options.ts';
 import { progressBar } from './progress.ts';
 import { registerFrontierCommand, registerFrontierSeedsCommand } from './frontier-command.ts';
 import { registerAlignmentTaxCommand } from './alignment-tax-command.ts';
-import { registerContaminationCommand } from './contamination-command.ts';
+import { registerContaminationCommand, registerContaminationSeedsCommand } from './contamination-command.ts';
 import { registerRedteamDataCommand } from './redteam-data-command.ts';
 
 const number = (value: string) => {
@@ -182,5 +182,6 @@ export function registerExperimentCommands(program: Command): void {
   registerOnline(experiment);
   registerAlignmentTaxCommand(experiment);
   registerContaminationCommand(experiment);
+  registerContaminationSeedsCommand(experiment);
   registerRedteamDataCommand(experiment);
 }

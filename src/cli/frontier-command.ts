@@ -10,7 +10,8 @@ import { FrontierConfigSchema, parseMixes } from '../eval/experiments/frontier-c
 import { runFrontierExperiment, type FrontierResult } from '../eval/experiments/frontier.ts';
 import { FRONTIER_COLUMNS, frontierPolicies, type FrontierRates } from '../eval/experiments/frontier-rates.ts';
 import { readFrontierFile } from '../eval/experiments/frontier-file.ts';
-import { summarizeFrontierSeeds, type FrontierSeedsResult, type RateOverSeeds } from '../eval/experiments/frontier-seeds.ts';
+import { summarizeFrontierSeeds, type FrontierSeedsResult } from '../eval/experiments/frontier-seeds.ts';
+import type { RateOverSeeds } from '../eval/experiments/tax-trend.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { interruptible } from './interrupt.ts';
 import { stagedProgress } from './progress.ts';

@@ -17,3 +17,15 @@ export const points = (value: number | null | undefined): number | null => (type
  * `0.123456` → `0.1235`.
  */
 export const significant = (value: number): number => (Number.isFinite(value) && value !== 0 ? Number(value.toPrecision(4)) : value);
+
+/**
+ * A mean with its interval (e.g. over seeds), in percent or in signed points: `12.5 [8.1, 16.9]`, `−3.0 [−5.2, −0.8]`;
+ * `—` when nothing was measured, no brackets without an interval.
+ */
+export function meanText(value: { readonly mean: number | null; readonly low: number | null; readonly high: number | null }, signed = false): string {
+  const show = (x: number | null) => {
+    const p = points(x);
+    return p === null ? '—' : signed ? `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(1)}` : p.toFixed(1);
+  };
+  return value.mean === null ? '—' : `${show(value.mean)}${value.low === null ? '' : ` [${show(value.low)}, ${show(value.high)}]`}`;
+}

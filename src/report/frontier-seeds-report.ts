@@ -3,26 +3,17 @@
  * differences behind the paper's expectations with their intervals, each expectation seed by seed, and every rate's
  * mean with its interval. Labels and claims from the file are escaped; the charts escape their labels themselves.
  */
-import type { DifferenceOverSeeds, FrontierSeedsResult, PolicyOverSeeds, RateOverSeeds } from '../eval/experiments/frontier-seeds.ts';
+import type { DifferenceOverSeeds, FrontierSeedsResult, PolicyOverSeeds } from '../eval/experiments/frontier-seeds.ts';
 import { FRONTIER_COLUMNS } from '../eval/experiments/frontier-rates.ts';
 import { escapeHtml } from '../redteam/index.ts';
 import { horizontalIntervalBarsChart } from './charts/bar-charts.ts';
 import { renderChart } from './charts/render-chart.ts';
 import { groupedPointsChart } from './charts/xy-charts.ts';
-import { points } from './format.ts';
+import { meanText, points } from './format.ts';
 import { figure } from './report-page.ts';
 
 /** What the report reads of the JSON (the schema in `inputs/frontier-seeds-input.ts` checks it). */
 export type FrontierSeedsView = Pick<FrontierSeedsResult, 'runs' | 'policies' | 'expectations' | 'differences'>;
-
-/** A mean with its interval, in percent or signed points. */
-function meanText(value: RateOverSeeds, signed = false): string {
-  const show = (x: number | null) => {
-    const p = points(x);
-    return p === null ? '—' : signed ? `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(1)}` : p.toFixed(1);
-  };
-  return value.mean === null ? '—' : `${show(value.mean)}${value.low === null ? '' : ` [${show(value.low)}, ${show(value.high)}]`}`;
-}
 
 /** Every policy's mean over seeds on the frontier, each seed's point faint: correct benign answers (x) against harm (y). */
 async function frontierFigure(view: FrontierSeedsView): Promise<string> {

@@ -17,17 +17,12 @@
 import { ConfigError } from '../../spec/errors.ts';
 import type { FrontierFile } from './frontier-file.ts';
 import { ANSWER_TOLERANCE } from './frontier-rates.ts';
-import { meanInterval, type MeanInterval } from './tax-trend.ts';
+import { overSeeds, type RateOverSeeds } from './tax-trend.ts';
 
 /** The rates summarized for every policy (the frontier table's columns). */
 export const SEED_RATE_KEYS = ['answer_rate', 'refusal_rate', 'harm_rate', 'over_refusal', 'declined_benign_borderline', 'off_topic_rate', 'well_formed'] as const;
 /** One summarized rate. */
 export type SeedRateKey = (typeof SEED_RATE_KEYS)[number];
-
-/** A rate over seeds: its mean with interval and each seed's value (in `runs` order; null where not measured). */
-export interface RateOverSeeds extends MeanInterval {
-  readonly by_seed: readonly (number | null)[];
-}
 
 /** One policy over seeds. */
 export interface PolicyOverSeeds {
@@ -80,10 +75,6 @@ function policiesOf(run: Run): [key: string, label: string, rates: Rates][] {
 }
 
 const rateOf = (rates: Rates, key: SeedRateKey): number | null => rates[key] ?? null;
-
-function overSeeds(values: readonly (number | null)[]): RateOverSeeds {
-  return { ...meanInterval(values.filter((value): value is number => value !== null)), by_seed: values };
-}
 
 function difference(runs: readonly Run[], what: string, value: (run: Run) => number | null, expected: 'above' | 'below', threshold: number): DifferenceOverSeeds {
   const over = overSeeds(runs.map(value));

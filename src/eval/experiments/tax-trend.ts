@@ -108,6 +108,19 @@ export function meanInterval(values: readonly number[], level = 0.95): MeanInter
   return { mean, low: mean - half, high: mean + half, sd, n };
 }
 
+/** A value over seeds: its mean with interval and each seed's value (in the runs' order; null where not measured). */
+export interface RateOverSeeds extends MeanInterval {
+  readonly by_seed: readonly (number | null)[];
+}
+
+/**
+ * {@link meanInterval} of the measured values among `values`, with every value kept as `by_seed`.
+ * @example overSeeds([0.5, null, 0.7]) // { mean: 0.6, n: 2, by_seed: [0.5, null, 0.7], … }
+ */
+export function overSeeds(values: readonly (number | null)[]): RateOverSeeds {
+  return { ...meanInterval(values.filter((value): value is number => value !== null)), by_seed: values };
+}
+
 /**
  * Ordinary least squares y = intercept + slope·x over `points`, with the slope's two-sided Student-t interval on
  * n − 2 degrees of freedom (slope ± t·√(SSE/(n−2)/Sxx)). Bounds are null with fewer than 3 points or one x.

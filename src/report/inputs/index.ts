@@ -10,6 +10,7 @@ import { DataFormatError } from '../../spec/errors.ts';
 import { readJsonFile } from '../../util/json-input.ts';
 import { ALIGNMENT_TAX_INPUT } from './alignment-tax-input.ts';
 import { CONTAMINATION_INPUT } from './contamination-input.ts';
+import { CONTAMINATION_SEEDS_INPUT } from './contamination-seeds-input.ts';
 import { DEMO_INPUT } from './demo-input.ts';
 import { FRONTIER_INPUT } from './frontier-input.ts';
 import { FRONTIER_SEEDS_INPUT } from './frontier-seeds-input.ts';
@@ -29,6 +30,7 @@ export const REPORT_INPUTS = {
   'online-run': ONLINE_RUN_INPUT,
   'alignment-tax': ALIGNMENT_TAX_INPUT,
   contamination: CONTAMINATION_INPUT,
+  'contamination-seeds': CONTAMINATION_SEEDS_INPUT,
   'redteam-data': REDTEAM_DATA_INPUT,
 } as const satisfies Record<ReportInputKind, ReportInput>;
 

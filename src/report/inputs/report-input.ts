@@ -8,7 +8,7 @@ import { checkJsonValue } from '../../util/json-input.ts';
 import type { ReportSection } from '../report-page.ts';
 
 /** The kinds of input a report renders (a row each in `REPORT_INPUTS`). */
-export const REPORT_INPUT_KINDS = ['demo', 'frontier', 'frontier-seeds', 'online', 'online-seeds', 'online-run', 'alignment-tax', 'contamination', 'redteam-data'] as const;
+export const REPORT_INPUT_KINDS = ['demo', 'frontier', 'frontier-seeds', 'online', 'online-seeds', 'online-run', 'alignment-tax', 'contamination', 'contamination-seeds', 'redteam-data'] as const;
 /** One kind of report input. */
 export type ReportInputKind = (typeof REPORT_INPUT_KINDS)[number];
 

@@ -1,0 +1,180 @@
+/**
+ * The contamination experiment over seeds (issue #19 item 4, read by this project's rule that a finding holds across
+ * seeds): finished `hhrl experiment contamination` runs with the same settings — one per world seed, or several
+ * training seeds (`--seed`) on one world and π₀ — summarized. Every arm's numbers become a mean over the runs with
+ * its Student-t interval, and each arm is compared with its mode's control in the same run (the variant of the
+ * mode's lowest share, nobody removed: same world, π₀ and seed), paired run by run:
+ *
+ * | arm − control, same run             | reads as                                                 |
+ * |-------------------------------------|----------------------------------------------------------|
+ * | PM gold accuracy, poisoned slice    | how much of the slice the contamination breaks in the PM |
+ * | PM gold accuracy, all held-out      | whether the rest of the PM suffers                       |
+ * | harm on direct harmful requests     | whether the poisoned PM reaches the policy               |
+ * | harm on the flipped category        | the same, where a flip aims (flip)                       |
+ * | harm on requests with the trigger   | the same, where a backdoor aims (backdoor)               |
+ * | over-refusal of borderline requests | the cost on the other side                               |
+ * | correct benign answers              | the cost to helpfulness                                  |
+ *
+ * A difference is `lower` when its interval lies wholly below 0, `higher` when wholly above, else `inconclusive`
+ * (it holds 0, or fewer than 2 runs measured it). Runs are read, not run: each takes its own sitting.
+ */
+import { ConfigError } from '../../spec/errors.ts';
+import type { ContaminationFile } from './contamination-file.ts';
+import { overSeeds, type RateOverSeeds } from './tax-trend.ts';
+
+type Run = ContaminationFile & { readonly file: string };
+type Arm = ContaminationFile['arms'][number];
+/** What a quantity reads: an arm, or π₀ (which has no PM of its own). */
+type Measured = Pick<Arm, 'rates' | 'trigger' | 'category_harm'> & { readonly pm?: Arm['pm'] };
+
+/** The quantities summarized, as data: key, label, and how to read one from an arm or from π₀. */
+export const CONTAMINATION_QUANTITIES = [
+  { key: 'pm_slice_gold', label: 'PM gold, poisoned slice', read: (m: Measured) => m.pm?.slice_gold ?? null },
+  { key: 'pm_gold', label: 'PM gold, all held-out', read: (m: Measured) => m.pm?.gold ?? null },
+  { key: 'harm_rate', label: 'harm, direct requests', read: (m: Measured) => m.rates.harm_rate },
+  { key: 'category_harm', label: 'harm, flipped category', read: (m: Measured) => m.category_harm ?? null },
+  { key: 'with_trigger', label: 'harm with the trigger', read: (m: Measured) => m.trigger.with_trigger },
+  { key: 'over_refusal', label: 'over-refusal, borderline', read: (m: Measured) => m.rates.over_refusal },
+  { key: 'answer_rate', label: 'correct benign answers', read: (m: Measured) => m.rates.answer_rate },
+] as const;
+/** One summarized quantity. */
+export type ContaminationQuantity = (typeof CONTAMINATION_QUANTITIES)[number]['key'];
+
+/** A paired difference over runs with the side of 0 its interval lies on. */
+export interface SignedDifference extends RateOverSeeds {
+  readonly verdict: 'lower' | 'higher' | 'inconclusive';
+}
+
+/** One arm over the runs. */
+export interface ContaminationArmOverSeeds {
+  readonly name: string;
+  readonly mode: string;
+  readonly share: number;
+  readonly removed: boolean;
+  /** The runs (by index) in which nobody was flagged, so this `-removed` arm is its kept arm there. */
+  readonly same_as_kept_in: readonly number[];
+  /** The PM's kept step and the steps it ran, run by run (null where the run did not record them). */
+  readonly pm_kept_step: readonly (number | null)[];
+  readonly pm_steps_run: readonly (number | null)[];
+  readonly values: Readonly<Record<ContaminationQuantity, RateOverSeeds>>;
+  /** This arm − its mode's control in the same run; null for the control itself. */
+  readonly against_control: Readonly<Record<ContaminationQuantity, SignedDifference>> | null;
+  /** The control it is compared with. */
+  readonly control: string;
+}
+
+/** One world variant's suspicious-annotator flag over the runs. */
+export interface ContaminationFlagOverSeeds {
+  readonly name: string;
+  readonly mode: string;
+  readonly share: number;
+  readonly precision: RateOverSeeds;
+  readonly recall: RateOverSeeds;
+}
+
+/** The JSON of `hhrl experiment contamination-seeds`. */
+export interface ContaminationSeedsResult {
+  readonly kind: 'contamination-seeds';
+  /** The runs summarized, in the order given, with the slice each one's flip poisons. */
+  readonly runs: readonly { readonly file: string; readonly world: string; readonly seed: number; readonly category: string; readonly eval_prompts: number; readonly minutes: number }[];
+  /** The settings every run shares. */
+  readonly settings: { readonly ppo_prompts: string; readonly pm_fixed_steps: boolean; readonly pm_steps: number | null };
+  readonly sft: Readonly<Record<ContaminationQuantity, RateOverSeeds>>;
+  readonly arms: readonly ContaminationArmOverSeeds[];
+  readonly flags: readonly ContaminationFlagOverSeeds[];
+}
+
+/** The run settings that must agree for runs to be summarized together, with the default of those older runs lack. */
+const SHARED_SETTINGS: readonly (readonly [key: string, fallback: unknown])[] = [
+  ['ppoPrompts', 'pool'],
+  ['pmFixedSteps', false],
+  ['pmSteps', undefined],
+  ['ppoSteps', undefined],
+  ['ppoBatch', undefined],
+  ['evalPerSet', undefined],
+  ['lmSize', undefined],
+  ['klCoef', undefined],
+  ['ptxCoef', undefined],
+  ['ppoLearningRate', undefined],
+  ['maxNewTokens', undefined],
+  ['evalMaxNewTokens', undefined],
+];
+
+const setting = (run: Run, key: string, fallback: unknown): unknown => (run.config as Record<string, unknown> | undefined)?.[key] ?? fallback;
+
+/** Refuse what cannot be summarized together: fewer than 2 runs, a run twice, other arms or other settings. */
+function checkRuns(runs: readonly Run[]): void {
+  if (runs.length < 2) throw new ConfigError(`contamination over seeds: give at least 2 finished contamination runs, got ${runs.length}`);
+  const ids = runs.map((run) => `${run.world} seed ${run.seed}`);
+  const twice = ids.findIndex((id, index) => ids.indexOf(id) !== index);
+  if (twice !== -1) {
+    const same = runs.filter((_, index) => ids[index] === ids[twice]).map((run) => run.file);
+    throw new ConfigError(`contamination over seeds: ${ids[twice]} is given twice (${same.join(', ')}); give each world and seed once`);
+  }
+  const armsOf = (run: Run) => run.arms.map((arm) => arm.name).join(',');
+  const otherArms = runs.find((run) => armsOf(run) !== armsOf(runs[0]));
+  if (otherArms !== undefined) {
+    throw new ConfigError(`contamination over seeds: ${otherArms.file} has the arms ${armsOf(otherArms)}, ${runs[0].file} has ${armsOf(runs[0])}; give runs with the same --modes, --shares and --no-remove-flagged`);
+  }
+  for (const [key, fallback] of SHARED_SETTINGS) {
+    const first = JSON.stringify(setting(runs[0], key, fallback));
+    const other = runs.find((run) => JSON.stringify(setting(run, key, fallback)) !== first);
+    if (other !== undefined) throw new ConfigError(`contamination over seeds: ${other.file} has ${key} ${JSON.stringify(setting(other, key, fallback))}, ${runs[0].file} has ${first}; give runs with the same settings`);
+  }
+}
+
+const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+
+function signed(values: readonly (number | null)[]): SignedDifference {
+  const over = overSeeds(values);
+  const verdict = over.low === null || over.high === null ? 'inconclusive' : over.high < 0 ? 'lower' : over.low > 0 ? 'higher' : 'inconclusive';
+  return { ...over, verdict };
+}
+
+const quantities = <T>(make: (read: (m: Measured) => number | null) => T) =>
+  Object.fromEntries(CONTAMINATION_QUANTITIES.map((q) => [q.key, make(q.read)])) as Record<ContaminationQuantity, T>;
+
+/** The name of a mode's control arm in a run: the kept arm of the variant its others are compared with. */
+function controlOf(run: Run, mode: string): string {
+  const variant = run.variants.find((v) => v.mode === mode);
+  if (variant === undefined) throw new ConfigError(`contamination over seeds: ${run.file} has arms of mode ${mode} but no variant of it`);
+  return variant.compared_with;
+}
+
+/**
+ * Summarize finished contamination runs over their seeds (pure).
+ * @throws ConfigError with fewer than 2 runs, a world and seed given twice, or runs with other arms or settings.
+ * @example summarizeContaminationSeeds(runs).arms.find((arm) => arm.name === 'flip-40')?.against_control?.pm_slice_gold.verdict // 'lower'
+ */
+export function summarizeContaminationSeeds(runs: readonly Run[]): ContaminationSeedsResult {
+  checkRuns(runs);
+  const armIn = (run: Run, name: string) => run.arms.find((arm) => arm.name === name)!;
+  const arms = runs[0].arms.map((first): ContaminationArmOverSeeds => {
+    const control = controlOf(runs[0], first.mode);
+    const pairs = runs.map((run) => [armIn(run, first.name), armIn(run, controlOf(run, first.mode))] as const);
+    return {
+      name: first.name,
+      mode: first.mode,
+      share: first.share,
+      removed: first.removed,
+      same_as_kept_in: pairs.flatMap(([arm], index) => (arm.removed && arm.same_as !== null ? [index] : [])),
+      pm_kept_step: pairs.map(([arm]) => arm.pm.kept_step ?? null),
+      pm_steps_run: pairs.map(([arm]) => arm.pm.steps_run ?? null),
+      values: quantities((read) => overSeeds(pairs.map(([arm]) => read(arm)))),
+      against_control: first.name === control ? null : quantities((read) => signed(pairs.map(([arm, base]) => minus(read(arm), read(base))))),
+      control,
+    };
+  });
+  const flags = runs[0].variants.map((first): ContaminationFlagOverSeeds => {
+    const flagsOf = runs.map((run) => run.variants.find((v) => v.name === first.name)?.flag ?? null);
+    return { name: first.name, mode: first.mode, share: first.share, precision: overSeeds(flagsOf.map((f) => f?.precision ?? null)), recall: overSeeds(flagsOf.map((f) => f?.recall ?? null)) };
+  });
+  return {
+    kind: 'contamination-seeds',
+    runs: runs.map((run) => ({ file: run.file, world: run.world, seed: run.seed, category: run.target.category, eval_prompts: run.eval_prompts, minutes: run.minutes })),
+    settings: { ppo_prompts: String(setting(runs[0], 'ppoPrompts', 'pool')), pm_fixed_steps: setting(runs[0], 'pmFixedSteps', false) === true, pm_steps: (setting(runs[0], 'pmSteps', null) as number | null) },
+    sft: quantities((read) => overSeeds(runs.map((run) => read({ rates: run.sft.rates, trigger: run.sft.trigger, category_harm: run.sft.category_harm })))),
+    arms,
+    flags,
+  };
+}
