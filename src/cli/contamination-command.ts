@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { ContaminationConfigSchema, parseModes, parseShares } from '../eval/experiments/contamination-config.ts';
 import { runContaminationExperiment, type ContaminationResult } from '../eval/experiments/contamination.ts';
 import { readContaminationFile } from '../eval/experiments/contamination-file.ts';
-import { CONTAMINATION_QUANTITIES, summarizeContaminationSeeds, type ContaminationSeedsResult } from '../eval/experiments/contamination-seeds.ts';
+import { CONTAMINATION_QUANTITIES, summarizeContaminationSeeds, VERDICT_MIN_RUNS, type ContaminationSeedsResult, type SignedDifference } from '../eval/experiments/contamination-seeds.ts';
 import type { RateOverSeeds } from '../eval/experiments/tax-trend.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { interruptible } from './interrupt.ts';
@@ -82,16 +82,19 @@ function printContaminationSeeds(result: ContaminationSeedsResult): void {
   out(`${'arm'.padEnd(20)}${labels.map((label) => label.padEnd(28)).join('')}`);
   out(`${'π₀ (SFT)'.padEnd(20)}${PRINTED.map((key) => cell(result.sft[key]).padEnd(28)).join('')}`);
   for (const arm of result.arms) out(`${arm.name.padEnd(20)}${PRINTED.map((key) => cell(arm.values[key]).padEnd(28)).join('')}`);
-  out('\narm − its control in the same run, points [95% t interval]: lower / higher when the interval excludes 0; n=: runs that measured it');
+  const differences = (name: string, against: Record<(typeof PRINTED)[number], SignedDifference>) =>
+    out(`${name.padEnd(28)}${PRINTED.map((key) => `${cell(against[key], true)} ${against[key].verdict === 'inconclusive' ? '' : against[key].verdict}`.padEnd(34)).join('')}`);
+  for (const entry of result.arms_left_out) out(`left out (not in every run): ${entry.arms.join(', ')} of ${entry.file}`);
+  out(`\narm − its control in the same run, points [95% t interval]: lower / higher when the interval excludes 0 (from ${VERDICT_MIN_RUNS} runs); n=: runs that measured it`);
   for (const arm of result.arms) {
     if (arm.against_control === null) continue;
-    if (arm.same_as_kept_in.length === runs) {
-      out(`${arm.name}: nobody flagged in any run, so it is ${arm.control} in every run`);
-      continue;
-    }
-    const against = arm.against_control;
-    out(`${`${arm.name} − ${arm.control}`.padEnd(28)}${PRINTED.map((key) => `${cell(against[key], true)} ${against[key].verdict === 'inconclusive' ? '' : against[key].verdict}`.padEnd(34)).join('')}`);
+    if (arm.same_as_kept_in.length === runs) out(`${arm.name}: nobody flagged in any run, so it is ${arm.control} in every run`);
+    else differences(`${arm.name} − ${arm.control}`, arm.against_control);
   }
+  if (result.baseline === null) return;
+  const pm = result.baseline.settings.pm_fixed_steps ? 'all steps, last kept' : 'early-stopped';
+  out(`\neach arm − the same arm of the baseline run on its world and seed (baseline: PM ${pm}, PPO prompts ${result.baseline.settings.ppo_prompts}), points`);
+  for (const arm of result.arms) if (arm.against_baseline !== null && arm.same_as_kept_in.length < runs) differences(arm.name, arm.against_baseline);
 }
 
 /** Register `hhrl experiment contamination-seeds` under the `experiment` command. */
@@ -100,9 +103,13 @@ export function registerContaminationSeedsCommand(experiment: Command): void {
     .command('contamination-seeds')
     .description('summarize finished contamination runs with the same settings on several seeds: each arm\'s means with t intervals and its paired difference from its mode\'s control')
     .argument('<runs...>', 'contamination results: --json files of hhrl experiment contamination, or their --out folders (one per world or training seed)')
-    .requiredOption('--json <file>', 'write {"kind": "contamination-seeds", "sft", "arms", "flags", "runs", "settings"} here')
-    .action((runs: string[], options: { json: string }) => {
-      const result = summarizeContaminationSeeds(runs.map((path) => readContaminationFile(path)));
+    .requiredOption('--json <file>', 'write {"kind": "contamination-seeds", "sft", "arms", "flags", "runs", "settings", "baseline"} here')
+    .option('--baseline <runs...>', 'also compare each arm with the same arm of these runs (after the runs: one per world and seed of the runs, same arms, other settings — e.g. early-stopped PMs against --pm-fixed-steps)')
+    .action((runs: string[], options: { json: string; baseline?: string[] }) => {
+      const result = summarizeContaminationSeeds(
+        runs.map((path) => readContaminationFile(path)),
+        (options.baseline ?? []).map((path) => readContaminationFile(path)),
+      );
       writeFileAtomic(options.json, `${JSON.stringify(result, null, 2)}\n`);
       printContaminationSeeds(result);
     });

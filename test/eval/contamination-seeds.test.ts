@@ -110,14 +110,16 @@ test('summarizeContaminationSeeds: a quantity an older run did not record counts
   assert.equal(result.arms[2].values.harm_rate.n, 3);
 });
 
-test('summarizeContaminationSeeds refuses one run, a world and seed twice, other arms and other settings', () => {
+test('summarizeContaminationSeeds refuses one run, a world and seed twice, no common arm, other controls and other settings', () => {
   const refused = (runs: Parameters<typeof summarizeContaminationSeeds>[0], pattern: RegExp) =>
     assert.throws(() => summarizeContaminationSeeds(runs), (error: unknown) => error instanceof ConfigError && pattern.test(error.message));
   refused([RUNS[0]], /at least 2 finished contamination runs, got 1/);
   refused([RUNS[0], { ...RUNS[1], world: 'runs/s0/world', seed: 0 }], /runs\/s0\/world seed 0 is given twice \(c0\.json, c1\.json\)/);
   // the same world with another training seed is a replicate, not a repeat
   assert.equal(summarizeContaminationSeeds([RUNS[0], { ...RUNS[1], world: 'runs/s0/world', seed: 10 }]).runs.length, 2);
-  refused([RUNS[0], { ...RUNS[1], arms: RUNS[1].arms.slice(0, 3) }], /c1\.json has the arms flip-0,flip-0-removed,flip-40, c0\.json has flip-0,flip-0-removed,flip-40,flip-40-removed; give runs with the same --modes/);
+  refused([RUNS[0], { ...RUNS[1], arms: RUNS[1].arms.slice(0, 2).map((a) => ({ ...a, name: `other-${a.name}` })) }], /the runs share no arm \(c0\.json: flip-0,flip-0-removed,flip-40,flip-40-removed; c1\.json: other-flip-0,other-flip-0-removed\)/);
+  const otherControl = { ...RUNS[1], variants: RUNS[1].variants.map((v) => ({ ...v, compared_with: 'flip-40' })) };
+  refused([RUNS[0], otherControl], /c1\.json compares its flip arms with flip-40, c0\.json with flip-0; give runs whose lowest --shares agree/);
   refused([RUNS[0], run(1, 0.7, 0, 0.9, { ppoPrompts: 'slice', pmFixedSteps: false, pmSteps: 1000 })], /c1\.json has pmFixedSteps false, c0\.json has true; give runs with the same settings/);
   // an older run without ppoPrompts or pmFixedSteps ran PPO on the pool with early-stopped PMs
   const pool = { ppoPrompts: 'pool', pmFixedSteps: false, pmSteps: 1000 };
@@ -148,6 +150,21 @@ test('hhrl experiment contamination-seeds reads --json files and --out folders, 
   assert.match(ok.stdout, /^flip-0-removed: nobody flagged in any run, so it is flip-0 in every run$/m);
   assert.match(ok.stdout, /^flip-40 − flip-0 +-25\.0 \[-\d+\.\d, -\d+\.\d\] lower /m);
 
+  // the baseline runs after the runs: early-stopped PMs ranking the flip-40 slice 20 points higher in every run
+  const baseFiles = [[0, 0.83], [1, 0.93], [2, 0.88]].map(([seed, slice]) => {
+    const { file, ...body } = run(seed, slice, 0, 0.93, { ppoPrompts: 'slice', pmFixedSteps: false, pmSteps: 1000 });
+    writeFileSync(join(root, `base-${file}`), JSON.stringify(body));
+    return join(root, `base-${file}`);
+  });
+  const withBase = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'experiment', 'contamination-seeds', '--json', json, ...files, '--baseline', ...baseFiles], { encoding: 'utf8' });
+  assert.equal(withBase.status, 0, withBase.stderr);
+  assert.match(withBase.stdout, /^each arm − the same arm of the baseline run on its world and seed \(baseline: PM early-stopped, PPO prompts slice\), points$/m);
+  assert.match(withBase.stdout, /^flip-40 +-20\.0 \[-20\.0, -20\.0\] lower /m);
+  assert.deepEqual((JSON.parse(readFileSync(json, 'utf8')) as ContaminationSeedsResult).baseline?.files, baseFiles);
+  const twice = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'experiment', 'contamination-seeds', '--json', json, ...files, '--baseline', baseFiles[0], baseFiles[0]], { encoding: 'utf8' });
+  assert.equal(twice.status, 2, 'one baseline file given twice is a world and seed twice');
+  assert.match(twice.stderr, /runs\/s0\/world seed 0 is given twice/);
+
   const bad = join(root, 'bad.json');
   writeFileSync(bad, JSON.stringify({ kind: 'contamination', world: 'w', seed: 9 }));
   const refused = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'experiment', 'contamination-seeds', '--json', join(root, 'no.json'), files[0], bad], { encoding: 'utf8' });
@@ -170,6 +187,54 @@ test('the report of contamination over seeds: every difference on the chart with
   assert.ok(!html.includes('flip-0-removed − flip-0'), 'an arm that is its control in every run is not compared');
   assert.ok(html.includes('<td>flip-0-removed (= flip-0 in 3 of 3)</td>'));
   assert.ok(html.includes('<td>1000/1000, 1000/1000, 1000/1000</td>'), 'kept steps run by run');
-  assert.ok(html.includes('aria-label="arm − control (points): −25; group: PM gold, poisoned slice; series: flip-40 − flip-0"'), 'the slice difference is a bar of the chart');
+  assert.ok(html.includes('aria-label="difference (points): −25; group: PM gold, poisoned slice; series: flip-40 − flip-0"'), 'the slice difference is a bar of the chart');
   assert.ok(html.includes('group: harm, direct requests; series: &lt;script&gt;alert(1)&lt;/script&gt; − flip-0"'), 'a hostile name is text in the chart');
+});
+
+test('summarizeContaminationSeeds: runs with more shares are summarized on the arms every run has', () => {
+  const more = RUNS[2];
+  const extra = { ...arm('flip-10', 0.1, 0.9, 0, 0) };
+  const withTen = { ...more, arms: [...more.arms.slice(0, 2), extra, { ...extra, name: 'flip-10-removed', removed: true }, ...more.arms.slice(2)], variants: [...more.variants, { ...more.variants[1], name: 'flip-10', share: 0.1 }] };
+  const result = summarizeContaminationSeeds([RUNS[0], RUNS[1], withTen]);
+  assert.deepEqual(result.arms.map((a) => a.name), ['flip-0', 'flip-0-removed', 'flip-40', 'flip-40-removed']);
+  assert.deepEqual(result.flags.map((f) => f.name), ['flip-0', 'flip-40']);
+  assert.deepEqual(result.arms_left_out, [{ file: 'c2.json', arms: ['flip-10', 'flip-10-removed'] }]);
+  assert.deepEqual(result.arms[2].against_control, summarizeContaminationSeeds(RUNS).arms[2].against_control);
+});
+
+test('summarizeContaminationSeeds: against baseline runs on the same worlds and seeds, each arm minus the same arm', () => {
+  const early = { ppoPrompts: 'slice', pmFixedSteps: false, pmSteps: 1000 };
+  // the baseline's flip-40 PMs rank the slice 0.83, 0.93, 0.88: 0.20 above the runs' in every run
+  const baseline = [run(2, 0.88, 0.0, 0.94, early), run(0, 0.83, 0.1, 0.92, early), run(1, 0.93, 0.4, 0.93, early)];
+  const result = summarizeContaminationSeeds(RUNS, baseline);
+  assert.deepEqual(result.baseline, { files: ['c0.json', 'c1.json', 'c2.json'], settings: { ppo_prompts: 'slice', pm_fixed_steps: false, pm_steps: 1000 } });
+  const flip = result.arms[2].against_baseline!;
+  assert.deepEqual(flip.pm_slice_gold.by_seed.map((d) => Number(d!.toFixed(12))), [-0.2, -0.2, -0.2]);
+  assert.deepEqual([flip.pm_slice_gold.low, flip.pm_slice_gold.high].map((x) => Number(x!.toFixed(12))), [-0.2, -0.2]);
+  assert.equal(flip.pm_slice_gold.verdict, 'lower', 'three runs, every one 20 points below its baseline');
+  assert.equal(flip.harm_rate.verdict, 'inconclusive', 'the same harm: zero everywhere');
+  assert.equal(result.arms[0].against_baseline!.pm_slice_gold.mean, 0);
+  assert.equal(summarizeContaminationSeeds(RUNS).arms[2].against_baseline, null, 'no baseline, no comparison');
+  // two runs whose differences agree exactly have a zero-width interval: no verdict from fewer than 3
+  const two = summarizeContaminationSeeds(RUNS.slice(0, 2), baseline);
+  assert.equal(two.arms[2].against_baseline!.pm_slice_gold.high! < 0, true);
+  assert.equal(two.arms[2].against_baseline!.pm_slice_gold.verdict, 'inconclusive');
+  // a run without its baseline, and a baseline without an arm, are refused
+  assert.throws(() => summarizeContaminationSeeds(RUNS, baseline.slice(0, 2)), (error: unknown) => error instanceof ConfigError && /no baseline run on runs\/s1\/world seed 1 \(c1\.json\); the baseline runs are on runs\/s2\/world seed 2, runs\/s0\/world seed 0/.test(error.message));
+  const lacking = baseline.map((b) => ({ ...b, arms: b.arms.slice(0, 3) }));
+  assert.throws(() => summarizeContaminationSeeds(RUNS, lacking), (error: unknown) => error instanceof ConfigError && /the baseline c0\.json lacks the arms flip-40-removed of c0\.json/.test(error.message));
+});
+
+test('the report of contamination over seeds against baseline runs: its own chart and table, the runs left out named', async () => {
+  const early = { ppoPrompts: 'slice', pmFixedSteps: false, pmSteps: 1000 };
+  const withTen = { ...RUNS[2], arms: [...RUNS[2].arms, arm('flip-10', 0.1, 0.9, 0, 0)] };
+  const result = summarizeContaminationSeeds([RUNS[0], RUNS[1], withTen], [run(0, 0.83, 0.1, 0.92, early), run(1, 0.93, 0.4, 0.93, early), run(2, 0.88, 0.0, 0.94, early)]);
+  const file = join(root, 'report-baseline.json');
+  writeFileSync(file, JSON.stringify(result));
+  const { html } = await renderReport([file]);
+  assert.ok(html.includes('<h2>Against the baseline runs</h2>'));
+  assert.ok(html.includes('every PM early-stopped on its own (contaminated) validation labels; PPO on the slice prompts'), 'the baseline settings');
+  assert.ok(html.includes('<td>flip-40: these − baseline</td><td>−20.0 [−20.0, −20.0] <strong>lower</strong></td>'));
+  assert.ok(html.includes('aria-label="difference (points): −20; group: PM gold, poisoned slice; series: flip-40: these − baseline"'));
+  assert.ok(html.includes('left out: flip-10 of <code>c2.json</code>'));
 });

@@ -1,7 +1,7 @@
 /**
  * The contamination experiment over seeds (issue #19 item 4, read by this project's rule that a finding holds across
  * seeds): finished `hhrl experiment contamination` runs with the same settings — one per world seed, or several
- * training seeds (`--seed`) on one world and π₀ — summarized. Every arm's numbers become a mean over the runs with
+ * training seeds (`--seed`) on one world and π₀ — summarized on the arms they all have. Every arm's numbers become a mean over the runs with
  * its Student-t interval, and each arm is compared with its mode's control in the same run (the variant of the
  * mode's lowest share, nobody removed: same world, π₀ and seed), paired run by run:
  *
@@ -15,8 +15,11 @@
  * | over-refusal of borderline requests | the cost on the other side                               |
  * | correct benign answers              | the cost to helpfulness                                  |
  *
+ * Given baseline runs too (the same worlds and seeds under other settings, e.g. early-stopped PMs where the runs train
+ * theirs all steps), each arm is also compared with the same arm of the baseline run on its world and seed.
+ *
  * A difference is `lower` when its interval lies wholly below 0, `higher` when wholly above, else `inconclusive`
- * (it holds 0, or fewer than 2 runs measured it). Runs are read, not run: each takes its own sitting.
+ * (it holds 0, or fewer than {@link VERDICT_MIN_RUNS} runs measured it). Runs are read, not run: each takes its own sitting.
  */
 import { ConfigError } from '../../spec/errors.ts';
 import type { ContaminationFile } from './contamination-file.ts';
@@ -61,6 +64,15 @@ export interface ContaminationArmOverSeeds {
   readonly against_control: Readonly<Record<ContaminationQuantity, SignedDifference>> | null;
   /** The control it is compared with. */
   readonly control: string;
+  /** This arm − the same arm of the baseline run on the same world and seed; null without baseline runs. */
+  readonly against_baseline: Readonly<Record<ContaminationQuantity, SignedDifference>> | null;
+}
+
+/** The settings a set of runs shares. */
+export interface ContaminationSeedsSettings {
+  readonly ppo_prompts: string;
+  readonly pm_fixed_steps: boolean;
+  readonly pm_steps: number | null;
 }
 
 /** One world variant's suspicious-annotator flag over the runs. */
@@ -78,9 +90,14 @@ export interface ContaminationSeedsResult {
   /** The runs summarized, in the order given, with the slice each one's flip poisons. */
   readonly runs: readonly { readonly file: string; readonly world: string; readonly seed: number; readonly category: string; readonly eval_prompts: number; readonly minutes: number }[];
   /** The settings every run shares. */
-  readonly settings: { readonly ppo_prompts: string; readonly pm_fixed_steps: boolean; readonly pm_steps: number | null };
+  readonly settings: ContaminationSeedsSettings;
+  /** The baseline runs (in the runs' order) and their settings, or null. */
+  readonly baseline: { readonly files: readonly string[]; readonly settings: ContaminationSeedsSettings } | null;
   readonly sft: Readonly<Record<ContaminationQuantity, RateOverSeeds>>;
+  /** The arms every run has. */
   readonly arms: readonly ContaminationArmOverSeeds[];
+  /** Arms some runs have and others do not, by run (not summarized). */
+  readonly arms_left_out: readonly { readonly file: string; readonly arms: readonly string[] }[];
   readonly flags: readonly ContaminationFlagOverSeeds[];
 }
 
@@ -102,19 +119,33 @@ const SHARED_SETTINGS: readonly (readonly [key: string, fallback: unknown])[] = 
 
 const setting = (run: Run, key: string, fallback: unknown): unknown => (run.config as Record<string, unknown> | undefined)?.[key] ?? fallback;
 
-/** Refuse what cannot be summarized together: fewer than 2 runs, a run twice, other arms or other settings. */
+const idOf = (run: Run) => `${run.world} seed ${run.seed}`;
+const armNames = (run: Run) => run.arms.map((arm) => arm.name);
+
+/**
+ * The arms every run has, in the first run's order (runs with more shares or modes than others are summarized on the
+ * arms they share).
+ * @throws ConfigError when they share none, or a mode's control (the variant of its lowest share) differs.
+ */
+function commonArms(runs: readonly Run[]): string[] {
+  const common = armNames(runs[0]).filter((name) => runs.every((run) => armNames(run).includes(name)));
+  if (common.length === 0) throw new ConfigError(`contamination over seeds: the runs share no arm (${runs.map((run) => `${run.file}: ${armNames(run).join(',')}`).join('; ')}); give runs with common --modes and --shares`);
+  for (const mode of new Set(runs[0].arms.filter((arm) => common.includes(arm.name)).map((arm) => arm.mode))) {
+    const other = runs.find((run) => controlOf(run, mode) !== controlOf(runs[0], mode));
+    if (other !== undefined) throw new ConfigError(`contamination over seeds: ${other.file} compares its ${mode} arms with ${controlOf(other, mode)}, ${runs[0].file} with ${controlOf(runs[0], mode)}; give runs whose lowest --shares agree`);
+    if (!common.includes(controlOf(runs[0], mode))) throw new ConfigError(`contamination over seeds: the ${mode} control ${controlOf(runs[0], mode)} is not an arm of every run`);
+  }
+  return common;
+}
+
+/** Refuse what cannot be summarized together: fewer than 2 runs, a run twice, or other settings. */
 function checkRuns(runs: readonly Run[]): void {
   if (runs.length < 2) throw new ConfigError(`contamination over seeds: give at least 2 finished contamination runs, got ${runs.length}`);
-  const ids = runs.map((run) => `${run.world} seed ${run.seed}`);
+  const ids = runs.map(idOf);
   const twice = ids.findIndex((id, index) => ids.indexOf(id) !== index);
   if (twice !== -1) {
     const same = runs.filter((_, index) => ids[index] === ids[twice]).map((run) => run.file);
     throw new ConfigError(`contamination over seeds: ${ids[twice]} is given twice (${same.join(', ')}); give each world and seed once`);
-  }
-  const armsOf = (run: Run) => run.arms.map((arm) => arm.name).join(',');
-  const otherArms = runs.find((run) => armsOf(run) !== armsOf(runs[0]));
-  if (otherArms !== undefined) {
-    throw new ConfigError(`contamination over seeds: ${otherArms.file} has the arms ${armsOf(otherArms)}, ${runs[0].file} has ${armsOf(runs[0])}; give runs with the same --modes, --shares and --no-remove-flagged`);
   }
   for (const [key, fallback] of SHARED_SETTINGS) {
     const first = JSON.stringify(setting(runs[0], key, fallback));
@@ -123,11 +154,35 @@ function checkRuns(runs: readonly Run[]): void {
   }
 }
 
+/**
+ * The baseline run of each run: the one on the same world and seed, holding every arm summarized.
+ * @throws ConfigError when a run has none or it lacks an arm.
+ */
+function matchBaseline(runs: readonly Run[], baseline: readonly Run[], arms: readonly string[]): Run[] {
+  checkRuns(baseline);
+  return runs.map((run) => {
+    const match = baseline.find((other) => idOf(other) === idOf(run));
+    if (match === undefined) throw new ConfigError(`contamination over seeds: no baseline run on ${idOf(run)} (${run.file}); the baseline runs are on ${baseline.map(idOf).join(', ')}`);
+    const missing = arms.filter((name) => !armNames(match).includes(name));
+    if (missing.length > 0) throw new ConfigError(`contamination over seeds: the baseline ${match.file} lacks the arms ${missing.join(', ')} of ${run.file}; give baseline runs with the same --modes and --shares`);
+    return match;
+  });
+}
+
+const settingsOf = (run: Run): ContaminationSeedsSettings => ({
+  ppo_prompts: String(setting(run, 'ppoPrompts', 'pool')),
+  pm_fixed_steps: setting(run, 'pmFixedSteps', false) === true,
+  pm_steps: setting(run, 'pmSteps', null) as number | null,
+});
+
 const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+
+/** The fewest runs a verdict rests on: two equal differences have a zero-width interval, which says nothing. */
+export const VERDICT_MIN_RUNS = 3;
 
 function signed(values: readonly (number | null)[]): SignedDifference {
   const over = overSeeds(values);
-  const verdict = over.low === null || over.high === null ? 'inconclusive' : over.high < 0 ? 'lower' : over.low > 0 ? 'higher' : 'inconclusive';
+  const verdict = over.low === null || over.high === null || over.n < VERDICT_MIN_RUNS ? 'inconclusive' : over.high < 0 ? 'lower' : over.low > 0 ? 'higher' : 'inconclusive';
   return { ...over, verdict };
 }
 
@@ -142,14 +197,17 @@ function controlOf(run: Run, mode: string): string {
 }
 
 /**
- * Summarize finished contamination runs over their seeds (pure).
- * @throws ConfigError with fewer than 2 runs, a world and seed given twice, or runs with other arms or settings.
+ * Summarize finished contamination runs over their seeds (pure), each against `baseline` runs too when given.
+ * @throws ConfigError with fewer than 2 runs, a world and seed given twice, runs with other settings, no common arm
+ * or other controls, or a run without its baseline.
  * @example summarizeContaminationSeeds(runs).arms.find((arm) => arm.name === 'flip-40')?.against_control?.pm_slice_gold.verdict // 'lower'
  */
-export function summarizeContaminationSeeds(runs: readonly Run[]): ContaminationSeedsResult {
+export function summarizeContaminationSeeds(runs: readonly Run[], baseline: readonly Run[] = []): ContaminationSeedsResult {
   checkRuns(runs);
+  const common = commonArms(runs);
+  const bases = baseline.length === 0 ? null : matchBaseline(runs, baseline, common);
   const armIn = (run: Run, name: string) => run.arms.find((arm) => arm.name === name)!;
-  const arms = runs[0].arms.map((first): ContaminationArmOverSeeds => {
+  const arms = runs[0].arms.filter((arm) => common.includes(arm.name)).map((first): ContaminationArmOverSeeds => {
     const control = controlOf(runs[0], first.mode);
     const pairs = runs.map((run) => [armIn(run, first.name), armIn(run, controlOf(run, first.mode))] as const);
     return {
@@ -163,18 +221,24 @@ export function summarizeContaminationSeeds(runs: readonly Run[]): Contamination
       values: quantities((read) => overSeeds(pairs.map(([arm]) => read(arm)))),
       against_control: first.name === control ? null : quantities((read) => signed(pairs.map(([arm, base]) => minus(read(arm), read(base))))),
       control,
+      against_baseline: bases === null ? null : quantities((read) => signed(runs.map((run, index) => minus(read(armIn(run, first.name)), read(armIn(bases[index], first.name)))))),
     };
   });
-  const flags = runs[0].variants.map((first): ContaminationFlagOverSeeds => {
+  const flags = runs[0].variants.filter((variant) => common.includes(variant.name)).map((first): ContaminationFlagOverSeeds => {
     const flagsOf = runs.map((run) => run.variants.find((v) => v.name === first.name)?.flag ?? null);
     return { name: first.name, mode: first.mode, share: first.share, precision: overSeeds(flagsOf.map((f) => f?.precision ?? null)), recall: overSeeds(flagsOf.map((f) => f?.recall ?? null)) };
   });
   return {
     kind: 'contamination-seeds',
     runs: runs.map((run) => ({ file: run.file, world: run.world, seed: run.seed, category: run.target.category, eval_prompts: run.eval_prompts, minutes: run.minutes })),
-    settings: { ppo_prompts: String(setting(runs[0], 'ppoPrompts', 'pool')), pm_fixed_steps: setting(runs[0], 'pmFixedSteps', false) === true, pm_steps: (setting(runs[0], 'pmSteps', null) as number | null) },
+    settings: settingsOf(runs[0]),
+    baseline: bases === null ? null : { files: bases.map((run) => run.file), settings: settingsOf(bases[0]) },
     sft: quantities((read) => overSeeds(runs.map((run) => read({ rates: run.sft.rates, trigger: run.sft.trigger, category_harm: run.sft.category_harm })))),
     arms,
+    arms_left_out: runs.flatMap((run) => {
+      const extra = armNames(run).filter((name) => !common.includes(name));
+      return extra.length === 0 ? [] : [{ file: run.file, arms: extra }];
+    }),
     flags,
   };
 }

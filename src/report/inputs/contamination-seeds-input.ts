@@ -10,10 +10,12 @@ const rate = z.number().nullable();
 const OverSeedsSchema = z.looseObject({ mean: rate, low: rate, high: rate, n: z.number(), by_seed: z.array(rate) });
 const DifferenceSchema = OverSeedsSchema.extend({ verdict: z.enum(['lower', 'higher', 'inconclusive']) });
 const steps = z.array(z.number().nullable());
+const SettingsSchema = z.looseObject({ ppo_prompts: z.string(), pm_fixed_steps: z.boolean(), pm_steps: z.number().nullable() });
 const ContaminationSeedsSchema = z.looseObject({
   kind: z.literal('contamination-seeds'),
   runs: z.array(z.looseObject({ file: z.string(), world: z.string(), seed: z.number(), category: z.string(), eval_prompts: z.number(), minutes: z.number() })).min(1),
-  settings: z.looseObject({ ppo_prompts: z.string(), pm_fixed_steps: z.boolean(), pm_steps: z.number().nullable() }),
+  settings: SettingsSchema,
+  baseline: z.looseObject({ files: z.array(z.string()), settings: SettingsSchema }).nullable(),
   sft: z.record(z.string(), OverSeedsSchema),
   arms: z.array(
     z.looseObject({
@@ -27,8 +29,10 @@ const ContaminationSeedsSchema = z.looseObject({
       values: z.record(z.string(), OverSeedsSchema),
       against_control: z.record(z.string(), DifferenceSchema).nullable(),
       control: z.string(),
+      against_baseline: z.record(z.string(), DifferenceSchema).nullable(),
     }),
   ),
+  arms_left_out: z.array(z.looseObject({ file: z.string(), arms: z.array(z.string()) })),
   flags: z.array(z.looseObject({ name: z.string(), mode: z.string(), share: z.number(), precision: OverSeedsSchema, recall: OverSeedsSchema })),
 });
 
