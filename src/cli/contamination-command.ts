@@ -73,17 +73,22 @@ const PRINTED = ['pm_slice_gold', 'harm_rate', 'category_harm', 'with_trigger', 
 /** Print each arm's means over the runs and its paired difference from the control with the verdict. */
 function printContaminationSeeds(result: ContaminationSeedsResult): void {
   const out = (line = '') => process.stdout.write(`${line}\n`);
-  const show = (x: number | null, sign: boolean) => (x === null ? '—' : `${sign && x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`);
+  const show = (x: number | null, sign: boolean) => {
+    if (x === null) return '—';
+    const text = (100 * x).toFixed(1).replace(/^-(0\.0)$/, '$1'); // no "-0.0"
+    return `${sign && !text.startsWith('-') ? '+' : ''}${text}`;
+  };
   const runs = result.runs.length;
   const cell = (value: RateOverSeeds, sign = false) =>
     value.mean === null ? '—' : `${show(value.mean, sign)}${value.low === null ? '' : ` [${show(value.low, sign)}, ${show(value.high, sign)}]`}${value.n < runs ? ` n=${value.n}` : ''}`;
   const labels = PRINTED.map((key) => CONTAMINATION_QUANTITIES.find((q) => q.key === key)!.label);
   out(`${runs} runs (${result.runs.map((run) => `seed ${run.seed}`).join(', ')}); PM ${result.settings.pm_fixed_steps ? 'all steps, last kept' : 'early-stopped'}, PPO prompts ${result.settings.ppo_prompts}; mean % over runs [95% t interval]`);
-  out(`${'arm'.padEnd(20)}${labels.map((label) => label.padEnd(28)).join('')}`);
-  out(`${'π₀ (SFT)'.padEnd(20)}${PRINTED.map((key) => cell(result.sft[key]).padEnd(28)).join('')}`);
-  for (const arm of result.arms) out(`${arm.name.padEnd(20)}${PRINTED.map((key) => cell(arm.values[key]).padEnd(28)).join('')}`);
+  const width = Math.max(20, ...result.arms.map((arm) => arm.name.length + 2));
+  out(`${'arm'.padEnd(width)}${labels.map((label) => label.padEnd(28)).join('')}`);
+  out(`${'π₀ (SFT)'.padEnd(width)}${PRINTED.map((key) => cell(result.sft[key]).padEnd(28)).join('')}`);
+  for (const arm of result.arms) out(`${arm.name.padEnd(width)}${PRINTED.map((key) => cell(arm.values[key]).padEnd(28)).join('')}`);
   const differences = (name: string, against: Record<(typeof PRINTED)[number], SignedDifference>) =>
-    out(`${name.padEnd(28)}${PRINTED.map((key) => `${cell(against[key], true)} ${against[key].verdict === 'inconclusive' ? '' : against[key].verdict}`.padEnd(34)).join('')}`);
+    out(`${name.padEnd(2 * width)}${PRINTED.map((key) => `${cell(against[key], true)} ${against[key].verdict === 'inconclusive' ? '' : against[key].verdict}`.padEnd(34)).join('')}`);
   for (const entry of result.arms_left_out) out(`left out (not in every run): ${entry.arms.join(', ')} of ${entry.file}`);
   out(`\narm − its control in the same run, points [95% t interval]: lower / higher when the interval excludes 0 (from ${VERDICT_MIN_RUNS} runs); n=: runs that measured it`);
   for (const arm of result.arms) {
