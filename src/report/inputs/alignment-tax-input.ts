@@ -3,12 +3,12 @@
  * report input, recognised by `"kind": "alignment-tax"`.
  */
 import { z } from 'zod';
+import { MeanIntervalSchema } from './interval-schemas.ts';
 import { renderAlignmentTaxReport, type AlignmentTaxView } from '../alignment-tax-report.ts';
 import { taggedJsonInput, type ReportInput } from './report-input.ts';
 
 const rate = z.number().nullable();
 const RatesSchema = z.looseObject({ answer_rate: rate, harm_rate: rate, refusal_rate: rate, well_formed: rate.optional() });
-const IntervalSchema = z.looseObject({ mean: rate, low: rate, high: rate, n: z.number() });
 const FitSchema = z.looseObject({ slope: rate, intercept: rate, low: rate, high: rate, n: z.number() });
 const AlignmentTaxSchema = z.looseObject({
   kind: z.literal('alignment-tax'),
@@ -25,7 +25,7 @@ const AlignmentTaxSchema = z.looseObject({
       ppo_run: z.looseObject({ reward: rate, kl: rate, reward_start: rate.optional(), reward_end: rate.optional() }).optional(),
     }),
   ),
-  by_size: z.array(z.looseObject({ size: z.string(), non_embedding_parameters: z.number().positive(), delta: z.looseObject({ answer_rate: IntervalSchema, harm_rate: IntervalSchema }) })),
+  by_size: z.array(z.looseObject({ size: z.string(), non_embedding_parameters: z.number().positive(), delta: z.looseObject({ answer_rate: MeanIntervalSchema, harm_rate: MeanIntervalSchema }) })),
   interval: z.string(),
   trend: z.looseObject({ answer_rate: FitSchema, harm_rate: FitSchema }),
   expectation: z.looseObject({ claim: z.string(), verdict: z.string(), statement: z.string() }),

@@ -3,11 +3,10 @@
  * input, recognised by `"kind": "contamination-seeds"`.
  */
 import { z } from 'zod';
+import { OverSeedsSchema } from './interval-schemas.ts';
 import { renderContaminationSeedsReport, type ContaminationSeedsView } from '../contamination-seeds-report.ts';
 import { taggedJsonInput, type ReportInput } from './report-input.ts';
 
-const rate = z.number().nullable();
-const OverSeedsSchema = z.looseObject({ mean: rate, low: rate, high: rate, n: z.number(), by_seed: z.array(rate) });
 const DifferenceSchema = OverSeedsSchema.extend({ verdict: z.enum(['lower', 'higher', 'inconclusive']) });
 const steps = z.array(z.number().nullable());
 const SettingsSchema = z.looseObject({ ppo_prompts: z.string(), pm_fixed_steps: z.boolean(), pm_steps: z.number().nullable() });

@@ -3,11 +3,10 @@
  * recognised by `"kind": "frontier-seeds"`.
  */
 import { z } from 'zod';
+import { OverSeedsSchema } from './interval-schemas.ts';
 import { renderFrontierSeedsReport, type FrontierSeedsView } from '../frontier-seeds-report.ts';
 import { taggedJsonInput, type ReportInput } from './report-input.ts';
 
-const rate = z.number().nullable();
-const OverSeedsSchema = z.looseObject({ mean: rate, low: rate, high: rate, n: z.number(), by_seed: z.array(rate) });
 const FrontierSeedsSchema = z.looseObject({
   kind: z.literal('frontier-seeds'),
   runs: z.array(z.looseObject({ file: z.string(), world: z.string(), seed: z.number(), eval_prompts: z.number(), minutes: z.number() })).min(1),

@@ -3,13 +3,12 @@
  * `"kind": "online-seeds"`.
  */
 import { z } from 'zod';
+import { MeanIntervalSchema } from './interval-schemas.ts';
 import { renderOnlineSeedsReport, type OnlineSeedsView } from '../online-seeds-report.ts';
 import { ONLINE_SCHEMA } from './online-input.ts';
 import { taggedJsonInput, type ReportInput } from './report-input.ts';
 
-const rate = z.number().nullable();
-const IntervalSchema = z.looseObject({ mean: rate, low: rate, high: rate, n: z.number() });
-const GoldSchema = z.looseObject({ template_gold: IntervalSchema, on_policy_gold: IntervalSchema });
+const GoldSchema = z.looseObject({ template_gold: MeanIntervalSchema, on_policy_gold: MeanIntervalSchema });
 const OnlineSeedsSchema = z.looseObject({
   kind: z.literal('online-seeds'),
   demos: z.array(z.string()),
