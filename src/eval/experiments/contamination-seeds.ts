@@ -102,22 +102,23 @@ export interface ContaminationSeedsResult {
 }
 
 /** The run settings that must agree for runs to be summarized together, with the default of those older runs lack. */
-const SHARED_SETTINGS: readonly (readonly [key: string, fallback: unknown])[] = [
-  ['ppoPrompts', 'pool'],
-  ['pmFixedSteps', false],
-  ['pmSteps', undefined],
-  ['ppoSteps', undefined],
-  ['ppoBatch', undefined],
-  ['evalPerSet', undefined],
-  ['lmSize', undefined],
-  ['klCoef', undefined],
-  ['ptxCoef', undefined],
-  ['ppoLearningRate', undefined],
-  ['maxNewTokens', undefined],
-  ['evalMaxNewTokens', undefined],
-];
+const SHARED_SETTINGS = {
+  ppoPrompts: 'pool',
+  pmFixedSteps: false,
+  pmSteps: null,
+  ppoSteps: null,
+  ppoBatch: null,
+  evalPerSet: null,
+  lmSize: null,
+  klCoef: null,
+  ptxCoef: null,
+  ppoLearningRate: null,
+  maxNewTokens: null,
+  evalMaxNewTokens: null,
+} as const satisfies Record<string, unknown>;
 
-const setting = (run: Run, key: string, fallback: unknown): unknown => (run.config as Record<string, unknown> | undefined)?.[key] ?? fallback;
+/** A shared setting of a run, its default where the run predates it. */
+const setting = (run: Run, key: keyof typeof SHARED_SETTINGS): unknown => (run.config as Record<string, unknown> | undefined)?.[key] ?? SHARED_SETTINGS[key];
 
 const idOf = (run: Run) => `${run.world} seed ${run.seed}`;
 const armNames = (run: Run) => run.arms.map((arm) => arm.name);
@@ -147,10 +148,10 @@ function checkRuns(runs: readonly Run[]): void {
     const same = runs.filter((_, index) => ids[index] === ids[twice]).map((run) => run.file);
     throw new ConfigError(`contamination over seeds: ${ids[twice]} is given twice (${same.join(', ')}); give each world and seed once`);
   }
-  for (const [key, fallback] of SHARED_SETTINGS) {
-    const first = JSON.stringify(setting(runs[0], key, fallback));
-    const other = runs.find((run) => JSON.stringify(setting(run, key, fallback)) !== first);
-    if (other !== undefined) throw new ConfigError(`contamination over seeds: ${other.file} has ${key} ${JSON.stringify(setting(other, key, fallback))}, ${runs[0].file} has ${first}; give runs with the same settings`);
+  for (const key of Object.keys(SHARED_SETTINGS) as (keyof typeof SHARED_SETTINGS)[]) {
+    const first = JSON.stringify(setting(runs[0], key));
+    const other = runs.find((run) => JSON.stringify(setting(run, key)) !== first);
+    if (other !== undefined) throw new ConfigError(`contamination over seeds: ${other.file} has ${key} ${JSON.stringify(setting(other, key))}, ${runs[0].file} has ${first}; give runs with the same settings`);
   }
 }
 
@@ -170,9 +171,9 @@ function matchBaseline(runs: readonly Run[], baseline: readonly Run[], arms: rea
 }
 
 const settingsOf = (run: Run): ContaminationSeedsSettings => ({
-  ppo_prompts: String(setting(run, 'ppoPrompts', 'pool')),
-  pm_fixed_steps: setting(run, 'pmFixedSteps', false) === true,
-  pm_steps: setting(run, 'pmSteps', null) as number | null,
+  ppo_prompts: String(setting(run, 'ppoPrompts')),
+  pm_fixed_steps: setting(run, 'pmFixedSteps') === true,
+  pm_steps: setting(run, 'pmSteps') as number | null,
 });
 
 const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
